@@ -1,0 +1,176 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/sockerless/sockerless/agent/proto"
+)
+
+// Redial backoff: the first retries are fast so an agent that started
+// just before the edge was ready connects almost at once.
+const (
+	firstBackoff = 5 * time.Millisecond
+	maxBackoff   = time.Second
+)
+
+// loop dials until the edge acknowledges the main process's exit.
+func (a *agent) loop() (int, error) {
+	backoff := firstBackoff
+	for {
+		connected := a.connect()
+		select {
+		case <-a.acked:
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			return a.exitCode, nil
+		default:
+		}
+		if a.ctx.Err() != nil {
+			return -1, fmt.Errorf("agent: %w", a.ctx.Err())
+		}
+		if connected {
+			backoff = firstBackoff
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-t.C:
+		case <-a.ctx.Done():
+			t.Stop()
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// connect serves one connection to the edge until it ends. It reports
+// whether the hello got through.
+func (a *agent) connect() bool {
+	hdr := http.Header{}
+	hdr.Set("Authorization", "Bearer "+a.cfg.Token)
+	hdr.Set("X-Sockerless-Container", a.cfg.ContainerID)
+	ws, _, err := websocket.Dial(a.ctx, a.cfg.EdgeURL, &websocket.DialOptions{HTTPClient: a.cfg.HTTPClient, HTTPHeader: hdr})
+	if err != nil {
+		return false // refused, unauthorized or unreachable: retry
+	}
+	m := proto.NewMux(ws)
+	defer m.Close()
+	main := m.Open(proto.ChannelMain, a.mainUrgent)
+
+	// Hold mu across the hello so an exit racing with it is reported
+	// after it: either in it, or as an exit frame on main once cur is set.
+	a.mu.Lock()
+	hello := proto.Hello{ContainerID: a.cfg.ContainerID, AgentVersion: Version, Run: a.run, Main: a.state, ExitCode: a.exitCode}
+	b, _ := json.Marshal(hello) // plain struct: cannot fail
+	if err := m.Send(proto.Frame{Type: proto.TypeHello, Channel: proto.ChannelControl, Payload: b}); err != nil {
+		a.mu.Unlock()
+		return false
+	}
+	a.cur = main
+	a.mu.Unlock()
+
+	go a.consumeMain(m, main)
+	stop := context.AfterFunc(a.ctx, m.Close)
+	defer stop()
+	_ = m.Serve(func(f proto.Frame) { a.unrouted(m, f) })
+
+	a.mu.Lock()
+	if a.cur == main {
+		a.cur = nil
+	}
+	a.mu.Unlock()
+	return true
+}
+
+// consumeMain handles channel 1 in order: start, stdin, and the ack of
+// the exit.
+func (a *agent) consumeMain(m *proto.Mux, ch *proto.Channel) {
+	for {
+		f, err := ch.Recv(a.ctx)
+		if err != nil {
+			return
+		}
+		switch f.Type {
+		case proto.TypeStart:
+			a.startMain()
+		case proto.TypeStdin:
+			if a.stdinW != nil {
+				// Blocks until main reads; flow control keeps the edge
+				// from queueing more than a window meanwhile.
+				_, _ = a.stdinW.Write(f.Payload)
+			}
+		case proto.TypeStdinClose:
+			if a.stdinW != nil {
+				_ = a.stdinW.Close()
+			}
+		case proto.TypeAck:
+			a.mu.Lock()
+			exited := a.state == proto.MainExited
+			a.mu.Unlock()
+			if exited {
+				a.ackExit()
+				m.Close()
+				return
+			}
+		}
+	}
+}
+
+// mainUrgent delivers signals and resizes to main without waiting
+// behind queued stdin.
+func (a *agent) mainUrgent(f proto.Frame) {
+	a.mu.Lock()
+	p := a.main
+	a.mu.Unlock()
+	if p == nil {
+		return // not started or already gone: nothing to deliver to
+	}
+	go deliverUrgent(p, f)
+}
+
+// unrouted serves an open frame: it registers the channel at once, on
+// the reading goroutine, so the request's following frames are queued.
+func (a *agent) unrouted(m *proto.Mux, f proto.Frame) {
+	if f.Type != proto.TypeOpen {
+		return // late frames for a channel this side already closed
+	}
+	req := &request{}
+	ch := m.Open(f.Channel, req.urgent)
+	var open proto.Open
+	if err := proto.DecodeJSON(f, &open); err != nil {
+		go func() {
+			_ = ch.SendError(fmt.Errorf("%w: %v", proto.ErrInvalid, err))
+			ch.Close()
+		}()
+		return
+	}
+	go func() {
+		defer ch.Close()
+		a.serve(ch, open, req)
+	}()
+}
+
+func (a *agent) serve(ch *proto.Channel, open proto.Open, req *request) {
+	var err error
+	switch open.Kind {
+	case proto.OpenExec:
+		err = a.serveExec(ch, open, req)
+	case proto.OpenArchiveStat:
+		err = a.serveStat(ch, open.Path)
+	case proto.OpenArchiveGet:
+		err = a.serveArchiveGet(ch, open.Path)
+	case proto.OpenArchivePut:
+		err = a.serveArchivePut(ch, open)
+	case proto.OpenTop:
+		err = a.serveTop(ch, open.PsArgs)
+	default:
+		err = fmt.Errorf("%w: unknown request %q", proto.ErrInvalid, open.Kind)
+	}
+	if err != nil {
+		_ = ch.SendError(err)
+	}
+}

@@ -1,0 +1,100 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os/exec"
+
+	"github.com/sockerless/sockerless/agent/proto"
+)
+
+// Exit codes for a main process that could not be started, as a shell
+// reports them.
+const (
+	exitNotFound    = 127
+	exitCannotStart = 126
+)
+
+// startMain runs Main once; later start frames (a re-sent start after a
+// reconnect) are ignored.
+func (a *agent) startMain() {
+	a.mu.Lock()
+	if a.state != proto.MainCreated {
+		a.mu.Unlock()
+		return
+	}
+	a.state = proto.MainRunning
+	a.mu.Unlock()
+
+	stdio := Stdio{Stdout: &mainWriter{a: a, stream: 1}, Stderr: &mainWriter{a: a, stream: 2}}
+	if a.stdinR != nil {
+		stdio.Stdin = a.stdinR
+	}
+	p, err := a.cfg.Runtime.Start(a.ctx, a.cfg.Main, stdio)
+	if err != nil {
+		// The workload exists only to run main, so a failed start is
+		// main's exit, with the reason on its stderr (and in the logs).
+		_, _ = fmt.Fprintf(stdio.Stderr, "sockerless agent: starting %q: %v\n", a.cfg.Main.Args, err)
+		code := exitCannotStart
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, exec.ErrNotFound) {
+			code = exitNotFound
+		}
+		a.finishMain(code)
+		return
+	}
+	entry := a.procs.add(p, a.cfg.Main)
+	a.mu.Lock()
+	a.main = p
+	a.mu.Unlock()
+	go func() {
+		code := p.Wait()
+		a.procs.remove(entry)
+		a.finishMain(code)
+	}()
+}
+
+// finishMain records the exit and reports it on the current connection;
+// if there is none, or it drops before the ack, the next hello does.
+func (a *agent) finishMain(code int) {
+	if a.stdinR != nil {
+		_ = a.stdinR.CloseWithError(io.ErrClosedPipe) // frees a blocked stdin writer
+	}
+	a.mu.Lock()
+	a.state = proto.MainExited
+	a.exitCode = code
+	a.main = nil
+	cur := a.cur
+	a.mu.Unlock()
+	if cur != nil {
+		_ = cur.SendJSON(proto.TypeExit, proto.Exit{Code: code, Run: a.run})
+	}
+}
+
+// mainWriter tees main's output: first to the log sink, synchronously,
+// so the logs are complete when the exit is reported; then to the edge,
+// when connected. Output sent while disconnected lives only in the logs.
+type mainWriter struct {
+	a      *agent
+	stream int
+}
+
+func (w *mainWriter) Write(p []byte) (int, error) {
+	if w.a.cfg.Logs != nil {
+		w.a.cfg.Logs.Log(w.stream, p)
+	}
+	w.a.mu.Lock()
+	ch := w.a.cur
+	w.a.mu.Unlock()
+	if ch != nil {
+		t := proto.TypeStdout
+		if w.stream == 2 {
+			t = proto.TypeStderr
+		}
+		// A failure means the connection dropped; the process must not
+		// see it, and the logs already hold the bytes.
+		_ = ch.WriteData(w.a.ctx, t, p)
+	}
+	return len(p), nil
+}

@@ -1,0 +1,157 @@
+package e2e
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// report collects what each scenario did on each engine and compares them.
+var report = &comparison{runs: map[string]map[string][]stepRecord{}}
+
+type comparison struct {
+	mu      sync.Mutex
+	runs    map[string]map[string][]stepRecord // scenario → engine → steps
+	order   []string
+	judged  bool
+	skipped string
+	passed  int
+	diffs   []string // one entry per differing scenario
+}
+
+func (c *comparison) record(scenario, engine string, steps []stepRecord) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.runs[scenario] == nil {
+		c.runs[scenario] = map[string][]stepRecord{}
+		c.order = append(c.order, scenario)
+	}
+	c.runs[scenario][engine] = steps
+}
+
+// judge compares sockerless with dockerd scenario by scenario. Exit-code
+// differences fail t; output differences are logged: dockerd is a reference,
+// not a byte-for-byte oracle (versions, widths and ids differ).
+func (c *comparison) judge(t *testing.T, avail []*slot) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.judged = true
+	if len(avail) < 2 {
+		var why []string
+		for _, s := range engines {
+			if s.skip != "" || s.fail != "" {
+				why = append(why, s.name+": "+firstLine(s.skip+s.fail))
+			}
+		}
+		c.skipped = strings.Join(why, "; ")
+		t.Skipf("comparison needs both engines: %s", c.skipped)
+	}
+	a, b := "sockerless", "dockerd"
+	for _, name := range c.order {
+		ra, okA := c.runs[name][a]
+		rb, okB := c.runs[name][b]
+		if !okA || !okB {
+			// A scenario that failed or skipped on one engine recorded nothing there.
+			c.diffs = append(c.diffs, fmt.Sprintf("%s: ran to the end on %s only", name, map[bool]string{true: a, false: b}[okA]))
+			if okB && !okA {
+				t.Errorf("%s: passes on dockerd but not on sockerless", name)
+			}
+			continue
+		}
+		var d []string
+		codeDiff := false
+		for i := 0; i < len(ra) && i < len(rb); i++ {
+			x, y := ra[i], rb[i]
+			if x.Code != y.Code {
+				codeDiff = true
+				d = append(d, fmt.Sprintf("step %d %s: exit %s %d, %s %d", i+1, y.Cmd, a, x.Code, b, y.Code))
+				continue
+			}
+			switch x.Shape {
+			case ShapeExact:
+				if x.Out != y.Out {
+					d = append(d, fmt.Sprintf("step %d %s: stdout differs:\n  %s: %q\n  %s: %q", i+1, y.Cmd, a, x.Out, b, y.Out))
+				}
+			case ShapeLines:
+				if la, lb := len(nonEmptyLines(x.Out)), len(nonEmptyLines(y.Out)); la != lb {
+					d = append(d, fmt.Sprintf("step %d %s: %s printed %d lines, %s %d", i+1, y.Cmd, a, la, b, lb))
+				}
+			}
+		}
+		if len(d) == 0 {
+			c.passed++
+			continue
+		}
+		c.diffs = append(c.diffs, name+":\n    "+strings.Join(d, "\n    "))
+		if codeDiff {
+			t.Errorf("%s: exit codes differ from dockerd:\n%s", name, strings.Join(d, "\n"))
+		} else {
+			t.Logf("%s: output differs from dockerd:\n%s", name, strings.Join(d, "\n"))
+		}
+	}
+	t.Log(c.stringLocked())
+}
+
+func (c *comparison) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stringLocked()
+}
+
+func (c *comparison) stringLocked() string {
+	if !c.judged {
+		return ""
+	}
+	if c.skipped != "" {
+		return "compare: skipped, both engines are needed: " + c.skipped + "\n"
+	}
+	var sb strings.Builder
+	for _, d := range c.diffs {
+		sb.WriteString("compare: differs: " + d + "\n")
+	}
+	fmt.Fprintf(&sb, "compare: %d passed, %d failed\n", c.passed, len(c.diffs))
+	return sb.String()
+}
+
+var normalisers = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`sha256:[0-9a-f]{64}`), "<digest>"},
+	{regexp.MustCompile(`\b[0-9a-f]{64}\b`), "<id>"},
+	{regexp.MustCompile(`\b[0-9a-f]{12}\b`), "<id>"},
+	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`), "<time>"},
+	{regexp.MustCompile(`(Less than a second|About an? \w+|an? \w+|\d+ \w+) ago`), "<ago>"},
+	{regexp.MustCompile(`Up (Less than a second|About an? \w+|an? \w+|\d+ \w+)`), "Up <dur>"},
+	{regexp.MustCompile(`\b\d+(\.\d+)?\s?(B|kB|KB|MB|GB|KiB|MiB|GiB)\b`), "<size>"},
+	{regexp.MustCompile(`[ \t]{2,}`), " "},
+}
+
+// normalise makes stdout comparable across engines: the session's own
+// values (names, dirs, registry address) become their placeholders, and
+// ids, digests, times and sizes become tokens.
+func normalise(s *Session, out string) string {
+	keys := make([]string, 0, len(s.Vars))
+	for k, v := range s.Vars {
+		if len(v) >= 4 {
+			keys = append(keys, k)
+		}
+	}
+	// Longest value first so a name is not replaced inside a longer name.
+	sort.Slice(keys, func(i, j int) bool { return len(s.Vars[keys[i]]) > len(s.Vars[keys[j]]) })
+	for _, k := range keys {
+		out = strings.ReplaceAll(out, s.Vars[k], "@"+k+"@")
+	}
+	for _, n := range normalisers {
+		out = n.re.ReplaceAllString(out, n.with)
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}

@@ -1,0 +1,191 @@
+// Package server terminates the Docker Engine API: it routes each
+// request, checks its API version, turns it into a call.Call, invokes
+// the function and writes the call.Reply, handing streams to package
+// streams.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/sockerless/sockerless/agent/hub"
+	"github.com/sockerless/sockerless/edge/apiversion"
+	"github.com/sockerless/sockerless/edge/reply"
+	"github.com/sockerless/sockerless/edge/router"
+	"github.com/sockerless/sockerless/edge/streams"
+	"github.com/sockerless/sockerless/functions/call"
+)
+
+// Default body limits. The edge reads a request body whole into the
+// envelope (a Lambda payload has to be whole anyway), so an image load,
+// an import or an archive upload is bounded by MaxBodyBytes.
+const (
+	DefaultMaxBodyBytes     = 512 << 20
+	DefaultMaxJSONBodyBytes = 4 << 20
+)
+
+// Config configures a Server.
+type Config struct {
+	// Handler is the control-plane function: in-process in local mode,
+	// a Lambda or HTTPS client otherwise. It is the only seam.
+	Handler call.Handler
+	// Hub finds the agent sessions of running containers. New sets its
+	// OnExit to report exits to Handler (call.OpContainerExited); build
+	// it with hub.New(AgentAuthorizer(Handler)). Nil means no agent can
+	// connect; streams that need one fail saying so.
+	Hub *hub.Hub
+	// MaxBodyBytes bounds archive uploads, image load and import
+	// (default 512 MiB); MaxJSONBodyBytes bounds every other body
+	// (default 4 MiB).
+	MaxBodyBytes     int64
+	MaxJSONBodyBytes int64
+	// Version is the engine version shown in the Server header
+	// ("Docker/<Version> (linux)"); default "sockerless".
+	Version string
+	Log     *slog.Logger
+}
+
+// Server is the Docker API edge.
+type Server struct {
+	cfg     Config
+	routes  *router.Router
+	streams *streams.Env
+	http    *http.Server
+	cancel  context.CancelFunc
+}
+
+// New builds a Server from cfg, filling in defaults.
+func New(cfg Config) *Server {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxJSONBodyBytes <= 0 {
+		cfg.MaxJSONBodyBytes = DefaultMaxJSONBodyBytes
+	}
+	if cfg.Version == "" {
+		cfg.Version = "sockerless"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		cfg:    cfg,
+		routes: router.Default(),
+		streams: &streams.Env{
+			Handler:    cfg.Handler,
+			Hub:        cfg.Hub,
+			Log:        cfg.Log,
+			Background: bg,
+		},
+		cancel: cancel,
+	}
+	if cfg.Hub != nil {
+		cfg.Hub.OnExit(s.reportExit)
+	}
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 30 * time.Second,
+		// Requests live under the server's context so Shutdown can end
+		// the long ones.
+		BaseContext: func(net.Listener) context.Context { return bg },
+		ErrorLog:    slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+	}
+	return s
+}
+
+// Handler returns the edge as an http.Handler, for httptest or for a
+// caller that runs its own http.Server.
+func (s *Server) Handler() http.Handler { return s }
+
+// Serve accepts connections on l until Shutdown. It may be called for
+// several listeners (a unix socket and a TCP port) at once.
+func (s *Server) Serve(l net.Listener) error {
+	err := s.http.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests and waits, until ctx ends, for
+// ordinary requests to finish. Then it ends what is left: hijacked
+// streams (attach, exec), followers (logs, events, wait) and detached
+// execs' bridges, whose processes keep running in their workloads.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	s.cancel()
+	if err != nil {
+		_ = s.http.Close()
+	}
+	return err
+}
+
+// ServeHTTP routes one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// dockerd sets these on every response, errors included.
+	h := w.Header()
+	h.Set("Api-Version", apiversion.Max)
+	h.Set("Ostype", "linux")
+	h.Set("Server", fmt.Sprintf("Docker/%s (linux)", s.cfg.Version))
+
+	m, ok := s.routes.Match(r.Method, r.URL.Path)
+	if !ok {
+		reply.WriteError(w, http.StatusNotFound, "page not found")
+		return
+	}
+	version, err := apiversion.Check(m.Version)
+	if err != nil {
+		reply.WriteError(w, http.StatusBadRequest, "%s", err)
+		return
+	}
+	c, status, err := s.envelope(r, m, version)
+	if err != nil {
+		reply.WriteError(w, status, "%s", err)
+		return
+	}
+	rep := s.streams.Call(r.Context(), c)
+	if c.Op == call.OpPing {
+		pingHeaders(w.Header())
+	}
+	if rep.Stream != nil && reply.Status(rep) < 300 {
+		s.serveStream(w, r, c, rep)
+		return
+	}
+	if r.Method == http.MethodHead {
+		rep.Body = nil
+	}
+	reply.Write(w, rep)
+}
+
+// serveStream hands a streaming reply to package streams, keeping a
+// panic in the bridge from killing the edge.
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.cfg.Log.Error("stream panicked", "op", c.Op, "kind", rep.Stream.Kind, "panic", p)
+			reply.WriteError(w, http.StatusInternalServerError, "internal error in %s stream: %v", rep.Stream.Kind, p)
+		}
+	}()
+	s.streams.Serve(w, r, c, rep)
+}
+
+// pingHeaders are the capability headers the docker CLI reads from
+// /_ping. BuildKit is not served, hence builder version 1.
+func pingHeaders(h http.Header) {
+	h.Set("Api-Version", apiversion.Max)
+	h.Set("Docker-Experimental", "false")
+	h.Set("Ostype", "linux")
+	h.Set("Builder-Version", "1")
+	h.Set("Swarm", "inactive")
+	h.Set("Cache-Control", "no-cache, no-store, must-revalidate")
+	h.Set("Pragma", "no-cache")
+}

@@ -1,0 +1,46 @@
+package streams
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/moby/moby/api/types/container"
+
+	"github.com/sockerless/sockerless/edge/reply"
+	"github.com/sockerless/sockerless/functions/call"
+)
+
+// serveWait answers POST /containers/{id}/wait. Like dockerd it sends the
+// 200 header at once, so a client knows the wait is registered before
+// the container is started (docker run relies on this), then the body
+// when the condition is met.
+func (e *Env) serveWait(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
+	w.Header().Set("Content-Type", "application/json")
+	writeHeaderOnly(w, rep)
+	flush(w)
+	final, ok := e.poll(r.Context(), c, rep, waitPoll, e.exited(rep.Stream.Container), nil)
+	if !ok {
+		return
+	}
+	_, _ = w.Write(waitBody(final))
+}
+
+// waitBody is the body to send once the status line is out. An error
+// reply cannot change the status any more, so it travels the way dockerd
+// sends late wait errors: inside the WaitResponse.
+func waitBody(final call.Reply) []byte {
+	if final.Status < 400 {
+		return final.Body
+	}
+	body, _ := json.Marshal(container.WaitResponse{
+		Error: &container.WaitExitError{Message: reply.Message(final.Body)},
+	})
+	return body
+}
+
+// writeHeaderOnly writes rep's headers with status 200: the streams that
+// use it start a successful response and finish it later.
+func writeHeaderOnly(w http.ResponseWriter, rep call.Reply) {
+	rep.Status = http.StatusOK
+	reply.WriteHeader(w, rep)
+}

@@ -1,0 +1,76 @@
+package call
+
+// Operation names. The edge's route table maps each Docker API route to
+// one of these; a function dispatches on them.
+const (
+	OpPing         = "system.ping"
+	OpVersion      = "system.version"
+	OpInfo         = "system.info"
+	OpDiskUsage    = "system.df"
+	OpSystemEvents = "system.events"
+	OpAuth         = "system.auth"
+
+	OpImageList    = "image.list"
+	OpImagePull    = "image.create" // POST /images/create: pull or import
+	OpImageInspect = "image.inspect"
+	OpImageHistory = "image.history"
+	OpImageTag     = "image.tag"
+	OpImageRemove  = "image.remove"
+	OpImagePrune   = "image.prune"
+	OpImageSave    = "image.save" // GET /images/get and /images/{name}/get
+	OpImageLoad    = "image.load"
+	OpImagePush    = "image.push"
+
+	OpContainerList    = "container.list"
+	OpContainerCreate  = "container.create"
+	OpContainerInspect = "container.inspect"
+	OpContainerStart   = "container.start"
+	OpContainerStop    = "container.stop"
+	OpContainerRestart = "container.restart"
+	OpContainerKill    = "container.kill"
+	OpContainerWait    = "container.wait"
+	OpContainerRemove  = "container.remove"
+	OpContainerRename  = "container.rename"
+	OpContainerPrune   = "container.prune"
+	OpContainerAttach  = "container.attach"
+	OpContainerLogs    = "container.logs"
+	OpContainerTop     = "container.top"
+	OpContainerResize  = "container.resize"
+	OpContainerStats   = "container.stats"
+	OpContainerArchive = "container.archive" // GET, HEAD and PUT; Header "X-Method" says which
+	OpContainerPause   = "container.pause"
+	OpContainerUnpause = "container.unpause"
+	OpContainerUpdate  = "container.update"
+	OpContainerChanges = "container.changes"
+	OpContainerExport  = "container.export"
+
+	OpExecCreate  = "exec.create"
+	OpExecStart   = "exec.start"
+	OpExecInspect = "exec.inspect"
+	OpExecResize  = "exec.resize"
+
+	OpVolumeList    = "volume.list"
+	OpVolumeCreate  = "volume.create"
+	OpVolumeInspect = "volume.inspect"
+	OpVolumeRemove  = "volume.remove"
+	OpVolumePrune   = "volume.prune"
+
+	OpNetworkList       = "network.list"
+	OpNetworkCreate     = "network.create"
+	OpNetworkInspect    = "network.inspect"
+	OpNetworkRemove     = "network.remove"
+	OpNetworkConnect    = "network.connect"
+	OpNetworkDisconnect = "network.disconnect"
+	OpNetworkPrune      = "network.prune"
+
+	// Internal operations: the edge reports what the agent told it.
+	// Body is JSON (see the core package for the shapes).
+	OpContainerExited = "internal.container.exited"
+	OpExecExited      = "internal.exec.exited"
+	// OpAgentAuth checks an agent's per-container token; the edge asks
+	// the function rather than holding the signing key itself.
+	OpAgentAuth = "internal.agent.auth"
+)
+
+// MethodHeader carries the HTTP method for ops that serve several.
+const MethodHeader = "X-Sockerless-Method"

@@ -1,0 +1,68 @@
+package call
+
+import "encoding/json"
+
+// StreamKind says how the edge finishes an exchange the function started.
+type StreamKind string
+
+const (
+	// StreamAttach hijacks the client connection and bridges it to the
+	// main process of Container through the agent session.
+	StreamAttach StreamKind = "attach"
+	// StreamExec hijacks the client connection, asks the agent to start
+	// Exec (ExecSpec) and bridges its stdio; on exit the edge calls
+	// OpExecExited with the exit code.
+	StreamExec StreamKind = "exec"
+	// StreamWait polls OpContainerWait with Cursor until the reply has
+	// no stream, waking early when the agent reports an exit.
+	StreamWait StreamKind = "wait"
+	// StreamLogs writes Body, then polls OpContainerLogs with Cursor
+	// (follow mode) until the reply says the container has stopped.
+	StreamLogs StreamKind = "logs"
+	// StreamEvents writes Body, then polls OpSystemEvents with Cursor
+	// until the client leaves or "until" passes.
+	StreamEvents StreamKind = "events"
+	// StreamSignal delivers Signal to the main process, then writes Status.
+	StreamSignal StreamKind = "signal"
+	// StreamStop sends Signal, waits up to Timeout seconds for the exit,
+	// then SIGKILL, then writes Status.
+	StreamStop StreamKind = "stop"
+	// StreamResize resizes the TTY of the main process or of Exec.
+	StreamResize StreamKind = "resize"
+	// StreamTop asks the agent for the process list.
+	StreamTop StreamKind = "top"
+	// StreamArchiveGet / Put / Stat serve GET, PUT and HEAD
+	// /containers/{id}/archive through the agent.
+	StreamArchiveGet  StreamKind = "archive-get"
+	StreamArchivePut  StreamKind = "archive-put"
+	StreamArchiveStat StreamKind = "archive-stat"
+)
+
+// Stream tells the edge how to carry on after the function replied.
+type Stream struct {
+	Kind      StreamKind `json:"kind"`
+	Container string     `json:"container,omitempty"`
+	Exec      string     `json:"exec,omitempty"`
+	// TTY: raw stream instead of stdcopy multiplexing.
+	TTY    bool `json:"tty,omitempty"`
+	Stdin  bool `json:"stdin,omitempty"`
+	Stdout bool `json:"stdout,omitempty"`
+	Stderr bool `json:"stderr,omitempty"`
+	// Cursor is opaque to the edge; it hands it back on the next call.
+	Cursor string `json:"cursor,omitempty"`
+	// Signal is a signal name or number as Docker accepts it.
+	Signal  string `json:"signal,omitempty"`
+	Timeout int    `json:"timeout,omitempty"`
+	Height  uint   `json:"height,omitempty"`
+	Width   uint   `json:"width,omitempty"`
+	// Path is the container path for archive streams; PSArgs for top.
+	Path   string `json:"path,omitempty"`
+	PSArgs string `json:"psArgs,omitempty"`
+	// Spec carries the process spec for StreamExec (agent/proto.ProcessSpec).
+	Spec json.RawMessage `json:"spec,omitempty"`
+	// Running is false when the workload has already gone, so streams
+	// that need the agent answer at once instead of waiting for it.
+	Running bool `json:"running,omitempty"`
+	// Done ends a polling stream (wait, logs, events).
+	Done bool `json:"done,omitempty"`
+}

@@ -1,0 +1,183 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/events"
+	"github.com/moby/moby/api/types/network"
+	"github.com/sockerless/sockerless/functions/call"
+	"github.com/sockerless/sockerless/functions/state"
+)
+
+func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, error) {
+	var req container.CreateRequest
+	if err := decodeBody(in, &req, false); err != nil {
+		return call.Reply{}, err
+	}
+	if req.Config == nil || req.Config.Image == "" {
+		return call.Reply{}, invalid("no image specified: set Config.Image")
+	}
+	if req.HostConfig == nil {
+		req.HostConfig = &container.HostConfig{}
+	}
+	name := in.Query.Get("name")
+	if name != "" && !validName.MatchString(name) {
+		return call.Reply{}, invalid("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
+	}
+	if err := validateHostConfig(req.HostConfig); err != nil {
+		return call.Reply{}, err
+	}
+	img, _, err := c.findImage(ctx, req.Config.Image)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	rec, err := c.newContainer(req, img)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if name == "" {
+		name = c.generateName(ctx)
+	}
+	name = strings.TrimPrefix(name, "/")
+	rec.Name = "/" + name
+	mounts, err := c.resolveMounts(ctx, rec)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	rec.Mounts = mounts
+	// Reserve the name first: the conditional write is what makes names unique.
+	if _, err := c.store.Put(ctx, keyContainerName+name, []byte(rec.ID), 0, 0); err != nil {
+		if errors.Is(err, state.ErrConflict) {
+			owner, _ := c.store.Get(ctx, keyContainerName+name)
+			return call.Reply{}, conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, owner.Value)
+		}
+		return call.Reply{}, err
+	}
+	if _, err := c.putJSON(ctx, keyContainer+rec.ID, rec, 0, 0); err != nil {
+		_ = c.store.Delete(ctx, keyContainerName+name, 1)
+		return call.Reply{}, err
+	}
+	if err := c.cfg.Compute.Prepare(ctx, c.workload(rec, "")); err != nil {
+		c.deleteContainerRecords(ctx, rec)
+		return call.Reply{}, errorf(http.StatusInternalServerError, "prepare container: %v", err)
+	}
+	c.emitContainer(ctx, rec, events.ActionCreate, nil)
+	return jsonReply(http.StatusCreated, container.CreateResponse{ID: rec.ID, Warnings: []string{}}), nil
+}
+
+// newContainer merges the image config into the request, as dockerd does.
+func (c *Core) newContainer(req container.CreateRequest, img *imageRecord) (*containerRecord, error) {
+	ic, err := img.config()
+	if err != nil {
+		return nil, errorf(http.StatusInternalServerError, "image %s has an unreadable config: %v", img.ID, err)
+	}
+	cfg := *req.Config
+	cfg.Env = mergeEnv(ic.Config.Env, cfg.Env)
+	if len(cfg.Entrypoint) == 0 && len(cfg.Cmd) == 0 {
+		cfg.Cmd = ic.Config.Cmd
+	}
+	if cfg.Entrypoint == nil {
+		cfg.Entrypoint = ic.Config.Entrypoint
+	} else if len(cfg.Entrypoint) == 1 && cfg.Entrypoint[0] == "" {
+		cfg.Entrypoint = nil // --entrypoint "" clears the image's
+	}
+	if cfg.WorkingDir == "" {
+		cfg.WorkingDir = ic.Config.WorkingDir
+	}
+	if cfg.User == "" {
+		cfg.User = ic.Config.User
+	}
+	if cfg.StopSignal == "" {
+		cfg.StopSignal = ic.Config.StopSignal
+	}
+	labels := map[string]string{}
+	for k, v := range ic.Config.Labels {
+		labels[k] = v
+	}
+	for k, v := range cfg.Labels {
+		labels[k] = v
+	}
+	cfg.Labels = labels
+	for p := range ic.Config.ExposedPorts {
+		if cfg.ExposedPorts == nil {
+			cfg.ExposedPorts = network.PortSet{}
+		}
+		if port, err := network.ParsePort(p); err == nil {
+			cfg.ExposedPorts[port] = struct{}{}
+		}
+	}
+	if len(ic.Config.Volumes) > 0 && cfg.Volumes == nil {
+		cfg.Volumes = map[string]struct{}{}
+	}
+	for v := range ic.Config.Volumes {
+		cfg.Volumes[v] = struct{}{}
+	}
+	argv := append(append([]string{}, cfg.Entrypoint...), cfg.Cmd...)
+	if len(argv) == 0 {
+		return nil, invalid("no command specified")
+	}
+	id := newID()
+	if cfg.Hostname == "" {
+		cfg.Hostname = id[:12]
+	}
+	hc := req.HostConfig
+	if hc.NetworkMode == "" || hc.NetworkMode == "default" {
+		hc.NetworkMode = "bridge"
+	}
+	if hc.LogConfig.Type == "" {
+		hc.LogConfig.Type = "json-file"
+	}
+	nets := map[string]*network.EndpointSettings{string(hc.NetworkMode): {}}
+	if req.NetworkingConfig != nil && len(req.NetworkingConfig.EndpointsConfig) > 0 {
+		nets = req.NetworkingConfig.EndpointsConfig
+	}
+	return &containerRecord{
+		ID:         id,
+		Created:    c.now(),
+		Path:       argv[0],
+		Args:       argv[1:],
+		Config:     &cfg,
+		HostConfig: hc,
+		Networks:   nets,
+		ImageID:    img.ID,
+		State:      container.State{Status: container.StateCreated, StartedAt: formatTime(time.Time{}), FinishedAt: formatTime(time.Time{})},
+	}, nil
+}
+
+func validateHostConfig(hc *container.HostConfig) error {
+	if hc.AutoRemove && hc.RestartPolicy.Name != "" && hc.RestartPolicy.Name != container.RestartPolicyDisabled {
+		return invalid("can't create 'AutoRemove' container with restart policy")
+	}
+	if hc.Privileged {
+		return invalid("privileged containers are not supported by sockerless: there is no host kernel to grant privileges on")
+	}
+	if len(hc.PortBindings) > 0 || hc.PublishAllPorts {
+		return errorf(http.StatusNotImplemented, "publishing ports is not supported by this backend yet")
+	}
+	return nil
+}
+
+// mergeEnv overlays override on base by variable name.
+func mergeEnv(base, override []string) []string {
+	out := append([]string{}, base...)
+	idx := map[string]int{}
+	for i, kv := range out {
+		k, _, _ := strings.Cut(kv, "=")
+		idx[k] = i
+	}
+	for _, kv := range override {
+		k, _, _ := strings.Cut(kv, "=")
+		if i, ok := idx[k]; ok {
+			out[i] = kv
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, kv)
+	}
+	return out
+}

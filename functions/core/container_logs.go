@@ -1,0 +1,126 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/sockerless/sockerless/functions/call"
+)
+
+// containerLogs answers GET /containers/{id}/logs. Following is the
+// edge's job: it calls again with the cursor until Done.
+func (c *Core) containerLogs(ctx context.Context, in call.Call) (call.Reply, error) {
+	q := in.Query
+	stdout, stderr := truthy(q.Get("stdout")), truthy(q.Get("stderr"))
+	if !stdout && !stderr {
+		return call.Reply{}, invalid("Bad parameters: you must choose at least one stream")
+	}
+	rec, err := c.runningContainer(ctx, in.Var("name"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	now := c.now()
+	since, err := parseEventTime(q.Get("since"), now)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	until, err := parseEventTime(q.Get("until"), now)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	cursor := q.Get("cursor")
+	firstCall := cursor == ""
+	// Status before reading: an exit seen here means every line is stored.
+	running := rec.running()
+	entries, next, err := c.cfg.Compute.Logs(ctx, rec.ID, cursor)
+	if err != nil {
+		return call.Reply{}, errorf(http.StatusInternalServerError, "read logs: %v", err)
+	}
+	var kept []LogEntry
+	for _, e := range entries {
+		if (e.Stream == 1 && !stdout) || (e.Stream == 2 && !stderr) {
+			continue
+		}
+		if !since.IsZero() && e.Time.Before(since) {
+			continue
+		}
+		if !until.IsZero() && e.Time.After(until) {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	if tail := q.Get("tail"); firstCall && tail != "" && tail != "all" {
+		n, err := strconv.Atoi(tail)
+		if err != nil || n < 0 {
+			return call.Reply{}, invalid("invalid value for tail: %q", tail)
+		}
+		kept = tailLines(kept, n)
+	}
+	body := formatLogs(kept, rec.Config.Tty, truthy(q.Get("timestamps")))
+	ctype := "application/vnd.docker.multiplexed-stream"
+	if rec.Config.Tty {
+		ctype = "application/vnd.docker.raw-stream"
+	}
+	done := !truthy(q.Get("follow")) || !running || (!until.IsZero() && now.After(until))
+	return call.Reply{
+		Status: http.StatusOK, Header: http.Header{"Content-Type": {ctype}}, Body: body,
+		Stream: &call.Stream{Kind: call.StreamLogs, Container: rec.ID, Cursor: next, Done: done, TTY: rec.Config.Tty},
+	}, nil
+}
+
+// tailLines keeps the entries holding the last n lines.
+func tailLines(entries []LogEntry, n int) []LogEntry {
+	var lines []LogEntry
+	for _, e := range entries {
+		for _, l := range bytes.SplitAfter(e.Data, []byte("\n")) {
+			if len(l) > 0 {
+				lines = append(lines, LogEntry{Stream: e.Stream, Time: e.Time, Data: l})
+			}
+		}
+	}
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return lines
+}
+
+// formatLogs frames entries as Docker does: raw for a TTY, stdcopy
+// otherwise; with timestamps each line is prefixed.
+func formatLogs(entries []LogEntry, tty, timestamps bool) []byte {
+	var buf bytes.Buffer
+	for _, e := range entries {
+		data := e.Data
+		if timestamps {
+			var b []byte
+			for _, l := range bytes.SplitAfter(e.Data, []byte("\n")) {
+				if len(l) > 0 {
+					b = append(b, e.Time.UTC().Format(time.RFC3339Nano)...)
+					b = append(b, ' ')
+					b = append(b, l...)
+				}
+			}
+			data = b
+		}
+		switch {
+		case tty:
+			buf.Write(data)
+		default:
+			writeFrame(&buf, e.Stream, data)
+		}
+	}
+	return buf.Bytes()
+}
+
+// writeFrame writes one stdcopy frame: stream byte, three zero bytes,
+// big-endian length, payload (the api module only ships the reader).
+func writeFrame(buf *bytes.Buffer, stream int, p []byte) {
+	var hdr [8]byte
+	hdr[0] = byte(stream)
+	binary.BigEndian.PutUint32(hdr[4:], uint32(len(p)))
+	buf.Write(hdr[:])
+	buf.Write(p)
+}

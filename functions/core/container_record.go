@@ -1,0 +1,118 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+	"github.com/sockerless/sockerless/functions/state"
+)
+
+// containerRecord is the stored container. Wire types are moby's.
+type containerRecord struct {
+	ID         string
+	Name       string // with the leading "/"
+	Created    time.Time
+	Path       string
+	Args       []string
+	Config     *container.Config
+	HostConfig *container.HostConfig
+	Networks   map[string]*network.EndpointSettings
+	ImageID    string
+	State      container.State
+	Mounts     []container.MountPoint
+	ExecIDs    []string
+	// Starts counts starts; a wait for "next-exit" waits past it.
+	Starts       int
+	RestartCount int
+}
+
+var validName = regexp.MustCompile(`^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+
+func newID() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// findContainer resolves a full id, a name, or a unique id prefix.
+func (c *Core) findContainer(ctx context.Context, ref string) (*containerRecord, int64, error) {
+	if ref == "" {
+		return nil, 0, notFound("No such container: ")
+	}
+	rec := new(containerRecord)
+	ver, err := c.getJSON(ctx, keyContainer+ref, rec)
+	if err == nil {
+		return rec, ver, nil
+	}
+	if !errors.Is(err, state.ErrNotFound) {
+		return nil, 0, err
+	}
+	name := strings.TrimPrefix(ref, "/")
+	if r, err := c.store.Get(ctx, keyContainerName+name); err == nil {
+		ver, err := c.getJSON(ctx, keyContainer+string(r.Value), rec)
+		if err == nil {
+			return rec, ver, nil
+		}
+		if !errors.Is(err, state.ErrNotFound) {
+			return nil, 0, err
+		}
+	} else if !errors.Is(err, state.ErrNotFound) {
+		return nil, 0, err
+	}
+	if isHexPrefix(ref) {
+		recs, _, err := c.store.List(ctx, keyContainer+ref, "", 2)
+		if err != nil {
+			return nil, 0, err
+		}
+		switch len(recs) {
+		case 1:
+			ver, err := c.getJSON(ctx, recs[0].Key, rec)
+			if err == nil {
+				return rec, ver, nil
+			}
+		case 2:
+			return nil, 0, invalid("multiple IDs found with provided prefix: %s", ref)
+		}
+	}
+	return nil, 0, notFound("No such container: %s", ref)
+}
+
+func isHexPrefix(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789abcdef", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// updateContainer applies fn to the stored container under optimistic
+// concurrency.
+func (c *Core) updateContainer(ctx context.Context, id string, fn func(*containerRecord) error) (*containerRecord, error) {
+	rec, err := update(ctx, c, keyContainer+id, fn)
+	if errors.Is(err, state.ErrNotFound) {
+		return nil, notFound("No such container: %s", id)
+	}
+	return rec, err
+}
+
+func (r *containerRecord) running() bool { return r.State.Running }
+
+func (r *containerRecord) shortName() string { return strings.TrimPrefix(r.Name, "/") }
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "0001-01-01T00:00:00Z"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}

@@ -1,0 +1,173 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/events"
+	"github.com/moby/moby/api/types/mount"
+	"github.com/sockerless/sockerless/functions/call"
+	"github.com/sockerless/sockerless/functions/state"
+)
+
+func (c *Core) containerRemove(ctx context.Context, in call.Call) (call.Reply, error) {
+	rec, err := c.runningContainer(ctx, in.Var("name"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	force := truthy(in.Query.Get("force"))
+	if rec.running() && !force {
+		return call.Reply{}, conflict("cannot remove container \"%s\": container is running: stop the container before removing or force remove", rec.Name)
+	}
+	if err := c.removeContainer(ctx, rec, truthy(in.Query.Get("v")), force); err != nil {
+		return call.Reply{}, err
+	}
+	return noContent(), nil
+}
+
+// removeContainer stops (if forced), frees and forgets a container.
+func (c *Core) removeContainer(ctx context.Context, rec *containerRecord, volumes, force bool) error {
+	if rec.running() {
+		if !force {
+			return conflict("cannot remove container \"%s\": container is running", rec.Name)
+		}
+		if err := c.cfg.Compute.Stop(ctx, rec.ID); err != nil {
+			return errorf(http.StatusInternalServerError, "stop container %s: %v", rec.ID[:12], err)
+		}
+		if err := c.recordExit(ctx, rec.ID, rec.Starts, 137, c.now(), ""); err != nil {
+			return err
+		}
+		fresh, _, err := c.findContainer(ctx, rec.ID)
+		if err != nil {
+			return nil // --rm already removed it
+		}
+		rec = fresh
+	}
+	if err := c.cfg.Compute.Remove(ctx, rec.ID); err != nil {
+		return errorf(http.StatusInternalServerError, "remove container %s: %v", rec.ID[:12], err)
+	}
+	_, _ = c.putJSON(ctx, keyContainerGone+rec.ID, rec.State.ExitCode, 0, goneTTL)
+	if !c.deleteContainerRecords(ctx, rec) {
+		return nil // someone else removed it first
+	}
+	if volumes {
+		for _, m := range rec.Mounts {
+			if m.Type == mount.TypeVolume && m.Name != "" && isAnonymous(m.Name) {
+				_ = c.removeVolume(ctx, m.Name, false)
+			}
+		}
+	}
+	c.emitContainer(ctx, rec, events.ActionDestroy, nil)
+	return nil
+}
+
+// deleteContainerRecords drops the record, its name and its execs. It
+// reports whether this caller was the one that removed it.
+func (c *Core) deleteContainerRecords(ctx context.Context, rec *containerRecord) bool {
+	removed := false
+	for range maxRetries {
+		cur, err := c.store.Get(ctx, keyContainer+rec.ID)
+		if errors.Is(err, state.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			continue
+		}
+		if err := c.store.Delete(ctx, keyContainer+rec.ID, cur.Version); err == nil {
+			removed = true
+			break
+		}
+	}
+	if r, err := c.store.Get(ctx, keyContainerName+rec.shortName()); err == nil && string(r.Value) == rec.ID {
+		_ = c.store.Delete(ctx, keyContainerName+rec.shortName(), r.Version)
+	}
+	for _, id := range rec.ExecIDs {
+		if r, err := c.store.Get(ctx, keyExec+id); err == nil {
+			_ = c.store.Delete(ctx, keyExec+id, r.Version)
+		}
+	}
+	return removed
+}
+
+func (c *Core) containerRename(ctx context.Context, in call.Call) (call.Reply, error) {
+	newName := strings.TrimPrefix(in.Query.Get("name"), "/")
+	if !validName.MatchString(newName) {
+		return call.Reply{}, invalid("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", newName)
+	}
+	rec, _, err := c.findContainer(ctx, in.Var("name"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	oldName := rec.shortName()
+	if oldName == newName {
+		return call.Reply{}, invalid("Renaming a container with the same name as its current name")
+	}
+	if _, err := c.store.Put(ctx, keyContainerName+newName, []byte(rec.ID), 0, 0); err != nil {
+		if errors.Is(err, state.ErrConflict) {
+			owner, _ := c.store.Get(ctx, keyContainerName+newName)
+			return call.Reply{}, conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", newName, owner.Value)
+		}
+		return call.Reply{}, err
+	}
+	rec, err = c.updateContainer(ctx, rec.ID, func(r *containerRecord) error {
+		r.Name = "/" + newName
+		return nil
+	})
+	if err != nil {
+		if r, e := c.store.Get(ctx, keyContainerName+newName); e == nil {
+			_ = c.store.Delete(ctx, keyContainerName+newName, r.Version)
+		}
+		return call.Reply{}, err
+	}
+	if r, err := c.store.Get(ctx, keyContainerName+oldName); err == nil && string(r.Value) == rec.ID {
+		_ = c.store.Delete(ctx, keyContainerName+oldName, r.Version)
+	}
+	c.emitContainer(ctx, rec, events.ActionRename, map[string]string{"oldName": "/" + oldName})
+	return noContent(), nil
+}
+
+func (c *Core) containerPrune(ctx context.Context, in call.Call) (call.Reply, error) {
+	f, err := parseFilters(in.Query.Get("filters"), pruneFilterKeys)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	until, err := parseEventTime(first(f["until"]), c.now())
+	if err != nil {
+		return call.Reply{}, err
+	}
+	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	report := container.PruneReport{ContainersDeleted: []string{}}
+	for i := range recs {
+		rec, err := c.reconcile(ctx, &recs[i])
+		if err != nil || rec.running() || !f.labels("label", rec.Config.Labels) {
+			continue
+		}
+		if !until.IsZero() && rec.Created.After(until) {
+			continue
+		}
+		if err := c.removeContainer(ctx, rec, false, false); err == nil {
+			report.ContainersDeleted = append(report.ContainersDeleted, rec.ID)
+		}
+	}
+	return jsonReply(http.StatusOK, report), nil
+}
+
+func truthy(s string) bool { return s == "1" || strings.EqualFold(s, "true") }
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+func isAnonymous(name string) bool { return len(name) == 64 && isHexPrefix(name) }
+
+var _ = time.Second

@@ -1,0 +1,187 @@
+package core
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/events"
+	"github.com/sockerless/sockerless/agent/proto"
+	"github.com/sockerless/sockerless/functions/call"
+	"github.com/sockerless/sockerless/functions/state"
+)
+
+func (c *Core) containerStart(ctx context.Context, in call.Call) (call.Reply, error) {
+	rec, _, err := c.findContainer(ctx, in.Var("name"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if err := c.startContainer(ctx, rec.ID); err != nil {
+		return call.Reply{}, err
+	}
+	return noContent(), nil
+}
+
+// startContainer marks the container running, then launches it. The
+// record is written first so an exit reported at once finds it running.
+func (c *Core) startContainer(ctx context.Context, id string) error {
+	var token string
+	rec, err := c.updateContainer(ctx, id, func(r *containerRecord) error {
+		if r.running() {
+			return errNotModified
+		}
+		if r.State.Status == container.StateRemoving || r.State.Status == container.StateDead {
+			return conflict("container %s is marked for removal and cannot be started", r.ID)
+		}
+		r.Starts++
+		token = c.token(r.ID, r.Starts)
+		r.State = container.State{
+			Status: container.StateRunning, Running: true,
+			StartedAt: formatTime(c.now()), FinishedAt: r.State.FinishedAt,
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := c.cfg.Compute.Start(ctx, c.workload(rec, token)); err != nil {
+		msg := fmt.Sprintf("failed to start container %s: %v", rec.ID[:12], err)
+		_ = c.recordExit(ctx, rec.ID, rec.Starts, 127, c.now(), msg)
+		return errorf(http.StatusInternalServerError, "%s", msg)
+	}
+	c.emitContainer(ctx, rec, events.ActionStart, nil)
+	return nil
+}
+
+// workload is what the driver needs to run rec.
+func (c *Core) workload(rec *containerRecord, token string) Workload {
+	mounts := make([]Mount, 0, len(rec.Mounts))
+	for _, m := range rec.Mounts {
+		mounts = append(mounts, Mount{Source: m.Source, Target: m.Destination, ReadOnly: !m.RW})
+	}
+	var size [2]uint
+	if rec.HostConfig != nil {
+		size = rec.HostConfig.ConsoleSize
+	}
+	return Workload{
+		ID: rec.ID, Name: rec.shortName(), ImageID: rec.ImageID, Hostname: rec.Config.Hostname,
+		Main: proto.ProcessSpec{
+			Args: append([]string{rec.Path}, rec.Args...), Env: rec.Config.Env,
+			Dir: rec.Config.WorkingDir, User: rec.Config.User, TTY: rec.Config.Tty,
+			Stdin: rec.Config.OpenStdin, Height: size[0], Width: size[1],
+		},
+		Mounts: mounts, Token: token, MemoryBytes: rec.HostConfig.Memory,
+	}
+}
+
+// token is the credential of one start of a container.
+func (c *Core) token(id string, starts int) string {
+	m := hmac.New(sha256.New, c.cfg.Secret)
+	fmt.Fprintf(m, "%s/%d", id, starts)
+	return strconv.Itoa(starts) + "." + hex.EncodeToString(m.Sum(nil))
+}
+
+// agentAuth checks a token an agent presented to the edge.
+func (c *Core) agentAuth(ctx context.Context, in call.Call) (call.Reply, error) {
+	var req struct{ Container, Token string }
+	if err := decodeBody(in, &req, false); err != nil {
+		return call.Reply{}, err
+	}
+	rec, _, err := c.findContainer(ctx, req.Container)
+	if err != nil || rec.ID != req.Container {
+		return call.Reply{}, errorf(http.StatusUnauthorized, "agent token rejected: unknown container")
+	}
+	if !hmac.Equal([]byte(req.Token), []byte(c.token(rec.ID, rec.Starts))) {
+		return call.Reply{}, errorf(http.StatusUnauthorized, "agent token rejected for container %s", rec.ID)
+	}
+	return noContent(), nil
+}
+
+// exitReport is the body of OpContainerExited.
+type exitReport struct {
+	ExitCode   int       `json:"exitCode"`
+	FinishedAt time.Time `json:"finishedAt"`
+}
+
+func (c *Core) containerExited(ctx context.Context, in call.Call) (call.Reply, error) {
+	var rep exitReport
+	if err := decodeBody(in, &rep, false); err != nil {
+		return call.Reply{}, err
+	}
+	rec, _, err := c.findContainer(ctx, in.Var("id"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if rep.FinishedAt.IsZero() {
+		rep.FinishedAt = c.now()
+	}
+	if err := c.recordExit(ctx, rec.ID, rec.Starts, rep.ExitCode, rep.FinishedAt, ""); err != nil {
+		return call.Reply{}, err
+	}
+	return noContent(), nil
+}
+
+// recordExit marks start number `starts` of a container as exited, once,
+// and carries out --rm. Late or repeated reports are ignored.
+func (c *Core) recordExit(ctx context.Context, id string, starts, code int, at time.Time, msg string) error {
+	changed := false
+	rec, err := c.updateContainer(ctx, id, func(r *containerRecord) error {
+		if !r.running() || r.Starts != starts {
+			return errSkipWrite
+		}
+		changed = true
+		r.State.Running = false
+		r.State.Status = container.StateExited
+		r.State.ExitCode = code
+		r.State.Pid = 0
+		r.State.Error = msg
+		r.State.FinishedAt = formatTime(at)
+		return nil
+	})
+	if err != nil || !changed {
+		return err
+	}
+	c.emitContainer(ctx, rec, events.ActionDie, map[string]string{"exitCode": strconv.Itoa(code)})
+	if rec.HostConfig.AutoRemove {
+		return c.removeContainer(ctx, rec, false, true)
+	}
+	return nil
+}
+
+// reconcile asks the driver about a container the store thinks is
+// running, and records an exit nobody reported (a lost agent, a
+// restarted edge).
+func (c *Core) reconcile(ctx context.Context, rec *containerRecord) (*containerRecord, error) {
+	if !rec.running() {
+		return rec, nil
+	}
+	st, err := c.cfg.Compute.Status(ctx, rec.ID)
+	if err != nil || st.Running {
+		return rec, nil
+	}
+	code, at, msg := st.ExitCode, st.FinishedAt, st.Error
+	if !st.Known {
+		code, at, msg = 255, c.now(), "the workload is gone: the backend has no record of it"
+	}
+	if err := c.recordExit(ctx, rec.ID, rec.Starts, code, at, msg); err != nil {
+		return nil, err
+	}
+	fresh, _, err := c.findContainer(ctx, rec.ID)
+	if errors.Is(err, state.ErrNotFound) || statusOf(err) == http.StatusNotFound {
+		return rec, notFound("No such container: %s", rec.ID)
+	}
+	return fresh, err
+}
+
+func encodeSpec(spec proto.ProcessSpec) json.RawMessage {
+	b, _ := json.Marshal(spec)
+	return b
+}

@@ -1,0 +1,140 @@
+package core
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/moby/moby/api/types/events"
+	"github.com/sockerless/sockerless/functions/call"
+)
+
+// defaultStopTimeout is dockerd's, in seconds.
+const defaultStopTimeout = 10
+
+func (c *Core) containerKill(ctx context.Context, in call.Call) (call.Reply, error) {
+	rec, err := c.runningContainer(ctx, in.Var("name"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if !rec.running() {
+		return call.Reply{}, conflict("cannot kill container: %s: container %s is not running", in.Var("name"), rec.ID)
+	}
+	sig := in.Query.Get("signal")
+	if sig == "" {
+		sig = "SIGKILL"
+	}
+	num, err := ParseSignal(sig)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if in.Query.Get("force-driver") == "1" {
+		// The agent is gone: only the driver can end the workload.
+		if err := c.cfg.Compute.Stop(ctx, rec.ID); err != nil {
+			return call.Reply{}, err
+		}
+		return noContent(), c.recordExit(ctx, rec.ID, rec.Starts, 128+int(num), c.now(), "")
+	}
+	c.emitContainer(ctx, rec, events.ActionKill, map[string]string{"signal": strconv.Itoa(int(num))})
+	return call.Reply{Status: http.StatusNoContent, Stream: &call.Stream{
+		Kind: call.StreamSignal, Container: rec.ID, Signal: strconv.Itoa(int(num)), Running: true,
+	}}, nil
+}
+
+func (c *Core) containerStop(ctx context.Context, in call.Call) (call.Reply, error) {
+	rec, err := c.runningContainer(ctx, in.Var("name"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if !rec.running() {
+		return call.Reply{}, errNotModified
+	}
+	st, err := c.stopStream(rec, in)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	return call.Reply{Status: http.StatusNoContent, Stream: st}, nil
+}
+
+// containerRestart stops a running container through the edge (which
+// then calls start) or starts a stopped one directly.
+func (c *Core) containerRestart(ctx context.Context, in call.Call) (call.Reply, error) {
+	rec, err := c.runningContainer(ctx, in.Var("name"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if !rec.running() {
+		if err := c.startContainer(ctx, rec.ID); err != nil && err != errNotModified {
+			return call.Reply{}, err
+		}
+		c.emitContainer(ctx, rec, events.ActionRestart, nil)
+		return noContent(), nil
+	}
+	st, err := c.stopStream(rec, in)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	return call.Reply{Status: http.StatusNoContent, Stream: st}, nil
+}
+
+func (c *Core) stopStream(rec *containerRecord, in call.Call) (*call.Stream, error) {
+	sig := in.Query.Get("signal")
+	if sig == "" {
+		sig = rec.Config.StopSignal
+	}
+	if sig == "" {
+		sig = "SIGTERM"
+	}
+	num, err := ParseSignal(sig)
+	if err != nil {
+		return nil, err
+	}
+	timeout := defaultStopTimeout
+	if rec.Config.StopTimeout != nil {
+		timeout = *rec.Config.StopTimeout
+	}
+	if t := in.Query.Get("t"); t != "" {
+		if timeout, err = strconv.Atoi(t); err != nil {
+			return nil, invalid("invalid value for t: %q: must be an integer", t)
+		}
+	}
+	c.emitContainer(context.Background(), rec, events.ActionKill, map[string]string{"signal": strconv.Itoa(int(num))})
+	return &call.Stream{Kind: call.StreamStop, Container: rec.ID, Signal: strconv.Itoa(int(num)), Timeout: timeout, Running: true}, nil
+}
+
+// runningContainer finds a container and brings its state up to date.
+func (c *Core) runningContainer(ctx context.Context, ref string) (*containerRecord, error) {
+	rec, _, err := c.findContainer(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return c.reconcile(ctx, rec)
+}
+
+// ParseSignal accepts Docker's forms: "KILL", "SIGKILL", "9".
+func ParseSignal(s string) (syscall.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 || n > 64 {
+			return 0, invalid("invalid signal: %s", s)
+		}
+		return syscall.Signal(n), nil
+	}
+	name := strings.TrimPrefix(strings.ToUpper(s), "SIG")
+	if n, ok := signals[name]; ok {
+		return n, nil
+	}
+	return 0, invalid("invalid signal: %s", s)
+}
+
+var signals = map[string]syscall.Signal{
+	"ABRT": syscall.SIGABRT, "ALRM": syscall.SIGALRM, "BUS": syscall.SIGBUS, "CHLD": syscall.SIGCHLD,
+	"CONT": syscall.SIGCONT, "FPE": syscall.SIGFPE, "HUP": syscall.SIGHUP, "ILL": syscall.SIGILL,
+	"INT": syscall.SIGINT, "IO": syscall.SIGIO, "KILL": syscall.SIGKILL, "PIPE": syscall.SIGPIPE,
+	"PROF": syscall.SIGPROF, "PWR": syscall.SIGPWR, "QUIT": syscall.SIGQUIT, "SEGV": syscall.SIGSEGV,
+	"STOP": syscall.SIGSTOP, "SYS": syscall.SIGSYS, "TERM": syscall.SIGTERM, "TRAP": syscall.SIGTRAP,
+	"TSTP": syscall.SIGTSTP, "TTIN": syscall.SIGTTIN, "TTOU": syscall.SIGTTOU, "URG": syscall.SIGURG,
+	"USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2, "VTALRM": syscall.SIGVTALRM, "WINCH": syscall.SIGWINCH,
+	"XCPU": syscall.SIGXCPU, "XFSZ": syscall.SIGXFSZ,
+}

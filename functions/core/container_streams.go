@@ -1,0 +1,146 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"strconv"
+
+	"github.com/sockerless/sockerless/agent/proto"
+	"github.com/sockerless/sockerless/functions/call"
+)
+
+// ErrUnsupported is what a Compute returns for what its platform cannot do.
+var ErrUnsupported = errors.New("not supported by this backend")
+
+func (c *Core) containerAttach(ctx context.Context, in call.Call) (call.Reply, error) {
+	rec, err := c.runningContainer(ctx, in.Var("name"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	q := in.Query
+	if !truthy(q.Get("stream")) && !truthy(q.Get("logs")) {
+		return call.Reply{}, invalid("Bad parameters: you must choose at least one stream")
+	}
+	if rec.State.Status != "created" && !rec.running() && !truthy(q.Get("logs")) {
+		return call.Reply{}, conflict("You cannot attach to a stopped container, start it first")
+	}
+	return call.Reply{Status: http.StatusOK, Stream: &call.Stream{
+		Kind: call.StreamAttach, Container: rec.ID, TTY: rec.Config.Tty,
+		Stdin:   truthy(q.Get("stdin")) && rec.Config.OpenStdin,
+		Stdout:  truthy(q.Get("stdout")),
+		Stderr:  truthy(q.Get("stderr")),
+		Running: rec.running(),
+	}}, nil
+}
+
+func (c *Core) containerTop(ctx context.Context, in call.Call) (call.Reply, error) {
+	rec, err := c.runningContainer(ctx, in.Var("name"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if !rec.running() {
+		return call.Reply{}, conflict("container %s is not running", rec.ID)
+	}
+	return call.Reply{Status: http.StatusOK, Stream: &call.Stream{
+		Kind: call.StreamTop, Container: rec.ID, PSArgs: in.Query.Get("ps_args"), Running: true,
+	}}, nil
+}
+
+func (c *Core) containerResize(ctx context.Context, in call.Call) (call.Reply, error) {
+	rec, err := c.runningContainer(ctx, in.Var("name"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	h, w, err := parseSize(in)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if !rec.running() {
+		return call.Reply{}, conflict("container %s is not running", rec.ID)
+	}
+	return call.Reply{Status: http.StatusOK, Stream: &call.Stream{
+		Kind: call.StreamResize, Container: rec.ID, Height: h, Width: w, Running: true,
+	}}, nil
+}
+
+func parseSize(in call.Call) (uint, uint, error) {
+	h, err1 := strconv.ParseUint(in.Query.Get("h"), 10, 16)
+	w, err2 := strconv.ParseUint(in.Query.Get("w"), 10, 16)
+	if err1 != nil || err2 != nil {
+		return 0, 0, invalid("invalid resize: h and w must be integers")
+	}
+	return uint(h), uint(w), nil
+}
+
+// containerArchive serves GET, HEAD and PUT /containers/{id}/archive:
+// through the agent while the container runs, through the driver's
+// view of its filesystem when it does not.
+func (c *Core) containerArchive(ctx context.Context, in call.Call) (call.Reply, error) {
+	path := in.Query.Get("path")
+	if path == "" {
+		return call.Reply{}, invalid("path is required: set the path query parameter")
+	}
+	rec, err := c.runningContainer(ctx, in.Var("name"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	method := in.Header.Get(call.MethodHeader)
+	kind := map[string]call.StreamKind{
+		http.MethodGet: call.StreamArchiveGet, http.MethodHead: call.StreamArchiveStat, http.MethodPut: call.StreamArchivePut,
+	}[method]
+	if kind == "" {
+		return call.Reply{}, invalid("archive: unsupported method %q", method)
+	}
+	if rec.running() {
+		return call.Reply{Status: http.StatusOK, Stream: &call.Stream{
+			Kind: kind, Container: rec.ID, Path: path, Running: true,
+		}}, nil
+	}
+	files, err := c.cfg.Compute.Files(ctx, rec.ID, c.workload(rec, "").Mounts)
+	if err != nil {
+		if errors.Is(err, ErrUnsupported) {
+			return call.Reply{}, conflict("container %s is not running, and the %s backend cannot reach a stopped container's files", rec.ID[:12], c.cfg.Backend)
+		}
+		return call.Reply{}, err
+	}
+	switch kind {
+	case call.StreamArchivePut:
+		if err := files.Put(path, bytes.NewReader(in.Body), truthy(in.Query.Get("noOverwriteDirNonDir"))); err != nil {
+			return call.Reply{}, archiveError(err, path, rec.ID)
+		}
+		return call.Reply{Status: http.StatusOK}, nil
+	case call.StreamArchiveStat:
+		st, err := files.Stat(path)
+		if err != nil {
+			return call.Reply{}, archiveError(err, path, rec.ID)
+		}
+		return call.Reply{Status: http.StatusOK, Header: statHeader(st)}, nil
+	default:
+		var buf bytes.Buffer
+		st, err := files.Get(path, &buf)
+		if err != nil {
+			return call.Reply{}, archiveError(err, path, rec.ID)
+		}
+		h := statHeader(st)
+		h.Set("Content-Type", "application/x-tar")
+		return call.Reply{Status: http.StatusOK, Header: h, Body: buf.Bytes()}, nil
+	}
+}
+
+func archiveError(err error, path, id string) error {
+	if errors.Is(err, proto.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+		return notFound("Could not find the file %s in container %s", path, id)
+	}
+	return errorf(http.StatusBadRequest, "%v", err)
+}
+
+// statHeader is X-Docker-Container-Path-Stat: base64 JSON.
+func statHeader(st proto.PathStat) http.Header {
+	b, _ := json.Marshal(st)
+	return http.Header{"X-Docker-Container-Path-Stat": {base64.StdEncoding.EncodeToString(b)}}
+}

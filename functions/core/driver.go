@@ -1,0 +1,114 @@
+package core
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/moby/moby/api/types/jsonstream"
+	"github.com/sockerless/sockerless/agent/proto"
+)
+
+// Compute runs workloads on one backend's capacity (the local sandbox,
+// ECS, Lambda, Cloud Run, ...). It holds no Docker semantics: core
+// decides what to run, the driver runs it.
+type Compute interface {
+	// Prepare readies a created container (its filesystem, volumes).
+	Prepare(ctx context.Context, w Workload) error
+	// Start launches the workload; its agent dials the edge with Token.
+	Start(ctx context.Context, w Workload) error
+	// Status reports whether the workload's main process still runs.
+	Status(ctx context.Context, id string) (WorkloadStatus, error)
+	// Stop ends the workload without the agent's help (force remove,
+	// or an agent that has gone away).
+	Stop(ctx context.Context, id string) error
+	// Remove frees everything the workload held.
+	Remove(ctx context.Context, id string) error
+	// Logs returns log entries after cursor ("" from the start) and the
+	// cursor to continue from.
+	Logs(ctx context.Context, id, cursor string) ([]LogEntry, string, error)
+	// Volume returns the host path of a named volume, creating it.
+	Volume(ctx context.Context, name string) (string, error)
+	// RemoveVolume deletes a named volume's data.
+	RemoveVolume(ctx context.Context, name string) error
+	// Files reaches a stopped container's filesystem (docker cp before
+	// start, as CI runners do); ErrUnsupported where a backend cannot.
+	Files(ctx context.Context, id string, mounts []Mount) (Files, error)
+}
+
+// Files reads and writes a container's filesystem when no agent runs.
+type Files interface {
+	Stat(path string) (proto.PathStat, error)
+	Get(path string, w io.Writer) (proto.PathStat, error)
+	Put(path string, r io.Reader, noOverwriteDirNonDir bool) error
+}
+
+// Workload is what core asks a driver to run.
+type Workload struct {
+	ID       string
+	Name     string
+	ImageID  string
+	Hostname string
+	Main     proto.ProcessSpec
+	Mounts   []Mount
+	// Token is the per-start credential the agent presents to the edge.
+	Token string
+	// MemoryBytes bounds the workload where the backend can.
+	MemoryBytes int64
+}
+
+// Mount is a resolved mount: Source is a host path the driver can use.
+type Mount struct {
+	Source   string
+	Target   string
+	ReadOnly bool
+}
+
+// WorkloadStatus is the driver's view of a workload.
+type WorkloadStatus struct {
+	Running    bool
+	Known      bool // false: the driver has no trace of it (lost on restart)
+	ExitCode   int
+	FinishedAt time.Time
+	Error      string
+	Pid        int
+}
+
+// LogEntry is one chunk of output, as the platform's log driver kept it.
+type LogEntry struct {
+	Stream int // 1 stdout, 2 stderr
+	Time   time.Time
+	Data   []byte
+}
+
+// Images is the backend's image content: where layers live and how they
+// reach workloads. Image records and tags are core's, in the store.
+type Images interface {
+	Pull(ctx context.Context, ref string, auth string, progress func(jsonstream.Message)) (ImageContent, error)
+	Import(ctx context.Context, r io.Reader, changes []string, platform string) (ImageContent, error)
+	Load(ctx context.Context, r io.Reader) ([]LoadedImage, error)
+	Save(ctx context.Context, w io.Writer, imgs []SavedImage) error
+	// DeleteImage drops an image's content once core forgot the image.
+	DeleteImage(ctx context.Context, id string) error
+}
+
+// ImageContent describes an image the backend holds.
+type ImageContent struct {
+	ID          string
+	RepoDigests []string
+	// ConfigJSON is the OCI image config, verbatim.
+	ConfigJSON []byte
+	Size       int64
+}
+
+// LoadedImage is one image from `docker load` with the tags it carried.
+type LoadedImage struct {
+	ImageContent
+	RepoTags []string
+}
+
+// SavedImage names an image for `docker save`.
+type SavedImage struct {
+	ID       string
+	RepoTags []string
+}

@@ -1,0 +1,227 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/moby/moby/api/types/events"
+	"github.com/moby/moby/api/types/network"
+	"github.com/sockerless/sockerless/functions/call"
+	"github.com/sockerless/sockerless/functions/state"
+)
+
+// The networks every engine has. Their ids are derived from the name so
+// every function instance agrees on them without coordination.
+var predefinedNetworks = []struct{ name, driver string }{
+	{"bridge", "bridge"}, {"host", "host"}, {"none", "null"},
+}
+
+func predefinedID(name string) string {
+	sum := sha256.Sum256([]byte("sockerless-network/" + name))
+	return hex.EncodeToString(sum[:])
+}
+
+// ensureDefaultNetworks creates the predefined networks once.
+func (c *Core) ensureDefaultNetworks(ctx context.Context) error {
+	for _, p := range predefinedNetworks {
+		id := predefinedID(p.name)
+		if _, err := c.store.Get(ctx, keyNetwork+id); err == nil {
+			continue
+		}
+		n := network.Inspect{Network: network.Network{
+			Name: p.name, ID: id, Created: c.now(), Scope: "local", Driver: p.driver,
+			EnableIPv4: p.name == "bridge", IPAM: network.IPAM{Driver: "default", Config: []network.IPAMConfig{}},
+			Options: map[string]string{}, Labels: map[string]string{},
+		}, Containers: map[string]network.EndpointResource{}}
+		if err := c.putNetwork(ctx, &n); err != nil && !errors.Is(err, state.ErrConflict) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Core) putNetwork(ctx context.Context, n *network.Inspect) error {
+	if _, err := c.store.Put(ctx, keyNetworkName+n.Name, []byte(n.ID), 0, 0); err != nil {
+		return err
+	}
+	if _, err := c.putJSON(ctx, keyNetwork+n.ID, n, 0, 0); err != nil {
+		_ = c.store.Delete(ctx, keyNetworkName+n.Name, 1)
+		return err
+	}
+	return nil
+}
+
+func (c *Core) findNetwork(ctx context.Context, ref string) (*network.Inspect, error) {
+	if err := c.ensureDefaultNetworks(ctx); err != nil {
+		return nil, err
+	}
+	n := new(network.Inspect)
+	if _, err := c.getJSON(ctx, keyNetwork+ref, n); err == nil {
+		return n, nil
+	}
+	if r, err := c.store.Get(ctx, keyNetworkName+ref); err == nil {
+		if _, err := c.getJSON(ctx, keyNetwork+string(r.Value), n); err == nil {
+			return n, nil
+		}
+	}
+	if isHexPrefix(ref) {
+		if recs, _, err := c.store.List(ctx, keyNetwork+ref, "", 2); err == nil && len(recs) == 1 {
+			if _, err := c.getJSON(ctx, recs[0].Key, n); err == nil {
+				return n, nil
+			}
+		}
+	}
+	return nil, notFound("network %s not found", ref)
+}
+
+func (c *Core) networkCreate(ctx context.Context, in call.Call) (call.Reply, error) {
+	var req network.CreateRequest
+	if err := decodeBody(in, &req, false); err != nil {
+		return call.Reply{}, err
+	}
+	if req.Name == "" {
+		return call.Reply{}, invalid("network name is required")
+	}
+	if err := c.ensureDefaultNetworks(ctx); err != nil {
+		return call.Reply{}, err
+	}
+	if req.Driver == "" {
+		req.Driver = "bridge"
+	}
+	if req.Driver != "bridge" {
+		return call.Reply{}, invalid("network driver %q is not supported: only \"bridge\" networks can be created", req.Driver)
+	}
+	ipam := network.IPAM{Driver: "default", Config: []network.IPAMConfig{}}
+	if req.IPAM != nil {
+		ipam = *req.IPAM
+	}
+	n := network.Inspect{Network: network.Network{
+		Name: req.Name, ID: newID(), Created: c.now(), Scope: "local", Driver: req.Driver,
+		EnableIPv4: true, IPAM: ipam, Internal: req.Internal, Attachable: req.Attachable,
+		Options: orEmpty(req.Options), Labels: orEmpty(req.Labels),
+	}, Containers: map[string]network.EndpointResource{}}
+	if err := c.putNetwork(ctx, &n); err != nil {
+		if errors.Is(err, state.ErrConflict) {
+			return call.Reply{}, conflict("network with name %s already exists", req.Name)
+		}
+		return call.Reply{}, err
+	}
+	c.emit(ctx, events.NetworkEventType, events.ActionCreate, n.ID, map[string]string{"name": n.Name, "type": n.Driver})
+	return jsonReply(http.StatusCreated, network.CreateResponse{ID: n.ID, Warning: ""}), nil
+}
+
+func orEmpty(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+func (c *Core) networkInspect(ctx context.Context, in call.Call) (call.Reply, error) {
+	n, err := c.findNetwork(ctx, in.Var("id"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if err := c.fillEndpoints(ctx, n); err != nil {
+		return call.Reply{}, err
+	}
+	return jsonReply(http.StatusOK, n), nil
+}
+
+// fillEndpoints lists the containers attached to n, from the containers.
+func (c *Core) fillEndpoints(ctx context.Context, n *network.Inspect) error {
+	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	if err != nil {
+		return err
+	}
+	n.Containers = map[string]network.EndpointResource{}
+	for _, r := range recs {
+		if _, ok := r.Networks[n.Name]; ok && r.running() {
+			n.Containers[r.ID] = network.EndpointResource{Name: r.shortName()}
+		}
+	}
+	return nil
+}
+
+func (c *Core) networkList(ctx context.Context, in call.Call) (call.Reply, error) {
+	f, err := parseFilters(in.Query.Get("filters"), networkFilterKeys)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if err := c.ensureDefaultNetworks(ctx); err != nil {
+		return call.Reply{}, err
+	}
+	nets, err := listJSON[network.Inspect](ctx, c, keyNetwork)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	out := []network.Summary{}
+	for _, n := range nets {
+		if !f.any("name", func(v string) bool { return strings.Contains(n.Name, v) }) ||
+			!f.any("id", func(v string) bool { return strings.HasPrefix(n.ID, v) }) ||
+			!f.any("driver", func(v string) bool { return v == n.Driver }) ||
+			!f.any("type", func(v string) bool { return (v == "builtin") == isPredefined(n.Name) }) ||
+			!f.labels("label", n.Labels) {
+			continue
+		}
+		out = append(out, network.Summary{Network: n.Network})
+	}
+	return jsonReply(http.StatusOK, out), nil
+}
+
+func isPredefined(name string) bool {
+	for _, p := range predefinedNetworks {
+		if p.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Core) networkRemove(ctx context.Context, in call.Call) (call.Reply, error) {
+	n, err := c.findNetwork(ctx, in.Var("id"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if isPredefined(n.Name) {
+		return call.Reply{}, errorf(http.StatusForbidden, "%s is a pre-defined network and cannot be removed", n.Name)
+	}
+	if err := c.fillEndpoints(ctx, n); err != nil {
+		return call.Reply{}, err
+	}
+	if len(n.Containers) > 0 {
+		return call.Reply{}, errorf(http.StatusForbidden, "error while removing network: network %s id %s has active endpoints", n.Name, n.ID)
+	}
+	if r, err := c.store.Get(ctx, keyNetwork+n.ID); err == nil {
+		_ = c.store.Delete(ctx, keyNetwork+n.ID, r.Version)
+	}
+	if r, err := c.store.Get(ctx, keyNetworkName+n.Name); err == nil {
+		_ = c.store.Delete(ctx, keyNetworkName+n.Name, r.Version)
+	}
+	c.emit(ctx, events.NetworkEventType, events.ActionDestroy, n.ID, map[string]string{"name": n.Name, "type": n.Driver})
+	return noContent(), nil
+}
+
+func (c *Core) networkPrune(ctx context.Context, in call.Call) (call.Reply, error) {
+	if _, err := parseFilters(in.Query.Get("filters"), pruneFilterKeys); err != nil {
+		return call.Reply{}, err
+	}
+	nets, err := listJSON[network.Inspect](ctx, c, keyNetwork)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	report := network.PruneReport{NetworksDeleted: []string{}}
+	for _, n := range nets {
+		if isPredefined(n.Name) {
+			continue
+		}
+		if _, err := c.networkRemove(ctx, call.Call{Vars: map[string]string{"id": n.ID}}); err == nil {
+			report.NetworksDeleted = append(report.NetworksDeleted, n.Name)
+		}
+	}
+	return jsonReply(http.StatusOK, report), nil
+}

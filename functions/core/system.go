@@ -1,0 +1,214 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/moby/moby/api/types/build"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/image"
+	"github.com/moby/moby/api/types/system"
+	"github.com/moby/moby/api/types/volume"
+	"github.com/sockerless/sockerless/functions/call"
+)
+
+// Version is the engine version Sockerless reports.
+const Version = "0.1.0"
+
+// APIVersion is the newest Engine API version served.
+const APIVersion = "1.56"
+
+// MinAPIVersion is the oldest Engine API version served.
+const MinAPIVersion = "1.24"
+
+func (c *Core) ping(ctx context.Context, in call.Call) (call.Reply, error) {
+	return call.Reply{Status: http.StatusOK, Header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, Body: []byte("OK")}, nil
+}
+
+func (c *Core) version(ctx context.Context, in call.Call) (call.Reply, error) {
+	kernel := kernelVersion()
+	return jsonReply(http.StatusOK, system.VersionResponse{
+		Platform: system.PlatformInfo{Name: "Sockerless"},
+		Version:  Version, APIVersion: APIVersion, MinAPIVersion: MinAPIVersion,
+		Os: "linux", Arch: runtime.GOARCH, GoVersion: runtime.Version(), KernelVersion: kernel,
+		Components: []system.ComponentVersion{{
+			Name: "Engine", Version: Version,
+			Details: map[string]string{
+				"ApiVersion": APIVersion, "MinAPIVersion": MinAPIVersion, "Os": "linux",
+				"Arch": runtime.GOARCH, "GoVersion": runtime.Version(), "KernelVersion": kernel,
+				"Backend": c.cfg.Backend,
+			},
+		}},
+	}), nil
+}
+
+func (c *Core) info(ctx context.Context, in call.Call) (call.Reply, error) {
+	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	images, _, err := c.store.List(ctx, keyImage, "", 0)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	info := system.Info{
+		ID: "sockerless", Containers: len(recs), Images: len(images),
+		Driver: c.cfg.Backend, DriverStatus: [][2]string{{"Backend", c.cfg.Backend}},
+		LoggingDriver: "json-file", KernelVersion: kernelVersion(),
+		OperatingSystem: "Sockerless (" + c.cfg.Backend + ")", OSType: "linux",
+		Architecture: archName(), NCPU: runtime.NumCPU(), MemTotal: memTotal(),
+		DockerRootDir: c.cfg.DataRoot, Name: hostname(), ServerVersion: Version,
+		IndexServerAddress: "https://index.docker.io/v1/", Labels: []string{},
+		SystemTime: formatTime(c.now()), DefaultRuntime: "sandbox",
+		Runtimes:        map[string]system.RuntimeWithStatus{"sandbox": {Runtime: system.Runtime{Path: "sockerless-sandbox"}}},
+		SecurityOptions: []string{}, Warnings: []string{},
+		Plugins: system.PluginsInfo{Volume: []string{"local"}, Network: []string{"bridge", "host", "null"}, Log: []string{"json-file"}},
+	}
+	for _, r := range recs {
+		if r.running() {
+			info.ContainersRunning++
+		} else {
+			info.ContainersStopped++
+		}
+	}
+	return jsonReply(http.StatusOK, info), nil
+}
+
+// diskUsageLegacy adds the per-object lists API versions before 1.53
+// expect (the docker CLI 28 reads them); moby's module dropped the type.
+type diskUsageLegacy struct {
+	system.DiskUsage
+	LayersSize int64
+	Images     []image.Summary
+	Containers []container.Summary
+	Volumes    []volume.Volume
+	BuildCache []build.CacheRecord
+}
+
+func (c *Core) diskUsage(ctx context.Context, in call.Call) (call.Reply, error) {
+	imgs, err := listJSON[imageRecord](ctx, c, keyImage)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	vols, err := listJSON[volume.Volume](ctx, c, keyVolume)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	used := map[string]int64{}
+	for _, r := range recs {
+		used[r.ImageID]++
+	}
+	out := diskUsageLegacy{Images: []image.Summary{}, Containers: []container.Summary{}, Volumes: []volume.Volume{}, BuildCache: []build.CacheRecord{}}
+	iu := &image.DiskUsage{}
+	for _, r := range imgs {
+		s := image.Summary{ID: r.ID, RepoTags: nonNil(r.RepoTags), RepoDigests: nonNil(r.RepoDigests), Size: r.Size, Containers: used[r.ID]}
+		if img, err := r.config(); err == nil && img.Created != nil {
+			s.Created = img.Created.Unix()
+		}
+		out.Images = append(out.Images, s)
+		out.LayersSize += r.Size
+		iu.TotalCount++
+		iu.TotalSize += r.Size
+		if used[r.ID] > 0 {
+			iu.ActiveCount++
+		} else {
+			iu.Reclaimable += r.Size
+		}
+	}
+	cu := &container.DiskUsage{}
+	for i := range recs {
+		out.Containers = append(out.Containers, c.summaryOf(&recs[i]))
+		cu.TotalCount++
+		if recs[i].running() {
+			cu.ActiveCount++
+		}
+	}
+	vu := &volume.DiskUsage{}
+	inUse, _ := c.volumesInUse(ctx)
+	for _, v := range vols {
+		v.UsageData = &volume.UsageData{Size: -1, RefCount: 0}
+		if inUse[v.Name] {
+			v.UsageData.RefCount = 1
+			vu.ActiveCount++
+		}
+		out.Volumes = append(out.Volumes, v)
+		vu.TotalCount++
+	}
+	out.ImageUsage, out.ContainerUsage, out.VolumeUsage = iu, cu, vu
+	out.BuildCacheUsage = &build.DiskUsage{}
+	if versionAtLeast(in.Version, "1.53") {
+		return jsonReply(http.StatusOK, out.DiskUsage), nil
+	}
+	return jsonReply(http.StatusOK, out), nil
+}
+
+func (c *Core) auth(ctx context.Context, in call.Call) (call.Reply, error) {
+	var req map[string]any
+	if err := decodeBody(in, &req, false); err != nil {
+		return call.Reply{}, err
+	}
+	// Credentials are checked by the registry at pull time; nothing is stored.
+	return jsonReply(http.StatusOK, map[string]string{"Status": "Login Succeeded"}), nil
+}
+
+// versionAtLeast compares "1.50"-style API versions.
+func versionAtLeast(v, min string) bool {
+	if v == "" {
+		return true
+	}
+	var a1, a2, b1, b2 int
+	_, _ = fmtSscan(v, &a1, &a2)
+	_, _ = fmtSscan(min, &b1, &b2)
+	return a1 > b1 || (a1 == b1 && a2 >= b2)
+}
+
+func kernelVersion() string {
+	var u syscall.Utsname
+	if err := syscall.Uname(&u); err != nil {
+		return "unknown"
+	}
+	var b strings.Builder
+	for _, ch := range u.Release {
+		if ch == 0 {
+			break
+		}
+		b.WriteByte(byte(ch))
+	}
+	return b.String()
+}
+
+func archName() string {
+	if runtime.GOARCH == "amd64" {
+		return "x86_64"
+	}
+	return runtime.GOARCH
+}
+
+func memTotal() int64 {
+	var si syscall.Sysinfo_t
+	if syscall.Sysinfo(&si) != nil {
+		return 0
+	}
+	return int64(si.Totalram) * int64(si.Unit)
+}
+
+func hostname() string {
+	h, _ := os.Hostname()
+	return h
+}
+
+var _ = json.Marshal
+
+func fmtSscan(v string, major, minor *int) (int, error) {
+	return fmt.Sscanf(v, "%d.%d", major, minor)
+}

@@ -1,0 +1,50 @@
+package local
+
+import (
+	"context"
+	"syscall"
+
+	"github.com/sockerless/sockerless/agent"
+	"github.com/sockerless/sockerless/agent/proto"
+	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/sandbox"
+)
+
+// runtime is the agent's Runtime over the sandbox: every process of a
+// container runs in the same root and mounts.
+type runtime struct {
+	root     string
+	mounts   []core.Mount
+	hostname string
+}
+
+func (r *runtime) sandboxMounts() []sandbox.Mount {
+	ms := make([]sandbox.Mount, len(r.mounts))
+	for i, m := range r.mounts {
+		ms[i] = sandbox.Mount{Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
+	}
+	return ms
+}
+
+func (r *runtime) Start(ctx context.Context, spec proto.ProcessSpec, stdio agent.Stdio) (agent.Process, error) {
+	p, err := sandbox.Start(ctx, sandbox.Spec{
+		Root: r.root, Mounts: r.sandboxMounts(), Args: spec.Args, Env: spec.Env, Dir: spec.Dir,
+		Hostname: r.hostname, User: spec.User, TTY: spec.TTY, Height: spec.Height, Width: spec.Width,
+	}, sandbox.Stdio{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr})
+	if err != nil {
+		return nil, err
+	}
+	return process{p}, nil
+}
+
+func (r *runtime) HostPath(containerPath string) (string, error) {
+	return sandbox.HostPath(r.root, r.sandboxMounts(), containerPath)
+}
+
+// process adapts *sandbox.Process to agent.Process.
+type process struct{ p *sandbox.Process }
+
+func (p process) Wait() int                       { return p.p.Wait() }
+func (p process) Signal(sig syscall.Signal) error { return p.p.Signal(sig) }
+func (p process) Resize(h, w uint) error          { return p.p.Resize(h, w) }
+func (p process) Pid() int                        { return p.p.Pid() }

@@ -1,0 +1,68 @@
+// Command sockerless runs local mode: the Docker Engine API on a unix
+// socket, served by the edge and the local function, with containers in
+// the sandbox.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/sockerless/sockerless/local/localmode"
+)
+
+func main() {
+	var opt localmode.Options
+	flag.StringVar(&opt.Socket, "socket", defaultSocket(), "unix socket for the Docker API")
+	flag.StringVar(&opt.TCP, "tcp", "", "also listen on this TCP address (loopback only unless --allow-remote)")
+	flag.BoolVar(&opt.AllowRemote, "allow-remote", false, "permit a non-loopback --tcp address (no TLS: trusted networks only)")
+	flag.StringVar(&opt.DataDir, "data", defaultData(), "directory for state, images, containers and volumes")
+	debug := flag.Bool("debug", false, "log every call")
+	flag.Parse()
+
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	opt.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	inst, err := localmode.Start(ctx, opt)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sockerless:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("export DOCKER_HOST=%s\n", inst.DockerHost)
+	if opt.TCP != "" {
+		fmt.Printf("# also serving tcp://%s\n", opt.TCP)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-inst.Done():
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sockerless:", err)
+		}
+	}
+	if err := inst.Close(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "sockerless: shutdown:", err)
+		os.Exit(1)
+	}
+}
+
+// defaultSocket follows the issue: $XDG_RUNTIME_DIR, else .run/ here.
+func defaultSocket() string {
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		return filepath.Join(d, "sockerless.sock")
+	}
+	return filepath.Join(".run", "sockerless.sock")
+}
+
+func defaultData() string {
+	return filepath.Join(".run", "data")
+}

@@ -1,0 +1,182 @@
+package coreutils
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/sockerless/sockerless/sandbox/command"
+)
+
+// numShorthand turns the historical "-5" / "+5" into "-n 5" / "-n +5".
+var numShorthand = regexp.MustCompile(`^[-+][0-9]+$`)
+
+func countArgs(args []string) []string {
+	if len(args) > 0 && numShorthand.MatchString(args[0]) {
+		n := args[0]
+		if n[0] == '-' {
+			n = n[1:]
+		}
+		return append([]string{"-n", n}, args[1:]...)
+	}
+	return args
+}
+
+// head [-n N] [-c N] [FILE]...
+func head(ctx context.Context, inv *command.Invocation) int {
+	o, err := parseOpts(countArgs(inv.Args[1:]), "nc", map[string]byte{"lines": 'n', "bytes": 'c'})
+	if err != nil {
+		return usage(inv, err)
+	}
+	n, bytes := 10, false
+	if v, ok := o.val['c']; ok {
+		bytes = true
+		n, err = strconv.Atoi(v)
+	} else if v, ok := o.val['n']; ok {
+		n, err = strconv.Atoi(v)
+	}
+	if err != nil || n < 0 {
+		return inv.Errorf("invalid number '%s'", o.val['n']+o.val['c'])
+	}
+	many := len(o.args) > 1
+	first := true
+	return eachInput(inv, o.args, func(name string, r io.Reader) error {
+		if many {
+			if !first {
+				fmt.Fprintln(inv.Stdout)
+			}
+			fmt.Fprintf(inv.Stdout, "==> %s <==\n", name)
+		}
+		first = false
+		if bytes {
+			_, err := io.Copy(inv.Stdout, io.LimitReader(ctxReader{ctx, r}, int64(n)))
+			return err
+		}
+		left := n
+		if left == 0 {
+			return nil
+		}
+		err := eachLine(ctx, r, func(s string) error {
+			if _, err := io.WriteString(inv.Stdout, s); err != nil {
+				return err
+			}
+			if left--; left == 0 {
+				return io.EOF
+			}
+			return nil
+		})
+		if err == io.EOF {
+			return nil
+		}
+		return err
+	})
+}
+
+// tail [-n [+]N] [-c N] [FILE]...; -f is not supported.
+func tail(ctx context.Context, inv *command.Invocation) int {
+	o, err := parseOpts(countArgs(inv.Args[1:]), "nc", map[string]byte{"lines": 'n', "bytes": 'c'})
+	if err != nil {
+		return usage(inv, err)
+	}
+	if o.has('f') || o.has('F') {
+		return inv.Errorf("-f is not supported by the sandbox runtime")
+	}
+	spec, bytes := "10", false
+	if v, ok := o.val['c']; ok {
+		spec, bytes = v, true
+	} else if v, ok := o.val['n']; ok {
+		spec = v
+	}
+	fromStart := strings.HasPrefix(spec, "+")
+	n, err := strconv.Atoi(strings.TrimPrefix(spec, "+"))
+	if err != nil || n < 0 {
+		return inv.Errorf("invalid number '%s'", spec)
+	}
+	many := len(o.args) > 1
+	first := true
+	return eachInput(inv, o.args, func(name string, r io.Reader) error {
+		if many {
+			if !first {
+				fmt.Fprintln(inv.Stdout)
+			}
+			fmt.Fprintf(inv.Stdout, "==> %s <==\n", name)
+		}
+		first = false
+		data, err := io.ReadAll(ctxReader{ctx, r})
+		if err != nil {
+			return err
+		}
+		var out []byte
+		if bytes {
+			out = tailBytes(data, n, fromStart)
+		} else {
+			out = tailLines(data, n, fromStart)
+		}
+		_, err = inv.Stdout.Write(out)
+		return err
+	})
+}
+
+func tailBytes(data []byte, n int, fromStart bool) []byte {
+	if fromStart {
+		return data[min(max(n-1, 0), len(data)):]
+	}
+	return data[max(len(data)-n, 0):]
+}
+
+func tailLines(data []byte, n int, fromStart bool) []byte {
+	var starts []int
+	for i := 0; i < len(data); i++ {
+		if i == 0 || data[i-1] == '\n' {
+			starts = append(starts, i)
+		}
+	}
+	if fromStart {
+		if n <= 1 {
+			return data
+		}
+		if n-1 >= len(starts) {
+			return nil
+		}
+		return data[starts[n-1]:]
+	}
+	if n == 0 {
+		return nil
+	}
+	if n >= len(starts) {
+		return data
+	}
+	return data[starts[len(starts)-n]:]
+}
+
+// tee [-a] [FILE]...
+func tee(ctx context.Context, inv *command.Invocation) int {
+	o, err := parseOpts(inv.Args[1:], "", map[string]byte{"append": 'a'})
+	if err != nil {
+		return usage(inv, err)
+	}
+	flag := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if o.has('a') {
+		flag = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+	}
+	writers := []io.Writer{inv.Stdout}
+	status := 0
+	for _, name := range o.args {
+		f, err := inv.FS.OpenFile(inv.Abs(name), flag, 0o644, inv.Stdio())
+		if err != nil {
+			fmt.Fprintf(inv.Stderr, "tee: %s: %s\n", name, errText(err))
+			status = 1
+			continue
+		}
+		defer f.Close()
+		writers = append(writers, f)
+	}
+	if _, err := io.Copy(io.MultiWriter(writers...), ctxReader{ctx, inv.Stdin}); err != nil && ctx.Err() == nil {
+		return inv.Errorf("%s", errText(err))
+	}
+	return status
+}

@@ -1,0 +1,276 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/sockerless/sockerless/sandbox/command"
+	"github.com/sockerless/sockerless/sandbox/rootfs"
+)
+
+// Process is a running container process.
+type Process struct {
+	pid    int
+	root   string // Spec.Root as given, to list processes by container
+	sys    *system
+	cancel context.CancelCauseFunc
+	ctx    context.Context
+	done   chan struct{}
+	code   int
+	stdin  *os.File // read end given to the process; closing it unblocks readers
+	traps  *traps
+
+	mu       sync.Mutex
+	fg       context.Context // commands run under it; a trapped signal cancels it
+	fgCancel context.CancelCauseFunc
+	height   uint
+	width    uint
+}
+
+// Start runs spec.Args in the sandbox. The process ends when its command
+// does, when ctx is cancelled (as SIGKILL), or on a fatal signal.
+func Start(ctx context.Context, spec Spec, stdio Stdio) (*Process, error) {
+	if len(spec.Args) == 0 {
+		return nil, errors.New("sandbox: no command specified")
+	}
+	fsys, err := rootfs.New(spec.Root, spec.Mounts)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	if err := makeMountPoints(spec.Root, fsys.Mounts()); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	user, home, err := resolveUser(fsys, spec.User)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	dir := spec.Dir
+	if dir == "" {
+		dir = "/"
+	}
+	// Docker creates a missing working directory; so does the sandbox.
+	if err := fsys.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("sandbox: working directory %s: %w", dir, err)
+	}
+	tmp, err := os.MkdirTemp("", "sockerless-sandbox-")
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	stdinR, err := pipeStdin(stdio.Stdin)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	stdout, stderr := streams(spec.TTY, stdio)
+
+	p := &Process{root: spec.Root, done: make(chan struct{}), stdin: stdinR, traps: newTraps(), height: spec.Height, width: spec.Width}
+	p.ctx, p.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
+	p.fg, p.fgCancel = context.WithCancelCause(p.ctx)
+	p.sys = newSystem(fsys, spec.Hostname, user, p, tmp)
+	p.pid = register(ProcessInfo{Args: spec.Args, Started: time.Now(), Root: spec.Root}, p.Signal)
+	stop := context.AfterFunc(ctx, func() { p.terminate(syscall.SIGKILL) })
+
+	inv := &command.Invocation{
+		Args: spec.Args, Env: buildEnv(spec, home), Dir: dir, FS: fsys,
+		Stdin: stdinR, Stdout: stdout, Stderr: stderr, Sys: p.sys,
+	}
+	go func() {
+		defer stop()
+		code := p.sys.dispatch(withPid(p.ctx, p.pid), inv, 0)
+		p.finish(code)
+		os.RemoveAll(tmp)
+	}()
+	return p, nil
+}
+
+// pipeStdin hands the process an *os.File for stdin: the shell uses it
+// directly, and closing it on termination wakes every blocked reader.
+func pipeStdin(in io.Reader) (*os.File, error) {
+	if in == nil {
+		return os.Open(os.DevNull)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		io.Copy(w, in)
+		w.Close()
+	}()
+	return r, nil
+}
+
+func streams(tty bool, stdio Stdio) (io.Writer, io.Writer) {
+	out, errw := stdio.Stdout, stdio.Stderr
+	if out == nil {
+		out = io.Discard
+	}
+	if errw == nil {
+		errw = io.Discard
+	}
+	if tty {
+		t := &ttyWriter{w: out}
+		return t, t
+	}
+	return &lockedWriter{w: out}, &lockedWriter{w: errw}
+}
+
+// makeMountPoints creates missing mount targets in the root, as the
+// engine does, so that they show up in directory listings.
+func makeMountPoints(root string, mounts []Mount) error {
+	bare, err := rootfs.New(root, nil)
+	if err != nil {
+		return err
+	}
+	for _, m := range mounts {
+		if _, err := bare.Lstat(m.Target); err == nil {
+			continue
+		}
+		fi, err := os.Stat(m.Source)
+		if err != nil {
+			return err
+		}
+		if fi.IsDir() {
+			err = bare.MkdirAll(m.Target, 0o755)
+		} else if err = bare.MkdirAll(parentDir(m.Target), 0o755); err == nil {
+			var f io.Closer
+			f, err = bare.OpenFile(m.Target, os.O_CREATE|os.O_WRONLY, 0o644, rootfs.Stdio{})
+			if err == nil {
+				f.Close()
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("mount point %s: %w", m.Target, err)
+		}
+	}
+	return nil
+}
+
+func parentDir(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i > 0 {
+		return p[:i]
+	}
+	return "/"
+}
+
+// buildEnv adds what Docker adds: PATH, HOSTNAME, HOME (and TERM on a tty).
+func buildEnv(spec Spec, home string) []string {
+	env := append([]string(nil), spec.Env...)
+	has := func(k string) bool {
+		for _, kv := range env {
+			if strings.HasPrefix(kv, k+"=") {
+				return true
+			}
+		}
+		return false
+	}
+	if !has("PATH") {
+		env = append(env, "PATH="+DefaultPath)
+	}
+	if !has("HOSTNAME") && spec.Hostname != "" {
+		env = append(env, "HOSTNAME="+spec.Hostname)
+	}
+	if !has("HOME") {
+		env = append(env, "HOME="+home)
+	}
+	if spec.TTY && !has("TERM") {
+		env = append(env, "TERM=xterm")
+	}
+	return env
+}
+
+func (p *Process) finish(code int) {
+	var se signalError
+	if errors.As(context.Cause(p.ctx), &se) {
+		code = se.status()
+	}
+	p.mu.Lock()
+	p.code = code
+	p.mu.Unlock()
+	p.cancel(nil)
+	p.stdin.Close()
+	unregister(p.pid)
+	close(p.done)
+}
+
+// Wait blocks until the process ends and returns its exit code as Docker
+// reports it: the command's status, or 128+n after a fatal signal n.
+func (p *Process) Wait() int {
+	<-p.done
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.code
+}
+
+// Done is closed when the process has ended.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// Pid is the process's pseudo pid, unique among sandbox processes.
+func (p *Process) Pid() int { return p.pid }
+
+// Signal delivers sig. A trap set with the shell's trap builtin runs it;
+// otherwise SIGKILL, SIGTERM, SIGINT and SIGHUP end the process and other
+// signals are ignored, as for a container's pid 1.
+func (p *Process) Signal(sig syscall.Signal) error {
+	select {
+	case <-p.done:
+		return syscall.ESRCH
+	default:
+	}
+	if sig == syscall.SIGKILL {
+		p.terminate(sig)
+		return nil
+	}
+	if action, ok := p.traps.lookup(sig); ok {
+		if action != "" {
+			p.traps.raise(sig)
+			p.interrupt(sig)
+		}
+		return nil
+	}
+	if fatal(sig) {
+		p.terminate(sig)
+	}
+	return nil
+}
+
+// terminate ends the process: every command's context is cancelled and
+// stdin readers are woken.
+func (p *Process) terminate(sig syscall.Signal) {
+	p.cancel(signalError{sig})
+	p.stdin.Close()
+}
+
+// interrupt stops the commands running now, so that a pending trap runs
+// promptly, as a shell waiting on `sleep` or `wait` would.
+func (p *Process) interrupt(sig syscall.Signal) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fgCancel(signalError{sig})
+	p.fg, p.fgCancel = context.WithCancelCause(p.ctx)
+}
+
+func (p *Process) rootOf() string { return p.root }
+
+// foreground is the context commands start under.
+func (p *Process) foreground() context.Context {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.fg
+}
+
+// Resize records the terminal size; LINES and COLUMNS are not updated in a
+// running shell, as with a real terminal.
+func (p *Process) Resize(h, w uint) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.height, p.width = h, w
+	return nil
+}
