@@ -60,6 +60,8 @@ func objectScenarios() []Scenario {
 			{Args: d("volume", "rm", "@name@-v"), Code: 1, Checks: []Check{ErrContains("in use")}},
 		}},
 		{Name: "network_lifecycle", Static: true, Steps: []Step{
+			{Args: d("network", "ls", "--format", "{{.Name}} {{.Driver}}"), Checks: []Check{OutContains("bridge bridge\n", "host host\n", "none null\n")}, Shape: ShapeCode},
+			// Filter values are regular expressions in Docker.
 			{Args: d("network", "ls", "--format", "{{.Name}} {{.Driver}}", "--filter", "name=^bridge$"), Checks: []Check{Out("bridge bridge\n")}},
 			{Args: d("network", "inspect", "--format", "{{.Name}} {{.Driver}} {{.Scope}}", "bridge"), Checks: []Check{Out("bridge bridge local\n")}},
 			{Args: d("network", "create", "@name@"), Checks: []Check{OutMatch(`^[0-9a-f]{64}\n$`)}, Save: "netid"},

@@ -81,7 +81,11 @@ func TestSDK(t *testing.T) {
 		}},
 		{name: "json_body_over_limit_is_413", sockerlessOnly: "dockerd reads request bodies without a size limit", run: func(t *testing.T, c *sdkEnv) {
 			big := fmt.Sprintf(`{"Image":%q,"Labels":{"big":%q}}`, TestImage, strings.Repeat("x", 8<<20))
-			wantStatusMessage(t, c.raw(t, "POST", "/containers/create?name="+c.name, big), http.StatusRequestEntityTooLarge, "too large")
+			r, err := c.e.HTTPUpload("POST", "/containers/create?name="+c.name, http.Header{"Content-Type": {"application/json"}}, []byte(big))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantStatusMessage(t, r, http.StatusRequestEntityTooLarge, "too large")
 		}},
 		{name: "exec_inspect_exit_code", busybox: true, run: func(t *testing.T, c *sdkEnv) {
 			id := c.startSleeper(t)

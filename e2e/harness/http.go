@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -79,4 +81,34 @@ func waitPing(socket string, exited <-chan struct{}, within time.Duration) error
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("%s did not answer /_ping within %s: %v", socket, within, last)
+}
+
+// HTTPUpload sends a request with a large body while reading the answer,
+// the way a server that answers early is heard: an engine that refuses a body
+// (413) after reading part of it and closes must still have its answer read,
+// where http.Client would report only the broken pipe of its unfinished write.
+func (e *Engine) HTTPUpload(method, path string, header http.Header, body []byte) (HTTPResponse, error) {
+	conn, err := net.DialTimeout("unix", e.Socket, 5*time.Second)
+	if err != nil {
+		return HTTPResponse{}, err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	req, err := http.NewRequest(method, "http://docker"+path, bytes.NewReader(body))
+	if err != nil {
+		return HTTPResponse{}, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Close = true
+	// The write error is expected when the engine stops reading; the answer decides.
+	go req.Write(conn)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		return HTTPResponse{}, fmt.Errorf("reading the answer to %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return HTTPResponse{Status: resp.StatusCode, Header: resp.Header, Body: b}, err
 }

@@ -41,7 +41,7 @@ func (c *Core) containerLogs(ctx context.Context, in call.Call) (call.Reply, err
 		return call.Reply{}, errorf(http.StatusInternalServerError, "read logs: %v", err)
 	}
 	var kept []LogEntry
-	for _, e := range entries {
+	for _, e := range joinLines(entries) {
 		if (e.Stream == 1 && !stdout) || (e.Stream == 2 && !stderr) {
 			continue
 		}
@@ -70,6 +70,39 @@ func (c *Core) containerLogs(ctx context.Context, in call.Call) (call.Reply, err
 		Status: http.StatusOK, Header: http.Header{"Content-Type": {ctype}}, Body: body,
 		Stream: &call.Stream{Kind: call.StreamLogs, Container: rec.ID, Cursor: next, Done: done, TTY: rec.Config.Tty},
 	}, nil
+}
+
+// joinLines regroups output chunks into lines, per stream, as Docker's
+// log drivers store them: a process may write a line in several pieces.
+// A final piece without a newline stays a partial line.
+func joinLines(entries []LogEntry) []LogEntry {
+	var out []LogEntry
+	pending := map[int]*LogEntry{}
+	for _, e := range entries {
+		data := e.Data
+		for len(data) > 0 {
+			p := pending[e.Stream]
+			if p == nil {
+				p = &LogEntry{Stream: e.Stream, Time: e.Time}
+				pending[e.Stream] = p
+			}
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				p.Data = append(p.Data, data...)
+				break
+			}
+			p.Data = append(p.Data, data[:i+1]...)
+			out = append(out, *p)
+			delete(pending, e.Stream)
+			data = data[i+1:]
+		}
+	}
+	for _, stream := range []int{1, 2} {
+		if p := pending[stream]; p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out
 }
 
 // tailLines keeps the entries holding the last n lines.

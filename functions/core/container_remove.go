@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/events"
@@ -170,4 +169,3 @@ func first(s []string) string {
 
 func isAnonymous(name string) bool { return len(name) == 64 && isHexPrefix(name) }
 
-var _ = time.Second

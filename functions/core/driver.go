@@ -72,6 +72,8 @@ type WorkloadStatus struct {
 	FinishedAt time.Time
 	Error      string
 	Pid        int
+	// Procs counts the workload's live processes, where the backend knows.
+	Procs int
 }
 
 // LogEntry is one chunk of output, as the platform's log driver kept it.

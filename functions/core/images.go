@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/distribution/reference"
 	"github.com/moby/moby/api/types/events"
@@ -293,4 +292,3 @@ func shortID(id string) string {
 	return id
 }
 
-var _ = time.Now

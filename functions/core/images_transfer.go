@@ -62,11 +62,13 @@ func pullError(ref string, err error) error {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "MANIFEST_UNKNOWN"), strings.Contains(msg, "NAME_UNKNOWN"), strings.Contains(msg, "manifest unknown"):
-		return notFound("pull %s: manifest unknown: the registry has no such repository or tag (%v)", ref, err)
+		return notFound("manifest for %s not found: manifest unknown: %v", ref, err)
 	case strings.Contains(msg, "UNAUTHORIZED"), strings.Contains(msg, "DENIED"):
 		return errorf(http.StatusUnauthorized, "pull access denied for %s, repository does not exist or may require 'docker login': %v", ref, err)
+	case strings.Contains(msg, "no such host"), strings.Contains(msg, "connection refused"), strings.Contains(msg, "i/o timeout"), strings.Contains(msg, "network is unreachable"):
+		return errorf(http.StatusInternalServerError, "%v (the registry cannot be reached: without one, bring images in with `docker load` or `docker import`)", err)
 	}
-	return errorf(http.StatusInternalServerError, "pull %s: %v", ref, err)
+	return errorf(http.StatusInternalServerError, "%v", err)
 }
 
 func (c *Core) imageImport(ctx context.Context, in call.Call, src string) (call.Reply, error) {

@@ -23,8 +23,8 @@ func (c *Core) containerStats(ctx context.Context, in call.Call) (call.Reply, er
 	resp := container.StatsResponse{
 		Name: rec.Name, ID: rec.ID, Read: now, PreRead: now.Add(-time.Second), OSType: "linux",
 	}
-	if rec.running() && st.Pid != 0 {
-		resp.PidsStats.Current = 1
+	if rec.running() {
+		resp.PidsStats.Current = uint64(st.Procs)
 	}
 	return jsonReply(http.StatusOK, resp), nil
 }

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/image"
+	"github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/api/types/system"
 	"github.com/moby/moby/api/types/volume"
 	"github.com/sockerless/sockerless/functions/call"
@@ -68,6 +68,7 @@ func (c *Core) info(ctx context.Context, in call.Call) (call.Reply, error) {
 		SystemTime: formatTime(c.now()), DefaultRuntime: "sandbox",
 		Runtimes:        map[string]system.RuntimeWithStatus{"sandbox": {Runtime: system.Runtime{Path: "sockerless-sandbox"}}},
 		SecurityOptions: []string{}, Warnings: []string{},
+		Swarm:           swarm.Info{LocalNodeState: swarm.LocalNodeStateInactive},
 		Plugins: system.PluginsInfo{Volume: []string{"local"}, Network: []string{"bridge", "host", "null"}, Log: []string{"json-file"}},
 	}
 	for _, r := range recs {
@@ -207,7 +208,6 @@ func hostname() string {
 	return h
 }
 
-var _ = json.Marshal
 
 func fmtSscan(v string, major, minor *int) (int, error) {
 	return fmt.Sscanf(v, "%d.%d", major, minor)

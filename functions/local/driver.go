@@ -16,6 +16,7 @@ import (
 	"github.com/sockerless/sockerless/agent"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/local/content"
+	"github.com/sockerless/sockerless/sandbox"
 )
 
 // Driver implements core.Compute and core.Images on one machine.
@@ -141,7 +142,11 @@ func (d *Driver) Status(ctx context.Context, id string) (core.WorkloadStatus, er
 	if !ok {
 		return core.WorkloadStatus{}, nil
 	}
-	return wl.status, nil
+	st := wl.status
+	if st.Running {
+		st.Procs = len(sandbox.ProcessesIn(d.rootDir(id)))
+	}
+	return st, nil
 }
 
 // Stop ends the workload without the agent: the sandbox process dies
