@@ -156,3 +156,24 @@ func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
 }
+
+func TestNormalise(t *testing.T) {
+	s := &Session{Vars: map[string]string{"name": "e2e-abcdef0123", "dir": "/tmp/x/001", "short": "ab"}}
+	for _, tc := range []struct{ in, want string }{
+		{"e2e-abcdef0123-run\n", "@name@-run\n"},
+		{"/tmp/x/001/out.txt", "@dir@/out.txt"},
+		{"ab", "ab"}, // values too short to be telling stay as they are
+		{"sha256:" + strings.Repeat("a1", 32), "<digest>"},
+		{strings.Repeat("0f", 32) + "\n", "<id>\n"},
+		{"c8281cecc151   bridge    bridge    local", "<id> bridge bridge local"},
+		{"2026-11-23T16:27:02.409315188Z got TERM", "<time> got TERM"},
+		{"Exited (0) 2 seconds ago", "Exited (0) <ago>"},
+		{"Up Less than a second", "Up <dur>"},
+		{"Images 2 0 1.986MB 1.986MB (100%)", "Images 2 0 <size> <size> (100%)"},
+		{"hello world\n", "hello world\n"},
+	} {
+		if got := normalise(s, tc.in); got != tc.want {
+			t.Errorf("normalise(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

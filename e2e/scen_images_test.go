@@ -9,7 +9,7 @@ import (
 
 func imageScenarios() []Scenario {
 	return []Scenario{
-		{Name: "pull_progress", Static: true, Registry: true, Steps: []Step{
+		{Name: "pull_progress", Static: true, Steps: []Step{
 			{Args: d("rmi", "@regimg@"), AnyCode: true, Shape: ShapeCode},
 			{Args: d("pull", "@regimg@"), Timeout: timeoutPull, Checks: []Check{
 				OutContains("Pulling from e2e/busybox", "Pull complete", "Digest: sha256:", "Status: Downloaded newer image for @regimg@"),
@@ -17,7 +17,7 @@ func imageScenarios() []Scenario {
 			{Args: d("pull", "@regimg@"), Checks: []Check{OutContains("Status: Image is up to date for @regimg@")}, Shape: ShapeCode},
 			{Args: d("images", "--format", "{{.Repository}}:{{.Tag}}", "@reg@/e2e/busybox"), Checks: []Check{Out("@regimg@\n")}},
 		}},
-		{Name: "image_inspect_registry_config", Registry: true, Steps: []Step{
+		{Name: "image_inspect_registry_config", Steps: []Step{
 			{Args: d("pull", "-q", "@regimg@"), Timeout: timeoutPull, Checks: []Check{Out("@regimg@\n")}},
 			{Args: d("image", "inspect", "@regimg@"), Checks: []Check{JSON("Config is the registry's", checkRegistryConfig)}, Shape: ShapeCode},
 			{Args: d("run", "--rm", "@regimg@"), Checks: []Check{Out("entrypoint from-cmd\n")}},

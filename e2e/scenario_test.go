@@ -20,9 +20,7 @@ type Scenario struct {
 	// Static scenarios run no container process, so they run even when the
 	// test image has no busybox binaries.
 	Static bool
-	// Registry scenarios pull from the in-process registry.
-	Registry bool
-	Steps    []Step
+	Steps  []Step
 }
 
 // Shape says how the comparison treats a step's stdout.

@@ -41,6 +41,7 @@ done
 
 for p in $missing; do
 	if apt-get install -y -qq --no-install-recommends "$p" >/tmp/install-deps-"$p".log 2>&1; then
+		rm -f /tmp/install-deps-"$p".log
 		log "installed $p"
 	else
 		log "could not install $p (see /tmp/install-deps-$p.log); tests that need it will skip"

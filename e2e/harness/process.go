@@ -18,7 +18,9 @@ type daemon struct {
 // startDaemon starts cmd in its own process group with its output in log.
 func startDaemon(cmd *exec.Cmd, log *tailBuffer) (*daemon, error) {
 	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Own process group so stop can kill the daemon's children too; the
+	// death signal ends the daemon if the test binary dies (go test -timeout).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

@@ -40,24 +40,33 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 	if err != nil {
 		return call.Reply{}, err
 	}
-	if name == "" {
-		name = c.generateName(ctx)
-	}
+	generated := name == ""
 	name = strings.TrimPrefix(name, "/")
-	rec.Name = "/" + name
-	mounts, err := c.resolveMounts(ctx, rec)
-	if err != nil {
-		return call.Reply{}, err
-	}
-	rec.Mounts = mounts
-	// Reserve the name first: the conditional write is what makes names unique.
-	if _, err := c.store.Put(ctx, keyContainerName+name, []byte(rec.ID), 0, 0); err != nil {
-		if errors.Is(err, state.ErrConflict) {
+	// Reserving the name is the conditional write that makes names
+	// unique; a generated name that lost a race is simply drawn again.
+	for attempt := 0; ; attempt++ {
+		if generated {
+			name = c.generateName(ctx)
+		}
+		_, err := c.store.Put(ctx, keyContainerName+name, []byte(rec.ID), 0, 0)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, state.ErrConflict) {
+			return call.Reply{}, err
+		}
+		if !generated || attempt > 20 {
 			owner, _ := c.store.Get(ctx, keyContainerName+name)
 			return call.Reply{}, conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, owner.Value)
 		}
+	}
+	rec.Name = "/" + name
+	mounts, err := c.resolveMounts(ctx, rec)
+	if err != nil {
+		_ = c.store.Delete(ctx, keyContainerName+name, 1)
 		return call.Reply{}, err
 	}
+	rec.Mounts = mounts
 	if _, err := c.putJSON(ctx, keyContainer+rec.ID, rec, 0, 0); err != nil {
 		_ = c.store.Delete(ctx, keyContainerName+name, 1)
 		return call.Reply{}, err

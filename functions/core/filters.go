@@ -2,7 +2,7 @@ package core
 
 import (
 	"encoding/json"
-	"path"
+	"regexp"
 	"strings"
 
 	"github.com/moby/moby/api/types/events"
@@ -103,13 +103,13 @@ func (f filters) matchEvent(m events.Message) bool {
 		f.labels("label", attr)
 }
 
-// nameMatch: Docker's name filter is a regular-expression-ish substring;
-// a glob or substring is what users rely on.
+// nameMatch: Docker's name filters are regular expressions matched
+// anywhere in the name (the leading "/" of a container name included).
+// A pattern that does not compile matches as a substring.
 func nameMatch(pattern, name string) bool {
-	name = strings.TrimPrefix(name, "/")
-	pattern = strings.TrimPrefix(pattern, "/")
-	if ok, _ := path.Match(pattern, name); ok {
-		return true
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return strings.Contains(name, pattern)
 	}
-	return strings.Contains(name, pattern)
+	return re.MatchString(name) || re.MatchString(strings.TrimPrefix(name, "/"))
 }

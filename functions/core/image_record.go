@@ -81,6 +81,10 @@ func (c *Core) findImage(ctx context.Context, ref string) (*imageRecord, int64, 
 			return rec, ver, err
 		}
 	}
+	// Docker names the reference it looked for: "x" is "x:latest".
+	if named, err := normalizeRef(ref); err == nil {
+		ref = familiar(named)
+	}
 	return nil, 0, notFound("No such image: %s", ref)
 }
 

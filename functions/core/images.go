@@ -53,7 +53,6 @@ func (c *Core) imageList(ctx context.Context, in call.Call) (call.Reply, error) 
 	if err != nil {
 		return call.Reply{}, err
 	}
-	all := truthy(in.Query.Get("all"))
 	out := []image.Summary{}
 	for _, r := range recs {
 		img, err := r.config()
@@ -66,13 +65,25 @@ func (c *Core) imageList(ctx context.Context, in call.Call) (call.Reply, error) 
 			!f.any("reference", func(v string) bool { return matchReference(v, r.RepoTags) }) {
 			continue
 		}
-		_ = all
+		tags := nonNil(r.RepoTags)
+		if refs := f["reference"]; len(refs) > 0 {
+			// Like dockerd: show only the names the filter asked for.
+			tags = []string{}
+			for _, t := range r.RepoTags {
+				for _, ref := range refs {
+					if matchReference(ref, []string{t}) {
+						tags = append(tags, t)
+						break
+					}
+				}
+			}
+		}
 		var created int64
 		if img.Created != nil {
 			created = img.Created.Unix()
 		}
 		out = append(out, image.Summary{
-			ID: r.ID, RepoTags: nonNil(r.RepoTags), RepoDigests: nonNil(r.RepoDigests),
+			ID: r.ID, RepoTags: tags, RepoDigests: nonNil(r.RepoDigests),
 			Created: created, Size: r.Size, Labels: img.Config.Labels, Containers: -1, SharedSize: -1,
 		})
 	}
@@ -159,8 +170,10 @@ func (c *Core) imageRemove(ctx context.Context, in call.Call) (call.Reply, error
 	}
 	force := truthy(in.Query.Get("force"))
 	out := []image.DeleteResponse{}
+	named, err := normalizeRef(ref)
+	byName := err == nil && !strings.HasPrefix(rec.ID, "sha256:"+strings.TrimPrefix(ref, "sha256:"))
 	// A tag that is not the only one: untag and keep the image.
-	if named, err := normalizeRef(ref); err == nil && !strings.HasPrefix(rec.ID, "sha256:"+strings.TrimPrefix(ref, "sha256:")) {
+	if byName {
 		tag := familiar(named)
 		if contains(rec.RepoTags, tag) && len(rec.RepoTags) > 1 {
 			if err := c.untag(ctx, rec.ID, named); err != nil {
@@ -175,11 +188,15 @@ func (c *Core) imageRemove(ctx context.Context, in call.Call) (call.Reply, error
 	if user, running, err := c.imageUser(ctx, rec.ID); err != nil {
 		return call.Reply{}, err
 	} else if user != "" && (running || !force) {
-		how := "stopped"
-		if running {
-			how = "running"
+		// Docker's two messages: by name, and by id.
+		if byName && !force {
+			return call.Reply{}, conflict("conflict: unable to remove repository reference %q (must force) - container %s is using its referenced image %s", ref, shortID(user), shortID(rec.ID))
 		}
-		return call.Reply{}, conflict("conflict: unable to delete %s (must be forced) - image is being used by %s container %s", ref, how, shortID(user))
+		how, forced := "stopped", "must be forced"
+		if running {
+			how, forced = "running", "cannot be forced"
+		}
+		return call.Reply{}, conflict("conflict: unable to delete %s (%s) - image is being used by %s container %s", shortID(rec.ID), forced, how, shortID(user))
 	}
 	for _, t := range rec.RepoTags {
 		if named, err := normalizeRef(t); err == nil {
@@ -291,4 +308,3 @@ func shortID(id string) string {
 	}
 	return id
 }
-

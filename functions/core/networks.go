@@ -161,7 +161,7 @@ func (c *Core) networkList(ctx context.Context, in call.Call) (call.Reply, error
 	}
 	out := []network.Summary{}
 	for _, n := range nets {
-		if !f.any("name", func(v string) bool { return strings.Contains(n.Name, v) }) ||
+		if !f.any("name", func(v string) bool { return nameMatch(v, n.Name) }) ||
 			!f.any("id", func(v string) bool { return strings.HasPrefix(n.ID, v) }) ||
 			!f.any("driver", func(v string) bool { return v == n.Driver }) ||
 			!f.any("type", func(v string) bool { return (v == "builtin") == isPredefined(n.Name) }) ||

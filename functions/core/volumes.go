@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 
 	"github.com/moby/moby/api/types/events"
 	"github.com/moby/moby/api/types/volume"
@@ -123,6 +124,25 @@ func (c *Core) volumesInUse(ctx context.Context) (map[string]bool, error) {
 	return used, nil
 }
 
+// volumeUsers lists the ids of the containers that mount volume name;
+// Docker names them when it refuses to remove the volume.
+func (c *Core) volumeUsers(ctx context.Context, name string) ([]string, error) {
+	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, r := range recs {
+		for _, m := range r.Mounts {
+			if m.Name == name {
+				ids = append(ids, r.ID)
+				break
+			}
+		}
+	}
+	return ids, nil
+}
+
 func (c *Core) volumeRemove(ctx context.Context, in call.Call) (call.Reply, error) {
 	if err := c.removeVolume(ctx, in.Var("name"), truthy(in.Query.Get("force"))); err != nil {
 		return call.Reply{}, err
@@ -141,12 +161,12 @@ func (c *Core) removeVolume(ctx context.Context, name string, force bool) error 
 		}
 		return err
 	}
-	used, err := c.volumesInUse(ctx)
+	users, err := c.volumeUsers(ctx, name)
 	if err != nil {
 		return err
 	}
-	if used[name] {
-		return conflict("remove %s: volume is in use", name)
+	if len(users) > 0 {
+		return conflict("remove %s: volume is in use - [%s]", name, strings.Join(users, ", "))
 	}
 	if err := c.cfg.Compute.RemoveVolume(ctx, name); err != nil {
 		return errorf(http.StatusInternalServerError, "remove volume %s: %v", name, err)

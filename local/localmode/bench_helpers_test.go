@@ -1,6 +1,7 @@
 package localmode
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -9,8 +10,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,3 +132,48 @@ func medianOf(ds []time.Duration) time.Duration {
 
 func micros(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
 func millis(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+
+// buildSockerless builds ./local/cmd/sockerless from the workspace root.
+func buildSockerless(b *testing.B) string {
+	b.Helper()
+	out, err := exec.Command("go", "env", "GOWORK").Output()
+	if err != nil {
+		b.Fatalf("go env GOWORK: %v", err)
+	}
+	work := strings.TrimSpace(string(out))
+	if work == "" || work == "off" {
+		b.Fatal("not in a go.work workspace: cannot find the root to build ./local/cmd/sockerless")
+	}
+	bin := filepath.Join(b.TempDir(), "sockerless")
+	build := exec.Command("go", "build", "-o", bin, "./local/cmd/sockerless")
+	build.Dir = filepath.Dir(work)
+	if msg, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build ./local/cmd/sockerless: %v\n%s", err, msg)
+	}
+	return bin
+}
+
+// vmRSS reads the VmRSS line of /proc/PID/status, in KiB.
+func vmRSS(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("reading RSS needs Linux /proc: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(rest)
+		if len(fields) != 2 || fields[1] != "kB" {
+			return 0, fmt.Errorf("unexpected VmRSS line %q", sc.Text())
+		}
+		return strconv.ParseInt(fields[0], 10, 64)
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}

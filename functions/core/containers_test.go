@@ -1,0 +1,462 @@
+package core_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/sockerless/sockerless/functions/call"
+)
+
+func TestContainerCreate(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	taken := h.create(t, "taken", "app:v1", nil)
+
+	valid := container.CreateRequest{Config: &container.Config{Image: "app:v1", Cmd: []string{"/bin/sh"}}}
+	tests := []struct {
+		name     string
+		query    string // ?name=
+		body     any
+		status   int
+		msg      string
+		prefix   bool   // msg is a prefix (it quotes the JSON parser)
+		wantName string // for 201: the name inspect shows ("" = generated)
+	}{
+		{name: "named", query: "web", body: valid, status: http.StatusCreated, wantName: "/web"},
+		{name: "unnamed gets a generated name", body: valid, status: http.StatusCreated},
+		{name: "invalid name", query: "-bad", body: valid, status: http.StatusBadRequest,
+			msg: "Invalid container name (-bad), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"},
+		{name: "one-character name", query: "a", body: valid, status: http.StatusBadRequest,
+			msg: "Invalid container name (a), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"},
+		{name: "duplicate name", query: "taken", body: valid, status: http.StatusConflict,
+			msg: `Conflict. The container name "/taken" is already in use by container "` + taken + `". You have to remove (or rename) that container to be able to reuse that name.`},
+		{name: "unknown image", body: container.CreateRequest{Config: &container.Config{Image: "nosuch", Cmd: []string{"x"}}},
+			status: http.StatusNotFound, msg: "No such image: nosuch:latest"},
+		{name: "unknown image with tag", body: container.CreateRequest{Config: &container.Config{Image: "nosuch:1", Cmd: []string{"x"}}},
+			status: http.StatusNotFound, msg: "No such image: nosuch:1"},
+		{name: "bad JSON", body: []byte(`{"Image":`), status: http.StatusBadRequest, msg: "invalid JSON: ", prefix: true},
+		{name: "empty body", body: []byte{}, status: http.StatusBadRequest, msg: "invalid JSON: request body is empty"},
+		{name: "no Config", body: []byte(`{"HostConfig":{}}`), status: http.StatusBadRequest, msg: "no image specified: set Config.Image"},
+		{name: "no Config.Image", body: container.CreateRequest{Config: &container.Config{Cmd: []string{"x"}}},
+			status: http.StatusBadRequest, msg: "no image specified: set Config.Image"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var q url.Values
+			if tt.query != "" {
+				q = url.Values{"name": {tt.query}}
+			}
+			rep := h.do(t, req{op: call.OpContainerCreate, query: q, body: tt.body})
+			switch {
+			case tt.status != http.StatusCreated && tt.prefix:
+				wantErrorPrefix(t, rep, tt.status, tt.msg)
+				return
+			case tt.status != http.StatusCreated:
+				wantError(t, rep, tt.status, tt.msg)
+				return
+			case rep.Status != http.StatusCreated:
+				t.Fatalf("status %d, want 201: %s", rep.Status, rep.Body)
+			}
+			var out container.CreateResponse
+			mustJSON(t, rep.Body, &out)
+			if out.Warnings == nil {
+				t.Error("Warnings is null; Docker sends []")
+			}
+			got := h.inspect(t, out.ID)
+			if tt.wantName != "" && got.Name != tt.wantName {
+				t.Errorf("Name %q, want %q", got.Name, tt.wantName)
+			}
+			if tt.wantName == "" && !regexp.MustCompile(`^/[a-z]+_[a-z]+$`).MatchString(got.Name) {
+				t.Errorf("generated name %q is not adjective_surname", got.Name)
+			}
+			if got.State.Status != container.StateCreated {
+				t.Errorf("State %q, want created", got.State.Status)
+			}
+		})
+	}
+}
+
+func TestContainerCreateMergesImageConfig(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1",
+		"ENV PATH=/usr/bin:/bin A=1 B=2",
+		`ENTRYPOINT ["/entry"]`,
+		`CMD ["/bin/sh","-c","echo image"]`,
+		"WORKDIR /srv",
+		"USER nobody",
+		"LABEL from=image shared=image",
+	)
+	imageEnv := []string{"PATH=/usr/bin:/bin", "A=1", "B=2"}
+	imageCmd := []string{"/bin/sh", "-c", "echo image"}
+	imageLabels := map[string]string{"from": "image", "shared": "image"}
+
+	type want struct {
+		env        []string
+		entrypoint []string
+		cmd        []string
+		path       string
+		args       []string
+		workdir    string
+		user       string
+		labels     map[string]string
+	}
+	base := want{env: imageEnv, entrypoint: []string{"/entry"}, cmd: imageCmd, path: "/entry", args: imageCmd,
+		workdir: "/srv", user: "nobody", labels: imageLabels}
+	with := func(f func(*want)) want { w := base; f(&w); return w }
+
+	tests := []struct {
+		name string
+		cfg  container.Config
+		want want
+	}{
+		{name: "image defaults", want: base},
+		{name: "Env overrides by key and appends new keys",
+			cfg:  container.Config{Env: []string{"B=20", "C=3"}},
+			want: with(func(w *want) { w.env = []string{"PATH=/usr/bin:/bin", "A=1", "B=20", "C=3"} })},
+		{name: "Cmd replaces the image's and keeps its Entrypoint",
+			cfg:  container.Config{Cmd: []string{"run", "fast"}},
+			want: with(func(w *want) { w.cmd, w.args = []string{"run", "fast"}, []string{"run", "fast"} })},
+		{name: "Entrypoint drops the image's Cmd",
+			cfg: container.Config{Entrypoint: []string{"/other", "-v"}},
+			want: with(func(w *want) {
+				w.entrypoint, w.cmd, w.path, w.args = []string{"/other", "-v"}, nil, "/other", []string{"-v"}
+			})},
+		{name: `--entrypoint "" clears the image's Entrypoint`,
+			cfg: container.Config{Entrypoint: []string{""}, Cmd: []string{"echo", "hi"}},
+			want: with(func(w *want) {
+				w.entrypoint, w.cmd, w.path, w.args = nil, []string{"echo", "hi"}, "echo", []string{"hi"}
+			})},
+		{name: "WorkingDir and User override",
+			cfg:  container.Config{WorkingDir: "/tmp", User: "root"},
+			want: with(func(w *want) { w.workdir, w.user = "/tmp", "root" })},
+		{name: "Labels are the union, the request's winning",
+			cfg: container.Config{Labels: map[string]string{"shared": "req", "mine": "1"}},
+			want: with(func(w *want) {
+				w.labels = map[string]string{"from": "image", "shared": "req", "mine": "1"}
+			})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := h.create(t, "", "app:v1", func(r *container.CreateRequest) {
+				cfg := tt.cfg
+				cfg.Image = "app:v1"
+				r.Config = &cfg
+			})
+			got := h.inspect(t, id)
+			c := got.Config
+			check := func(field string, got, want any) {
+				t.Helper()
+				if !equalish(got, want) {
+					t.Errorf("%s = %#v, want %#v", field, got, want)
+				}
+			}
+			check("Env", c.Env, tt.want.env)
+			check("Entrypoint", []string(c.Entrypoint), tt.want.entrypoint)
+			check("Cmd", []string(c.Cmd), tt.want.cmd)
+			check("Path", got.Path, tt.want.path)
+			check("Args", got.Args, tt.want.args)
+			check("WorkingDir", c.WorkingDir, tt.want.workdir)
+			check("User", c.User, tt.want.user)
+			check("Labels", c.Labels, tt.want.labels)
+		})
+	}
+
+	t.Run(`--entrypoint "" without a Cmd`, func(t *testing.T) {
+		rep := h.do(t, req{op: call.OpContainerCreate, body: container.CreateRequest{
+			Config: &container.Config{Image: "app:v1", Entrypoint: []string{""}}}})
+		wantError(t, rep, http.StatusBadRequest, "no command specified")
+	})
+}
+
+func TestContainerFind(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	id := h.create(t, "findme", "app:v1", nil)
+
+	// Create until two ids share their first digit (at most 17 tries):
+	// that digit is an ambiguous prefix.
+	ids := []string{id}
+	ambiguous := ""
+	for ambiguous == "" {
+		next := h.create(t, "", "app:v1", nil)
+		for _, other := range ids {
+			if other[0] == next[0] {
+				ambiguous = next[:1]
+			}
+		}
+		ids = append(ids, next)
+	}
+
+	tests := []struct {
+		name   string
+		ref    string
+		status int
+		msg    string
+	}{
+		{name: "full id", ref: id, status: http.StatusOK},
+		{name: "name", ref: "findme", status: http.StatusOK},
+		{name: "name with slash", ref: "/findme", status: http.StatusOK},
+		{name: "unique id prefix", ref: id[:12], status: http.StatusOK},
+		{name: "ambiguous id prefix", ref: ambiguous, status: http.StatusBadRequest,
+			msg: "multiple IDs found with provided prefix: " + ambiguous},
+		{name: "unknown", ref: "nosuch", status: http.StatusNotFound, msg: "No such container: nosuch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := h.do(t, req{op: call.OpContainerInspect, vars: name(tt.ref)})
+			if tt.status != http.StatusOK {
+				wantError(t, rep, tt.status, tt.msg)
+				return
+			}
+			var got container.InspectResponse
+			if rep.Status != http.StatusOK {
+				t.Fatalf("status %d: %s", rep.Status, rep.Body)
+			}
+			mustJSON(t, rep.Body, &got)
+			if got.ID != id || got.Name != "/findme" {
+				t.Errorf("found %s %s, want %s /findme", got.ID, got.Name, id)
+			}
+		})
+	}
+}
+
+func TestContainerList(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	otherID := h.importImage(t, "other:v1")
+	h.create(t, "alpha", "app:v1", func(r *container.CreateRequest) {
+		r.Config.Labels = map[string]string{"env": "prod", "tier": "web"}
+	})
+	beta := h.create(t, "beta", "app:v1", func(r *container.CreateRequest) {
+		r.Config.Labels = map[string]string{"env": "dev"}
+	})
+	h.create(t, "gamma", "other:v1", nil)
+
+	tests := []struct {
+		name   string
+		query  url.Values
+		want   []string // names, newest first
+		status int
+		msg    string
+	}{
+		{name: "running only by default", query: nil, want: []string{}},
+		{name: "all", query: url.Values{"all": {"1"}}, want: []string{"/gamma", "/beta", "/alpha"}},
+		{name: "status=created implies all", query: filterQuery(map[string][]string{"status": {"created"}}),
+			want: []string{"/gamma", "/beta", "/alpha"}},
+		{name: "status=exited", query: filterQuery(map[string][]string{"status": {"exited"}}), want: []string{}},
+		{name: "label key", query: allWith(map[string][]string{"label": {"env"}}), want: []string{"/beta", "/alpha"}},
+		{name: "label key=value", query: allWith(map[string][]string{"label": {"env=prod"}}), want: []string{"/alpha"}},
+		{name: "labels all hold", query: allWith(map[string][]string{"label": {"env=prod", "tier=db"}}), want: []string{}},
+		{name: "name", query: allWith(map[string][]string{"name": {"amm"}}), want: []string{"/gamma"}},
+		{name: "id prefix", query: allWith(map[string][]string{"id": {beta[:10]}}), want: []string{"/beta"}},
+		{name: "ancestor by reference", query: allWith(map[string][]string{"ancestor": {"other:v1"}}), want: []string{"/gamma"}},
+		{name: "ancestor by image id", query: allWith(map[string][]string{"ancestor": {otherID}}), want: []string{"/gamma"}},
+		{name: "limit", query: url.Values{"all": {"1"}, "limit": {"1"}}, want: []string{"/gamma"}},
+		{name: "old map form of filters", query: url.Values{"all": {"1"}, "filters": {`{"label":{"env=dev":true}}`}}, want: []string{"/beta"}},
+		{name: "invalid filter key", query: allWith(map[string][]string{"bogus": {"x"}}),
+			status: http.StatusBadRequest, msg: "invalid filter 'bogus'"},
+		{name: "invalid status value", query: filterQuery(map[string][]string{"status": {"sleeping"}}),
+			status: http.StatusBadRequest, msg: "invalid filter 'status=sleeping'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := h.do(t, req{op: call.OpContainerList, query: tt.query})
+			if tt.status != 0 {
+				wantError(t, rep, tt.status, tt.msg)
+				return
+			}
+			var got []container.Summary
+			if rep.Status != http.StatusOK {
+				t.Fatalf("status %d: %s", rep.Status, rep.Body)
+			}
+			mustJSON(t, rep.Body, &got)
+			if got == nil {
+				t.Fatalf("body %s: Docker sends [] for no containers", rep.Body)
+			}
+			names := []string{}
+			for _, s := range got {
+				names = append(names, s.Names...)
+			}
+			if !slices.Equal(names, tt.want) {
+				t.Errorf("names %v, want %v", names, tt.want)
+			}
+		})
+	}
+}
+
+func allWith(f map[string][]string) url.Values {
+	q := filterQuery(f)
+	q.Set("all", "1")
+	return q
+}
+
+func TestContainerRename(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	alpha := h.create(t, "alpha", "app:v1", nil)
+	beta := h.create(t, "beta", "app:v1", nil)
+
+	// In order: each case sees the renames before it.
+	tests := []struct {
+		name, from, to string
+		status         int
+		msg            string
+	}{
+		{name: "rename", from: "alpha", to: "delta", status: http.StatusNoContent},
+		{name: "old name is free again", from: beta, to: "alpha", status: http.StatusNoContent},
+		{name: "name in use", from: "delta", to: "alpha", status: http.StatusConflict,
+			msg: `Conflict. The container name "/alpha" is already in use by container "` + beta + `". You have to remove (or rename) that container to be able to reuse that name.`},
+		{name: "same name", from: "delta", to: "delta", status: http.StatusBadRequest,
+			msg: "Renaming a container with the same name as its current name"},
+		{name: "invalid name", from: "delta", to: "no/slash", status: http.StatusBadRequest,
+			msg: "Invalid container name (no/slash), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"},
+		{name: "unknown container", from: "nosuch", to: "fresh", status: http.StatusNotFound, msg: "No such container: nosuch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := h.do(t, req{op: call.OpContainerRename, vars: name(tt.from), query: url.Values{"name": {tt.to}}})
+			if tt.status != http.StatusNoContent {
+				wantError(t, rep, tt.status, tt.msg)
+				return
+			}
+			if rep.Status != http.StatusNoContent {
+				t.Fatalf("status %d: %s", rep.Status, rep.Body)
+			}
+			if got := h.inspect(t, tt.to); got.Name != "/"+tt.to {
+				t.Errorf("after rename, %q has Name %q", tt.to, got.Name)
+			}
+		})
+	}
+	if got := h.inspect(t, "delta"); got.ID != alpha {
+		t.Errorf("delta is %s, want the container first named alpha (%s)", got.ID, alpha)
+	}
+}
+
+func TestContainerRemoveAndPrune(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	h.create(t, "gone", "app:v1", nil)
+
+	t.Run("remove by name", func(t *testing.T) {
+		h.ok(t, req{op: call.OpContainerRemove, vars: name("gone")}, http.StatusNoContent, nil)
+		wantError(t, h.do(t, req{op: call.OpContainerInspect, vars: name("gone")}), http.StatusNotFound, "No such container: gone")
+		h.create(t, "gone", "app:v1", nil) // the name is free again
+	})
+	t.Run("remove unknown", func(t *testing.T) {
+		wantError(t, h.do(t, req{op: call.OpContainerRemove, vars: name("nosuch")}), http.StatusNotFound, "No such container: nosuch")
+	})
+	t.Run("prune with a label filter, then all", func(t *testing.T) {
+		tmp := h.create(t, "tmp", "app:v1", func(r *container.CreateRequest) { r.Config.Labels = map[string]string{"tmp": "1"} })
+		var rep container.PruneReport
+		h.ok(t, req{op: call.OpContainerPrune, query: filterQuery(map[string][]string{"label": {"tmp"}})}, http.StatusOK, &rep)
+		if !slices.Equal(rep.ContainersDeleted, []string{tmp}) {
+			t.Errorf("pruned %v, want only %s", rep.ContainersDeleted, tmp)
+		}
+		h.ok(t, req{op: call.OpContainerPrune}, http.StatusOK, &rep)
+		if len(rep.ContainersDeleted) != 1 {
+			t.Errorf("second prune removed %v, want the one container left", rep.ContainersDeleted)
+		}
+		var left []container.Summary
+		h.ok(t, req{op: call.OpContainerList, query: url.Values{"all": {"1"}}}, http.StatusOK, &left)
+		if len(left) != 0 {
+			t.Errorf("%d containers left after prune", len(left))
+		}
+	})
+	t.Run("prune with an invalid filter", func(t *testing.T) {
+		wantError(t, h.do(t, req{op: call.OpContainerPrune, query: filterQuery(map[string][]string{"name": {"x"}})}),
+			http.StatusBadRequest, "invalid filter 'name'")
+	})
+}
+
+func TestContainerWaitKillStopOnCreated(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	id := h.create(t, "idle", "app:v1", nil)
+
+	tests := []struct {
+		name      string
+		op        string
+		query     url.Values
+		status    int
+		msg       string // error message; "" for none
+		body      string // exact body when not an error
+		waitAgain bool   // the reply hands the edge a wait stream
+	}{
+		{name: "wait not-running returns at once", op: call.OpContainerWait,
+			query: url.Values{"condition": {"not-running"}}, status: http.StatusOK, body: `{"StatusCode":0}`},
+		{name: "wait with no condition is not-running", op: call.OpContainerWait, status: http.StatusOK, body: `{"StatusCode":0}`},
+		{name: "wait next-exit keeps waiting", op: call.OpContainerWait,
+			query: url.Values{"condition": {"next-exit"}}, status: http.StatusOK, waitAgain: true},
+		{name: "wait with an invalid condition", op: call.OpContainerWait,
+			query: url.Values{"condition": {"bogus"}}, status: http.StatusBadRequest, msg: `invalid condition: "bogus"`},
+		{name: "kill a container that is not running", op: call.OpContainerKill, status: http.StatusConflict,
+			msg: "cannot kill container: idle: container " + id + " is not running"},
+		{name: "stop a container that is not running", op: call.OpContainerStop, status: http.StatusNotModified},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := h.do(t, req{op: tt.op, vars: name("idle"), query: tt.query})
+			if tt.msg != "" {
+				wantError(t, rep, tt.status, tt.msg)
+				return
+			}
+			if rep.Status != tt.status {
+				t.Fatalf("status %d, want %d: %s", rep.Status, tt.status, rep.Body)
+			}
+			if tt.waitAgain {
+				if rep.Stream == nil || rep.Stream.Kind != call.StreamWait || rep.Stream.Container != id || rep.Stream.Cursor == "" {
+					t.Errorf("stream %+v, want a wait stream on %s with a cursor", rep.Stream, id)
+				}
+				return
+			}
+			if rep.Stream != nil {
+				t.Errorf("unexpected stream %+v", rep.Stream)
+			}
+			if string(rep.Body) != tt.body {
+				t.Errorf("body %q, want %q", rep.Body, tt.body)
+			}
+		})
+	}
+	if got := h.inspect(t, id); got.State.Status != container.StateCreated {
+		t.Errorf("after kill/stop the container is %q, want created", got.State.Status)
+	}
+}
+
+func TestExecOnCreatedContainer(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	id := h.create(t, "idle", "app:v1", nil)
+
+	tests := []struct {
+		name   string
+		r      req
+		status int
+		msg    string
+	}{
+		{name: "create on a container that is not running",
+			r:      req{op: call.OpExecCreate, vars: name("idle"), body: container.ExecCreateRequest{Cmd: []string{"ls"}}},
+			status: http.StatusConflict, msg: "container " + id + " is not running"},
+		{name: "create without a command",
+			r:      req{op: call.OpExecCreate, vars: name("idle"), body: container.ExecCreateRequest{}},
+			status: http.StatusBadRequest, msg: "No exec command specified"},
+		{name: "create on an unknown container",
+			r:      req{op: call.OpExecCreate, vars: name("nosuch"), body: container.ExecCreateRequest{Cmd: []string{"ls"}}},
+			status: http.StatusNotFound, msg: "No such container: nosuch"},
+		{name: "inspect unknown", r: req{op: call.OpExecInspect, vars: map[string]string{"id": "nosuch"}},
+			status: http.StatusNotFound, msg: "No such exec instance: nosuch"},
+		{name: "start unknown", r: req{op: call.OpExecStart, vars: map[string]string{"id": "nosuch"}},
+			status: http.StatusNotFound, msg: "No such exec instance: nosuch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantError(t, h.do(t, tt.r), tt.status, tt.msg)
+		})
+	}
+	if got := h.inspect(t, id); len(got.ExecIDs) != 0 {
+		t.Errorf("refused execs were recorded: %v", got.ExecIDs)
+	}
+}
