@@ -168,4 +168,3 @@ func first(s []string) string {
 }
 
 func isAnonymous(name string) bool { return len(name) == 64 && isHexPrefix(name) }
-

@@ -302,3 +302,26 @@ func jsonLines(t *testing.T, body []byte) []jsonstream.Message {
 	}
 	return out
 }
+
+func TestImageTagMovesToTheNewImage(t *testing.T) {
+	h := newHarness(t)
+	old := h.importImage(t, "app:v1")
+	fresh := h.importImage(t, "app:v1")
+	if old == fresh {
+		t.Fatal("two imports gave the same id: their Created times should differ")
+	}
+	var got image.InspectResponse
+	h.ok(t, req{op: call.OpImageInspect, vars: name("app:v1")}, http.StatusOK, &got)
+	if got.ID != fresh {
+		t.Errorf("app:v1 is %s, want the newer import %s", got.ID, fresh)
+	}
+	h.ok(t, req{op: call.OpImageInspect, vars: name(old)}, http.StatusOK, &got)
+	if len(got.RepoTags) != 0 {
+		t.Errorf("the older image kept tags %v; it should be dangling", got.RepoTags)
+	}
+	var list []image.Summary
+	h.ok(t, req{op: call.OpImageList, query: filterQuery(map[string][]string{"dangling": {"true"}})}, http.StatusOK, &list)
+	if len(list) != 1 || list[0].ID != old {
+		t.Errorf("dangling images %+v, want only %s", list, old)
+	}
+}

@@ -68,7 +68,7 @@ func (c *Core) info(ctx context.Context, in call.Call) (call.Reply, error) {
 		SystemTime: formatTime(c.now()), DefaultRuntime: "sandbox",
 		Runtimes:        map[string]system.RuntimeWithStatus{"sandbox": {Runtime: system.Runtime{Path: "sockerless-sandbox"}}},
 		SecurityOptions: []string{}, Warnings: []string{},
-		Swarm:           swarm.Info{LocalNodeState: swarm.LocalNodeStateInactive},
+		Swarm:   swarm.Info{LocalNodeState: swarm.LocalNodeStateInactive},
 		Plugins: system.PluginsInfo{Volume: []string{"local"}, Network: []string{"bridge", "host", "null"}, Log: []string{"json-file"}},
 	}
 	for _, r := range recs {
@@ -207,7 +207,6 @@ func hostname() string {
 	h, _ := os.Hostname()
 	return h
 }
-
 
 func fmtSscan(v string, major, minor *int) (int, error) {
 	return fmt.Sscanf(v, "%d.%d", major, minor)

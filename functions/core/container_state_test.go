@@ -1,0 +1,109 @@
+package core_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/sockerless/sockerless/functions/call"
+)
+
+// Operations that need a running container, tried on one that was
+// only created.
+
+func TestContainerWaitKillStopOnCreated(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	id := h.create(t, "idle", "app:v1", nil)
+
+	tests := []struct {
+		name      string
+		op        string
+		target    string // container; "idle" when empty
+		query     url.Values
+		status    int
+		msg       string // error message; "" for none
+		body      string // exact body when not an error
+		waitAgain bool   // the reply hands the edge a wait stream
+	}{
+		{name: "wait not-running returns at once", op: call.OpContainerWait,
+			query: url.Values{"condition": {"not-running"}}, status: http.StatusOK, body: `{"StatusCode":0}`},
+		{name: "wait with no condition is not-running", op: call.OpContainerWait, status: http.StatusOK, body: `{"StatusCode":0}`},
+		{name: "wait next-exit keeps waiting", op: call.OpContainerWait,
+			query: url.Values{"condition": {"next-exit"}}, status: http.StatusOK, waitAgain: true},
+		{name: "wait with an invalid condition", op: call.OpContainerWait,
+			query: url.Values{"condition": {"bogus"}}, status: http.StatusBadRequest, msg: `invalid condition: "bogus"`},
+		{name: "wait on an unknown container", op: call.OpContainerWait, target: "nosuch",
+			status: http.StatusNotFound, msg: "No such container: nosuch"},
+		{name: "kill a container that is not running", op: call.OpContainerKill, status: http.StatusConflict,
+			msg: "cannot kill container: idle: container " + id + " is not running"},
+		{name: "stop a container that is not running", op: call.OpContainerStop, status: http.StatusNotModified},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			target := "idle"
+			if tt.target != "" {
+				target = tt.target
+			}
+			rep := h.do(t, req{op: tt.op, vars: name(target), query: tt.query})
+			if tt.msg != "" {
+				wantError(t, rep, tt.status, tt.msg)
+				return
+			}
+			if rep.Status != tt.status {
+				t.Fatalf("status %d, want %d: %s", rep.Status, tt.status, rep.Body)
+			}
+			if tt.waitAgain {
+				if rep.Stream == nil || rep.Stream.Kind != call.StreamWait || rep.Stream.Container != id || rep.Stream.Cursor == "" {
+					t.Errorf("stream %+v, want a wait stream on %s with a cursor", rep.Stream, id)
+				}
+				return
+			}
+			if rep.Stream != nil {
+				t.Errorf("unexpected stream %+v", rep.Stream)
+			}
+			if string(rep.Body) != tt.body {
+				t.Errorf("body %q, want %q", rep.Body, tt.body)
+			}
+		})
+	}
+	if got := h.inspect(t, id); got.State.Status != container.StateCreated {
+		t.Errorf("after kill/stop the container is %q, want created", got.State.Status)
+	}
+}
+
+func TestExecOnCreatedContainer(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	id := h.create(t, "idle", "app:v1", nil)
+
+	tests := []struct {
+		name   string
+		r      req
+		status int
+		msg    string
+	}{
+		{name: "create on a container that is not running",
+			r:      req{op: call.OpExecCreate, vars: name("idle"), body: container.ExecCreateRequest{Cmd: []string{"ls"}}},
+			status: http.StatusConflict, msg: "container " + id + " is not running"},
+		{name: "create without a command",
+			r:      req{op: call.OpExecCreate, vars: name("idle"), body: container.ExecCreateRequest{}},
+			status: http.StatusBadRequest, msg: "No exec command specified"},
+		{name: "create on an unknown container",
+			r:      req{op: call.OpExecCreate, vars: name("nosuch"), body: container.ExecCreateRequest{Cmd: []string{"ls"}}},
+			status: http.StatusNotFound, msg: "No such container: nosuch"},
+		{name: "inspect unknown", r: req{op: call.OpExecInspect, vars: map[string]string{"id": "nosuch"}},
+			status: http.StatusNotFound, msg: "No such exec instance: nosuch"},
+		{name: "start unknown", r: req{op: call.OpExecStart, vars: map[string]string{"id": "nosuch"}},
+			status: http.StatusNotFound, msg: "No such exec instance: nosuch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantError(t, h.do(t, tt.r), tt.status, tt.msg)
+		})
+	}
+	if got := h.inspect(t, id); len(got.ExecIDs) != 0 {
+		t.Errorf("refused execs were recorded: %v", got.ExecIDs)
+	}
+}
