@@ -57,7 +57,12 @@ func (a *agent) serveExec(ch *proto.Channel, open proto.Open, req *request) erro
 		return fmt.Errorf("%w: exec without a command", proto.ErrInvalid)
 	}
 	spec := *open.Spec
-	stdio := Stdio{Stdout: dropWriter{ch: ch, a: a, t: proto.TypeStdout}, Stderr: dropWriter{ch: ch, a: a, t: proto.TypeStderr}}
+	// Output waits for the ack: a process may write before Start returns.
+	acked := make(chan struct{})
+	stdio := Stdio{
+		Stdout: dropWriter{ch: ch, a: a, t: proto.TypeStdout, acked: acked},
+		Stderr: dropWriter{ch: ch, a: a, t: proto.TypeStderr, acked: acked},
+	}
 	var stdinR *io.PipeReader
 	var stdinW *io.PipeWriter
 	if spec.Stdin {
@@ -72,6 +77,7 @@ func (a *agent) serveExec(ch *proto.Channel, open proto.Open, req *request) erro
 	entry := a.procs.add(p, spec)
 	// If the edge is gone the process runs on, unobserved.
 	_ = ch.Send(proto.TypeAck, nil)
+	close(acked)
 	go feedStdin(a, ch, stdinW)
 
 	code := p.Wait()
@@ -116,12 +122,14 @@ func feedStdin(a *agent, ch *proto.Channel, w *io.PipeWriter) {
 // dropWriter sends process output on a channel, dropping it once the
 // channel is gone rather than failing the process's writes.
 type dropWriter struct {
-	a  *agent
-	ch *proto.Channel
-	t  proto.Type
+	a     *agent
+	ch    *proto.Channel
+	t     proto.Type
+	acked <-chan struct{}
 }
 
 func (w dropWriter) Write(p []byte) (int, error) {
+	<-w.acked
 	_ = w.ch.WriteData(w.a.ctx, w.t, p)
 	return len(p), nil
 }

@@ -28,12 +28,16 @@ func (a *agent) startMain() {
 	a.state = proto.MainRunning
 	a.mu.Unlock()
 
-	stdio := Stdio{Stdout: &mainWriter{a: a, stream: 1}, Stderr: &mainWriter{a: a, stream: 2}}
+	// Output waits until main is in the process table and reachable by
+	// signals: whoever sees its first byte can top or signal it.
+	registered := make(chan struct{})
+	stdio := Stdio{Stdout: &mainWriter{a: a, stream: 1, registered: registered}, Stderr: &mainWriter{a: a, stream: 2, registered: registered}}
 	if a.stdinR != nil {
 		stdio.Stdin = a.stdinR
 	}
 	p, err := a.cfg.Runtime.Start(a.ctx, a.cfg.Main, stdio)
 	if err != nil {
+		close(registered)
 		// The workload exists only to run main, so a failed start is
 		// main's exit, with the reason on its stderr (and in the logs).
 		_, _ = fmt.Fprintf(stdio.Stderr, "sockerless agent: starting %q: %v\n", a.cfg.Main.Args, err)
@@ -48,6 +52,7 @@ func (a *agent) startMain() {
 	a.mu.Lock()
 	a.main = p
 	a.mu.Unlock()
+	close(registered)
 	go func() {
 		code := p.Wait()
 		a.procs.remove(entry)
@@ -76,11 +81,13 @@ func (a *agent) finishMain(code int) {
 // so the logs are complete when the exit is reported; then to the edge,
 // when connected. Output sent while disconnected lives only in the logs.
 type mainWriter struct {
-	a      *agent
-	stream int
+	a          *agent
+	stream     int
+	registered <-chan struct{}
 }
 
 func (w *mainWriter) Write(p []byte) (int, error) {
+	<-w.registered
 	if w.a.cfg.Logs != nil {
 		w.a.cfg.Logs.Log(w.stream, p)
 	}

@@ -40,11 +40,11 @@ func Start(ctx context.Context, spec Spec, stdio Stdio) (*Process, error) {
 	if len(spec.Args) == 0 {
 		return nil, errors.New("sandbox: no command specified")
 	}
-	fsys, err := rootfs.New(spec.Root, spec.Mounts)
+	fsys, err := rootfs.NewLayered(spec.Root, spec.Image, spec.Mounts)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	if err := makeMountPoints(spec.Root, fsys.Mounts()); err != nil {
+	if err := makeMountPoints(spec.Root, spec.Image, fsys.Mounts()); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	user, home, err := resolveUser(fsys, spec.User)
@@ -123,9 +123,10 @@ func streams(tty bool, stdio Stdio) (io.Writer, io.Writer) {
 }
 
 // makeMountPoints creates missing mount targets in the root, as the
-// engine does, so that they show up in directory listings.
-func makeMountPoints(root string, mounts []Mount) error {
-	bare, err := rootfs.New(root, nil)
+// engine does, so that they show up in directory listings. Targets the
+// image already has cost nothing.
+func makeMountPoints(root, image string, mounts []Mount) error {
+	bare, err := rootfs.NewLayered(root, image, nil)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,8 @@ type Mount = rootfs.Mount
 
 // Spec is the process to run and the filesystem it sees.
 type Spec struct {
-	Root     string // host directory holding the container's root filesystem
+	Root     string // host directory holding the container's root filesystem; its writable upper layer when Image is set
+	Image    string // read-only image template under Root, shared and never modified; "" for none
 	Mounts   []Mount
 	Args     []string
 	Env      []string
@@ -49,4 +50,32 @@ func HostPath(root string, mounts []Mount, containerPath string) (string, error)
 		return "", err
 	}
 	return f.HostPath(containerPath)
+}
+
+// FS is the view a process of the container started with Root root and
+// Image image sees: root laid over image (when not ""), with mounts. The
+// agent's archive code and docker cp on stopped containers use it to see
+// and change the same files as the container's processes.
+func FS(root, image string, mounts []Mount) (*rootfs.FS, error) {
+	return rootfs.NewLayered(root, image, mounts)
+}
+
+// Change is one path of a container that differs from its image.
+type Change = rootfs.Change
+
+// ChangeKind numbers changes as Docker's container changes API does.
+type ChangeKind = rootfs.ChangeKind
+
+// Change kinds, as docker diff reports them (C, A, D).
+const (
+	ChangeModified = rootfs.Modified
+	ChangeAdded    = rootfs.Added
+	ChangeDeleted  = rootfs.Deleted
+)
+
+// Changes lists what the container with writable dir root changed in its
+// image template image, sorted by path, as docker diff reports it. Its
+// cost grows with what the container wrote, not with the image's size.
+func Changes(root, image string) ([]Change, error) {
+	return rootfs.Changes(root, image)
 }

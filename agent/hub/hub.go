@@ -187,18 +187,10 @@ func (h *Hub) serve(m *proto.Mux, hello proto.Hello) {
 	s := &Session{c: c, m: m, hello: hello, next: proto.FirstRequestChannel, execs: map[string]*proto.Channel{}}
 	s.main = m.Open(proto.ChannelMain, nil)
 
-	// Publish the session first: pending attaches (container-level) are
-	// then bound, and their stdin finds it, before main produces a byte.
-	h.mu.Lock()
-	old := c.sess
-	c.sess = s
-	close(c.sessWake)
-	c.sessWake = make(chan struct{})
-	h.mu.Unlock()
-	if old != nil {
-		old.m.Close() // the agent keeps one connection; the old one is stale
-	}
-
+	// Attachments belong to the container, so pending ones are already
+	// bound: consumeMain delivers to them from main's first byte. Start
+	// goes out before the session is published, so no attach's stdin
+	// can overtake it (the agent handles channel 1 in order).
 	go h.consumeMain(s)
 	switch hello.Main {
 	case proto.MainCreated:
@@ -208,6 +200,16 @@ func (h *Hub) serve(m *proto.Mux, hello proto.Hello) {
 			h.mainExited(c, hello.ExitCode, hello.Run)
 			_ = s.main.Send(proto.TypeAck, nil)
 		}()
+	}
+
+	h.mu.Lock()
+	old := c.sess
+	c.sess = s
+	close(c.sessWake)
+	c.sessWake = make(chan struct{})
+	h.mu.Unlock()
+	if old != nil {
+		old.m.Close() // the agent keeps one connection; the old one is stale
 	}
 
 	_ = m.Serve(nil) // the agent opens no channels; nothing is unrouted

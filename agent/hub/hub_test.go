@@ -62,7 +62,9 @@ func TestAttachBeforeAgentConnectsSeesAllOutput(t *testing.T) {
 	stdin := newSignalReader(t)
 	stdout, stderr := newSyncBuffer(""), newSyncBuffer("")
 	attached := make(chan error, 1)
-	go func() { attached <- h.hub.Attach(context.Background(), "c1", stdin, stdout, stderr) }()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	go func() { attached <- h.hub.Attach(ctx, "c1", stdin, stdout, stderr) }()
 	<-stdin.reading // the attachment is registered; now the agent may come
 
 	run := h.startAgent("c1", tokenFor("c1"), proto.ProcessSpec{Args: []string{"hello"}})
@@ -212,8 +214,16 @@ func TestTopListsMainAndExecs(t *testing.T) {
 	s := h.session(t, "c1")
 	<-mainOut.seen // main runs
 	started := make(chan struct{})
-	go s.Exec(ctx, "e1", proto.ProcessSpec{Args: []string{"waitsig", "exec"}}, nil, io.Discard, io.Discard, func() { close(started) })
-	<-started
+	execErr := make(chan error, 1)
+	go func() {
+		_, err := s.Exec(ctx, "e1", proto.ProcessSpec{Args: []string{"waitsig", "exec"}}, nil, io.Discard, io.Discard, func() { close(started) })
+		execErr <- err
+	}()
+	select {
+	case <-started:
+	case err := <-execErr:
+		t.Fatalf("exec ended before it started: %v", err)
+	}
 
 	titles, procs, err := s.Top(ctx, "")
 	if err != nil {
@@ -284,10 +294,16 @@ func TestConnectionDropMidRunStillDeliversExitOnce(t *testing.T) {
 	}})
 	stdout := newSyncBuffer("before\n")
 	attached := make(chan error, 1)
-	go func() { attached <- h.hub.Attach(context.Background(), "c1", nil, stdout, io.Discard) }()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	go func() { attached <- h.hub.Attach(ctx, "c1", nil, stdout, io.Discard) }()
 	run := h.startAgent("c1", tokenFor("c1"), proto.ProcessSpec{Args: []string{"main"}})
 
-	<-stdout.seen
+	select {
+	case <-stdout.seen:
+	case <-ctx.Done():
+		t.Fatal("no output before the drop")
+	}
 	first := h.session(t, "c1")
 	h.ln.dropAll()
 	<-first.Done()

@@ -1,47 +1,5 @@
 package proto
 
-// Wire layout
-//
-// Every WebSocket message is binary and carries exactly one frame:
-//
-//	offset  size  field
-//	0       1     type     (Type: hello, start, open, ...)
-//	1       4     channel  (uint32, big endian)
-//	5       n     payload  (0 ≤ n ≤ MaxPayload bytes)
-//
-// Channel 0 is control (hello). Channel 1 is the container's main
-// process. Every other channel is one request (an exec, an archive
-// transfer, a top listing); the edge allocates its id and opens it with
-// an open frame. Payloads of control frames are JSON (see messages.go);
-// stdin, stdout and stderr payloads are raw bytes; a window payload is a
-// big-endian uint32.
-//
-// Conversation per channel:
-//
-//	hello        agent→edge, ch 0: Hello
-//	start        edge→agent, ch 1: start the main process (empty)
-//	stdout/err   agent→edge, ch 1: main output
-//	stdin        edge→agent, ch 1: main input; stdin-close ends it
-//	resize/signal edge→agent, ch 1 or an exec channel
-//	exit         agent→edge, ch 1: Exit; the edge answers ack once it
-//	             has recorded it, and the agent repeats the exit (in its
-//	             next hello) until it sees that ack
-//	open         edge→agent, ch ≥2: Open
-//	  exec          → ack (started) | error; stdout/stderr…; exit; close
-//	  archive-stat  → ack{PathStat} | error; close
-//	  archive-get   → ack{PathStat} | error; stdout (tar)…; close
-//	  archive-put   ← stdin (tar)…, stdin-close; → ack | error; close
-//	  top           → stdout (TopResult JSON)… | error; close
-//	close        either way: the sender is done with the channel; a
-//	             close from the edge before the end abandons the request
-//	window       either way: the receiver has consumed n more bytes of
-//	             stdin/stdout/stderr on the channel (flow control)
-//
-// Flow control: each side may have at most Window bytes of stdin, stdout
-// and stderr payload in flight per channel; the receiver hands credit
-// back with window frames as its consumer drains them. So a slow reader
-// of one channel stalls only that channel's writer, never the others.
-
 import (
 	"encoding/binary"
 	"errors"
@@ -110,6 +68,46 @@ const (
 var ErrFrame = errors.New("proto: malformed frame")
 
 // Frame is one protocol message.
+//
+// Every WebSocket message is binary and carries exactly one frame:
+//
+//	offset  size  field
+//	0       1     type     (Type: hello, start, open, ...)
+//	1       4     channel  (uint32, big endian)
+//	5       n     payload  (0 ≤ n ≤ MaxPayload bytes)
+//
+// Channel 0 is control (hello). Channel 1 is the container's main
+// process. Every other channel is one request (an exec, an archive
+// transfer, a top listing); the edge allocates its id and opens it with
+// an open frame. Payloads of control frames are JSON (see messages.go);
+// stdin, stdout and stderr payloads are raw bytes; a window payload is a
+// big-endian uint32.
+//
+// Conversation per channel:
+//
+//	hello        agent→edge, ch 0: Hello
+//	start        edge→agent, ch 1: start the main process (empty)
+//	stdout/err   agent→edge, ch 1: main output
+//	stdin        edge→agent, ch 1: main input; stdin-close ends it
+//	resize/signal edge→agent, ch 1 or an exec channel
+//	exit         agent→edge, ch 1: Exit; the edge answers ack once it
+//	             has recorded it, and the agent repeats the exit (in its
+//	             next hello) until it sees that ack
+//	open         edge→agent, ch ≥2: Open
+//	  exec          → ack (started) | error; stdout/stderr…; exit; close
+//	  archive-stat  → ack{PathStat} | error; close
+//	  archive-get   → ack{PathStat} | error; stdout (tar)…; close
+//	  archive-put   ← stdin (tar)…, stdin-close; → ack | error; close
+//	  top           → stdout (TopResult JSON)… | error; close
+//	close        either way: the sender is done with the channel; a
+//	             close from the edge before the end abandons the request
+//	window       either way: the receiver has consumed n more bytes of
+//	             stdin/stdout/stderr on the channel (flow control)
+//
+// Flow control: each side may have at most Window bytes of stdin, stdout
+// and stderr payload in flight per channel; the receiver hands credit
+// back with window frames as its consumer drains them. So a slow reader
+// of one channel stalls only that channel's writer, never the others.
 type Frame struct {
 	Type    Type
 	Channel uint32

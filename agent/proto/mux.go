@@ -147,7 +147,8 @@ func (m *Mux) fail(err error) {
 		m.err = err
 		close(m.done)
 		m.cancel()
-		// Close with a timeout so a dead peer cannot hold us.
+		// Close waits (up to its own timeout) for the peer's close frame;
+		// nobody should wait for that.
 		go m.ws.Close(websocket.StatusNormalClosure, "")
 	})
 }

@@ -101,7 +101,7 @@ func (c *Core) containerArchive(ctx context.Context, in call.Call) (call.Reply, 
 			Kind: kind, Container: rec.ID, Path: path, Running: true,
 		}}, nil
 	}
-	files, err := c.cfg.Compute.Files(ctx, rec.ID, c.workload(rec, "").Mounts)
+	files, err := c.cfg.Compute.Files(ctx, c.workload(rec, ""))
 	if err != nil {
 		if errors.Is(err, ErrUnsupported) {
 			return call.Reply{}, conflict("container %s is not running, and the %s backend cannot reach a stopped container's files", rec.ID[:12], c.cfg.Backend)

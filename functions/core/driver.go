@@ -33,7 +33,7 @@ type Compute interface {
 	RemoveVolume(ctx context.Context, name string) error
 	// Files reaches a stopped container's filesystem (docker cp before
 	// start, as CI runners do); ErrUnsupported where a backend cannot.
-	Files(ctx context.Context, id string, mounts []Mount) (Files, error)
+	Files(ctx context.Context, w Workload) (Files, error)
 }
 
 // Files reads and writes a container's filesystem when no agent runs.

@@ -58,27 +58,22 @@ func (d *Driver) containerDir(id string) string { return filepath.Join(d.dir, "c
 func (d *Driver) rootDir(id string) string      { return filepath.Join(d.containerDir(id), "rootfs") }
 func (d *Driver) logPath(id string) string      { return filepath.Join(d.containerDir(id), "log.jsonl") }
 
-// Prepare gives the container its own copy of the image's filesystem.
+// Prepare gives the container its own writable layer over the image's
+// shared, read-only filesystem: creating a container writes a handful of
+// files however large the image is.
 func (d *Driver) Prepare(ctx context.Context, w core.Workload) error {
-	tmpl, err := d.content.Rootfs(ctx, w.ImageID)
-	if err != nil {
+	if _, err := d.content.Rootfs(ctx, w.ImageID); err != nil {
 		return err
 	}
 	dir := d.containerDir(w.ID)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(d.rootDir(w.ID), 0o755); err != nil {
 		return err
 	}
-	staging := filepath.Join(dir, "rootfs.tmp")
-	_ = os.RemoveAll(staging)
-	if err := copyTree(tmpl, staging); err != nil {
-		_ = os.RemoveAll(dir)
-		return fmt.Errorf("copy image filesystem: %w", err)
-	}
-	if err := writeEtc(staging, w); err != nil {
+	if err := d.writeEtc(ctx, w); err != nil {
 		_ = os.RemoveAll(dir)
 		return err
 	}
-	return os.Rename(staging, d.rootDir(w.ID))
+	return nil
 }
 
 // Start runs the workload's agent in a goroutine; the agent starts the
@@ -100,7 +95,14 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 		d.forget(w.ID, wl)
 		return err
 	}
-	rt := &runtime{root: d.rootDir(w.ID), mounts: w.Mounts, hostname: w.Hostname}
+	image, err := d.content.Rootfs(ctx, w.ImageID)
+	if err != nil {
+		cancel()
+		logs.Close()
+		d.forget(w.ID, wl)
+		return err
+	}
+	rt := &runtime{root: d.rootDir(w.ID), image: image, mounts: w.Mounts, hostname: w.Hostname}
 	go func() {
 		defer close(wl.done)
 		defer logs.Close()

@@ -2,11 +2,68 @@ package local
 
 import (
 	"context"
+	"io"
+	"io/fs"
+	"os"
 
+	"github.com/sockerless/sockerless/agent/archive"
+	"github.com/sockerless/sockerless/agent/proto"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/sandbox"
+	"github.com/sockerless/sockerless/sandbox/rootfs"
 )
 
-// Files reaches a stopped container's filesystem.
-func (d *Driver) Files(ctx context.Context, id string, mounts []core.Mount) (core.Files, error) {
-	return nil, core.ErrUnsupported
+// sandboxFS adapts the sandbox's confined, layered filesystem to the
+// archive package.
+type sandboxFS struct{ *rootfs.FS }
+
+func (f sandboxFS) Create(name string, perm fs.FileMode) (io.WriteCloser, error) {
+	return f.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm, rootfs.Stdio{})
+}
+
+func containerFS(root, image string, mounts []core.Mount) (archive.FS, error) {
+	ms := make([]sandbox.Mount, len(mounts))
+	for i, m := range mounts {
+		ms[i] = sandbox.Mount{Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
+	}
+	f, err := sandbox.FS(root, image, ms)
+	if err != nil {
+		return nil, err
+	}
+	return sandboxFS{f}, nil
+}
+
+// containerFS is the merged view of a container's layer over its image.
+func (d *Driver) containerFS(ctx context.Context, id, imageID string, mounts []core.Mount) (archive.FS, error) {
+	image, err := d.content.Rootfs(ctx, imageID)
+	if err != nil {
+		return nil, err
+	}
+	return containerFS(d.rootDir(id), image, mounts)
+}
+
+// Files reaches a stopped container's filesystem, as `docker cp` before
+// `docker start` needs.
+func (d *Driver) Files(ctx context.Context, w core.Workload) (core.Files, error) {
+	fsys, err := d.containerFS(ctx, w.ID, w.ImageID, w.Mounts)
+	if err != nil {
+		return nil, err
+	}
+	return files{fsys}, nil
+}
+
+type files struct{ fsys archive.FS }
+
+func (f files) Stat(p string) (proto.PathStat, error) { return archive.Stat(f.fsys, p) }
+
+func (f files) Get(p string, w io.Writer) (proto.PathStat, error) {
+	st, err := archive.Stat(f.fsys, p)
+	if err != nil {
+		return st, err
+	}
+	return st, archive.Write(w, f.fsys, p)
+}
+
+func (f files) Put(p string, r io.Reader, noOverwriteDirNonDir bool) error {
+	return archive.Extract(r, f.fsys, p, noOverwriteDirNonDir)
 }

@@ -5,6 +5,7 @@ import (
 	"syscall"
 
 	"github.com/sockerless/sockerless/agent"
+	"github.com/sockerless/sockerless/agent/archive"
 	"github.com/sockerless/sockerless/agent/proto"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/sandbox"
@@ -13,7 +14,8 @@ import (
 // runtime is the agent's Runtime over the sandbox: every process of a
 // container runs in the same root and mounts.
 type runtime struct {
-	root     string
+	root     string // the container's writable layer
+	image    string // the image's read-only filesystem under it
 	mounts   []core.Mount
 	hostname string
 }
@@ -28,7 +30,7 @@ func (r *runtime) sandboxMounts() []sandbox.Mount {
 
 func (r *runtime) Start(ctx context.Context, spec proto.ProcessSpec, stdio agent.Stdio) (agent.Process, error) {
 	p, err := sandbox.Start(ctx, sandbox.Spec{
-		Root: r.root, Mounts: r.sandboxMounts(), Args: spec.Args, Env: spec.Env, Dir: spec.Dir,
+		Root: r.root, Image: r.image, Mounts: r.sandboxMounts(), Args: spec.Args, Env: spec.Env, Dir: spec.Dir,
 		Hostname: r.hostname, User: spec.User, TTY: spec.TTY, Height: spec.Height, Width: spec.Width,
 	}, sandbox.Stdio{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr})
 	if err != nil {
@@ -39,6 +41,11 @@ func (r *runtime) Start(ctx context.Context, spec proto.ProcessSpec, stdio agent
 
 func (r *runtime) HostPath(containerPath string) (string, error) {
 	return sandbox.HostPath(r.root, r.sandboxMounts(), containerPath)
+}
+
+// FS is the container's merged filesystem, for archive requests.
+func (r *runtime) FS() (archive.FS, error) {
+	return containerFS(r.root, r.image, r.mounts)
 }
 
 // process adapts *sandbox.Process to agent.Process.

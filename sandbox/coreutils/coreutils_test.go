@@ -25,11 +25,24 @@ var fixture = map[string]string{
 	"data/.hidden":  "h\n",
 }
 
-func runIn(t *testing.T, script, stdin string) (string, string, int) {
+// layouts are the ways a case's container gets its files: copied into
+// its root, or from a read-only image template under an empty root.
+var layouts = []struct {
+	name    string
+	layered bool
+}{{"plain", false}, {"layered", true}}
+
+func runLayout(t *testing.T, layered bool, script, stdin string) (string, string, int) {
 	t.Helper()
 	root := t.TempDir()
+	files, image := root, ""
+	if layered {
+		image = t.TempDir()
+		files = image
+		defer checkImage(t, image)
+	}
 	for name, content := range fixture {
-		p := filepath.Join(root, name)
+		p := filepath.Join(files, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +55,7 @@ func runIn(t *testing.T, script, stdin string) (string, string, int) {
 	if stdin != "" {
 		st.Stdin = strings.NewReader(stdin)
 	}
-	p, err := sandbox.Start(context.Background(), sandbox.Spec{Root: root, Args: []string{"sh", "-c", script}, Hostname: "box1", Dir: "/data"}, st)
+	p, err := sandbox.Start(context.Background(), sandbox.Spec{Root: root, Image: image, Args: []string{"sh", "-c", script}, Hostname: "box1", Dir: "/data"}, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +65,26 @@ func runIn(t *testing.T, script, stdin string) (string, string, int) {
 		t.Fatal("timeout")
 	}
 	return out.String(), errb.String(), p.Wait()
+}
+
+// checkImage fails t unless image holds exactly the fixture's files.
+func checkImage(t *testing.T, image string) {
+	t.Helper()
+	n := 0
+	filepath.WalkDir(image, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		n++
+		name, _ := filepath.Rel(image, p)
+		if b, err := os.ReadFile(p); err != nil || string(b) != fixture[name] {
+			t.Errorf("image file %s changed: %q, %v", name, b, err)
+		}
+		return nil
+	})
+	if n != len(fixture) {
+		t.Errorf("image holds %d files, want %d", n, len(fixture))
+	}
 }
 
 func TestUtilities(t *testing.T) {
@@ -133,22 +166,24 @@ func TestUtilities(t *testing.T) {
 		{name: "kill -l", script: "kill -l | cut -d' ' -f1", want: "HUP\n"},
 		{name: "egrep", script: "egrep 'ch|ba' fruit", want: "banana\ncherry\n"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			out, errOut, code := runIn(t, tc.script, tc.stdin)
-			if code != tc.code {
-				t.Fatalf("code %d, want %d (stdout %q stderr %q)", code, tc.code, out, errOut)
-			}
-			if tc.code != 0 {
-				return
-			}
-			if tc.re != "" {
-				if !regexp.MustCompile(tc.re).MatchString(out) {
-					t.Fatalf("stdout %q does not match %s", out, tc.re)
+		for _, l := range layouts {
+			t.Run(tc.name+"/"+l.name, func(t *testing.T) {
+				out, errOut, code := runLayout(t, l.layered, tc.script, tc.stdin)
+				if code != tc.code {
+					t.Fatalf("code %d, want %d (stdout %q stderr %q)", code, tc.code, out, errOut)
 				}
-			} else if out != tc.want {
-				t.Fatalf("stdout %q, want %q (stderr %q)", out, tc.want, errOut)
-			}
-		})
+				if tc.code != 0 {
+					return
+				}
+				if tc.re != "" {
+					if !regexp.MustCompile(tc.re).MatchString(out) {
+						t.Fatalf("stdout %q does not match %s", out, tc.re)
+					}
+				} else if out != tc.want {
+					t.Fatalf("stdout %q, want %q (stderr %q)", out, tc.want, errOut)
+				}
+			})
+		}
 	}
 }
 
@@ -159,9 +194,11 @@ func TestErrorMessages(t *testing.T) {
 		{"rm nope", "rm: can't remove 'nope': No such file or directory\n"},
 		{"mkdir sub", "mkdir: can't create directory 'sub': File exists\n"},
 	} {
-		_, errOut, _ := runIn(t, tc.script, "")
-		if errOut != tc.want {
-			t.Errorf("%s: stderr %q, want %q", tc.script, errOut, tc.want)
+		for _, l := range layouts {
+			_, errOut, _ := runLayout(t, l.layered, tc.script, "")
+			if errOut != tc.want {
+				t.Errorf("%s (%s): stderr %q, want %q", tc.script, l.name, errOut, tc.want)
+			}
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package rootfs
 
 import (
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -8,48 +9,77 @@ import (
 	"time"
 )
 
-const writeFlags = os.O_WRONLY | os.O_RDWR | os.O_CREATE | os.O_TRUNC | os.O_APPEND
+// writeFlags are the open flags that change an existing file.
+const writeFlags = os.O_WRONLY | os.O_RDWR | os.O_TRUNC | os.O_APPEND
 
-// locate resolves name and maps it to the host, refusing /proc.
-func (f *FS) locate(op, name string, followLast bool) (p, host string, ro bool, err error) {
-	p, err = f.Resolve(name, followLast)
+// locate resolves name to its node and parent, refusing /proc.
+func (f *FS) locate(op, name string, followLast bool) (dir, n node, err error) {
+	dir, n, err = f.walk(name, followLast)
 	if err != nil {
-		return "", "", false, err
+		return dir, n, err
 	}
-	if isProc(p) {
-		return "", "", false, &fs.PathError{Op: op, Path: name, Err: syscall.ENOENT}
+	if isProc(n.p) {
+		return dir, n, &fs.PathError{Op: op, Path: name, Err: syscall.ENOENT}
 	}
-	host, ro = f.hostOf(p)
-	return p, host, ro, nil
+	return dir, n, nil
 }
 
 // forWrite is locate for operations that change the filesystem.
-func (f *FS) forWrite(op, name string, followLast bool) (string, error) {
-	p, host, ro, err := f.locate(op, name, followLast)
+func (f *FS) forWrite(op, name string, followLast bool) (dir, n node, err error) {
+	dir, n, err = f.locate(op, name, followLast)
 	if err != nil {
-		return "", err
+		return dir, n, err
 	}
-	if ro {
-		return "", &fs.PathError{Op: op, Path: name, Err: syscall.EROFS}
+	if n.ro {
+		return dir, n, &fs.PathError{Op: op, Path: name, Err: syscall.EROFS}
 	}
-	if deviceOf(p) != devNone {
-		return "", &fs.PathError{Op: op, Path: name, Err: syscall.EPERM}
+	if deviceOf(n.p) != devNone {
+		return dir, n, &fs.PathError{Op: op, Path: name, Err: syscall.EPERM}
 	}
-	return host, nil
+	return dir, n, nil
 }
 
 // OpenFile opens name like os.OpenFile. Virtual devices are served from
-// std. The result is an *os.File for real files.
+// std. The result is an *os.File for real files. Opening a lower file
+// for writing copies it up first.
 func (f *FS) OpenFile(name string, flag int, perm fs.FileMode, std Stdio) (io.ReadWriteCloser, error) {
-	p, host, ro, err := f.locate("open", name, true)
+	dir, n, err := f.locate("open", name, true)
 	if err != nil {
 		return nil, err
 	}
-	if d := deviceOf(p); d != devNone {
+	if d := deviceOf(n.p); d != devNone {
 		return openDevice(d, flag, std)
 	}
-	if ro && flag&writeFlags != 0 {
+	if n.ro && flag&(writeFlags|os.O_CREATE) != 0 {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: syscall.EROFS}
+	}
+	if n.fi == nil {
+		if flag&os.O_CREATE == 0 {
+			return nil, n.exists("open", name)
+		}
+		var file *os.File
+		err := f.create(dir, n, false, func(host string) (err error) {
+			file, err = os.OpenFile(host, flag, perm)
+			return err
+		})
+		if err != nil {
+			return nil, pathErr("open", name, err)
+		}
+		return file, nil
+	}
+	host := n.host
+	if n.in == lower && flag&writeFlags != 0 {
+		switch {
+		case flag&(os.O_CREATE|os.O_EXCL) == os.O_CREATE|os.O_EXCL:
+			return nil, &fs.PathError{Op: "open", Path: name, Err: syscall.EEXIST}
+		case n.isDir():
+			return nil, &fs.PathError{Op: "open", Path: name, Err: syscall.EISDIR}
+		}
+		up, err := f.copyUp(dir, n, flag&os.O_TRUNC == 0)
+		if err != nil {
+			return nil, pathErr("open", name, err)
+		}
+		host = up.host
 	}
 	file, err := os.OpenFile(host, flag, perm)
 	if err != nil {
@@ -80,27 +110,33 @@ func (f *FS) Stat(name string) (fs.FileInfo, error) { return f.stat("stat", name
 func (f *FS) Lstat(name string) (fs.FileInfo, error) { return f.stat("lstat", name, false) }
 
 func (f *FS) stat(op, name string, follow bool) (fs.FileInfo, error) {
-	p, host, _, err := f.locate(op, name, follow)
+	_, n, err := f.locate(op, name, follow)
 	if err != nil {
 		return nil, err
 	}
-	if deviceOf(p) != devNone {
-		return deviceInfo(p)
+	if deviceOf(n.p) != devNone {
+		return deviceInfo(n.p)
 	}
-	fi, err := os.Lstat(host)
-	if err != nil {
-		return nil, pathErr(op, name, err)
+	if err := n.exists(op, name); err != nil {
+		return nil, err
 	}
-	return fi, nil
+	return n.fi, nil
 }
 
-// ReadDir lists a directory sorted by name.
+// ReadDir lists a directory sorted by name; a layered directory lists
+// upper and lower merged, without whiteouts or what they hide.
 func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
-	_, host, _, err := f.locate("open", name, true)
+	_, n, err := f.locate("open", name, true)
 	if err != nil {
 		return nil, err
 	}
-	ents, err := os.ReadDir(host)
+	if err := n.exists("open", name); err != nil {
+		return nil, err
+	}
+	if !n.isDir() {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: syscall.ENOTDIR}
+	}
+	ents, err := f.readDir(n)
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
@@ -109,80 +145,138 @@ func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 
 // Readlink returns a symlink's target as stored.
 func (f *FS) Readlink(name string) (string, error) {
-	_, host, _, err := f.locate("readlink", name, false)
+	_, n, err := f.locate("readlink", name, false)
 	if err != nil {
 		return "", err
 	}
-	t, err := os.Readlink(host)
+	if err := n.exists("readlink", name); err != nil {
+		return "", err
+	}
+	t, err := os.Readlink(n.host)
 	return t, pathErr("readlink", name, err)
 }
 
 // Mkdir creates one directory.
 func (f *FS) Mkdir(name string, perm fs.FileMode) error {
-	host, err := f.forWrite("mkdir", name, false)
+	dir, n, err := f.forWrite("mkdir", name, false)
 	if err != nil {
 		return err
 	}
-	return pathErr("mkdir", name, os.Mkdir(host, perm))
+	return pathErr("mkdir", name, f.mkdir(dir, n, perm))
+}
+
+func (f *FS) mkdir(dir, n node, perm fs.FileMode) error {
+	if n.fi != nil {
+		return syscall.EEXIST
+	}
+	return f.create(dir, n, true, func(host string) error { return os.Mkdir(host, perm) })
 }
 
 // MkdirAll creates a directory and its missing parents. Resolution has
-// already expanded every existing component, so the host call only
-// creates what is missing below a symlink-free prefix.
+// already expanded every existing component, so each missing one is made
+// in turn below a symlink-free prefix.
 func (f *FS) MkdirAll(name string, perm fs.FileMode) error {
-	host, err := f.forWrite("mkdir", name, true)
+	_, n, err := f.forWrite("mkdir", name, true)
 	if err != nil {
 		return err
 	}
-	return pathErr("mkdir", name, os.MkdirAll(host, perm))
+	if n.isDir() {
+		return nil
+	}
+	dir := f.rootNode()
+	for _, c := range split(n.p) {
+		n := f.child(dir, c)
+		switch {
+		case n.fi == nil:
+			if n.ro {
+				return &fs.PathError{Op: "mkdir", Path: name, Err: syscall.EROFS}
+			}
+			if err := f.mkdir(dir, n, perm); err != nil && !errors.Is(err, fs.ErrExist) {
+				return pathErr("mkdir", name, err)
+			}
+			n = f.lookup(n.p) // its parent may have been copied up
+		case !n.isDir():
+			return &fs.PathError{Op: "mkdir", Path: name, Err: syscall.ENOTDIR}
+		}
+		dir = n
+	}
+	return nil
 }
 
 // Remove removes a file or an empty directory (not following a final link).
 func (f *FS) Remove(name string) error {
-	host, err := f.forWrite("remove", name, false)
+	dir, n, err := f.forWrite("remove", name, false)
 	if err != nil {
 		return err
 	}
-	return pathErr("remove", name, os.Remove(host))
+	if err := n.exists("remove", name); err != nil {
+		return err
+	}
+	if n.p == "/" {
+		return &fs.PathError{Op: "remove", Path: name, Err: syscall.EBUSY}
+	}
+	if n.isDir() {
+		ents, err := f.readDir(n)
+		if err != nil {
+			return pathErr("remove", name, err)
+		}
+		if len(ents) > 0 {
+			return &fs.PathError{Op: "remove", Path: name, Err: syscall.ENOTEMPTY}
+		}
+	}
+	if n.in == upper {
+		// An upper directory empty in the view may still hold whiteouts.
+		rm := os.Remove
+		if n.isDir() && n.mnt < 0 && f.lower != "" {
+			rm = os.RemoveAll
+		}
+		if err := rm(n.host); err != nil {
+			return pathErr("remove", name, err)
+		}
+	}
+	return pathErr("remove", name, f.removed(dir, n))
 }
 
 // RemoveAll removes a tree. os.RemoveAll never follows symlinks, and
 // mounts are mapped by path, not present in the host tree, so it stays
-// within the resolved host directory.
+// within the resolved host directory. Lower content is hidden by a
+// whiteout instead.
 func (f *FS) RemoveAll(name string) error {
-	host, err := f.forWrite("remove", name, false)
+	dir, n, err := f.forWrite("remove", name, false)
 	if err != nil {
 		return err
 	}
-	return pathErr("remove", name, os.RemoveAll(host))
-}
-
-// Rename moves oldName to newName; across mounts it fails with EXDEV.
-func (f *FS) Rename(oldName, newName string) error {
-	from, err := f.forWrite("rename", oldName, false)
-	if err != nil {
-		return err
+	if n.fi == nil {
+		return nil
 	}
-	to, err := f.forWrite("rename", newName, false)
-	if err != nil {
-		return err
+	if n.p == "/" {
+		return &fs.PathError{Op: "remove", Path: name, Err: syscall.EBUSY}
 	}
-	return pathErr("rename", oldName, os.Rename(from, to))
+	if n.in == upper {
+		if err := os.RemoveAll(n.host); err != nil {
+			return pathErr("remove", name, err)
+		}
+	}
+	return pathErr("remove", name, f.removed(dir, n))
 }
 
 // Symlink creates name pointing at target; the target is stored as given
 // and only ever interpreted inside the container.
 func (f *FS) Symlink(target, name string) error {
-	host, err := f.forWrite("symlink", name, false)
+	dir, n, err := f.forWrite("symlink", name, false)
 	if err != nil {
 		return err
 	}
-	return pathErr("symlink", name, os.Symlink(target, host))
+	if n.fi != nil {
+		return &fs.PathError{Op: "symlink", Path: name, Err: syscall.EEXIST}
+	}
+	err = f.create(dir, n, false, func(host string) error { return os.Symlink(target, host) })
+	return pathErr("symlink", name, err)
 }
 
 // Chtimes sets access and modification times.
 func (f *FS) Chtimes(name string, atime, mtime time.Time) error {
-	host, err := f.forWrite("chtimes", name, true)
+	host, err := f.changeInPlace("chtimes", name)
 	if err != nil {
 		return err
 	}
@@ -191,15 +285,35 @@ func (f *FS) Chtimes(name string, atime, mtime time.Time) error {
 
 // Chmod changes permission bits.
 func (f *FS) Chmod(name string, mode fs.FileMode) error {
-	host, err := f.forWrite("chmod", name, true)
+	host, err := f.changeInPlace("chmod", name)
 	if err != nil {
 		return err
 	}
 	return pathErr("chmod", name, os.Chmod(host, mode))
 }
 
+// changeInPlace resolves name, following links, for a change to its
+// metadata and returns its writable host path, copying it up if needed.
+func (f *FS) changeInPlace(op, name string) (string, error) {
+	dir, n, err := f.forWrite(op, name, true)
+	if err != nil {
+		return "", err
+	}
+	if err := n.exists(op, name); err != nil {
+		return "", err
+	}
+	if n.in != lower {
+		return n.host, nil
+	}
+	up, err := f.copyUp(dir, n, true)
+	if err != nil {
+		return "", pathErr(op, name, err)
+	}
+	return up.host, nil
+}
+
 // Writable reports whether name lies on a writable part of the tree.
 func (f *FS) Writable(name string) bool {
-	_, _, ro, err := f.locate("access", name, true)
-	return err == nil && !ro
+	_, n, err := f.locate("access", name, true)
+	return err == nil && !n.ro
 }

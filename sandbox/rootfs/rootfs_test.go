@@ -16,13 +16,21 @@ func tree(t *testing.T) (root, host string) {
 	t.Helper()
 	base := t.TempDir()
 	root, host = filepath.Join(base, "root"), filepath.Join(base, "host")
-	for _, d := range []string{root + "/etc", root + "/data", root + "/dir/sub", host} {
+	buildTree(t, root, root, host)
+	return root, host
+}
+
+// buildTree writes the container's files under filesDir and its escape
+// links under linksDir (the same dir, or two layers of one root).
+func buildTree(t *testing.T, filesDir, linksDir, host string) {
+	t.Helper()
+	for _, d := range []string{filesDir + "/etc", filesDir + "/data", filesDir + "/dir/sub", linksDir + "/dir/sub", host} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
 	write(t, host+"/secret", "host secret")
-	write(t, root+"/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+	write(t, filesDir+"/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
 	links := map[string]string{
 		"abs-etc":      "/etc",                  // absolute: must mean the container's /etc
 		"up":           "../../../../..",        // climbs above the root
@@ -34,11 +42,60 @@ func tree(t *testing.T) (root, host string) {
 		"dir/sub/back": "../../../../../../etc", // nested climb
 	}
 	for name, target := range links {
-		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
+		if err := os.Symlink(target, filepath.Join(linksDir, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return root, host
+}
+
+// layout is one way to lay the escape tree out: plain, all in the lower
+// layer, or split between the layers so that links in one layer point
+// at files in the other.
+type layout struct {
+	name  string
+	build func(t *testing.T) (f *FS, root, host string) // root is where writes land
+}
+
+var layouts = []layout{
+	{"plain", func(t *testing.T) (*FS, string, string) {
+		root, host := tree(t)
+		return mustFS(t, root, "", nil), root, host
+	}},
+	{"all in lower", func(t *testing.T) (*FS, string, string) {
+		base := t.TempDir()
+		up, lo, host := filepath.Join(base, "upper"), filepath.Join(base, "root"), filepath.Join(base, "host")
+		buildTree(t, lo, lo, host)
+		mkdir(t, up)
+		return mustFS(t, up, lo, nil), up, host
+	}},
+	{"links in lower, files in upper", func(t *testing.T) (*FS, string, string) {
+		base := t.TempDir()
+		up, lo, host := filepath.Join(base, "root"), filepath.Join(base, "lower"), filepath.Join(base, "host")
+		buildTree(t, up, lo, host)
+		return mustFS(t, up, lo, nil), up, host
+	}},
+	{"links in upper, files in lower", func(t *testing.T) (*FS, string, string) {
+		base := t.TempDir()
+		up, lo, host := filepath.Join(base, "upper"), filepath.Join(base, "root"), filepath.Join(base, "host")
+		buildTree(t, lo, up, host)
+		return mustFS(t, up, lo, nil), up, host
+	}},
+}
+
+func mustFS(t *testing.T, upper, lower string, mounts []Mount) *FS {
+	t.Helper()
+	f, err := NewLayered(upper, lower, mounts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func mkdir(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func write(t *testing.T, p, s string) {
@@ -49,11 +106,15 @@ func write(t *testing.T, p, s string) {
 }
 
 func TestResolveStaysInRoot(t *testing.T) {
-	root, host := tree(t)
-	f, err := New(root, nil)
-	if err != nil {
-		t.Fatal(err)
+	for _, l := range layouts {
+		t.Run(l.name, func(t *testing.T) {
+			f, _, host := l.build(t)
+			testResolve(t, f, host)
+		})
 	}
+}
+
+func testResolve(t *testing.T, f *FS, host string) {
 	for _, tc := range []struct {
 		name, path, want string
 		follow           bool
@@ -86,18 +147,23 @@ func TestResolveStaysInRoot(t *testing.T) {
 }
 
 func TestReadsNeverReachHost(t *testing.T) {
-	root, host := tree(t)
-	f, err := New(root, nil)
-	if err != nil {
-		t.Fatal(err)
+	for _, l := range layouts {
+		t.Run(l.name, func(t *testing.T) {
+			f, root, host := l.build(t)
+			testReads(t, f, root, host)
+		})
 	}
+}
+
+func testReads(t *testing.T, f *FS, root, host string) {
 	for _, p := range []string{"/up-secret", "/host-abs", "/../host/secret", "/up/" + filepath.Base(host) + "/secret"} {
 		b, err := f.ReadFile(p)
 		if err == nil && strings.Contains(string(b), "host secret") {
 			t.Errorf("%s read the host's secret", p)
 		}
-		if h, err := f.HostPath(p); err == nil && !strings.HasPrefix(h, f.Root()+"/") {
-			t.Errorf("HostPath(%s) = %s, outside %s", p, h, f.Root())
+		h, err := f.HostPath(p)
+		if err == nil && !strings.HasPrefix(h, f.Root()+"/") && (f.Lower() == "" || !strings.HasPrefix(h, f.Lower()+"/")) {
+			t.Errorf("HostPath(%s) = %s, outside %s and %q", p, h, f.Root(), f.Lower())
 		}
 	}
 	// A write through an escaping link lands inside the root.
@@ -107,17 +173,25 @@ func TestReadsNeverReachHost(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "etc/new")); err != nil {
 		t.Errorf("write did not land in the container's /etc: %v", err)
 	}
+	if b, err := f.ReadFile("/abs-etc/passwd"); err != nil || !strings.HasPrefix(string(b), "root:") {
+		t.Errorf("the container's /etc/passwd after the write: %q, %v", b, err)
+	}
 }
 
 func TestMounts(t *testing.T) {
-	root, _ := tree(t)
+	for _, l := range layouts {
+		t.Run(l.name, func(t *testing.T) {
+			bare, _, _ := l.build(t)
+			testMounts(t, bare)
+		})
+	}
+}
+
+func testMounts(t *testing.T, bare *FS) {
 	rw, ro := t.TempDir(), t.TempDir()
 	write(t, ro+"/conf", "ro data")
 	write(t, rw+"/in", "rw data")
-	f, err := New(root, []Mount{{Source: rw, Target: "/data"}, {Source: ro, Target: "/data/ro", ReadOnly: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := mustFS(t, bare.Root(), bare.Lower(), []Mount{{Source: rw, Target: "/data"}, {Source: ro, Target: "/data/ro", ReadOnly: true}})
 	for _, tc := range []struct {
 		name, path, want string
 	}{
@@ -141,6 +215,7 @@ func TestMounts(t *testing.T) {
 		"remove":   func() error { return f.Remove("/data/ro/conf") },
 		"mkdir":    func() error { return f.Mkdir("/data/ro/d", 0o755) },
 		"rename":   func() error { return f.Rename("/data/ro/conf", "/data/x") },
+		"chmod":    func() error { return f.Chmod("/data/ro/conf", 0o600) },
 	}
 	for name, w := range writes {
 		if err := w(); !errors.Is(err, syscall.EROFS) {
@@ -152,6 +227,12 @@ func TestMounts(t *testing.T) {
 	}
 	if _, err := os.Stat(rw + "/newdir"); err != nil {
 		t.Errorf("rw mount write did not reach the source: %v", err)
+	}
+	if err := f.Rename("/data/in", "/etc/in"); !errors.Is(err, syscall.EXDEV) {
+		t.Errorf("rename out of a mount: err = %v, want EXDEV", err)
+	}
+	if err := f.Rename("/data/in", "/data/newdir/in"); err != nil {
+		t.Errorf("rename within a mount: %v", err)
 	}
 }
 
