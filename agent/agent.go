@@ -15,6 +15,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/sockerless/sockerless/agent/archive"
 	"github.com/sockerless/sockerless/agent/proto"
 )
 
@@ -25,9 +26,9 @@ const Version = "0.1.0"
 type Runtime interface {
 	// Start starts spec with stdio. Cancelling ctx kills the process.
 	Start(ctx context.Context, spec proto.ProcessSpec, stdio Stdio) (Process, error)
-	// HostPath maps an absolute container path to the path the agent
-	// can open.
-	HostPath(containerPath string) (string, error)
+	// FS is the container's filesystem as its processes see it, for
+	// archive requests (docker cp). It confines paths; the agent does not.
+	FS() (archive.FS, error)
 }
 
 // Stdio is a process's standard streams. Stdin nil means no input.
@@ -77,9 +78,12 @@ type agent struct {
 	state    proto.MainState
 	exitCode int
 	main     Process
-	cur      *proto.Channel // channel 1 of the current connection, or nil
-	acked    chan struct{}  // closed when the edge acknowledges the exit
-	ackOnce  sync.Once
+	// mainReady is closed once main is registered (or failed to start):
+	// signals that arrive while it starts wait for it.
+	mainReady chan struct{}
+	cur       *proto.Channel // channel 1 of the current connection, or nil
+	acked     chan struct{}  // closed when the edge acknowledges the exit
+	ackOnce   sync.Once
 
 	stdinR *io.PipeReader // main's stdin, when Main.Stdin
 	stdinW *io.PipeWriter
@@ -99,7 +103,8 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	case cfg.Runtime == nil:
 		return -1, errors.New("agent: no runtime")
 	}
-	a := &agent{cfg: cfg, ctx: ctx, run: newRunID(), state: proto.MainCreated, acked: make(chan struct{})}
+	a := &agent{cfg: cfg, ctx: ctx, run: newRunID(), state: proto.MainCreated,
+		acked: make(chan struct{}), mainReady: make(chan struct{})}
 	a.procs.init()
 	if cfg.Main.Stdin {
 		a.stdinR, a.stdinW = io.Pipe()

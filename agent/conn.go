@@ -95,8 +95,6 @@ func (a *agent) consumeMain(m *proto.Mux, ch *proto.Channel) {
 			return
 		}
 		switch f.Type {
-		case proto.TypeStart:
-			a.startMain()
 		case proto.TypeStdin:
 			if a.stdinW != nil {
 				// Blocks until main reads; flow control keeps the edge
@@ -120,16 +118,32 @@ func (a *agent) consumeMain(m *proto.Mux, ch *proto.Channel) {
 	}
 }
 
-// mainUrgent delivers signals and resizes to main without waiting
-// behind queued stdin.
+// mainUrgent handles start, and delivers signals and resizes to main,
+// without waiting behind queued stdin.
 func (a *agent) mainUrgent(f proto.Frame) {
-	a.mu.Lock()
-	p := a.main
-	a.mu.Unlock()
-	if p == nil {
-		return // not started or already gone: nothing to deliver to
+	if f.Type == proto.TypeStart {
+		a.startMain()
+		return
 	}
-	go deliverUrgent(p, f)
+	a.mu.Lock()
+	state, p := a.state, a.main
+	a.mu.Unlock()
+	switch {
+	case state != proto.MainRunning:
+		return // not started or already gone: nothing to deliver to
+	case p == nil:
+		go func() { // main is starting: deliver once it is there
+			<-a.mainReady
+			a.mu.Lock()
+			p := a.main
+			a.mu.Unlock()
+			if p != nil {
+				deliverUrgent(p, f)
+			}
+		}()
+	default:
+		go deliverUrgent(p, f)
+	}
 }
 
 // unrouted serves an open frame: it registers the channel at once, on

@@ -17,20 +17,23 @@ const (
 	exitCannotStart = 126
 )
 
-// startMain runs Main once; later start frames (a re-sent start after a
-// reconnect) are ignored.
+// startMain starts Main once, in the background (it is called on the
+// connection's reading goroutine); later start frames (a re-sent start
+// after a reconnect) are ignored.
 func (a *agent) startMain() {
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.state != proto.MainCreated {
-		a.mu.Unlock()
 		return
 	}
 	a.state = proto.MainRunning
-	a.mu.Unlock()
+	go a.runMain()
+}
 
+func (a *agent) runMain() {
 	// Output waits until main is in the process table and reachable by
 	// signals: whoever sees its first byte can top or signal it.
-	registered := make(chan struct{})
+	registered := a.mainReady
 	stdio := Stdio{Stdout: &mainWriter{a: a, stream: 1, registered: registered}, Stderr: &mainWriter{a: a, stream: 2, registered: registered}}
 	if a.stdinR != nil {
 		stdio.Stdin = a.stdinR

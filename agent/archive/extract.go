@@ -102,6 +102,12 @@ func writeEntry(fsys FS, tr *tar.Reader, hdr *tar.Header, dir, target string) er
 	case tar.TypeReg, tar.TypeRegA:
 		return writeFile(fsys, target, mode, tr, hdr.ModTime)
 	case tar.TypeSymlink:
+		// Like moby's archive: a relative link may not point above the
+		// extraction directory, or later entries could be written
+		// through it. Absolute targets are the container's own paths.
+		if !path.IsAbs(hdr.Linkname) && !within(dir, path.Join(path.Dir(target), hdr.Linkname)) {
+			return fmt.Errorf("%w: symlink %s -> %s points outside %s", proto.ErrInvalid, hdr.Name, hdr.Linkname, dir)
+		}
 		return fsys.Symlink(hdr.Linkname, target)
 	case tar.TypeLink:
 		// A hard link names an earlier entry of the archive; copy it, as
@@ -134,4 +140,8 @@ func writeFile(fsys FS, target string, mode fs.FileMode, r io.Reader, mtime time
 		return err
 	}
 	return fsys.Chtimes(target, mtime, mtime)
+}
+
+func within(dir, p string) bool {
+	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
 }

@@ -11,8 +11,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/sockerless/sockerless/agent"
+	"github.com/sockerless/sockerless/agent/archive"
 	"github.com/sockerless/sockerless/agent/proto"
 )
 
@@ -59,8 +61,27 @@ func (r *funcRuntime) Start(ctx context.Context, spec proto.ProcessSpec, stdio a
 	return p, nil
 }
 
-func (r *funcRuntime) HostPath(p string) (string, error) {
-	return filepath.Join(r.root, filepath.FromSlash(p)), nil
+func (r *funcRuntime) FS() (archive.FS, error) { return dirFS{r.root}, nil }
+
+// dirFS serves container paths from a host directory, for tests only:
+// it does not confine symlinks the way a container's own FS does.
+type dirFS struct{ root string }
+
+func (d dirFS) host(p string) string { return filepath.Join(d.root, filepath.FromSlash(p)) }
+
+func (d dirFS) Lstat(p string) (fs.FileInfo, error)     { return archive.OS{}.Lstat(d.host(p)) }
+func (d dirFS) Stat(p string) (fs.FileInfo, error)      { return archive.OS{}.Stat(d.host(p)) }
+func (d dirFS) ReadDir(p string) ([]fs.DirEntry, error) { return archive.OS{}.ReadDir(d.host(p)) }
+func (d dirFS) Readlink(p string) (string, error)       { return archive.OS{}.Readlink(d.host(p)) }
+func (d dirFS) Open(p string) (io.ReadCloser, error)    { return archive.OS{}.Open(d.host(p)) }
+func (d dirFS) Mkdir(p string, m fs.FileMode) error     { return archive.OS{}.Mkdir(d.host(p), m) }
+func (d dirFS) MkdirAll(p string, m fs.FileMode) error  { return archive.OS{}.MkdirAll(d.host(p), m) }
+func (d dirFS) Symlink(target, p string) error          { return archive.OS{}.Symlink(target, d.host(p)) }
+func (d dirFS) RemoveAll(p string) error                { return archive.OS{}.RemoveAll(d.host(p)) }
+func (d dirFS) Chmod(p string, m fs.FileMode) error     { return archive.OS{}.Chmod(d.host(p), m) }
+func (d dirFS) Chtimes(p string, a, m time.Time) error  { return archive.OS{}.Chtimes(d.host(p), a, m) }
+func (d dirFS) Create(p string, m fs.FileMode) (io.WriteCloser, error) {
+	return archive.OS{}.Create(d.host(p), m)
 }
 
 func (p *funcProc) Wait() int { <-p.done; return p.code }

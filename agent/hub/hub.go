@@ -189,8 +189,8 @@ func (h *Hub) serve(m *proto.Mux, hello proto.Hello) {
 
 	// Attachments belong to the container, so pending ones are already
 	// bound: consumeMain delivers to them from main's first byte. Start
-	// goes out before the session is published, so no attach's stdin
-	// can overtake it (the agent handles channel 1 in order).
+	// goes out before the session is published, so it precedes anything
+	// an attach or a Session caller sends.
 	go h.consumeMain(s)
 	switch hello.Main {
 	case proto.MainCreated:

@@ -19,6 +19,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/sockerless/sockerless/agent"
+	"github.com/sockerless/sockerless/agent/archive"
 	"github.com/sockerless/sockerless/agent/proto"
 )
 
@@ -38,13 +39,9 @@ type Runtime struct {
 
 var _ agent.Runtime = Runtime{}
 
-// HostPath returns p: the agent runs inside the container's filesystem.
-func (Runtime) HostPath(p string) (string, error) {
-	if !filepath.IsAbs(p) {
-		return "", fmt.Errorf("%w: path %q is not absolute", proto.ErrInvalid, p)
-	}
-	return filepath.Clean(p), nil
-}
+// FS is the OS filesystem: the agent runs inside the container, whose
+// root is "/" and whose boundary the kernel keeps.
+func (Runtime) FS() (archive.FS, error) { return archive.OS{}, nil }
 
 // Start starts spec. With spec.TTY the process gets a pseudo-terminal
 // (stdout and stderr merged, as with Docker).

@@ -115,7 +115,7 @@ func (m *Mux) route(f Frame, unrouted func(Frame)) error {
 		}
 		ch.grant(int(n))
 		return nil
-	case TypeSignal, TypeResize:
+	case TypeStart, TypeSignal, TypeResize:
 		if ch.urgent != nil {
 			ch.urgent(f)
 			return nil
@@ -167,8 +167,9 @@ func (m *Mux) Send(f Frame) error {
 }
 
 // Open registers channel id so its frames are queued for Recv. urgent,
-// if set, receives signal and resize frames at once on the reading
-// goroutine (it must not block), so they overtake queued stdin.
+// if set, receives start, signal and resize frames at once on the
+// reading goroutine (it must not block), so they never wait behind
+// stdin queued for a process that is not reading it.
 func (m *Mux) Open(id uint32, urgent func(Frame)) *Channel {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -39,10 +39,6 @@ func (r *runtime) Start(ctx context.Context, spec proto.ProcessSpec, stdio agent
 	return process{p}, nil
 }
 
-func (r *runtime) HostPath(containerPath string) (string, error) {
-	return sandbox.HostPath(r.root, r.sandboxMounts(), containerPath)
-}
-
 // FS is the container's merged filesystem, for archive requests.
 func (r *runtime) FS() (archive.FS, error) {
 	return containerFS(r.root, r.image, r.mounts)
