@@ -1,6 +1,7 @@
 # Sockerless: the Docker Engine API on serverless capacity.
 # `make run` starts local mode; `make test` runs the test suite.
 
+SHELL   := /bin/bash
 GO      ?= go
 MODULES := agent edge functions sandbox local e2e
 PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
@@ -22,8 +23,14 @@ build:
 deps:
 	@bash scripts/install-deps.sh
 
+# The end-to-end suite runs verbose into .run/e2e.log; its summary lines
+# (the comparison with the reference dockerd among them) are shown.
 test: deps vet
-	$(GO) test -count=1 -timeout 15m $(PKGS)
+	$(GO) test -count=1 -timeout 15m $(filter-out ./e2e/...,$(PKGS))
+	@mkdir -p .run
+	@set -o pipefail; $(GO) test -count=1 -v -timeout 15m ./e2e/... > .run/e2e.log 2>&1 || \
+		{ grep -E -B2 -A20 -- '--- FAIL|^panic' .run/e2e.log | tail -200; echo "e2e failed: see .run/e2e.log"; exit 1; }
+	@grep -E '^(compare|ok|FAIL)|--- SKIP' .run/e2e.log
 
 unit: vet
 	$(GO) test -count=1 $(filter-out ./e2e/...,$(PKGS))
