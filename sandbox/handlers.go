@@ -22,13 +22,17 @@ func (s *system) newRunner(ctx context.Context, inv *command.Invocation, sa shel
 	params := append(append([]string(nil), sa.opts...), "--")
 	params = append(params, sa.params...)
 	env := newEnviron(inv.Env, s.user, pidOf(ctx))
+	stdin := inv.Stdin
+	if t, ok := stdin.(*ttyLine); ok && s.tty != nil && s.tty.line == t {
+		stdin = s.tty.file
+	}
 	r, err := interp.New(
 		// The interpreter makes its fifos (for <(...)) in $TMPDIR and opens
 		// paths there directly, bypassing the open handler. It reads TMPDIR
 		// once, on its first reset: point it at a private host directory
 		// then, and give the script its real environment afterwards.
 		interp.Env(expand.ListEnviron("TMPDIR="+s.tmpDir)),
-		interp.StdIO(inv.Stdin, inv.Stdout, inv.Stderr),
+		interp.StdIO(stdin, inv.Stdout, inv.Stderr),
 		interp.Params(params...),
 		interp.OpenHandler(s.open),
 		interp.ReadDirHandler2(s.readDir),
@@ -97,9 +101,11 @@ func (s *system) access(ctx context.Context, p string, mode interp.AccessMode) e
 
 // call runs before every simple command: it delivers pending signal traps
 // and reroutes the interpreter builtins that would touch the host.
-func (s *system) call(_ context.Context, args []string) ([]string, error) {
+func (s *system) call(ctx context.Context, args []string) ([]string, error) {
 	args = s.proc.traps.withPending(args)
 	switch args[0] {
+	case "read":
+		return s.feedRead(ctx, args), nil
 	case "trap":
 		return s.proc.traps.rewrite(args), nil
 	case "kill":
@@ -119,7 +125,7 @@ func (s *system) exec(ctx context.Context, args []string) error {
 	hc := interp.HandlerCtx(ctx)
 	inv := &command.Invocation{
 		Args: args, Env: exported(hc.Env), Dir: hc.Dir, FS: s.fs,
-		Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr, Sys: s,
+		Stdin: s.stdinFor(hc.Stdin), Stdout: hc.Stdout, Stderr: hc.Stderr, Sys: s,
 	}
 	if code := s.Exec(ctx, inv); code != 0 {
 		return interp.ExitStatus(uint8(code))

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -24,8 +25,13 @@ type Process struct {
 	ctx    context.Context
 	done   chan struct{}
 	code   int
-	stdin  *os.File // read end given to the process; closing it unblocks readers
+	stdin  io.Closer // what the process reads; closing it unblocks readers
 	traps  *traps
+
+	// interactive is set by a shell reading commands from the terminal:
+	// like one, the process then survives SIGINT and SIGQUIT, which stop
+	// its foreground command instead.
+	interactive atomic.Bool
 
 	mu       sync.Mutex
 	fg       context.Context // commands run under it; a trapped signal cancels it
@@ -63,28 +69,43 @@ func Start(ctx context.Context, spec Spec, stdio Stdio) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	stdinR, err := pipeStdin(stdio.Stdin)
-	if err != nil {
-		os.RemoveAll(tmp)
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
 	stdout, stderr := streams(spec.TTY, stdio)
 
-	p := &Process{root: spec.Root, done: make(chan struct{}), stdin: stdinR, traps: newTraps(), height: spec.Height, width: spec.Width}
+	p := &Process{root: spec.Root, done: make(chan struct{}), traps: newTraps(), height: spec.Height, width: spec.Width}
+	p.sys = newSystem(fsys, spec.Hostname, user, p, tmp)
 	p.ctx, p.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
 	p.fg, p.fgCancel = context.WithCancelCause(p.ctx)
-	p.sys = newSystem(fsys, spec.Hostname, user, p, tmp)
+	var stdin io.Reader
+	if spec.TTY {
+		if p.sys.tty, err = newTTYStdin(); err != nil {
+			os.RemoveAll(tmp)
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		line := newTTYLine(stdio.Stdin, stdout, func(sig syscall.Signal) { p.Signal(sig) })
+		p.sys.tty.line = line
+		stdin, p.stdin = line, line
+	} else {
+		stdinR, err := pipeStdin(stdio.Stdin)
+		if err != nil {
+			os.RemoveAll(tmp)
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		stdin, p.stdin = stdinR, stdinR
+	}
 	p.pid = register(ProcessInfo{Args: spec.Args, Started: time.Now(), Root: spec.Root}, p.Signal)
 	stop := context.AfterFunc(ctx, func() { p.terminate(syscall.SIGKILL) })
 
 	inv := &command.Invocation{
 		Args: spec.Args, Env: buildEnv(spec, home), Dir: dir, FS: fsys,
-		Stdin: stdinR, Stdout: stdout, Stderr: stderr, Sys: p.sys,
+		Stdin: stdin, Stdout: stdout, Stderr: stderr, Sys: p.sys,
 	}
 	go func() {
 		defer stop()
 		code := p.sys.dispatch(withPid(p.ctx, p.pid), inv, 0)
 		p.finish(code)
+		if p.sys.tty != nil {
+			p.sys.tty.close()
+		}
 		os.RemoveAll(tmp)
 	}()
 	return p, nil
@@ -234,6 +255,10 @@ func (p *Process) Signal(sig syscall.Signal) error {
 			p.traps.raise(sig)
 			p.interrupt(sig)
 		}
+		return nil
+	}
+	if p.interactive.Load() && (sig == syscall.SIGINT || sig == syscall.SIGQUIT) {
+		p.interrupt(sig)
 		return nil
 	}
 	if fatal(sig) {

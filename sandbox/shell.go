@@ -89,6 +89,9 @@ func (s *system) runShell(ctx context.Context, inv *command.Invocation) int {
 		return 2
 	}
 	if sa.fromStdin {
+		if t, ok := inv.Stdin.(*ttyLine); ok {
+			return s.runTerminal(ctx, r, inv, t)
+		}
 		return s.runInteractive(ctx, r, inv)
 	}
 	src, name := sa.command, sa.arg0
@@ -115,7 +118,11 @@ func (s *system) runShell(ctx context.Context, inv *command.Invocation) int {
 func (s *system) runInteractive(ctx context.Context, r *interp.Runner, inv *command.Invocation) int {
 	code := 0
 	exited := false
-	perr := syntax.NewParser().Interactive(inv.Stdin, func(stmts []*syntax.Stmt) bool {
+	p := syntax.NewParser()
+	perr := p.Interactive(&finalNewline{r: inv.Stdin}, func(stmts []*syntax.Stmt) bool {
+		if p.Incomplete() {
+			return true // the statements so far come again with the rest
+		}
 		for _, st := range stmts {
 			rewritePid(st)
 			code = exitCode(inv, r.Run(ctx, st))

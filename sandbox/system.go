@@ -30,7 +30,8 @@ type system struct {
 	hostname string
 	user     command.User
 	proc     *Process
-	tmpDir   string // host directory for the interpreter's own fifos
+	tmpDir   string    // host directory for the interpreter's own fifos
+	tty      *ttyStdin // the terminal, for a process started with Spec.TTY
 }
 
 func newSystem(fsys *rootfs.FS, hostname string, user command.User, p *Process, tmp string) *system {

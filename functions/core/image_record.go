@@ -29,6 +29,16 @@ func (r *imageRecord) config() (dockerspec.DockerOCIImage, error) {
 	return img, err
 }
 
+// imageWithConfig finds an image and reads its config.
+func (c *Core) imageWithConfig(ctx context.Context, ref string) (*imageRecord, dockerspec.DockerOCIImage, error) {
+	rec, _, err := c.findImage(ctx, ref)
+	if err != nil {
+		return nil, dockerspec.DockerOCIImage{}, err
+	}
+	img, err := rec.config()
+	return rec, img, err
+}
+
 // normalizeRef turns "busybox" into "docker.io/library/busybox:latest".
 // A digest reference keeps its digest.
 func normalizeRef(ref string) (reference.Named, error) {

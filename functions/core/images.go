@@ -15,11 +15,7 @@ import (
 )
 
 func (c *Core) imageInspect(ctx context.Context, in call.Call) (call.Reply, error) {
-	rec, _, err := c.findImage(ctx, in.Var("name"))
-	if err != nil {
-		return call.Reply{}, err
-	}
-	img, err := rec.config()
+	rec, img, err := c.imageWithConfig(ctx, in.Var("name"))
 	if err != nil {
 		return call.Reply{}, err
 	}
@@ -110,11 +106,7 @@ func matchReference(pattern string, tags []string) bool {
 }
 
 func (c *Core) imageHistory(ctx context.Context, in call.Call) (call.Reply, error) {
-	rec, _, err := c.findImage(ctx, in.Var("name"))
-	if err != nil {
-		return call.Reply{}, err
-	}
-	img, err := rec.config()
+	rec, img, err := c.imageWithConfig(ctx, in.Var("name"))
 	if err != nil {
 		return call.Reply{}, err
 	}

@@ -86,11 +86,7 @@ func (c *Core) volumeList(ctx context.Context, in call.Call) (call.Reply, error)
 	if err != nil {
 		return call.Reply{}, err
 	}
-	vols, err := listJSON[volume.Volume](ctx, c, keyVolume)
-	if err != nil {
-		return call.Reply{}, err
-	}
-	used, err := c.volumesInUse(ctx)
+	vols, used, err := c.volumesAndUse(ctx)
 	if err != nil {
 		return call.Reply{}, err
 	}
@@ -105,6 +101,16 @@ func (c *Core) volumeList(ctx context.Context, in call.Call) (call.Reply, error)
 		out.Volumes = append(out.Volumes, v)
 	}
 	return jsonReply(http.StatusOK, out), nil
+}
+
+// volumesAndUse lists the volumes and which of them are mounted.
+func (c *Core) volumesAndUse(ctx context.Context) ([]volume.Volume, map[string]bool, error) {
+	vols, err := listJSON[volume.Volume](ctx, c, keyVolume)
+	if err != nil {
+		return nil, nil, err
+	}
+	used, err := c.volumesInUse(ctx)
+	return vols, used, err
 }
 
 // volumesInUse maps volume names to whether a container mounts them.
@@ -183,11 +189,7 @@ func (c *Core) volumePrune(ctx context.Context, in call.Call) (call.Reply, error
 	if err != nil {
 		return call.Reply{}, err
 	}
-	vols, err := listJSON[volume.Volume](ctx, c, keyVolume)
-	if err != nil {
-		return call.Reply{}, err
-	}
-	used, err := c.volumesInUse(ctx)
+	vols, used, err := c.volumesAndUse(ctx)
 	if err != nil {
 		return call.Reply{}, err
 	}
