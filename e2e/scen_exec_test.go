@@ -71,5 +71,13 @@ func objectScenarios() []Scenario {
 			{Args: d("network", "rm", "@name@"), Checks: []Check{Out("@name@\n")}},
 			{Args: d("network", "inspect", "@name@"), Code: 1, Checks: []Check{ErrContains("not found")}, Shape: ShapeCode},
 		}},
+		{Name: "run_on_networks", Steps: []Step{
+			{Args: d("network", "create", "@name@")},
+			{Args: d("run", "--rm", "--network", "@name@", "@img@", "echo", "joined"), Checks: []Check{Out("joined\n")}},
+			// A missing network fails the start; --rm still removes the container.
+			{Args: d("run", "--rm", "--name", "@name@-c", "--network", "@name@-none", "@img@", "true"), Code: 125, Checks: []Check{ErrContains("not found")}},
+			{Args: d("ps", "-a", "-q", "--filter", "name=@name@-c"), Checks: []Check{Out("")}},
+			{Args: d("network", "rm", "@name@")},
+		}},
 	}
 }

@@ -239,7 +239,9 @@ func (p *Process) Pid() int { return p.pid }
 
 // Signal delivers sig. A trap set with the shell's trap builtin runs it;
 // otherwise SIGKILL, SIGTERM, SIGINT and SIGHUP end the process and other
-// signals are ignored, as for a container's pid 1.
+// signals are ignored, as for a container's pid 1. A shell reading
+// commands from its terminal survives SIGINT and SIGQUIT (^C, ^\): they
+// stop the command it runs.
 func (p *Process) Signal(sig syscall.Signal) error {
 	select {
 	case <-p.done:

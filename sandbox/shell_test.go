@@ -1,8 +1,11 @@
 package sandbox
 
 import (
+	"context"
+	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestScripts(t *testing.T) {
@@ -27,6 +30,7 @@ func TestScripts(t *testing.T) {
 		{name: "exit trap", args: sh(`trap 'echo bye' EXIT; echo hi; exit 3`), want: "hi\nbye\n", code: 3},
 		{name: "positional params", args: []string{"sh", "-c", `echo "$0 $1 $#"`, "name", "a", "b"}, want: "name a 2\n"},
 		{name: "stdin script", args: []string{"sh"}, stdin: "echo from stdin\nexit 5\n", want: "from stdin\n", code: 5},
+		{name: "stdin last line without newline", args: []string{"sh"}, stdin: "echo a\necho b", want: "a\nb\n"},
 		{name: "bash alias", args: []string{"/bin/bash", "-c", `a=(1 2 3); echo ${#a[@]}`}, want: "3\n"},
 		{name: "env sh", args: []string{"/usr/bin/env", "FOO=bar", "sh", "-c", "echo $FOO"}, want: "bar\n"},
 		{name: "glob", args: sh(`mkdir /g; touch /g/a.txt /g/b.txt /g/c.log; echo /g/*.txt`), want: "/g/a.txt /g/b.txt\n"},
@@ -72,5 +76,25 @@ func TestParseShellArgs(t *testing.T) {
 			strings.Join(sa.opts, " ") != strings.Join(tc.opts, " ") || strings.Join(sa.params, " ") != strings.Join(tc.params, " ") {
 			t.Errorf("%v: got %+v", tc.args, sa)
 		}
+	}
+}
+
+// TestStdinTypedLines feeds sh's stdin a line at a time, as a user of
+// docker run -i types it: statements before an unfinished one on the same
+// line run once, when it is finished.
+func TestStdinTypedLines(t *testing.T) {
+	stdin, w := io.Pipe()
+	var out syncBuffer
+	p, err := Start(context.Background(), Spec{Root: t.TempDir(), Args: []string{"sh"}}, Stdio{Stdin: stdin, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"echo a; if true; then\n", "echo b\n", "fi\n"} {
+		w.Write([]byte(line))
+		time.Sleep(30 * time.Millisecond) // the shell reads each line on its own
+	}
+	w.Close()
+	if code := waitCode(t, p); code != 0 || out.String() != "a\nb\n" {
+		t.Fatalf("code %d output %q", code, out.String())
 	}
 }

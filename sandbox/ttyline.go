@@ -277,13 +277,8 @@ func (t *ttyLine) read(ctx context.Context, p []byte) (int, error) {
 	}
 }
 
-// readLine reads up to and including a newline, with echo turned off
-// while it waits when echo is false (read -s).
-func (t *ttyLine) readLine(ctx context.Context, echo bool) ([]byte, error) {
-	if !echo {
-		t.setEcho(false)
-		defer t.setEcho(true)
-	}
+// readLine reads up to and including a newline.
+func (t *ttyLine) readLine(ctx context.Context) ([]byte, error) {
 	var line []byte
 	buf := make([]byte, maxInput+1)
 	for {
@@ -295,6 +290,7 @@ func (t *ttyLine) readLine(ctx context.Context, echo bool) ([]byte, error) {
 	}
 }
 
+// setEcho turns echo on or off, as stty echo and -echo do.
 func (t *ttyLine) setEcho(on bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -64,10 +64,15 @@ func (s *system) feedRead(ctx context.Context, args []string) []string {
 	}
 	hc := interp.HandlerCtx(ctx)
 	args, prompt, silent := readFlags(args)
+	if silent {
+		// Off before the prompt shows, so that what answers it is not echoed.
+		s.tty.line.setEcho(false)
+		defer s.tty.line.setEcho(true)
+	}
 	if prompt != "" {
 		io.WriteString(hc.Stdout, prompt)
 	}
-	line, err := s.tty.line.readLine(ctx, !silent)
+	line, err := s.tty.line.readLine(ctx)
 	if len(line) > 0 {
 		if line[len(line)-1] != '\n' {
 			line = append(line, '\n')
@@ -141,10 +146,14 @@ func (s *system) runTerminal(ctx context.Context, r *interp.Runner, inv *command
 			}
 			for _, st := range stmts {
 				rewritePid(st)
-				code = s.runForeground(ctx, r, inv, st)
+				var stopped bool
+				code, stopped = s.runForeground(ctx, r, inv, st)
 				if r.Exited() {
 					exited = true
 					return false
+				}
+				if stopped {
+					break // ^C stops the rest of the line too
 				}
 			}
 			if ctx.Err() != nil {
@@ -172,22 +181,25 @@ func (s *system) runTerminal(ctx context.Context, r *interp.Runner, inv *command
 }
 
 // runForeground runs one statement so that ^C (an interrupt of the
-// process's foreground) stops it, then runs traps the signal raised.
-func (s *system) runForeground(ctx context.Context, r *interp.Runner, inv *command.Invocation, st *syntax.Stmt) int {
+// process's foreground) stops it, then runs traps the signal raised. It
+// reports whether a signal stopped the statement.
+func (s *system) runForeground(ctx context.Context, r *interp.Runner, inv *command.Invocation, st *syntax.Stmt) (int, bool) {
 	sctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	fg := s.proc.foreground()
 	stop := context.AfterFunc(fg, func() { cancel(context.Cause(fg)) })
 	defer stop()
 	err := r.Run(sctx, st)
-	if se, ok := context.Cause(sctx).(signalError); ok && ctx.Err() == nil {
+	// fg, not sctx: the AfterFunc that cancels sctx may not have run yet.
+	se, stopped := context.Cause(fg).(signalError)
+	if stopped && ctx.Err() == nil {
 		err = interp.ExitStatus(uint8(se.status()))
 	}
 	code := exitCode(inv, err)
 	if r.Exited() {
-		return code
+		return code, stopped
 	}
-	return s.runPendingTraps(ctx, r, code)
+	return s.runPendingTraps(ctx, r, code), stopped
 }
 
 // shellInput is the terminal as a shell reads commands from it: a ^C

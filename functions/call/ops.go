@@ -63,6 +63,9 @@ const (
 	OpNetworkDisconnect = "network.disconnect"
 	OpNetworkPrune      = "network.prune"
 
+	OpBuild      = "build.build"
+	OpBuildPrune = "build.prune"
+
 	// Internal operations: the edge reports what the agent told it.
 	// Body is JSON (see the core package for the shapes).
 	OpContainerExited = "internal.container.exited"

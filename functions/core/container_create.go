@@ -40,6 +40,7 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 	if err != nil {
 		return call.Reply{}, err
 	}
+
 	generated := name == ""
 	name = strings.TrimPrefix(name, "/")
 	// Reserving the name is the conditional write that makes names
@@ -135,15 +136,24 @@ func (c *Core) newContainer(req container.CreateRequest, img *imageRecord) (*con
 		cfg.Hostname = id[:12]
 	}
 	hc := req.HostConfig
-	if hc.NetworkMode == "" || hc.NetworkMode == "default" {
+	if hc.NetworkMode == "" || hc.NetworkMode == network.NetworkDefault {
 		hc.NetworkMode = "bridge"
 	}
 	if hc.LogConfig.Type == "" {
 		hc.LogConfig.Type = "json-file"
 	}
 	nets := map[string]*network.EndpointSettings{string(hc.NetworkMode): {}}
+	if hc.NetworkMode.IsContainer() {
+		nets = map[string]*network.EndpointSettings{} // shares another container's
+	}
 	if req.NetworkingConfig != nil && len(req.NetworkingConfig.EndpointsConfig) > 0 {
-		nets = req.NetworkingConfig.EndpointsConfig
+		nets = map[string]*network.EndpointSettings{}
+		for name, ep := range req.NetworkingConfig.EndpointsConfig {
+			if name == network.NetworkDefault {
+				name = network.NetworkBridge // the CLI names the default network "default"
+			}
+			nets[name] = ep
+		}
 	}
 	return &containerRecord{
 		ID:         id,

@@ -24,7 +24,18 @@ func (c *Core) containerStart(ctx context.Context, in call.Call) (call.Reply, er
 	if err != nil {
 		return call.Reply{}, err
 	}
-	if err := c.startContainer(ctx, rec.ID); err != nil {
+	// Like dockerd, a missing network fails the start, not the create.
+	err = c.checkNetworks(ctx, rec.Networks)
+	if err == nil {
+		err = c.startContainer(ctx, rec.ID)
+	}
+	if err != nil && err != errNotModified && rec.HostConfig.AutoRemove {
+		// `docker run --rm` waits for the removal after a failed start.
+		if fresh, _, ferr := c.findContainer(ctx, rec.ID); ferr == nil {
+			_ = c.removeContainer(ctx, fresh, true, true)
+		}
+	}
+	if err != nil {
 		return call.Reply{}, err
 	}
 	return noContent(), nil

@@ -57,11 +57,16 @@ func (c *Core) routes() map[string]opFunc {
 		call.OpVolumeRemove:  c.volumeRemove,
 		call.OpVolumePrune:   c.volumePrune,
 
-		call.OpNetworkList:    c.networkList,
-		call.OpNetworkCreate:  c.networkCreate,
-		call.OpNetworkInspect: c.networkInspect,
-		call.OpNetworkRemove:  c.networkRemove,
-		call.OpNetworkPrune:   c.networkPrune,
+		call.OpNetworkList:       c.networkList,
+		call.OpNetworkCreate:     c.networkCreate,
+		call.OpNetworkInspect:    c.networkInspect,
+		call.OpNetworkRemove:     c.networkRemove,
+		call.OpNetworkPrune:      c.networkPrune,
+		call.OpNetworkConnect:    c.networkConnect,
+		call.OpNetworkDisconnect: c.networkDisconnect,
+
+		call.OpBuild:      c.build,
+		call.OpBuildPrune: c.buildPrune,
 
 		call.OpContainerExited: c.containerExited,
 		call.OpExecExited:      c.execExited,
