@@ -196,7 +196,7 @@ func TestVersionsAndUnknownRoutes(t *testing.T) {
 		{"unknown path", "GET", "/nothing/here", 404, "page not found"},
 		{"unknown versioned path", "GET", "/v1.44/nothing", 404, "page not found"},
 		{"wrong method", "GET", "/containers/create", 404, "page not found"},
-		{"unserved route", "POST", "/build", 404, "page not found"},
+		{"unserved route", "POST", "/swarm/init", 404, "page not found"},
 		{"bad version syntax", "GET", "/vx/info", 404, "page not found"},
 	}
 	f := &fakeFunction{}
