@@ -20,7 +20,7 @@ func (c *Core) containerInspect(ctx context.Context, in call.Call) (call.Reply, 
 	if err != nil {
 		return call.Reply{}, err
 	}
-	return jsonReply(http.StatusOK, c.inspectOf(rec)), nil
+	return withLegacy(in, c.inspectOf(rec), "NetworkSettings", legacyNetworkSettings), nil
 }
 
 func (c *Core) inspectOf(rec *containerRecord) container.InspectResponse {

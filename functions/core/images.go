@@ -34,7 +34,7 @@ func (c *Core) imageInspect(ctx context.Context, in call.Call) (call.Reply, erro
 	for _, d := range img.RootFS.DiffIDs {
 		resp.RootFS.Layers = append(resp.RootFS.Layers, d.String())
 	}
-	return jsonReply(http.StatusOK, resp), nil
+	return withLegacy(in, resp, "Config", legacyImageConfig), nil
 }
 
 func (c *Core) imageList(ctx context.Context, in call.Call) (call.Reply, error) {

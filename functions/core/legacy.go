@@ -1,0 +1,50 @@
+package core
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/sockerless/sockerless/functions/call"
+)
+
+// API 1.52 dropped fields that older clients and the scripts written for
+// them still read (`{{.NetworkSettings.IPAddress}}`); moby's types no
+// longer carry them, so they are added back, empty, for older versions.
+const legacyFieldsUntil = "1.52"
+
+var legacyNetworkSettings = map[string]any{
+	"Bridge": "", "HairpinMode": false, "LinkLocalIPv6Address": "", "LinkLocalIPv6PrefixLen": 0,
+	"SecondaryIPAddresses": nil, "SecondaryIPv6Addresses": nil, "EndpointID": "", "Gateway": "",
+	"GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0, "IPAddress": "", "IPPrefixLen": 0,
+	"IPv6Gateway": "", "MacAddress": "",
+}
+
+// legacyImageConfig lists the image Config fields 1.52 began to omit.
+var legacyImageConfig = map[string]any{
+	"Cmd": nil, "Entrypoint": nil, "Env": nil, "Labels": nil, "OnBuild": nil,
+	"User": "", "Volumes": nil, "WorkingDir": "",
+}
+
+// withLegacy encodes v for the caller's API version, filling in the
+// fields under path that the caller's version still had.
+func withLegacy(in call.Call, v any, path string, fields map[string]any) call.Reply {
+	if versionAtLeast(in.Version, legacyFieldsUntil) {
+		return jsonReply(http.StatusOK, v)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return errorReply(err)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return errorReply(err)
+	}
+	if sub, ok := obj[path].(map[string]any); ok {
+		for k, def := range fields {
+			if _, present := sub[k]; !present {
+				sub[k] = def
+			}
+		}
+	}
+	return jsonReply(http.StatusOK, obj)
+}
