@@ -3,12 +3,12 @@
 
 SHELL   := /bin/bash
 GO      ?= go
-MODULES := agent edge functions sandbox local e2e
+MODULES := agent edge functions sandbox local simulators/aws e2e
 PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 BIN     := .run/bin/sockerless
 ARGS    ?=
 
-.PHONY: run build test unit e2e bench fmt vet deps clean
+.PHONY: run build test unit e2e bench fmt vet deps clean awssim
 
 run: build
 	@mkdir -p .run/data
@@ -17,6 +17,12 @@ run: build
 build:
 	@mkdir -p .run/bin
 	$(GO) build -o $(BIN) ./local/cmd/sockerless
+
+# awssim runs the AWS simulator (DynamoDB, STS so far) on 127.0.0.1:4566.
+awssim:
+	@mkdir -p .run/bin .run/awssim
+	$(GO) build -o .run/bin/awssim ./simulators/aws/cmd/awssim
+	exec .run/bin/awssim --data .run/awssim $(ARGS)
 
 # deps installs what Go modules cannot bring: the reference Docker
 # Engine and busybox for the comparison tests (best effort, never fatal).

@@ -72,7 +72,7 @@ func Start(ctx context.Context, spec Spec, stdio Stdio) (*Process, error) {
 	stdout, stderr := streams(spec.TTY, stdio)
 
 	p := &Process{root: spec.Root, done: make(chan struct{}), traps: newTraps(), height: spec.Height, width: spec.Width}
-	p.sys = newSystem(fsys, spec.Hostname, user, p, tmp)
+	p.sys = newSystem(fsys, spec.Hostname, user, p, tmp, spec.Memory)
 	p.ctx, p.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
 	p.fg, p.fgCancel = context.WithCancelCause(p.ctx)
 	var stdin io.Reader

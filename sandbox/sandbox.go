@@ -28,6 +28,7 @@ type Spec struct {
 	TTY      bool
 	Height   uint
 	Width    uint
+	Memory   int64 // bytes each WASI process may use (docker run --memory); 0 for wasm.DefaultMemoryLimit
 }
 
 // Stdio is the process's standard streams. Nil streams read as empty and

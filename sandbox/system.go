@@ -4,12 +4,29 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
+	"sync"
 	"syscall"
 
 	"github.com/sockerless/sockerless/sandbox/command"
 	"github.com/sockerless/sockerless/sandbox/coreutils"
 	"github.com/sockerless/sockerless/sandbox/rootfs"
+	"github.com/sockerless/sockerless/sandbox/wasm"
 )
+
+// wasmEngine is the shared utility module engine; the reason it is
+// missing is logged once.
+func wasmEngine() (*wasm.Engine, error) {
+	e, err := wasm.Default()
+	if err != nil {
+		wasmWarn.Do(func() {
+			log.Printf("sockerless sandbox: WASI utilities unavailable (sed, diff, sha256sum, ... are missing): %v", err)
+		})
+	}
+	return e, err
+}
+
+var wasmWarn sync.Once
 
 // Names of commands only the shell reaches: the call handler renames the
 // interpreter builtins it cannot run confined (kill, command -v) to these.
@@ -34,10 +51,15 @@ type system struct {
 	tty      *ttyStdin // the terminal, for a process started with Spec.TTY
 }
 
-func newSystem(fsys *rootfs.FS, hostname string, user command.User, p *Process, tmp string) *system {
+func newSystem(fsys *rootfs.FS, hostname string, user command.User, p *Process, tmp string, memory int64) *system {
 	s := &system{fs: fsys, hostname: hostname, user: user, proc: p, tmpDir: tmp}
 	s.reg = command.NewRegistry()
 	coreutils.Register(s.reg)
+	// WASI utilities fill in what the Go built-ins lack (sed, diff,
+	// sha256sum, ...); without a module they are absent, not faked.
+	if e, err := wasmEngine(); err == nil {
+		wasm.Register(s.reg, e, memory)
+	}
 	sh := command.Func(s.runShell)
 	for name := range shellNames {
 		s.reg.Register(name, sh)

@@ -1,0 +1,62 @@
+// Command awssim serves the simulated AWS APIs on one loopback port.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/sockerless/sockerless/simulators/aws/server"
+)
+
+func main() {
+	addr := flag.String("addr", envOr("AWSSIM_ADDR", server.DefaultAddr), "listen address (loopback unless --allow-non-loopback); env AWSSIM_ADDR")
+	allow := flag.Bool("allow-non-loopback", false, "allow listening on a non-loopback address")
+	data := flag.String("data", os.Getenv("AWSSIM_DATA"), "directory for persistent state (empty: memory only); env AWSSIM_DATA")
+	account := flag.String("account", envOr("AWSSIM_ACCOUNT", "000000000000"), "account id in ARNs; env AWSSIM_ACCOUNT")
+	creds := flag.String("credentials", envOr("AWSSIM_CREDENTIALS", "test:test"), "comma-separated accessKey:secret pairs accepted for SigV4; env AWSSIM_CREDENTIALS")
+	flag.Parse()
+
+	secrets, err := parseCredentials(*creds)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv, err := server.New(server.Config{Addr: *addr, AllowNonLoopback: *allow, DataDir: *data, AccountID: *account, Credentials: secrets})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		srv.Close()
+		log.Fatal(err)
+	}
+	fmt.Println("awssim listening on", srv.URL())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	if err := srv.Close(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func parseCredentials(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(pair), ":")
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("awssim: credential %q is not accessKey:secret", pair)
+		}
+		out[k] = v
+	}
+	return out, nil
+}

@@ -1,0 +1,156 @@
+// Package server runs the AWS simulator: one loopback HTTP port that
+// verifies SigV4 and routes each request to the simulated service by its
+// wire protocol (JSON 1.0 X-Amz-Target, or the query protocol's Action).
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/aws/dynamodb"
+	"github.com/sockerless/sockerless/simulators/aws/sigv4"
+	"github.com/sockerless/sockerless/simulators/aws/sts"
+)
+
+// DefaultAddr is where the simulator listens unless told otherwise; it is
+// the port AWS tooling conventionally uses for local endpoints.
+const DefaultAddr = "127.0.0.1:4566"
+
+// Config configures a Server. The zero value is usable: loopback port
+// 4566, state in memory, account 000000000000, credentials test/test.
+type Config struct {
+	// Addr is host:port to listen on; it must be a loopback address
+	// unless AllowNonLoopback is set.
+	Addr             string
+	AllowNonLoopback bool
+	// DataDir holds awssim.db; state survives restarts. Empty means memory.
+	DataDir   string
+	AccountID string
+	// Credentials maps access key id → secret access key.
+	Credentials map[string]string
+	// SweepInterval is how often expired TTL items are deleted.
+	SweepInterval time.Duration
+}
+
+// Server is a running (or ready to run) simulator.
+type Server struct {
+	cfg      Config
+	db       *bbolt.DB
+	dynamo   *dynamodb.Service
+	sts      *sts.Service
+	verifier *sigv4.Verifier
+	ln       net.Listener
+	http     *http.Server
+	stop     context.CancelFunc
+	done     chan struct{}
+}
+
+// New opens the state in cfg.DataDir and builds the services; it does not
+// listen yet.
+func New(cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "000000000000"
+	}
+	if len(cfg.Credentials) == 0 {
+		cfg.Credentials = map[string]string{"test": "test"}
+	}
+	if cfg.SweepInterval <= 0 {
+		cfg.SweepInterval = 30 * time.Second
+	}
+	s := &Server{cfg: cfg, sts: sts.New(cfg.AccountID), verifier: sigv4.NewVerifier(cfg.Credentials)}
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, err
+		}
+		db, err := bbolt.Open(filepath.Join(cfg.DataDir, "awssim.db"), 0o600, &bbolt.Options{Timeout: 2 * time.Second})
+		if err != nil {
+			return nil, fmt.Errorf("awssim: open state: %w", err)
+		}
+		s.db = db
+	}
+	d, err := dynamodb.New(dynamodb.Options{DB: s.db, AccountID: cfg.AccountID})
+	if err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	s.dynamo = d
+	return s, nil
+}
+
+// DynamoDB exposes the DynamoDB service, e.g. to force a TTL sweep.
+func (s *Server) DynamoDB() *dynamodb.Service { return s.dynamo }
+
+// Start listens on cfg.Addr and serves in the background.
+func (s *Server) Start() error {
+	if err := checkLoopback(s.cfg.Addr, s.cfg.AllowNonLoopback); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	s.ln = ln
+	s.http = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	s.done = make(chan struct{})
+	go s.dynamo.RunSweeper(ctx, s.cfg.SweepInterval)
+	go func() {
+		defer close(s.done)
+		s.http.Serve(ln)
+	}()
+	return nil
+}
+
+// URL is the endpoint to give SDKs (AWS_ENDPOINT_URL / BaseEndpoint).
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Close stops serving and closes the state file.
+func (s *Server) Close() error {
+	var err error
+	if s.http != nil {
+		s.stop()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = s.http.Shutdown(ctx)
+		cancel()
+		<-s.done
+	}
+	return errors.Join(err, s.closeDB())
+}
+
+func (s *Server) closeDB() error {
+	if s.db == nil {
+		return nil
+	}
+	return s.db.Close()
+}
+
+// checkLoopback refuses to expose an unauthenticated-by-design simulator
+// beyond this machine unless the operator says so.
+func checkLoopback(addr string, allow bool) error {
+	if allow {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("awssim: %s is not a loopback address; pass AllowNonLoopback (--allow-non-loopback) to listen there", addr)
+}
