@@ -138,3 +138,14 @@ var emptyReader io.Reader = eofReader{}
 type eofReader struct{}
 
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// Warm builds and compiles the WASI utility module ahead of the first
+// container, so that one does not wait for it. It is safe to call from
+// a goroutine at startup; the result is shared.
+func Warm() error {
+	e, err := wasmEngine()
+	if err != nil {
+		return err
+	}
+	return e.Warm(0)
+}

@@ -18,6 +18,7 @@ type runtime struct {
 	image    string // the image's read-only filesystem under it
 	mounts   []core.Mount
 	hostname string
+	memory   int64 // bytes per process; 0 is the sandbox's default
 }
 
 func (r *runtime) sandboxMounts() []sandbox.Mount {
@@ -32,6 +33,7 @@ func (r *runtime) Start(ctx context.Context, spec proto.ProcessSpec, stdio agent
 	p, err := sandbox.Start(ctx, sandbox.Spec{
 		Root: r.root, Image: r.image, Mounts: r.sandboxMounts(), Args: spec.Args, Env: spec.Env, Dir: spec.Dir,
 		Hostname: r.hostname, User: spec.User, TTY: spec.TTY, Height: spec.Height, Width: spec.Width,
+		Memory: r.memory,
 	}, sandbox.Stdio{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr})
 	if err != nil {
 		return nil, err

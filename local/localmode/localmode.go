@@ -18,6 +18,7 @@ import (
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/local"
+	"github.com/sockerless/sockerless/sandbox"
 )
 
 // Options configure one local-mode instance.
@@ -62,6 +63,9 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		return nil, err
 	}
 	inst := &Instance{Function: fn, done: make(chan error, 4)}
+	// The sandbox's WASI utilities compile once; do it before the first
+	// container asks for them.
+	go func() { _ = sandbox.Warm() }()
 	var handler call.Handler = fn
 	if opt.Serialize {
 		handler = call.Serialized(fn)

@@ -62,6 +62,13 @@ func NewEngine(wasmPath, cacheDir string) (*Engine, error) {
 	return &Engine{binary: bin, cache: cache, rts: map[uint32]*runtime{}}, nil
 }
 
+// Warm compiles (or loads from the cache) the module for a memory limit
+// in bytes (0: the default), so the first process does not pay for it.
+func (e *Engine) Warm(memory int64) error {
+	_, err := e.compiled(Pages(memory))
+	return err
+}
+
 // Close releases every runtime and the cache handle (not its files).
 func (e *Engine) Close(ctx context.Context) error {
 	e.mu.Lock()

@@ -219,3 +219,14 @@ func fileKiB(p string) int64 {
 	}
 	return fi.Size() >> 10
 }
+
+// TestNoToolchain: without Go the module cannot be built, and says so.
+func TestNoToolchain(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	if err := wasm.Available(); err == nil || !strings.Contains(err.Error(), "no Go toolchain") {
+		t.Errorf("Available: %v", err)
+	}
+	if _, err := wasm.Build(context.Background(), t.TempDir()); err == nil {
+		t.Error("Build succeeded without a toolchain")
+	}
+}
