@@ -16,7 +16,8 @@ import (
 	"github.com/sockerless/sockerless/simulators/aws/sts"
 )
 
-const maxBody = 16 << 20
+// maxBody admits Lambda's 50 MB zip upload, base64 inside JSON.
+const maxBody = 70 << 20
 
 const (
 	msgSignature = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
@@ -27,6 +28,9 @@ const (
 // Handler is the simulator's HTTP entry point.
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.serveRegistry(w, r) {
+			return
+		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -34,6 +38,13 @@ func (s *Server) Handler() http.Handler {
 		}
 		if target := r.Header.Get("X-Amz-Target"); strings.HasPrefix(target, dynamodb.TargetPrefix) {
 			s.serveDynamoDB(w, r, strings.TrimPrefix(target, dynamodb.TargetPrefix), body)
+			return
+		}
+		if s.serveOps(w, r, body) {
+			return
+		}
+		if isLambdaPath(r.URL.Path) {
+			s.serveLambda(w, r, body)
 			return
 		}
 		if form, ok := queryForm(r, body); ok {
@@ -59,6 +70,10 @@ func (s *Server) serveDynamoDB(w http.ResponseWriter, r *http.Request, op string
 // name, since STS and IAM share the wire format.
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, form url.Values, body []byte) {
 	scope, _ := sigv4.ParseScope(r)
+	if scope.Service == "iam" {
+		s.serveIAM(w, r, form, body)
+		return
+	}
 	if scope.Service != "sts" && scope.Service != "" {
 		writeXML(w, func() (int, []byte) {
 			return sts.Error(http.StatusBadRequest, "InvalidAction", "awssim: the "+scope.Service+" query API is not simulated")

@@ -16,6 +16,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/sockerless/sockerless/simulators/aws/dynamodb"
+	"github.com/sockerless/sockerless/simulators/aws/lambda"
 	"github.com/sockerless/sockerless/simulators/aws/sigv4"
 	"github.com/sockerless/sockerless/simulators/aws/sts"
 )
@@ -47,6 +48,8 @@ type Server struct {
 	dynamo   *dynamodb.Service
 	sts      *sts.Service
 	verifier *sigv4.Verifier
+	lambda   *lambda.Service
+	ops      opsServices // CloudWatch Logs, IAM, ECR: route_ops.go
 	ln       net.Listener
 	http     *http.Server
 	stop     context.CancelFunc
@@ -85,6 +88,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.dynamo = d
+	if err := s.openOps(); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	if err := s.openLambda(); err != nil {
+		s.closeDB()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -118,7 +129,7 @@ func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 
 // Close stops serving and closes the state file.
 func (s *Server) Close() error {
-	var err error
+	err := s.closeLambda() // first: running invocations end, so Shutdown need not wait
 	if s.http != nil {
 		s.stop()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

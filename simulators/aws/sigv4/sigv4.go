@@ -100,7 +100,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Scope, error) {
 	}
 	canonical := strings.Join([]string{
 		r.Method,
-		canonicalURI(r.URL),
+		canonicalURI(r.URL, a.scope.Service),
 		canonicalQuery(r.URL.Query()),
 		canonicalHeaders(r, a.signedHeaders),
 		strings.Join(a.signedHeaders, ";"),
@@ -164,12 +164,26 @@ func parseAuthorization(h string) (authorization, error) {
 	return a, nil
 }
 
-func canonicalURI(u *url.URL) string {
+// canonicalURI is the escaped path; every service but S3 escapes it once
+// more, so a path segment holding "%3A" (a Lambda ARN) is signed as "%253A".
+func canonicalURI(u *url.URL, service string) string {
 	p := u.EscapedPath()
 	if p == "" {
 		return "/"
 	}
-	return p
+	if service == "s3" {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '/' || c == '-' || c == '_' || c == '.' || c == '~' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 // canonicalQuery sorts by key then value and uses RFC 3986 escaping, as the

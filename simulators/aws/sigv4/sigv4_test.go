@@ -60,6 +60,7 @@ func TestVerify(t *testing.T) {
 		{"default credentials", "test", "test", "", nil, nil},
 		{"second credentials", "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", nil, nil},
 		{"query string", "test", "test", "?b=2&a=x%20y&a=1", nil, nil},
+		{"escaped path segment (a Lambda ARN)", "test", "test", "2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af/invocations", nil, nil},
 		{"wrong secret", "test", "nope", "", nil, ErrSignature},
 		{"unknown key", "someone", "test", "", nil, ErrUnknownKey},
 		{"signed header changed", "test", "test", "", func(r *http.Request) { r.Header.Set("X-Amz-Target", "DynamoDB_20120810.DeleteTable") }, ErrSignature},

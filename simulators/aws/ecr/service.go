@@ -1,0 +1,319 @@
+// Package ecr simulates Amazon Elastic Container Registry: the JSON 1.1
+// control API (X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.*) for
+// repositories and authorization tokens, and the OCI distribution API for
+// push and pull (Registry), built on go-containerregistry's registry.
+//
+// ECR's real registry hosts, <account>.dkr.ecr.<region>.amazonaws.com,
+// do not resolve to the simulator, so repositoryUri is reported as
+// <simulator host:port>/<name> (for example 127.0.0.1:4566/app), which is
+// what clients push to and pull from. Docker treats 127.0.0.0/8 as an
+// insecure registry already, so plain HTTP works. Repositories are
+// per-region in the control API, but the registry has no region in its
+// URLs: a push is accepted when a repository of that name exists in any
+// region.
+package ecr
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// TargetPrefix is the X-Amz-Target prefix of ECR operations.
+const TargetPrefix = "AmazonEC2ContainerRegistry_V20150921."
+
+// TokenLifetime is how long GetAuthorizationToken's tokens are valid, as
+// in ECR.
+const TokenLifetime = 12 * time.Hour
+
+// Options configures a Service.
+type Options struct {
+	// DB persists repositories and manifests; nil keeps them in memory.
+	DB *bbolt.DB
+	// BlobDir stores layer blobs on disk; empty keeps them in memory.
+	BlobDir string
+	// AccountID is the registry id and appears in ARNs.
+	AccountID string
+	// Endpoint returns the simulator's URL (http://host:port): the
+	// registry's proxyEndpoint and the host of repository URIs.
+	Endpoint func() string
+	// Now is the clock for creation times and token expiry; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service is the ECR endpoint of one account.
+type Service struct {
+	mu       sync.Mutex
+	st       *store
+	account  string
+	endpoint func() string
+	now      func() time.Time
+	registry http.Handler
+}
+
+// New loads persisted state and returns a Service whose registry already
+// holds the persisted images.
+func New(o Options) (*Service, error) {
+	st, err := openStore(o.DB)
+	if err != nil {
+		return nil, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.AccountID == "" {
+		o.AccountID = "000000000000"
+	}
+	if o.Endpoint == nil {
+		return nil, errors.New("ecr: Options.Endpoint is required")
+	}
+	s := &Service{st: st, account: o.AccountID, endpoint: o.Endpoint, now: o.Now}
+	if err := s.initRegistry(o.BlobDir); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+type apiError struct {
+	Type    string
+	Message string
+	Status  int
+}
+
+func invalid(format string, args ...any) *apiError {
+	return &apiError{"InvalidParameterException", fmt.Sprintf(format, args...), http.StatusBadRequest}
+}
+
+func (s *Service) repoNotFound(name string) *apiError {
+	return &apiError{"RepositoryNotFoundException", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.account), http.StatusBadRequest}
+}
+
+func internal(err error) *apiError {
+	return &apiError{"ServerException", err.Error(), http.StatusInternalServerError}
+}
+
+type handler func(s *Service, region string, body []byte) (any, *apiError)
+
+var handlers = map[string]handler{
+	"CreateRepository":      decoded((*Service).createRepository),
+	"DescribeRepositories":  decoded((*Service).describeRepositories),
+	"DeleteRepository":      decoded((*Service).deleteRepository),
+	"GetAuthorizationToken": decoded((*Service).getAuthorizationToken),
+	"ListImages":            decoded((*Service).listImages),
+}
+
+func decoded[In any, Out any](op func(*Service, string, *In) (Out, *apiError)) handler {
+	return func(s *Service, region string, body []byte) (any, *apiError) {
+		in := new(In)
+		if len(body) == 0 {
+			body = []byte("{}")
+		}
+		if err := json.Unmarshal(body, in); err != nil {
+			return nil, &apiError{"SerializationException", err.Error(), http.StatusBadRequest}
+		}
+		return op(s, region, in)
+	}
+}
+
+// Handle serves one control-plane operation and returns the HTTP status
+// and JSON body.
+func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
+	h, ok := handlers[operation]
+	if !ok {
+		return encodeError(&apiError{"UnknownOperationException", "Unknown operation " + operation, http.StatusBadRequest})
+	}
+	s.mu.Lock()
+	out, aerr := h(s, region, body)
+	s.mu.Unlock()
+	if aerr != nil {
+		return encodeError(aerr)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return encodeError(internal(err))
+	}
+	return http.StatusOK, b
+}
+
+func encodeError(e *apiError) (int, []byte) {
+	b, _ := json.Marshal(map[string]string{"__type": e.Type, "message": e.Message})
+	return e.Status, b
+}
+
+// AuthError renders a request-authentication failure as ECR does.
+func AuthError(kind, message string) (int, []byte) {
+	return encodeError(&apiError{kind, message, http.StatusBadRequest})
+}
+
+var repoNameRE = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$`)
+
+type repositoryOut struct {
+	RepositoryArn              string  `json:"repositoryArn"`
+	RegistryID                 string  `json:"registryId"`
+	RepositoryName             string  `json:"repositoryName"`
+	RepositoryURI              string  `json:"repositoryUri"`
+	CreatedAt                  float64 `json:"createdAt"`
+	ImageTagMutability         string  `json:"imageTagMutability"`
+	ImageScanningConfiguration struct {
+		ScanOnPush bool `json:"scanOnPush"`
+	} `json:"imageScanningConfiguration"`
+	EncryptionConfiguration struct {
+		EncryptionType string `json:"encryptionType"`
+	} `json:"encryptionConfiguration"`
+}
+
+// host is the simulator's host:port, the registry part of repository URIs.
+func (s *Service) host() string {
+	e := s.endpoint()
+	if i := strings.Index(e, "://"); i >= 0 {
+		e = e[i+3:]
+	}
+	return strings.TrimSuffix(e, "/")
+}
+
+func (s *Service) render(r *repo) repositoryOut {
+	out := repositoryOut{
+		RepositoryArn:      fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", r.Region, s.account, r.Name),
+		RegistryID:         s.account,
+		RepositoryName:     r.Name,
+		RepositoryURI:      s.host() + "/" + r.Name,
+		CreatedAt:          float64(r.Created.UnixMilli()) / 1000,
+		ImageTagMutability: r.Mutability,
+	}
+	out.ImageScanningConfiguration.ScanOnPush = r.ScanOnPush
+	out.EncryptionConfiguration.EncryptionType = "AES256"
+	return out
+}
+
+type createIn struct {
+	RepositoryName             string `json:"repositoryName"`
+	ImageTagMutability         string `json:"imageTagMutability"`
+	ImageScanningConfiguration *struct {
+		ScanOnPush bool `json:"scanOnPush"`
+	} `json:"imageScanningConfiguration"`
+}
+
+type repositoryResult struct {
+	Repository repositoryOut `json:"repository"`
+}
+
+func checkName(name string) *apiError {
+	if name == "" {
+		return invalid("1 validation error detected: Value null at 'repositoryName' failed to satisfy constraint: Member must not be null")
+	}
+	if len(name) < 2 || len(name) > 256 || !repoNameRE.MatchString(name) {
+		return invalid("Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''")
+	}
+	return nil
+}
+
+func (s *Service) createRepository(region string, in *createIn) (repositoryResult, *apiError) {
+	if aerr := checkName(in.RepositoryName); aerr != nil {
+		return repositoryResult{}, aerr
+	}
+	switch in.ImageTagMutability {
+	case "":
+		in.ImageTagMutability = "MUTABLE"
+	case "MUTABLE", "IMMUTABLE":
+	default:
+		return repositoryResult{}, invalid("1 validation error detected: Value '%s' at 'imageTagMutability' failed to satisfy constraint: Member must satisfy enum value set: [MUTABLE, IMMUTABLE]", in.ImageTagMutability)
+	}
+	if s.st.repos[repoKey(region, in.RepositoryName)] != nil {
+		return repositoryResult{}, &apiError{"RepositoryAlreadyExistsException", fmt.Sprintf("The repository with name '%s' already exists in the registry with id '%s'", in.RepositoryName, s.account), http.StatusBadRequest}
+	}
+	r := &repo{Region: region, Name: in.RepositoryName, Created: s.now(), Mutability: in.ImageTagMutability}
+	if in.ImageScanningConfiguration != nil {
+		r.ScanOnPush = in.ImageScanningConfiguration.ScanOnPush
+	}
+	if err := s.st.putRepo(r); err != nil {
+		return repositoryResult{}, internal(err)
+	}
+	return repositoryResult{s.render(r)}, nil
+}
+
+type describeIn struct {
+	RepositoryNames []string `json:"repositoryNames"`
+	MaxResults      *int     `json:"maxResults"`
+	NextToken       string   `json:"nextToken"`
+}
+
+type describeOut struct {
+	Repositories []repositoryOut `json:"repositories"`
+	NextToken    string          `json:"nextToken,omitempty"`
+}
+
+func (s *Service) describeRepositories(region string, in *describeIn) (describeOut, *apiError) {
+	out := describeOut{Repositories: []repositoryOut{}}
+	if len(in.RepositoryNames) > 0 {
+		if in.MaxResults != nil || in.NextToken != "" {
+			return out, invalid("Cannot specify maxResults or nextToken when repositoryNames is specified.")
+		}
+		for _, name := range in.RepositoryNames {
+			r := s.st.repos[repoKey(region, name)]
+			if r == nil {
+				return describeOut{}, s.repoNotFound(name)
+			}
+			out.Repositories = append(out.Repositories, s.render(r))
+		}
+		return out, nil
+	}
+	limit := 100
+	if in.MaxResults != nil {
+		if *in.MaxResults < 1 || *in.MaxResults > 1000 {
+			return out, invalid("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 1000", *in.MaxResults)
+		}
+		limit = *in.MaxResults
+	}
+	var names []string
+	for _, r := range s.st.repos {
+		if r.Region == region {
+			names = append(names, r.Name)
+		}
+	}
+	sort.Strings(names)
+	// The token is the name the next page starts at.
+	start := sort.SearchStrings(names, in.NextToken)
+	end := min(start+limit, len(names))
+	if end < len(names) {
+		out.NextToken = names[end]
+	}
+	for _, name := range names[start:end] {
+		out.Repositories = append(out.Repositories, s.render(s.st.repos[repoKey(region, name)]))
+	}
+	return out, nil
+}
+
+type deleteIn struct {
+	RepositoryName string `json:"repositoryName"`
+	Force          bool   `json:"force"`
+}
+
+func (s *Service) deleteRepository(region string, in *deleteIn) (repositoryResult, *apiError) {
+	if aerr := checkName(in.RepositoryName); aerr != nil {
+		return repositoryResult{}, aerr
+	}
+	r := s.st.repos[repoKey(region, in.RepositoryName)]
+	if r == nil {
+		return repositoryResult{}, s.repoNotFound(in.RepositoryName)
+	}
+	if len(s.st.images(r.Name)) > 0 {
+		if !in.Force {
+			return repositoryResult{}, &apiError{"RepositoryNotEmptyException", fmt.Sprintf("The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", r.Name, s.account), http.StatusBadRequest}
+		}
+		if err := s.purgeImages(r.Name); err != nil {
+			return repositoryResult{}, internal(err)
+		}
+	}
+	if err := s.st.dropRepo(r); err != nil {
+		return repositoryResult{}, internal(err)
+	}
+	return repositoryResult{s.render(r)}, nil
+}

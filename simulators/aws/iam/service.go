@@ -1,0 +1,195 @@
+// Package iam simulates the AWS Identity and Access Management query API
+// (form-encoded POST, XML answers) for roles, inline role policies and
+// customer managed policies.
+//
+// IAM here is a record, not a gate: roles and policies are stored,
+// validated for shape (names, paths, JSON documents) and returned as IAM
+// returns them, but no request anywhere in the simulator is authorised
+// against them. Every configured credential acts as the account root.
+package iam
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+const xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+// Options configures a Service.
+type Options struct {
+	// DB persists roles and policies; nil keeps them in memory only.
+	DB *bbolt.DB
+	// AccountID appears in ARNs.
+	AccountID string
+	// Now is the clock used for creation dates; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service is the (global) IAM endpoint of one account.
+type Service struct {
+	mu      sync.Mutex
+	st      *store
+	account string
+	now     func() time.Time
+}
+
+// New loads persisted state from o.DB and returns a Service.
+func New(o Options) (*Service, error) {
+	st, err := openStore(o.DB)
+	if err != nil {
+		return nil, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.AccountID == "" {
+		o.AccountID = "000000000000"
+	}
+	return &Service{st: st, account: o.AccountID, now: o.Now}, nil
+}
+
+// apiError is an IAM error: Code and HTTP status as IAM sends them.
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func noSuchEntity(format string, args ...any) *apiError {
+	return &apiError{http.StatusNotFound, "NoSuchEntity", fmt.Sprintf(format, args...)}
+}
+
+func alreadyExists(format string, args ...any) *apiError {
+	return &apiError{http.StatusConflict, "EntityAlreadyExists", fmt.Sprintf(format, args...)}
+}
+
+func deleteConflict(msg string) *apiError {
+	return &apiError{http.StatusConflict, "DeleteConflict", msg}
+}
+
+func validation(format string, args ...any) *apiError {
+	return &apiError{http.StatusBadRequest, "ValidationError", fmt.Sprintf(format, args...)}
+}
+
+func malformed() *apiError {
+	return &apiError{http.StatusBadRequest, "MalformedPolicyDocument", "This policy contains invalid Json"}
+}
+
+func internal(err error) *apiError {
+	return &apiError{http.StatusInternalServerError, "ServiceFailure", err.Error()}
+}
+
+type handler func(s *Service, form url.Values) (any, *apiError)
+
+var handlers = map[string]handler{
+	"CreateRole":               (*Service).createRole,
+	"GetRole":                  (*Service).getRole,
+	"DeleteRole":               (*Service).deleteRole,
+	"ListRoles":                (*Service).listRoles,
+	"AttachRolePolicy":         (*Service).attachRolePolicy,
+	"DetachRolePolicy":         (*Service).detachRolePolicy,
+	"ListAttachedRolePolicies": (*Service).listAttachedRolePolicies,
+	"PutRolePolicy":            (*Service).putRolePolicy,
+	"GetRolePolicy":            (*Service).getRolePolicy,
+	"DeleteRolePolicy":         (*Service).deleteRolePolicy,
+	"ListRolePolicies":         (*Service).listRolePolicies,
+	"CreatePolicy":             (*Service).createPolicy,
+	"GetPolicy":                (*Service).getPolicy,
+	"GetPolicyVersion":         (*Service).getPolicyVersion,
+	"DeletePolicy":             (*Service).deletePolicy,
+}
+
+// Handle serves one query-protocol request whose form is already parsed,
+// returning the HTTP status and XML body.
+func (s *Service) Handle(form url.Values) (int, []byte) {
+	action := form.Get("Action")
+	h, ok := handlers[action]
+	if !ok {
+		if action == "" {
+			return Error(http.StatusBadRequest, "MissingAction", "Missing Action")
+		}
+		return Error(http.StatusBadRequest, "InvalidAction", fmt.Sprintf("Could not find operation %s for version 2010-05-08", action))
+	}
+	s.mu.Lock()
+	out, aerr := h(s, form)
+	s.mu.Unlock()
+	if aerr != nil {
+		return Error(aerr.Status, aerr.Code, aerr.Message)
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	fmt.Fprintf(&b, `<%sResponse xmlns="%s">`, action, xmlns)
+	if out != nil {
+		if err := xml.NewEncoder(&b).EncodeElement(out, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
+			return Error(http.StatusInternalServerError, "ServiceFailure", err.Error())
+		}
+	}
+	fmt.Fprintf(&b, `<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`, requestID(), action)
+	return http.StatusOK, b.Bytes()
+}
+
+type errorResponse struct {
+	XMLName xml.Name `xml:"ErrorResponse"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Error   struct {
+		Type    string `xml:"Type"`
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	} `xml:"Error"`
+	RequestID string `xml:"RequestId"`
+}
+
+// Error renders an IAM error document.
+func Error(status int, code, message string) (int, []byte) {
+	e := errorResponse{Xmlns: xmlns, RequestID: requestID()}
+	e.Error.Type = "Sender"
+	if status >= 500 {
+		e.Error.Type = "Receiver"
+	}
+	e.Error.Code, e.Error.Message = code, message
+	b, _ := xml.Marshal(e)
+	return status, append([]byte(xml.Header), b...)
+}
+
+func requestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// newID returns an IAM unique id: a four-letter kind prefix ("AROA" for
+// roles, "ANPA" for policies) and 17 upper-case letters and digits.
+func newID(prefix string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	var b [17]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return prefix + string(b[:])
+}
+
+// encodeDocument URL-encodes a policy document as IAM returns it (the CLI
+// decodes it; SDK callers call url.QueryUnescape).
+func encodeDocument(doc string) string {
+	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
+}
+
+func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// members renders a list the way the query protocol does, as <member>
+// elements inside the list's element, which is present even when empty.
+type members[T any] struct {
+	Member []T `xml:"member"`
+}

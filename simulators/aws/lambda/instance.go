@@ -1,0 +1,293 @@
+package lambda
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// spec is everything an instance of one function revision is started with.
+type spec struct {
+	region, name, arn string
+	timeout           time.Duration
+	memory            int
+	runtime, handler  string
+	taskRoot, entry   string // entry is set once the code is unpacked
+	env               []string
+	logGroup          string
+}
+
+// invocation is one event travelling to an instance and its answer back.
+type invocation struct {
+	id            string
+	payload       []byte
+	clientContext string
+	timeout       time.Duration
+	done          chan result // buffered: the runtime never blocks on it
+}
+
+type result struct {
+	payload []byte
+	errored bool // the function reported an error (X-Amz-Function-Error)
+}
+
+// flushMark is written by the simulator into the instance's log pipe after
+// an invocation: when the reader meets it, everything the function wrote
+// before answering has been read, because a pipe is first in, first out.
+const flushMark = "\x00awssim-flush\x00"
+
+// instance is one running bootstrap process with its own Runtime API
+// listener, so requests from it need no routing by instance.
+type instance struct {
+	id     string
+	stream string
+	sp     *spec
+	srv    *http.Server
+	cmd    *exec.Cmd
+	logW   *os.File
+	next   chan *invocation
+
+	exited  chan struct{}
+	exitErr error
+
+	initOnce   sync.Once
+	initFailed chan struct{}
+	initErr    []byte
+
+	mu      sync.Mutex
+	current *invocation
+	lines   []LogEvent
+	flushed chan struct{}
+
+	stopOnce sync.Once
+
+	startedAt time.Time
+	lastUsed  time.Time     // set by the pool when the instance goes idle
+	initDur   time.Duration // process start to its first /next, under mu
+}
+
+func startInstance(sp *spec, creds []string) (*instance, error) {
+	var b [16]byte
+	rand.Read(b[:])
+	i := &instance{
+		id:         hex.EncodeToString(b[:]),
+		sp:         sp,
+		next:       make(chan *invocation),
+		exited:     make(chan struct{}),
+		initFailed: make(chan struct{}),
+		flushed:    make(chan struct{}, 1),
+	}
+	i.startedAt = time.Now()
+	i.stream = time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + i.id
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	i.srv = &http.Server{Handler: i.runtimeAPI(), ReadHeaderTimeout: 10 * time.Second}
+	go i.srv.Serve(ln)
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		i.srv.Close()
+		return nil, err
+	}
+	i.logW = w
+	env := append([]string{
+		"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(),
+		"AWS_LAMBDA_LOG_STREAM_NAME=" + i.stream,
+	}, sp.env...)
+	i.cmd = exec.Command(sp.entry)
+	i.cmd.Dir = sp.taskRoot
+	i.cmd.Env = append(env, creds...)
+	i.cmd.Stdout, i.cmd.Stderr = w, w
+	// Its own process group, so a timeout kills whatever it spawned too.
+	i.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := i.cmd.Start(); err != nil {
+		i.srv.Close()
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	go i.readLogs(r)
+	go func() {
+		i.exitErr = i.cmd.Wait()
+		close(i.exited)
+	}()
+	return i, nil
+}
+
+// stop kills the process group and closes the Runtime API listener.
+func (i *instance) stop() {
+	i.stopOnce.Do(func() {
+		syscall.Kill(-i.cmd.Process.Pid, syscall.SIGKILL)
+		select {
+		case <-i.exited:
+		case <-time.After(5 * time.Second):
+		}
+		i.srv.Close()
+		i.logW.Close()
+	})
+}
+
+func (i *instance) alive() bool {
+	select {
+	case <-i.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+func (i *instance) readLogs(r *os.File) {
+	defer r.Close()
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		marked := strings.Contains(line, flushMark)
+		line = strings.ReplaceAll(line, flushMark, "")
+		i.mu.Lock()
+		if line != "" || !marked {
+			i.lines = append(i.lines, LogEvent{Time: time.Now(), Message: line})
+		}
+		i.mu.Unlock()
+		if marked {
+			select {
+			case i.flushed <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// flushLogs waits until every line the process wrote so far is read.
+func (i *instance) flushLogs() {
+	select {
+	case <-i.flushed: // a stale mark from an earlier flush that timed out
+	default:
+	}
+	if _, err := i.logW.WriteString(flushMark + "\n"); err != nil {
+		return
+	}
+	select {
+	case <-i.flushed:
+	case <-time.After(time.Second):
+	}
+}
+
+func (i *instance) logf(format string, a ...any) {
+	i.mu.Lock()
+	i.lines = append(i.lines, LogEvent{Time: time.Now(), Message: fmt.Sprintf(format, a...)})
+	i.mu.Unlock()
+}
+
+func (i *instance) takeLines() []LogEvent {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	l := i.lines
+	i.lines = nil
+	return l
+}
+
+// maxRSS is the process's peak resident memory in MB, for the REPORT line.
+func (i *instance) maxRSS() int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", i.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int
+			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+			return (kb + 1023) / 1024
+		}
+	}
+	return 0
+}
+
+var errInitTimeout = errors.New("init phase exceeded 10 seconds")
+
+// initLimit is how long a new instance may take to ask for its first
+// event, as Lambda limits the init phase.
+const initLimit = 10 * time.Second
+
+// run hands inv to the instance and waits for its answer. healthy is false
+// when the instance must not be reused (it timed out, crashed or failed to
+// initialise).
+func (i *instance) run(inv *invocation, cold bool) (res result, healthy bool) {
+	start := time.Now()
+	i.logf("START RequestId: %s Version: $LATEST", inv.id)
+	res, healthy = i.exchange(inv)
+	dur := time.Since(start)
+	if healthy {
+		i.flushLogs()
+	}
+	i.logf("END RequestId: %s", inv.id)
+	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
+		inv.id, float64(dur.Microseconds())/1000, (dur+time.Millisecond-1)/time.Millisecond, i.sp.memory, i.maxRSS())
+	if cold {
+		i.mu.Lock()
+		report += fmt.Sprintf("\tInit Duration: %.2f ms", float64(i.initDur.Microseconds())/1000)
+		i.mu.Unlock()
+	}
+	i.logf("%s", report)
+	return res, healthy
+}
+
+func (i *instance) exchange(inv *invocation) (result, bool) {
+	handoff := time.NewTimer(initLimit)
+	defer handoff.Stop()
+	select {
+	case i.next <- inv:
+	case <-i.exited:
+		return i.exitResult(inv), false
+	case <-i.initFailed:
+		return result{payload: i.initErr, errored: true}, false
+	case <-handoff.C:
+		return errorResult("Runtime.Unknown", fmt.Sprintf("RequestId: %s Error: %v", inv.id, errInitTimeout)), false
+	}
+	timer := time.NewTimer(inv.timeout)
+	defer timer.Stop()
+	select {
+	case r := <-inv.done:
+		return r, true
+	case <-i.exited:
+		select {
+		case r := <-inv.done:
+			return r, false
+		default:
+		}
+		return i.exitResult(inv), false
+	case <-timer.C:
+		i.stop()
+		msg := fmt.Sprintf("%s %s Task timed out after %.2f seconds", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), inv.id, inv.timeout.Seconds())
+		i.logf("%s", msg)
+		b, _ := jsonMarshal(map[string]string{"errorMessage": msg})
+		return result{payload: b, errored: true}, false
+	}
+}
+
+func (i *instance) exitResult(inv *invocation) result {
+	i.flushLogs()
+	msg := "Runtime exited without providing a reason"
+	if i.exitErr != nil {
+		msg = "Runtime exited with error: " + i.exitErr.Error()
+	}
+	i.logf("RequestId: %s Error: %s", inv.id, msg)
+	return errorResult("Runtime.ExitError", fmt.Sprintf("RequestId: %s Error: %s", inv.id, msg))
+}
+
+func errorResult(typ, msg string) result {
+	b, _ := jsonMarshal(map[string]string{"errorType": typ, "errorMessage": msg})
+	return result{payload: b, errored: true}
+}

@@ -1,0 +1,269 @@
+package lambda
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+type codeInput struct {
+	ZipFile  []byte `json:"ZipFile"`
+	S3Bucket string `json:"S3Bucket"`
+	ImageURI string `json:"ImageUri"`
+}
+
+type createInput struct {
+	FunctionName string       `json:"FunctionName"`
+	Runtime      string       `json:"Runtime"`
+	Role         string       `json:"Role"`
+	Handler      string       `json:"Handler"`
+	Description  string       `json:"Description"`
+	Timeout      *int         `json:"Timeout"`
+	MemorySize   *int         `json:"MemorySize"`
+	Publish      bool         `json:"Publish"`
+	PackageType  string       `json:"PackageType"`
+	Code         codeInput    `json:"Code"`
+	Environment  *environment `json:"Environment"`
+}
+
+type updateConfigInput struct {
+	Role        *string      `json:"Role"`
+	Handler     *string      `json:"Handler"`
+	Description *string      `json:"Description"`
+	Runtime     *string      `json:"Runtime"`
+	Timeout     *int         `json:"Timeout"`
+	MemorySize  *int         `json:"MemorySize"`
+	Environment *environment `json:"Environment"`
+	RevisionID  string       `json:"RevisionId"`
+}
+
+type updateCodeInput struct {
+	ZipFile    []byte `json:"ZipFile"`
+	S3Bucket   string `json:"S3Bucket"`
+	ImageURI   string `json:"ImageUri"`
+	Publish    bool   `json:"Publish"`
+	DryRun     bool   `json:"DryRun"`
+	RevisionID string `json:"RevisionId"`
+}
+
+// checkCode accepts only inline zips: S3 and container images are not
+// simulated, and saying so beats pretending.
+func checkCode(zip []byte, s3Bucket, image string) error {
+	switch {
+	case image != "":
+		return invalidParam("awssim: container image functions are not simulated yet; upload a zip in Code.ZipFile")
+	case s3Bucket != "":
+		return invalidParam("awssim: code from S3 is not simulated; upload a zip in Code.ZipFile")
+	case len(zip) == 0:
+		return invalidParam("Please provide a source for function code.")
+	}
+	return checkZip(zip)
+}
+
+func (s *Service) create(region string, in createInput) (Configuration, error) {
+	if _, _, err := parseName(in.FunctionName); err != nil {
+		return Configuration{}, err
+	}
+	if !nameRE.MatchString(in.FunctionName) {
+		return Configuration{}, validation(in.FunctionName, "functionName", "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+")
+	}
+	if in.PackageType == "Image" {
+		return Configuration{}, invalidParam("awssim: container image functions are not simulated yet; use PackageType Zip")
+	}
+	if in.Publish {
+		return Configuration{}, invalidParam("awssim: published versions are not simulated; create with Publish false ($LATEST only)")
+	}
+	timeout, memory := 3, 128
+	if in.Timeout != nil {
+		timeout = *in.Timeout
+	}
+	if in.MemorySize != nil {
+		memory = *in.MemorySize
+	}
+	for _, err := range []error{checkRole(in.Role), checkRuntime(in.Runtime), checkTimeout(timeout), checkMemory(memory), checkEnv(in.Environment), checkCode(in.Code.ZipFile, in.Code.S3Bucket, in.Code.ImageURI)} {
+		if err != nil {
+			return Configuration{}, err
+		}
+	}
+	sum := sha256.Sum256(in.Code.ZipFile)
+	f := &function{Region: region, CodeHex: hex.EncodeToString(sum[:]), logs: newLogRing(1000)}
+	f.Config = Configuration{
+		FunctionName:     in.FunctionName,
+		FunctionArn:      functionARN(region, s.opts.AccountID, in.FunctionName),
+		Runtime:          in.Runtime,
+		Role:             in.Role,
+		Handler:          in.Handler,
+		CodeSize:         int64(len(in.Code.ZipFile)),
+		Description:      in.Description,
+		Timeout:          timeout,
+		MemorySize:       memory,
+		CodeSha256:       base64.StdEncoding.EncodeToString(sum[:]),
+		Version:          "$LATEST",
+		Environment:      copyEnv(in.Environment),
+		TracingConfig:    map[string]string{"Mode": "PassThrough"},
+		State:            "Active",
+		LastUpdateStatus: "Successful",
+		PackageType:      "Zip",
+		Architectures:    []string{"x86_64"},
+		EphemeralStorage: map[string]int{"Size": 512},
+		LoggingConfig:    map[string]string{"LogFormat": "Text", "LogGroup": "/aws/lambda/" + in.FunctionName},
+	}
+	touch(&f.Config)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fns[key(region, in.FunctionName)] != nil {
+		return Configuration{}, conflict("Function already exist: %s", in.FunctionName)
+	}
+	if err := s.writeCode(region, in.FunctionName, f.CodeHex, in.Code.ZipFile); err != nil {
+		return Configuration{}, err
+	}
+	if err := s.save(f); err != nil {
+		return Configuration{}, err
+	}
+	s.fns[key(region, in.FunctionName)] = f
+	return f.Config, nil
+}
+
+func (s *Service) get(region, ref string) (Configuration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.lookup(region, ref)
+	if err != nil {
+		return Configuration{}, err
+	}
+	return f.Config, nil
+}
+
+// update applies change to a copy of the function, persists it and swaps
+// it in; running instances of the old revision finish and are retired.
+func (s *Service) update(region, ref, revision string, change func(*function) error) (Configuration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.lookup(region, ref)
+	if err != nil {
+		return Configuration{}, err
+	}
+	if revision != "" && revision != f.Config.RevisionID {
+		return Configuration{}, &apiError{412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"}
+	}
+	next := *f
+	next.Config.Environment = copyEnv(f.Config.Environment)
+	next.pool = nil
+	if err := change(&next); err != nil {
+		return Configuration{}, err
+	}
+	touch(&next.Config)
+	if err := s.save(&next); err != nil {
+		return Configuration{}, err
+	}
+	if f.pool != nil {
+		f.pool.retire(false)
+	}
+	s.fns[key(region, next.Config.FunctionName)] = &next
+	return next.Config, nil
+}
+
+func (s *Service) updateConfig(region, ref string, in updateConfigInput) (Configuration, error) {
+	return s.update(region, ref, in.RevisionID, func(f *function) error {
+		c := &f.Config
+		if in.Role != nil {
+			if err := checkRole(*in.Role); err != nil {
+				return err
+			}
+			c.Role = *in.Role
+		}
+		if in.Runtime != nil {
+			if err := checkRuntime(*in.Runtime); err != nil {
+				return err
+			}
+			c.Runtime = *in.Runtime
+		}
+		if in.Timeout != nil {
+			if err := checkTimeout(*in.Timeout); err != nil {
+				return err
+			}
+			c.Timeout = *in.Timeout
+		}
+		if in.MemorySize != nil {
+			if err := checkMemory(*in.MemorySize); err != nil {
+				return err
+			}
+			c.MemorySize = *in.MemorySize
+		}
+		if in.Environment != nil {
+			if err := checkEnv(in.Environment); err != nil {
+				return err
+			}
+			c.Environment = copyEnv(in.Environment)
+		}
+		if in.Handler != nil {
+			c.Handler = *in.Handler
+		}
+		if in.Description != nil {
+			c.Description = *in.Description
+		}
+		return nil
+	})
+}
+
+func (s *Service) updateCode(region, ref string, in updateCodeInput) (Configuration, error) {
+	if in.Publish {
+		return Configuration{}, invalidParam("awssim: published versions are not simulated ($LATEST only)")
+	}
+	if err := checkCode(in.ZipFile, in.S3Bucket, in.ImageURI); err != nil {
+		return Configuration{}, err
+	}
+	if in.DryRun {
+		return s.get(region, ref)
+	}
+	return s.update(region, ref, in.RevisionID, func(f *function) error {
+		sum := sha256.Sum256(in.ZipFile)
+		f.CodeHex = hex.EncodeToString(sum[:])
+		f.Config.CodeSha256 = base64.StdEncoding.EncodeToString(sum[:])
+		f.Config.CodeSize = int64(len(in.ZipFile))
+		return s.writeCode(region, f.Config.FunctionName, f.CodeHex, in.ZipFile)
+	})
+}
+
+func (s *Service) delete(region, ref string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.lookup(region, ref)
+	if err != nil {
+		return err
+	}
+	name := f.Config.FunctionName
+	if err := s.remove(region, name); err != nil {
+		return err
+	}
+	delete(s.fns, key(region, name))
+	if f.pool != nil {
+		f.pool.retire(false)
+	}
+	os.RemoveAll(filepath.Join(s.dir, "code", region, name))
+	return nil
+}
+
+func copyEnv(e *environment) *environment {
+	if e == nil {
+		return nil
+	}
+	return &environment{Variables: maps.Clone(e.Variables)}
+}
+
+// touch stamps a change the way Lambda does: a new LastModified and
+// RevisionId.
+func touch(c *Configuration) {
+	c.LastModified = time.Now().UTC().Format("2006-01-02T15:04:05.000-0700")
+	var b [16]byte
+	rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	c.RevisionID = fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+}

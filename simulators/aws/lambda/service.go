@@ -1,0 +1,265 @@
+// Package lambda simulates AWS Lambda for zip functions on the provided
+// runtimes: the control-plane API (create, get, update, delete, list,
+// invoke) and, for each running instance, the Lambda Runtime API that the
+// function's own bootstrap (e.g. one built with aws-lambda-go) polls.
+package lambda
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+var bucket = []byte("lambda")
+
+// LogEvent is one line a function printed, as CloudWatch Logs stores it.
+type LogEvent struct {
+	Time    time.Time
+	Message string
+}
+
+// LogSink receives each invocation's log lines (START … REPORT) for the
+// function's log group and its instance's stream, as Lambda ships them to
+// CloudWatch Logs. It runs on the invocation's path, so it should be quick.
+// The service keeps recent lines in memory regardless.
+type LogSink func(region, group, stream string, events []LogEvent)
+
+// Options configures a Service.
+type Options struct {
+	// DB persists function configurations; nil keeps them in memory.
+	DB *bbolt.DB
+	// Dir holds code zips and their unpacked copies. Empty means a
+	// temporary directory removed on Close.
+	Dir       string
+	AccountID string
+	// AccessKeyID and SecretAccessKey are handed to functions, as Lambda
+	// hands them the execution role's credentials.
+	AccessKeyID, SecretAccessKey string
+	// Endpoint, if set, returns the simulator's URL; functions get it as
+	// AWS_ENDPOINT_URL so their SDK calls reach the simulator.
+	Endpoint func() string
+	LogSink  LogSink
+	// MaxInstances caps concurrent instances per function (default 10).
+	MaxInstances int
+	// IdleTimeout is how long an unused warm instance is kept (default
+	// 10 minutes).
+	IdleTimeout time.Duration
+}
+
+// Service is the Lambda endpoint and the instances it runs.
+type Service struct {
+	opts    Options
+	dir     string
+	tempDir bool
+
+	mu  sync.Mutex
+	fns map[string]*function // region/name
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	events sync.WaitGroup // Event invocations in flight, and the idle reaper
+}
+
+// function is one function's stored record and its running state.
+type function struct {
+	Region  string        `json:"region"`
+	CodeHex string        `json:"codeHex"` // sha256 of the zip, names its file
+	Config  Configuration `json:"config"`
+
+	pool *pool
+	logs *logRing
+}
+
+func key(region, name string) string { return region + "/" + name }
+
+// New loads the persisted functions; instances start on first Invoke.
+func New(o Options) (*Service, error) {
+	if o.AccountID == "" {
+		o.AccountID = "000000000000"
+	}
+	if o.MaxInstances <= 0 {
+		o.MaxInstances = 10
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 10 * time.Minute
+	}
+	s := &Service{opts: o, dir: o.Dir, fns: map[string]*function{}}
+	if s.dir == "" {
+		d, err := os.MkdirTemp("", "awssim-lambda-")
+		if err != nil {
+			return nil, err
+		}
+		s.dir, s.tempDir = d, true
+	}
+	for _, sub := range []string{"code", "run"} {
+		if err := os.MkdirAll(filepath.Join(s.dir, sub), 0o700); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.load(); err != nil {
+		if s.tempDir {
+			os.RemoveAll(s.dir)
+		}
+		return nil, err
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.events.Add(1)
+	go s.reapIdle()
+	return s, nil
+}
+
+// load reads the persisted functions.
+func (s *Service) load() error {
+	if s.opts.DB == nil {
+		return nil
+	}
+	return s.opts.DB.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucket)
+		if err != nil {
+			return err
+		}
+		return b.ForEach(func(k, v []byte) error {
+			f := &function{}
+			if err := json.Unmarshal(v, f); err != nil {
+				return fmt.Errorf("lambda: function %s: %w", k, err)
+			}
+			f.logs = newLogRing(1000)
+			s.fns[string(k)] = f
+			return nil
+		})
+	})
+}
+
+// Close stops every instance and waits for Event invocations to end.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	s.cancel() // under mu: InvokeAsync checks it there before events.Add
+	for _, f := range s.fns {
+		if f.pool != nil {
+			f.pool.retire(true)
+		}
+	}
+	s.mu.Unlock()
+	s.events.Wait()
+	if s.tempDir {
+		return os.RemoveAll(s.dir)
+	}
+	return nil
+}
+
+// reapIdle stops instances unused for IdleTimeout until Close.
+func (s *Service) reapIdle() {
+	defer s.events.Done()
+	t := time.NewTicker(max(s.opts.IdleTimeout/4, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		pools := make([]*pool, 0, len(s.fns))
+		for _, f := range s.fns {
+			if f.pool != nil {
+				pools = append(pools, f.pool)
+			}
+		}
+		s.mu.Unlock()
+		for _, p := range pools {
+			p.reap(time.Now().Add(-s.opts.IdleTimeout))
+		}
+	}
+}
+
+// Logs returns the most recent log lines of a function (up to 1000).
+func (s *Service) Logs(region, name string) []LogEvent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.fns[key(region, name)]; f != nil {
+		return f.logs.all()
+	}
+	return nil
+}
+
+func (s *Service) codePath(region, name, hex string) string {
+	return filepath.Join(s.dir, "code", region, name, hex+".zip")
+}
+
+// save persists f (nil DB: nothing to do) before the caller publishes it.
+func (s *Service) save(f *function) error {
+	if s.opts.DB == nil {
+		return nil
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return s.opts.DB.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucket).Put([]byte(key(f.Region, f.Config.FunctionName)), b)
+	})
+}
+
+func (s *Service) remove(region, name string) error {
+	if s.opts.DB == nil {
+		return nil
+	}
+	return s.opts.DB.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucket).Delete([]byte(key(region, name)))
+	})
+}
+
+// writeCode stores a zip under its hash; identical code is stored once.
+func (s *Service) writeCode(region, name, hex string, zip []byte) error {
+	p := s.codePath(region, name, hex)
+	if _, err := os.Stat(p); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, zip, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, p)
+}
+
+// lookup finds a function; the caller holds s.mu.
+func (s *Service) lookup(region, ref string) (*function, error) {
+	name, qual, err := parseName(ref)
+	if err != nil {
+		return nil, err
+	}
+	f := s.fns[key(region, name)]
+	if f == nil {
+		return nil, notFound(functionARN(region, s.opts.AccountID, name))
+	}
+	if qual != "" && qual != "$LATEST" {
+		return nil, notFound(functionARN(region, s.opts.AccountID, name) + ":" + qual)
+	}
+	return f, nil
+}
+
+func (s *Service) list(region string) []Configuration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Configuration
+	for _, f := range s.fns {
+		if f.Region == region {
+			out = append(out, f.Config)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].FunctionName < out[j].FunctionName })
+	return out
+}
+
+var errClosed = errors.New("lambda: the simulator is shutting down")
