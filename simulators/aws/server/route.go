@@ -43,6 +43,9 @@ func (s *Server) Handler() http.Handler {
 		if s.serveOps(w, r, body) {
 			return
 		}
+		if s.serveECS(w, r, body) {
+			return
+		}
 		if isLambdaPath(r.URL.Path) {
 			s.serveLambda(w, r, body)
 			return

@@ -16,6 +16,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/sockerless/sockerless/simulators/aws/dynamodb"
+	"github.com/sockerless/sockerless/simulators/aws/ecs"
 	"github.com/sockerless/sockerless/simulators/aws/lambda"
 	"github.com/sockerless/sockerless/simulators/aws/sigv4"
 	"github.com/sockerless/sockerless/simulators/aws/sts"
@@ -49,7 +50,8 @@ type Server struct {
 	sts      *sts.Service
 	verifier *sigv4.Verifier
 	lambda   *lambda.Service
-	ops      opsServices // CloudWatch Logs, IAM, ECR: route_ops.go
+	ecs      *ecs.Service // route_ecs.go
+	ops      opsServices  // CloudWatch Logs, IAM, ECR: route_ops.go
 	ln       net.Listener
 	http     *http.Server
 	stop     context.CancelFunc
@@ -96,6 +98,11 @@ func New(cfg Config) (*Server, error) {
 		s.closeDB()
 		return nil, err
 	}
+	if err := s.openECS(); err != nil {
+		s.closeLambda()
+		s.closeDB()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -129,7 +136,7 @@ func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 
 // Close stops serving and closes the state file.
 func (s *Server) Close() error {
-	err := s.closeLambda() // first: running invocations end, so Shutdown need not wait
+	err := errors.Join(s.closeLambda(), s.closeECS()) // first: running invocations and tasks end, so Shutdown need not wait
 	if s.http != nil {
 		s.stop()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

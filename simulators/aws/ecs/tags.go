@@ -1,0 +1,146 @@
+package ecs
+
+import (
+	"strconv"
+	"strings"
+)
+
+type tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+func checkTags(tags []tag) *apiError {
+	if len(tags) > 50 {
+		return invalid("Too many tags specified. Max 50.")
+	}
+	for _, t := range tags {
+		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
+			return invalid("The specified tag key or value is invalid.")
+		}
+	}
+	return nil
+}
+
+// mergeTags sets add over old, keeping old's order for keys it had.
+func mergeTags(old, add []tag) []tag {
+	out := append([]tag{}, old...)
+next:
+	for _, a := range add {
+		for i := range out {
+			if out[i].Key == a.Key {
+				out[i].Value = a.Value
+				continue next
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// resourceExists reports whether arn names a cluster, task definition or
+// task this service knows.
+func (s *Service) resourceExists(arn string) bool {
+	if s.st.clusters[arn] != nil || s.st.taskDefs[arn] != nil {
+		return true
+	}
+	_, ok := s.tasks[arn]
+	return ok
+}
+
+func (s *Service) checkResource(arn string) *apiError {
+	if arn == "" {
+		return invalid("resourceArn can not be blank.")
+	}
+	if !strings.HasPrefix(arn, "arn:aws:ecs:") {
+		return invalid("Invalid identifier: Unexpected number of separators")
+	}
+	if !s.resourceExists(arn) {
+		if strings.Contains(arn, ":cluster/") {
+			return clusterNotFound()
+		}
+		return invalid("The specified resource could not be found.")
+	}
+	return nil
+}
+
+type tagResourceIn struct {
+	ResourceArn string   `json:"resourceArn"`
+	Tags        []tag    `json:"tags"`
+	TagKeys     []string `json:"tagKeys"`
+}
+
+type empty struct{}
+
+func (s *Service) tagResource(_ string, in *tagResourceIn) (empty, *apiError) {
+	if aerr := s.checkResource(in.ResourceArn); aerr != nil {
+		return empty{}, aerr
+	}
+	if aerr := checkTags(in.Tags); aerr != nil {
+		return empty{}, aerr
+	}
+	merged := mergeTags(s.st.tags[in.ResourceArn], in.Tags)
+	if aerr := checkTags(merged); aerr != nil {
+		return empty{}, aerr
+	}
+	if err := s.st.putTags(in.ResourceArn, merged); err != nil {
+		return empty{}, internal(err)
+	}
+	return empty{}, nil
+}
+
+func (s *Service) untagResource(_ string, in *tagResourceIn) (empty, *apiError) {
+	if aerr := s.checkResource(in.ResourceArn); aerr != nil {
+		return empty{}, aerr
+	}
+	var kept []tag
+	for _, t := range s.st.tags[in.ResourceArn] {
+		drop := false
+		for _, k := range in.TagKeys {
+			drop = drop || k == t.Key
+		}
+		if !drop {
+			kept = append(kept, t)
+		}
+	}
+	if err := s.st.putTags(in.ResourceArn, kept); err != nil {
+		return empty{}, internal(err)
+	}
+	return empty{}, nil
+}
+
+type listTagsOut struct {
+	Tags []tag `json:"tags"`
+}
+
+func (s *Service) listTagsForResource(_ string, in *tagResourceIn) (listTagsOut, *apiError) {
+	if aerr := s.checkResource(in.ResourceArn); aerr != nil {
+		return listTagsOut{}, aerr
+	}
+	return listTagsOut{append([]tag{}, s.st.tags[in.ResourceArn]...)}, nil
+}
+
+// paginate pages a sorted list; tokens are offsets.
+func paginate(items []string, token string, maxResults *int) ([]string, string, *apiError) {
+	limit := 100
+	if maxResults != nil {
+		if *maxResults < 1 || *maxResults > 100 {
+			return nil, "", invalid("maxResults must be between 1 and 100.")
+		}
+		limit = *maxResults
+	}
+	start := 0
+	if token != "" {
+		n, err := strconv.Atoi(token)
+		if err != nil || n < 0 || n > len(items) {
+			return nil, "", invalid("Invalid token %s", token)
+		}
+		start = n
+	}
+	end := min(start+limit, len(items))
+	next := ""
+	if end < len(items) {
+		next = strconv.Itoa(end)
+	}
+	return append([]string{}, items[start:end]...), next, nil
+}
