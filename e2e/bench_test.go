@@ -13,10 +13,31 @@ const runsPerEngine = 20
 // BenchmarkRunRmTrue times `docker run --rm IMG true` through the CLI on
 // each available engine and reports the median, the number a user feels.
 func BenchmarkRunRmTrue(b *testing.B) {
+	benchRuns(b, "run --rm true", runsPerEngine, "run", "--rm", TestImage, "true")
+}
+
+// BenchmarkShellPipe is issue 3's shell figure: a pipe inside the
+// container, so the shell and a utility both run.
+func BenchmarkShellPipe(b *testing.B) {
+	benchRuns(b, "run --rm sh -c 'echo hi | wc -c'", runsPerEngine, "run", "--rm", TestImage, "sh", "-c", "echo hi | wc -c")
+}
+
+// BenchmarkTextPipeline runs a 10,000-line grep/sort/uniq pipeline in one
+// container per engine run, the shape of a CI log-crunching step.
+func BenchmarkTextPipeline(b *testing.B) {
+	script := `seq 1 10000 | awk '{print $1 % 97}' | grep -v 5 | sort -n | uniq -c | sort -rn | head -3`
+	benchRuns(b, "10,000-line grep/sort/uniq pipeline", 5, "run", "--rm", TestImage, "sh", "-c", script)
+}
+
+// benchRuns runs the docker CLI with args n times on each engine, checks
+// every run exits 0 and prints the same output on every engine, and
+// reports the medians side by side.
+func benchRuns(b *testing.B, label string, n int, args ...string) {
 	if !rootfs.HasBusybox {
 		b.Skipf("test image has no binaries: %s", rootfs.Why)
 	}
 	medians := map[string]time.Duration{}
+	outputs := map[string]string{}
 	for _, sl := range engines {
 		b.Run(sl.name, func(b *testing.B) {
 			if sl.skip != "" {
@@ -27,13 +48,14 @@ func BenchmarkRunRmTrue(b *testing.B) {
 			}
 			var times []time.Duration
 			for range b.N {
-				for range runsPerEngine {
+				for range n {
 					start := time.Now()
-					r := sl.e.Docker("run", "--rm", TestImage, "true")
+					r := sl.e.Docker(args...)
 					if r.Code != 0 {
-						b.Fatalf("docker run --rm %s true: exit %d: %s", TestImage, r.Code, r.Stderr)
+						b.Fatalf("docker %v: exit %d: %s", args, r.Code, r.Stderr)
 					}
 					times = append(times, time.Since(start))
+					outputs[sl.name] = r.Stdout
 				}
 			}
 			m := median(times)
@@ -41,7 +63,12 @@ func BenchmarkRunRmTrue(b *testing.B) {
 			b.ReportMetric(float64(m.Microseconds())/1000, "ms/run-median")
 		})
 	}
-	fmt.Println(sideBySide(medians))
+	if s, ok := outputs["sockerless"]; ok {
+		if d, ok := outputs["dockerd"]; ok && s != d {
+			b.Errorf("%s: outputs differ:\nsockerless: %q\ndockerd:    %q", label, s, d)
+		}
+	}
+	fmt.Println(sideBySide(label, medians))
 }
 
 func median(ds []time.Duration) time.Duration {
@@ -56,7 +83,7 @@ func median(ds []time.Duration) time.Duration {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func sideBySide(m map[string]time.Duration) string {
+func sideBySide(label string, m map[string]time.Duration) string {
 	ms := func(name string) string {
 		d, ok := m[name]
 		if !ok {
@@ -70,5 +97,5 @@ func sideBySide(m map[string]time.Duration) string {
 			ratio = fmt.Sprintf("%.2f", float64(s)/float64(d))
 		}
 	}
-	return fmt.Sprintf("run --rm true: sockerless %s ms, dockerd %s ms, ratio %s", ms("sockerless"), ms("dockerd"), ratio)
+	return fmt.Sprintf("%s: sockerless %s ms, dockerd %s ms, ratio %s", label, ms("sockerless"), ms("dockerd"), ratio)
 }
