@@ -46,6 +46,9 @@ func Extract(r io.Reader, fsys FS, dir string, noOverwriteDirNonDir bool) error 
 			continue // "./": the directory itself
 		}
 		target := path.Join(dir, rel)
+		if err := checkParents(fsys, dir, target); err != nil {
+			return err
+		}
 		if err := fsys.MkdirAll(path.Dir(target), 0o755); err != nil {
 			return fmt.Errorf("extracting %s: %w", hdr.Name, err)
 		}

@@ -23,6 +23,8 @@ var Images = []Route{
 	{http.MethodPost, "/images/{name:.*}/push", call.OpImagePush, BodyJSON},
 	{http.MethodPost, "/images/{name:.*}/tag", call.OpImageTag, BodyJSON},
 	{http.MethodPost, "/images/prune", call.OpImagePrune, BodyJSON},
+	// commit takes the container's config overrides as its JSON body.
+	{http.MethodPost, "/commit", call.OpImageCommit, BodyJSON},
 
 	{http.MethodDelete, "/images/{name:.*}", call.OpImageRemove, BodyJSON},
 }

@@ -20,6 +20,7 @@ const (
 	OpImageSave    = "image.save" // GET /images/get and /images/{name}/get
 	OpImageLoad    = "image.load"
 	OpImagePush    = "image.push"
+	OpImageCommit  = "image.commit" // POST /commit: a container's changes as a new image
 
 	OpContainerList    = "container.list"
 	OpContainerCreate  = "container.create"

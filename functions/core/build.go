@@ -1,20 +1,272 @@
 package core
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
+	"sync"
 
+	"github.com/distribution/reference"
 	"github.com/moby/moby/api/types/build"
+	"github.com/moby/moby/api/types/events"
+	"github.com/moby/moby/api/types/jsonstream"
 	"github.com/sockerless/sockerless/functions/call"
+	"github.com/sockerless/sockerless/functions/core/dockerfile"
 )
 
-// build answers POST /build until the sandbox can run Dockerfile steps.
-func (c *Core) build(ctx context.Context, in call.Call) (call.Reply, error) {
-	return call.Reply{}, errorf(http.StatusNotImplemented,
-		"docker build is not supported by the %s backend yet: build the image elsewhere and bring it in with `docker load`, or make a root filesystem and `docker import` it", c.cfg.Backend)
+// buildOptions are the query parameters of POST /build this builder
+// honours.
+type buildOptions struct {
+	dockerfile string
+	tags       []reference.Named
+	buildArgs  map[string]*string
+	labels     map[string]string
+	quiet      bool
+	pull       bool
+	target     string
 }
 
-// buildPrune has nothing to prune: no build cache exists until builds do.
+func parseBuildOptions(q url.Values) (buildOptions, error) {
+	o := buildOptions{dockerfile: q.Get("dockerfile"), quiet: boolQuery(q.Get("q")), pull: boolQuery(q.Get("pull")), target: q.Get("target")}
+	if o.dockerfile == "" {
+		o.dockerfile = "Dockerfile"
+	}
+	if r := q.Get("remote"); r != "" {
+		return o, errorf(http.StatusNotImplemented, "building from a remote context (%s) is not supported: clone or download it and build the directory", r)
+	}
+	for _, t := range q["t"] {
+		named, err := normalizeRef(t)
+		if err != nil {
+			return o, err
+		}
+		if _, ok := named.(reference.Digested); ok {
+			return o, invalid("invalid tag %s: a build cannot be tagged with a digest", t)
+		}
+		o.tags = append(o.tags, named)
+	}
+	if v := q.Get("buildargs"); v != "" {
+		if err := json.Unmarshal([]byte(v), &o.buildArgs); err != nil {
+			return o, invalid("invalid buildargs: %v", err)
+		}
+	}
+	if v := q.Get("labels"); v != "" {
+		if err := json.Unmarshal([]byte(v), &o.labels); err != nil {
+			return o, invalid("invalid labels: %v", err)
+		}
+	}
+	return o, nil
+}
+
+func boolQuery(v string) bool { return v == "1" || strings.EqualFold(v, "true") }
+
+// build serves POST /build, Docker's legacy builder API: the context
+// tar in the body, the Dockerfile's steps run through the backend's
+// Builder, progress as JSON lines. Problems found before the first
+// step are plain errors; after it, they end the stream as Docker's do
+// (HTTP 200, errorDetail), and the CLI exits with their code.
+func (c *Core) build(ctx context.Context, in call.Call) (call.Reply, error) {
+	builder, ok := c.cfg.Images.(Builder)
+	if !ok {
+		return call.Reply{}, errorf(http.StatusNotImplemented,
+			"docker build is not supported by the %s backend yet: build the image elsewhere and bring it in with `docker load`, or make a root filesystem and `docker import` it", c.cfg.Backend)
+	}
+	opts, err := parseBuildOptions(in.Query)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	bc, err := readContext(in.Body)
+	if err != nil {
+		return call.Reply{}, invalid("%v", err)
+	}
+	src, ok := bc.file(opts.dockerfile)
+	if !ok {
+		return call.Reply{}, invalid("Cannot locate specified Dockerfile: %s", opts.dockerfile)
+	}
+	df, err := dockerfile.Parse(bytes.NewReader(src))
+	if errors.Is(err, dockerfile.ErrEmpty) {
+		return call.Reply{}, invalid("the Dockerfile (%s) cannot be empty", opts.dockerfile)
+	}
+	if err != nil {
+		return call.Reply{}, invalid("%v", err)
+	}
+	if err := checkDockerfile(df, opts.target); err != nil {
+		return call.Reply{}, err
+	}
+
+	out := newBuildOutput(opts.quiet)
+	content, run, err := c.runBuild(ctx, builder, df, bc, opts, out)
+	defer func() { run.close(ctx, content.ID) }()
+	if err != nil {
+		return out.fail(err), nil
+	}
+	if _, err := c.recordImage(ctx, content, opts.tags...); err != nil {
+		if _, _, ferr := c.findImage(ctx, content.ID); ferr != nil {
+			_ = c.cfg.Images.DeleteImage(context.WithoutCancel(ctx), content.ID)
+		}
+		return out.fail(err), nil
+	}
+	for _, t := range opts.tags {
+		c.emit(ctx, events.ImageEventType, events.ActionTag, content.ID, map[string]string{"name": familiar(t)})
+	}
+	out.result(content.ID)
+	if opts.quiet {
+		out.msg(jsonstream.Message{Stream: content.ID + "\n"})
+	} else {
+		out.msg(jsonstream.Message{Stream: fmt.Sprintf("Successfully built %s\n", shortID(content.ID))})
+		for _, t := range opts.tags {
+			out.msg(jsonstream.Message{Stream: fmt.Sprintf("Successfully tagged %s\n", familiar(t))})
+		}
+	}
+	return out.reply(), nil
+}
+
+// checkDockerfile refuses, before any step runs, what this builder
+// cannot do or the Dockerfile gets wrong, so a build never half-runs
+// into it.
+func checkDockerfile(df *dockerfile.File, target string) error {
+	froms := 0
+	names := map[string]bool{}
+	for _, in := range df.Instructions {
+		switch in.Cmd {
+		case "FROM":
+			froms++
+			if n := stageName(in); n != "" {
+				if names[n] {
+					return invalid("dockerfile line %d: duplicate name %s", in.Line, n)
+				}
+				names[n] = true
+			}
+			for k := range in.Flags {
+				if k != "platform" {
+					return invalid("dockerfile line %d: unknown flag: --%s", in.Line, k)
+				}
+			}
+			continue
+		case "ARG":
+			continue
+		case "RUN", "COPY", "ADD", "ENV", "WORKDIR", "USER", "LABEL", "EXPOSE", "ENTRYPOINT", "CMD", "VOLUME", "STOPSIGNAL", "SHELL", "MAINTAINER", "HEALTHCHECK", "ONBUILD":
+		default:
+			return invalid("dockerfile parse error on line %d: unknown instruction: %s", in.Line, in.Cmd)
+		}
+		if froms == 0 {
+			return invalid("dockerfile line %d: %s comes before FROM: only ARG may", in.Line, in.Cmd)
+		}
+		if in.Cmd == "RUN" {
+			for k := range in.Flags {
+				// --mount, --network and --security are BuildKit's.
+				return errorf(http.StatusNotImplemented, "dockerfile line %d: RUN --%s needs BuildKit, which this builder is not", in.Line, k)
+			}
+		}
+	}
+	if froms == 0 {
+		return invalid("the Dockerfile has no FROM instruction")
+	}
+	if target != "" && !names[strings.ToLower(target)] {
+		return invalid("failed to reach build target %s in Dockerfile", target)
+	}
+	return nil
+}
+
+// buildMessage is Docker's build stream line: jsonstream.Message plus
+// the legacy top-level "error" that old clients read.
+type buildMessage struct {
+	jsonstream.Message
+	ErrorMessage string `json:"error,omitempty"`
+}
+
+// buildOutput collects the build's JSON lines. The envelope carries a
+// whole body, so the stream reaches the client when the build ends.
+type buildOutput struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	enc   *json.Encoder
+	quiet bool
+}
+
+func newBuildOutput(quiet bool) *buildOutput {
+	o := &buildOutput{quiet: quiet}
+	o.enc = json.NewEncoder(&o.buf)
+	return o
+}
+
+func (o *buildOutput) msg(m jsonstream.Message) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	_ = o.enc.Encode(buildMessage{Message: m})
+}
+
+// say writes progress text, which -q suppresses.
+func (o *buildOutput) say(format string, args ...any) {
+	if !o.quiet {
+		o.msg(jsonstream.Message{Stream: fmt.Sprintf(format, args...)})
+	}
+}
+
+// lines gathers a step's process output into whole lines, so the
+// stream has one message per line however the process wrote.
+type lines struct {
+	mu  sync.Mutex
+	o   *buildOutput
+	buf []byte
+}
+
+func (l *lines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = append(l.buf, p...)
+	if i := bytes.LastIndexByte(l.buf, '\n'); i >= 0 {
+		l.o.say("%s", l.buf[:i+1])
+		l.buf = append(l.buf[:0], l.buf[i+1:]...)
+	}
+	return len(p), nil
+}
+
+// flush writes what is left of an unfinished last line.
+func (l *lines) flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.buf) > 0 {
+		l.o.say("%s\n", l.buf)
+		l.buf = nil
+	}
+}
+
+func (o *buildOutput) result(id string) {
+	raw, _ := json.Marshal(build.Result{ID: id})
+	aux := json.RawMessage(raw)
+	o.msg(jsonstream.Message{Aux: &aux})
+}
+
+// stepError is a failed step; Code is the exit code of a RUN.
+type stepError struct {
+	Code int
+	Msg  string
+}
+
+func (e *stepError) Error() string { return e.Msg }
+
+func (o *buildOutput) fail(err error) call.Reply {
+	code := 1
+	var se *stepError
+	if errors.As(err, &se) && se.Code != 0 {
+		code = se.Code
+	}
+	o.mu.Lock()
+	_ = o.enc.Encode(buildMessage{Message: jsonstream.Message{Error: &jsonstream.Error{Code: code, Message: err.Error()}}, ErrorMessage: err.Error()})
+	o.mu.Unlock()
+	return o.reply()
+}
+
+func (o *buildOutput) reply() call.Reply {
+	return call.Reply{Status: http.StatusOK, Header: jsonHeader(), Body: o.buf.Bytes()}
+}
+
+// buildPrune has nothing to prune: this builder keeps no cache.
 func (c *Core) buildPrune(ctx context.Context, in call.Call) (call.Reply, error) {
 	if _, err := parseFilters(in.Query.Get("filters"), []string{"until", "id", "parent", "type", "description", "inuse", "shared", "private", "label", "label!"}); err != nil {
 		return call.Reply{}, err

@@ -27,6 +27,7 @@ func (c *Core) routes() map[string]opFunc {
 		call.OpImagePrune:   c.imagePrune,
 		call.OpImageSave:    c.imageSave,
 		call.OpImageLoad:    c.imageLoad,
+		call.OpImageCommit:  c.imageCommit,
 
 		call.OpContainerList:    c.containerList,
 		call.OpContainerCreate:  c.containerCreate,
@@ -45,6 +46,8 @@ func (c *Core) routes() map[string]opFunc {
 		call.OpContainerResize:  c.containerResize,
 		call.OpContainerArchive: c.containerArchive,
 		call.OpContainerStats:   c.containerStats,
+		call.OpContainerChanges: c.containerChanges,
+		call.OpContainerExport:  c.containerExport,
 
 		call.OpExecCreate:  c.execCreate,
 		call.OpExecStart:   c.execStart,

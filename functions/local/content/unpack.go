@@ -279,9 +279,8 @@ func (u *unpacker) finish() error {
 	slices.SortFunc(dirs, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
 	for _, d := range dirs {
 		p := u.abs(d)
-		fi, err := os.Lstat(p)
-		if err != nil || !fi.IsDir() {
-			continue // replaced or whited out by a later layer
+		if !u.plainDir(d) {
+			continue // replaced, whited out, or now reached through a symlink
 		}
 		m := u.dirs[d]
 		if err := os.Chmod(p, m.mode); err != nil {

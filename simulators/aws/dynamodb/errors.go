@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 )
@@ -31,6 +32,27 @@ type cancellationReason struct {
 }
 
 func (e *apiError) Error() string { return e.Type + ": " + e.Message }
+
+// Response renders e as DynamoDB does: the message only when there is
+// one, and the condition-check Item and CancellationReasons beside it.
+func (e *apiError) Response() (int, []byte) {
+	body := map[string]any{"__type": e.Type}
+	if e.Message != "" {
+		body["message"] = e.Message
+	}
+	if e.Item != nil {
+		body["Item"] = e.Item
+	}
+	if e.Reasons != nil {
+		// DynamoDB spells this one "Message", and the SDK reads reasons
+		// from CancellationReasons.
+		delete(body, "message")
+		body["Message"] = e.Message
+		body["CancellationReasons"] = e.Reasons
+	}
+	b, _ := json.Marshal(body)
+	return e.Status, b
+}
 
 func validation(format string, args ...any) *apiError {
 	return &apiError{Type: nsValidate + "ValidationException", Message: fmt.Sprintf(format, args...), Status: http.StatusBadRequest}

@@ -5,14 +5,14 @@ package dynamodb
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of DynamoDB operations.
@@ -53,82 +53,44 @@ func New(o Options) (*Service, error) {
 	return &Service{st: st, account: o.AccountID, now: o.Now}, nil
 }
 
-type handler func(s *Service, region string, body []byte) (any, *apiError)
-
-var handlers = map[string]handler{
-	"CreateTable":        decoded((*Service).createTable),
-	"DescribeTable":      decoded((*Service).describeTable),
-	"DeleteTable":        decoded((*Service).deleteTable),
-	"ListTables":         decoded((*Service).listTables),
-	"UpdateTimeToLive":   decoded((*Service).updateTimeToLive),
-	"DescribeTimeToLive": decoded((*Service).describeTimeToLive),
-	"PutItem":            decoded((*Service).putItem),
-	"GetItem":            decoded((*Service).getItem),
-	"UpdateItem":         decoded((*Service).updateItem),
-	"DeleteItem":         decoded((*Service).deleteItem),
-	"Query":              decoded((*Service).query),
-	"Scan":               decoded((*Service).scan),
-	"BatchGetItem":       decoded((*Service).batchGetItem),
-	"BatchWriteItem":     decoded((*Service).batchWriteItem),
-	"TransactWriteItems": decoded((*Service).transactWriteItems),
-}
-
-// decoded adapts a typed operation to a handler that decodes its JSON input.
-func decoded[In any, Out any](op func(*Service, string, *In) (Out, *apiError)) handler {
-	return func(s *Service, region string, body []byte) (any, *apiError) {
-		in := new(In)
-		if err := json.Unmarshal(body, in); err != nil {
-			var ae *apiError
-			if errors.As(err, &ae) {
-				return nil, ae
-			}
-			return nil, serialization(err.Error())
-		}
-		return op(s, region, in)
-	}
+var api = awsjson.API[Service]{
+	Ops: map[string]awsjson.Handler[Service]{
+		"CreateTable":        awsjson.Op((*Service).createTable),
+		"DescribeTable":      awsjson.Op((*Service).describeTable),
+		"DeleteTable":        awsjson.Op((*Service).deleteTable),
+		"ListTables":         awsjson.Op((*Service).listTables),
+		"UpdateTimeToLive":   awsjson.Op((*Service).updateTimeToLive),
+		"DescribeTimeToLive": awsjson.Op((*Service).describeTimeToLive),
+		"PutItem":            awsjson.Op((*Service).putItem),
+		"GetItem":            awsjson.Op((*Service).getItem),
+		"UpdateItem":         awsjson.Op((*Service).updateItem),
+		"DeleteItem":         awsjson.Op((*Service).deleteItem),
+		"Query":              awsjson.Op((*Service).query),
+		"Scan":               awsjson.Op((*Service).scan),
+		"BatchGetItem":       awsjson.Op((*Service).batchGetItem),
+		"BatchWriteItem":     awsjson.Op((*Service).batchWriteItem),
+		"TransactWriteItems": awsjson.Op((*Service).transactWriteItems),
+	},
+	// DynamoDB speaks JSON 1.0: an empty body is malformed, and the
+	// protocol's own errors carry the coral namespace.
+	RequireBody: true,
+	Unknown: func(string) awsjson.Fault {
+		return &apiError{Type: nsCoral + "UnknownOperationException", Status: http.StatusBadRequest}
+	},
+	Malformed: func(err error) awsjson.Fault { return serialization(err.Error()) },
+	Internal:  func(err error) awsjson.Fault { return internal(err) },
 }
 
 // Handle serves one operation and returns the HTTP status and JSON body.
 func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	h, ok := handlers[operation]
-	if !ok {
-		return encodeError(&apiError{Type: nsCoral + "UnknownOperationException", Status: http.StatusBadRequest})
-	}
 	s.mu.Lock()
-	out, aerr := h(s, region, body)
-	s.mu.Unlock()
-	if aerr != nil {
-		return encodeError(aerr)
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return encodeError(internal(err))
-	}
-	return http.StatusOK, b
-}
-
-func encodeError(e *apiError) (int, []byte) {
-	body := map[string]any{"__type": e.Type}
-	if e.Message != "" {
-		body["message"] = e.Message
-	}
-	if e.Item != nil {
-		body["Item"] = e.Item
-	}
-	if e.Reasons != nil {
-		// DynamoDB spells this one "Message", and the SDK reads reasons
-		// from CancellationReasons.
-		delete(body, "message")
-		body["Message"] = e.Message
-		body["CancellationReasons"] = e.Reasons
-	}
-	b, _ := json.Marshal(body)
-	return e.Status, b
+	defer s.mu.Unlock()
+	return api.Serve(s, region, operation, body)
 }
 
 // AuthError renders a request-authentication failure as DynamoDB does.
 func AuthError(kind, message string) (int, []byte) {
-	return encodeError(&apiError{Type: nsCoral + kind, Message: message, Status: http.StatusBadRequest})
+	return (&apiError{Type: nsCoral + kind, Message: message, Status: http.StatusBadRequest}).Response()
 }
 
 // Sweep deletes every expired item of every table with TTL enabled, as

@@ -7,15 +7,17 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/kv"
 )
 
 // Layout in bbolt: bucket "dynamodb" holds bucket "tables" (region/name →
 // tableMeta JSON) and one bucket per table "items/region/name" (encoded
 // primary key → item JSON). Memory mirrors it; bbolt is written first, in
 // one transaction per request, so a failed write changes nothing.
-var (
-	bucketRoot   = []byte("dynamodb")
-	bucketTables = []byte("tables")
+const (
+	bucketRoot   = "dynamodb"
+	bucketTables = "tables"
 )
 
 type keyElement struct {
@@ -129,41 +131,26 @@ type change struct {
 
 // store holds every table of every region.
 type store struct {
-	db     *bbolt.DB // nil keeps state in memory only
+	kv     *kv.Store
 	tables map[string]*table
 }
 
 func openStore(db *bbolt.DB) (*store, error) {
-	s := &store{db: db, tables: map[string]*table{}}
-	if db == nil {
-		return s, nil
+	s := &store{tables: map[string]*table{}}
+	var err error
+	if s.kv, err = kv.Open(db, bucketRoot, bucketTables); err != nil {
+		return nil, fmt.Errorf("dynamodb: load state: %w", err)
 	}
-	err := db.Update(func(tx *bbolt.Tx) error {
-		root, err := tx.CreateBucketIfNotExists(bucketRoot)
-		if err != nil {
-			return err
-		}
-		metas, err := root.CreateBucketIfNotExists(bucketTables)
-		if err != nil {
-			return err
-		}
-		return metas.ForEach(func(_, v []byte) error {
-			var m tableMeta
-			if err := json.Unmarshal(v, &m); err != nil {
-				return err
-			}
-			t := newTable(m)
+	err = s.kv.View(func(root *bbolt.Bucket) error {
+		return kv.ForEach(root.Bucket([]byte(bucketTables)), func(_ string, m *tableMeta) error {
+			t := newTable(*m)
 			s.tables[m.id()] = t
 			items := root.Bucket(t.bucket())
 			if items == nil {
 				return nil
 			}
-			return items.ForEach(func(_, v []byte) error {
-				var it Item
-				if err := json.Unmarshal(v, &it); err != nil {
-					return err
-				}
-				t.set(it, it)
+			return kv.ForEach(items, func(_ string, it *Item) error {
+				t.set(*it, *it)
 				return nil
 			})
 		})
@@ -178,40 +165,34 @@ func (s *store) table(region, name string) *table { return s.tables[region+"/"+n
 
 // putTable creates or redefines a table.
 func (s *store) putTable(t *table, create bool) error {
-	if s.db != nil {
-		err := s.db.Update(func(tx *bbolt.Tx) error {
-			root := tx.Bucket(bucketRoot)
-			b, err := json.Marshal(t.meta)
-			if err != nil {
-				return err
-			}
-			if create {
-				if _, err := root.CreateBucketIfNotExists(t.bucket()); err != nil {
-					return err
-				}
-			}
-			return root.Bucket(bucketTables).Put([]byte(t.meta.id()), b)
-		})
+	err := s.kv.Update(func(root *bbolt.Bucket) error {
+		b, err := json.Marshal(t.meta)
 		if err != nil {
 			return err
 		}
+		if create {
+			if _, err := root.CreateBucketIfNotExists(t.bucket()); err != nil {
+				return err
+			}
+		}
+		return root.Bucket([]byte(bucketTables)).Put([]byte(t.meta.id()), b)
+	})
+	if err != nil {
+		return err
 	}
 	s.tables[t.meta.id()] = t
 	return nil
 }
 
 func (s *store) dropTable(t *table) error {
-	if s.db != nil {
-		err := s.db.Update(func(tx *bbolt.Tx) error {
-			root := tx.Bucket(bucketRoot)
-			if err := root.DeleteBucket(t.bucket()); err != nil && err != bbolt.ErrBucketNotFound {
-				return err
-			}
-			return root.Bucket(bucketTables).Delete([]byte(t.meta.id()))
-		})
-		if err != nil {
+	err := s.kv.Update(func(root *bbolt.Bucket) error {
+		if err := root.DeleteBucket(t.bucket()); err != nil && err != bbolt.ErrBucketNotFound {
 			return err
 		}
+		return root.Bucket([]byte(bucketTables)).Delete([]byte(t.meta.id()))
+	})
+	if err != nil {
+		return err
 	}
 	delete(s.tables, t.meta.id())
 	return nil
@@ -220,34 +201,31 @@ func (s *store) dropTable(t *table) error {
 // commit writes all changes atomically: to bbolt in one transaction, then
 // to memory.
 func (s *store) commit(changes []change) error {
-	if s.db != nil {
-		err := s.db.Update(func(tx *bbolt.Tx) error {
-			root := tx.Bucket(bucketRoot)
-			for _, c := range changes {
-				b := root.Bucket(c.t.bucket())
-				if b == nil {
-					return fmt.Errorf("dynamodb: table %s has no bucket", c.t.meta.Name)
-				}
-				k := storageKey(c.t.locate(c.key))
-				if c.item == nil {
-					if err := b.Delete(k); err != nil {
-						return err
-					}
-					continue
-				}
-				v, err := json.Marshal(c.item)
-				if err != nil {
-					return err
-				}
-				if err := b.Put(k, v); err != nil {
-					return err
-				}
+	err := s.kv.Update(func(root *bbolt.Bucket) error {
+		for _, c := range changes {
+			b := root.Bucket(c.t.bucket())
+			if b == nil {
+				return fmt.Errorf("dynamodb: table %s has no bucket", c.t.meta.Name)
 			}
-			return nil
-		})
-		if err != nil {
-			return err
+			k := storageKey(c.t.locate(c.key))
+			if c.item == nil {
+				if err := b.Delete(k); err != nil {
+					return err
+				}
+				continue
+			}
+			v, err := json.Marshal(c.item)
+			if err != nil {
+				return err
+			}
+			if err := b.Put(k, v); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, c := range changes {
 		c.t.set(c.key, c.item)

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 // maxManifest bounds a manifest upload, as ECR's 4 MiB limit does.
@@ -206,7 +208,7 @@ type authOut struct {
 	AuthorizationData []authData `json:"authorizationData"`
 }
 
-func (s *Service) getAuthorizationToken(_ string, _ *authIn) (authOut, *apiError) {
+func (s *Service) getAuthorizationToken(_ string, _ *authIn) (authOut, *awsjson.Error) {
 	expiry := s.now().Add(TokenLifetime).Truncate(time.Second)
 	token := base64.StdEncoding.EncodeToString([]byte("AWS:" + s.password(expiry)))
 	return authOut{[]authData{{AuthorizationToken: token, ExpiresAt: float64(expiry.Unix()), ProxyEndpoint: s.endpoint()}}}, nil
@@ -232,7 +234,7 @@ type listImagesOut struct {
 }
 
 // listImages lists one entry per tag and one per untagged digest, in push order.
-func (s *Service) listImages(region string, in *listImagesIn) (listImagesOut, *apiError) {
+func (s *Service) listImages(region string, in *listImagesIn) (listImagesOut, *awsjson.Error) {
 	if aerr := checkName(in.RepositoryName); aerr != nil {
 		return listImagesOut{}, aerr
 	}

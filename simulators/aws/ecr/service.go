@@ -14,7 +14,6 @@
 package ecr
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -25,6 +24,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of ECR operations.
@@ -82,75 +83,40 @@ func New(o Options) (*Service, error) {
 	return s, nil
 }
 
-type apiError struct {
-	Type    string
-	Message string
-	Status  int
+func invalid(format string, args ...any) *awsjson.Error {
+	return awsjson.BadRequest("InvalidParameterException", fmt.Sprintf(format, args...))
 }
 
-func invalid(format string, args ...any) *apiError {
-	return &apiError{"InvalidParameterException", fmt.Sprintf(format, args...), http.StatusBadRequest}
+func (s *Service) repoNotFound(name string) *awsjson.Error {
+	return awsjson.BadRequest("RepositoryNotFoundException", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.account))
 }
 
-func (s *Service) repoNotFound(name string) *apiError {
-	return &apiError{"RepositoryNotFoundException", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.account), http.StatusBadRequest}
+func internal(err error) *awsjson.Error {
+	return &awsjson.Error{Type: "ServerException", Message: err.Error(), Status: http.StatusInternalServerError}
 }
 
-func internal(err error) *apiError {
-	return &apiError{"ServerException", err.Error(), http.StatusInternalServerError}
-}
-
-type handler func(s *Service, region string, body []byte) (any, *apiError)
-
-var handlers = map[string]handler{
-	"CreateRepository":      decoded((*Service).createRepository),
-	"DescribeRepositories":  decoded((*Service).describeRepositories),
-	"DeleteRepository":      decoded((*Service).deleteRepository),
-	"GetAuthorizationToken": decoded((*Service).getAuthorizationToken),
-	"ListImages":            decoded((*Service).listImages),
-}
-
-func decoded[In any, Out any](op func(*Service, string, *In) (Out, *apiError)) handler {
-	return func(s *Service, region string, body []byte) (any, *apiError) {
-		in := new(In)
-		if len(body) == 0 {
-			body = []byte("{}")
-		}
-		if err := json.Unmarshal(body, in); err != nil {
-			return nil, &apiError{"SerializationException", err.Error(), http.StatusBadRequest}
-		}
-		return op(s, region, in)
-	}
+var api = awsjson.API[Service]{
+	Ops: map[string]awsjson.Handler[Service]{
+		"CreateRepository":      awsjson.Op((*Service).createRepository),
+		"DescribeRepositories":  awsjson.Op((*Service).describeRepositories),
+		"DeleteRepository":      awsjson.Op((*Service).deleteRepository),
+		"GetAuthorizationToken": awsjson.Op((*Service).getAuthorizationToken),
+		"ListImages":            awsjson.Op((*Service).listImages),
+	},
+	Internal: func(err error) awsjson.Fault { return internal(err) },
 }
 
 // Handle serves one control-plane operation and returns the HTTP status
 // and JSON body.
 func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	h, ok := handlers[operation]
-	if !ok {
-		return encodeError(&apiError{"UnknownOperationException", "Unknown operation " + operation, http.StatusBadRequest})
-	}
 	s.mu.Lock()
-	out, aerr := h(s, region, body)
-	s.mu.Unlock()
-	if aerr != nil {
-		return encodeError(aerr)
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return encodeError(internal(err))
-	}
-	return http.StatusOK, b
-}
-
-func encodeError(e *apiError) (int, []byte) {
-	b, _ := json.Marshal(map[string]string{"__type": e.Type, "message": e.Message})
-	return e.Status, b
+	defer s.mu.Unlock()
+	return api.Serve(s, region, operation, body)
 }
 
 // AuthError renders a request-authentication failure as ECR does.
 func AuthError(kind, message string) (int, []byte) {
-	return encodeError(&apiError{kind, message, http.StatusBadRequest})
+	return awsjson.BadRequest(kind, message).Response()
 }
 
 var repoNameRE = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$`)
@@ -205,7 +171,7 @@ type repositoryResult struct {
 	Repository repositoryOut `json:"repository"`
 }
 
-func checkName(name string) *apiError {
+func checkName(name string) *awsjson.Error {
 	if name == "" {
 		return invalid("1 validation error detected: Value null at 'repositoryName' failed to satisfy constraint: Member must not be null")
 	}
@@ -215,7 +181,7 @@ func checkName(name string) *apiError {
 	return nil
 }
 
-func (s *Service) createRepository(region string, in *createIn) (repositoryResult, *apiError) {
+func (s *Service) createRepository(region string, in *createIn) (repositoryResult, *awsjson.Error) {
 	if aerr := checkName(in.RepositoryName); aerr != nil {
 		return repositoryResult{}, aerr
 	}
@@ -227,7 +193,7 @@ func (s *Service) createRepository(region string, in *createIn) (repositoryResul
 		return repositoryResult{}, invalid("1 validation error detected: Value '%s' at 'imageTagMutability' failed to satisfy constraint: Member must satisfy enum value set: [MUTABLE, IMMUTABLE]", in.ImageTagMutability)
 	}
 	if s.st.repos[repoKey(region, in.RepositoryName)] != nil {
-		return repositoryResult{}, &apiError{"RepositoryAlreadyExistsException", fmt.Sprintf("The repository with name '%s' already exists in the registry with id '%s'", in.RepositoryName, s.account), http.StatusBadRequest}
+		return repositoryResult{}, awsjson.BadRequest("RepositoryAlreadyExistsException", fmt.Sprintf("The repository with name '%s' already exists in the registry with id '%s'", in.RepositoryName, s.account))
 	}
 	r := &repo{Region: region, Name: in.RepositoryName, Created: s.now(), Mutability: in.ImageTagMutability}
 	if in.ImageScanningConfiguration != nil {
@@ -250,7 +216,7 @@ type describeOut struct {
 	NextToken    string          `json:"nextToken,omitempty"`
 }
 
-func (s *Service) describeRepositories(region string, in *describeIn) (describeOut, *apiError) {
+func (s *Service) describeRepositories(region string, in *describeIn) (describeOut, *awsjson.Error) {
 	out := describeOut{Repositories: []repositoryOut{}}
 	if len(in.RepositoryNames) > 0 {
 		if in.MaxResults != nil || in.NextToken != "" {
@@ -296,7 +262,7 @@ type deleteIn struct {
 	Force          bool   `json:"force"`
 }
 
-func (s *Service) deleteRepository(region string, in *deleteIn) (repositoryResult, *apiError) {
+func (s *Service) deleteRepository(region string, in *deleteIn) (repositoryResult, *awsjson.Error) {
 	if aerr := checkName(in.RepositoryName); aerr != nil {
 		return repositoryResult{}, aerr
 	}
@@ -306,7 +272,7 @@ func (s *Service) deleteRepository(region string, in *deleteIn) (repositoryResul
 	}
 	if len(s.st.images(r.Name)) > 0 {
 		if !in.Force {
-			return repositoryResult{}, &apiError{"RepositoryNotEmptyException", fmt.Sprintf("The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", r.Name, s.account), http.StatusBadRequest}
+			return repositoryResult{}, awsjson.BadRequest("RepositoryNotEmptyException", fmt.Sprintf("The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", r.Name, s.account))
 		}
 		if err := s.purgeImages(r.Name); err != nil {
 			return repositoryResult{}, internal(err)

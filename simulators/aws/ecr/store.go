@@ -3,24 +3,26 @@ package ecr
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/kv"
 )
 
 // Layout in bbolt: bucket "ecr" holds "repos" (region/name → repo),
 // "manifests" (repository NUL reference → manifest, replayed into the
 // registry at start) and "meta" (the key that signs registry tokens).
-var (
-	bucketRoot      = []byte("ecr")
-	bucketRepos     = []byte("repos")
-	bucketManifests = []byte("manifests")
-	bucketMeta      = []byte("meta")
-	keyTokenKey     = []byte("tokenKey")
+const (
+	bucketRoot      = "ecr"
+	bucketRepos     = "repos"
+	bucketManifests = "manifests"
+	bucketMeta      = "meta"
 )
+
+var keyTokenKey = []byte("tokenKey")
 
 type repo struct {
 	Region     string    `json:"region"`
@@ -42,10 +44,10 @@ type manifest struct {
 	Seq         uint64 `json:"seq"`
 }
 
-func manifestKey(repo, ref string) []byte { return []byte(repo + "\x00" + ref) }
+func manifestKey(repo, ref string) string { return repo + "\x00" + ref }
 
 type store struct {
-	db        *bbolt.DB
+	kv        *kv.Store
 	repos     map[string]*repo
 	manifests map[string]map[string]*manifest // repository → ref → manifest
 	seq       uint64
@@ -53,56 +55,51 @@ type store struct {
 }
 
 func openStore(db *bbolt.DB) (*store, error) {
-	s := &store{db: db, repos: map[string]*repo{}, manifests: map[string]map[string]*manifest{}}
-	if db == nil {
-		s.tokenKey = make([]byte, 32)
-		rand.Read(s.tokenKey)
-		return s, nil
+	s := &store{repos: map[string]*repo{}, manifests: map[string]map[string]*manifest{}}
+	var err error
+	if s.kv, err = kv.Open(db, bucketRoot, bucketRepos, bucketManifests, bucketMeta); err != nil {
+		return nil, fmt.Errorf("ecr: load state: %w", err)
 	}
-	err := db.Update(func(tx *bbolt.Tx) error {
-		root, err := tx.CreateBucketIfNotExists(bucketRoot)
-		if err != nil {
-			return err
-		}
-		for _, name := range [][]byte{bucketRepos, bucketManifests, bucketMeta} {
-			if _, err := root.CreateBucketIfNotExists(name); err != nil {
-				return err
-			}
-		}
-		meta := root.Bucket(bucketMeta)
-		if k := meta.Get(keyTokenKey); k != nil {
-			s.tokenKey = bytes.Clone(k)
-		} else {
-			s.tokenKey = make([]byte, 32)
-			rand.Read(s.tokenKey)
-			if err := meta.Put(keyTokenKey, s.tokenKey); err != nil {
-				return err
-			}
-		}
-		if err := root.Bucket(bucketRepos).ForEach(func(_, v []byte) error {
-			r := new(repo)
-			if err := json.Unmarshal(v, r); err != nil {
-				return err
-			}
-			s.repos[repoKey(r.Region, r.Name)] = r
-			return nil
-		}); err != nil {
-			return err
-		}
-		return root.Bucket(bucketManifests).ForEach(func(_, v []byte) error {
-			m := new(manifest)
-			if err := json.Unmarshal(v, m); err != nil {
-				return err
-			}
-			s.index(m)
-			s.seq = max(s.seq, m.Seq)
-			return nil
-		})
-	})
-	if err != nil {
+	if err := s.load(); err != nil {
 		return nil, fmt.Errorf("ecr: load state: %w", err)
 	}
 	return s, nil
+}
+
+// load reads the state and the token key, making the key (and keeping
+// it, when there is a database) the first time.
+func (s *store) load() error {
+	if err := s.kv.Update(func(root *bbolt.Bucket) error {
+		meta := root.Bucket([]byte(bucketMeta))
+		if k := meta.Get(keyTokenKey); k != nil {
+			s.tokenKey = bytes.Clone(k)
+			return nil
+		}
+		s.tokenKey = newTokenKey()
+		return meta.Put(keyTokenKey, s.tokenKey)
+	}); err != nil {
+		return err
+	}
+	if s.tokenKey == nil {
+		s.tokenKey = newTokenKey()
+	}
+	if err := kv.Load(s.kv, bucketRepos, func(_ string, r *repo) error {
+		s.repos[repoKey(r.Region, r.Name)] = r
+		return nil
+	}); err != nil {
+		return err
+	}
+	return kv.Load(s.kv, bucketManifests, func(_ string, m *manifest) error {
+		s.index(m)
+		s.seq = max(s.seq, m.Seq)
+		return nil
+	})
+}
+
+func newTokenKey() []byte {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return k
 }
 
 func (s *store) index(m *manifest) {
@@ -132,21 +129,8 @@ func (s *store) all() []*manifest {
 	return out
 }
 
-func (s *store) update(f func(root *bbolt.Bucket) error) error {
-	if s.db == nil {
-		return nil
-	}
-	return s.db.Update(func(tx *bbolt.Tx) error { return f(tx.Bucket(bucketRoot)) })
-}
-
 func (s *store) putRepo(r *repo) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	if err := s.update(func(root *bbolt.Bucket) error {
-		return root.Bucket(bucketRepos).Put([]byte(repoKey(r.Region, r.Name)), b)
-	}); err != nil {
+	if err := s.kv.Put(bucketRepos, repoKey(r.Region, r.Name), r); err != nil {
 		return err
 	}
 	s.repos[repoKey(r.Region, r.Name)] = r
@@ -154,9 +138,7 @@ func (s *store) putRepo(r *repo) error {
 }
 
 func (s *store) dropRepo(r *repo) error {
-	if err := s.update(func(root *bbolt.Bucket) error {
-		return root.Bucket(bucketRepos).Delete([]byte(repoKey(r.Region, r.Name)))
-	}); err != nil {
+	if err := s.kv.Delete(bucketRepos, repoKey(r.Region, r.Name)); err != nil {
 		return err
 	}
 	delete(s.repos, repoKey(r.Region, r.Name))
@@ -166,13 +148,7 @@ func (s *store) dropRepo(r *repo) error {
 func (s *store) putManifest(m *manifest) error {
 	s.seq++
 	m.Seq = s.seq
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	if err := s.update(func(root *bbolt.Bucket) error {
-		return root.Bucket(bucketManifests).Put(manifestKey(m.Repo, m.Ref), b)
-	}); err != nil {
+	if err := s.kv.Put(bucketManifests, manifestKey(m.Repo, m.Ref), m); err != nil {
 		return err
 	}
 	s.index(m)
@@ -180,9 +156,7 @@ func (s *store) putManifest(m *manifest) error {
 }
 
 func (s *store) dropManifest(repo, ref string) error {
-	if err := s.update(func(root *bbolt.Bucket) error {
-		return root.Bucket(bucketManifests).Delete(manifestKey(repo, ref))
-	}); err != nil {
+	if err := s.kv.Delete(bucketManifests, manifestKey(repo, ref)); err != nil {
 		return err
 	}
 	delete(s.manifests[repo], ref)

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 type cluster struct {
@@ -27,7 +29,7 @@ type clusterOut struct {
 var clusterNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,255}$`)
 
 // findCluster resolves a cluster name or ARN ("" is the default cluster).
-func (s *Service) findCluster(region, ref string) (*cluster, *apiError) {
+func (s *Service) findCluster(region, ref string) (*cluster, *awsjson.Error) {
 	if ref == "" {
 		ref = "default"
 	}
@@ -72,7 +74,7 @@ type clusterResult struct {
 
 // createCluster is idempotent, as in ECS: creating an existing cluster
 // returns it.
-func (s *Service) createCluster(region string, in *createClusterIn) (clusterResult, *apiError) {
+func (s *Service) createCluster(region string, in *createClusterIn) (clusterResult, *awsjson.Error) {
 	name := in.ClusterName
 	if name == "" {
 		name = "default"
@@ -114,7 +116,7 @@ type describeClustersOut struct {
 	Failures []failure    `json:"failures"`
 }
 
-func (s *Service) describeClusters(region string, in *describeClustersIn) (describeClustersOut, *apiError) {
+func (s *Service) describeClusters(region string, in *describeClustersIn) (describeClustersOut, *awsjson.Error) {
 	refs := in.Clusters
 	if len(refs) == 0 {
 		refs = []string{"default"}
@@ -146,7 +148,7 @@ type deleteClusterIn struct {
 	Cluster string `json:"cluster"`
 }
 
-func (s *Service) deleteCluster(region string, in *deleteClusterIn) (clusterResult, *apiError) {
+func (s *Service) deleteCluster(region string, in *deleteClusterIn) (clusterResult, *awsjson.Error) {
 	if in.Cluster == "" {
 		return clusterResult{}, invalid("Cluster can not be blank.")
 	}
@@ -156,7 +158,7 @@ func (s *Service) deleteCluster(region string, in *deleteClusterIn) (clusterResu
 	}
 	for _, t := range s.tasks {
 		if t.clusterARN == c.ARN && t.lastStatus != "STOPPED" {
-			return clusterResult{}, &apiError{"ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.", 400}
+			return clusterResult{}, awsjson.BadRequest("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
 		}
 	}
 	out := s.renderCluster(c, false)
@@ -185,7 +187,7 @@ type listClustersOut struct {
 	NextToken   string   `json:"nextToken,omitempty"`
 }
 
-func (s *Service) listClusters(region string, in *listIn) (listClustersOut, *apiError) {
+func (s *Service) listClusters(region string, in *listIn) (listClustersOut, *awsjson.Error) {
 	var arns []string
 	for _, c := range s.st.clusters {
 		if c.Region == region {

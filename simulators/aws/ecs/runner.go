@@ -146,7 +146,7 @@ func (s *Service) pullImage(ctx context.Context, ref string) (*unpacked, error) 
 	if err != nil {
 		return nil, err
 	}
-	return s.images.get(ctx, img)
+	return s.images.Get(ctx, img)
 }
 
 func (s *Service) checkLogs(t *task, c *containerDef) string {

@@ -11,7 +11,6 @@ package ecs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,6 +20,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of ECS operations.
@@ -113,91 +114,54 @@ func (s *Service) Close() error {
 	return nil
 }
 
-type apiError struct {
-	Type    string
-	Message string
-	Status  int
+func invalid(format string, args ...any) *awsjson.Error {
+	return awsjson.BadRequest("InvalidParameterException", fmt.Sprintf(format, args...))
 }
 
-func (e *apiError) Error() string { return e.Type + ": " + e.Message }
-
-func invalid(format string, args ...any) *apiError {
-	return &apiError{"InvalidParameterException", fmt.Sprintf(format, args...), http.StatusBadRequest}
+func clientError(format string, args ...any) *awsjson.Error {
+	return awsjson.BadRequest("ClientException", fmt.Sprintf(format, args...))
 }
 
-func clientError(format string, args ...any) *apiError {
-	return &apiError{"ClientException", fmt.Sprintf(format, args...), http.StatusBadRequest}
+func clusterNotFound() *awsjson.Error {
+	return awsjson.BadRequest("ClusterNotFoundException", "Cluster not found.")
 }
 
-func clusterNotFound() *apiError {
-	return &apiError{"ClusterNotFoundException", "Cluster not found.", http.StatusBadRequest}
+func internal(err error) *awsjson.Error {
+	return &awsjson.Error{Type: "ServerException", Message: err.Error(), Status: http.StatusInternalServerError}
 }
 
-func internal(err error) *apiError {
-	return &apiError{"ServerException", err.Error(), http.StatusInternalServerError}
-}
-
-type handler func(s *Service, region string, body []byte) (any, *apiError)
-
-var handlers = map[string]handler{
-	"CreateCluster":              decoded((*Service).createCluster),
-	"DescribeClusters":           decoded((*Service).describeClusters),
-	"DeleteCluster":              decoded((*Service).deleteCluster),
-	"ListClusters":               decoded((*Service).listClusters),
-	"RegisterTaskDefinition":     decoded((*Service).registerTaskDefinition),
-	"DescribeTaskDefinition":     decoded((*Service).describeTaskDefinition),
-	"DeregisterTaskDefinition":   decoded((*Service).deregisterTaskDefinition),
-	"ListTaskDefinitions":        decoded((*Service).listTaskDefinitions),
-	"ListTaskDefinitionFamilies": decoded((*Service).listTaskDefinitionFamilies),
-	"RunTask":                    decoded((*Service).runTask),
-	"DescribeTasks":              decoded((*Service).describeTasks),
-	"ListTasks":                  decoded((*Service).listTasks),
-	"StopTask":                   decoded((*Service).stopTask),
-	"TagResource":                decoded((*Service).tagResource),
-	"UntagResource":              decoded((*Service).untagResource),
-	"ListTagsForResource":        decoded((*Service).listTagsForResource),
-}
-
-func decoded[In any, Out any](op func(*Service, string, *In) (Out, *apiError)) handler {
-	return func(s *Service, region string, body []byte) (any, *apiError) {
-		in := new(In)
-		if len(body) == 0 {
-			body = []byte("{}")
-		}
-		if err := json.Unmarshal(body, in); err != nil {
-			return nil, &apiError{"SerializationException", err.Error(), http.StatusBadRequest}
-		}
-		return op(s, region, in)
-	}
+var api = awsjson.API[Service]{
+	Ops: map[string]awsjson.Handler[Service]{
+		"CreateCluster":              awsjson.Op((*Service).createCluster),
+		"DescribeClusters":           awsjson.Op((*Service).describeClusters),
+		"DeleteCluster":              awsjson.Op((*Service).deleteCluster),
+		"ListClusters":               awsjson.Op((*Service).listClusters),
+		"RegisterTaskDefinition":     awsjson.Op((*Service).registerTaskDefinition),
+		"DescribeTaskDefinition":     awsjson.Op((*Service).describeTaskDefinition),
+		"DeregisterTaskDefinition":   awsjson.Op((*Service).deregisterTaskDefinition),
+		"ListTaskDefinitions":        awsjson.Op((*Service).listTaskDefinitions),
+		"ListTaskDefinitionFamilies": awsjson.Op((*Service).listTaskDefinitionFamilies),
+		"RunTask":                    awsjson.Op((*Service).runTask),
+		"DescribeTasks":              awsjson.Op((*Service).describeTasks),
+		"ListTasks":                  awsjson.Op((*Service).listTasks),
+		"StopTask":                   awsjson.Op((*Service).stopTask),
+		"TagResource":                awsjson.Op((*Service).tagResource),
+		"UntagResource":              awsjson.Op((*Service).untagResource),
+		"ListTagsForResource":        awsjson.Op((*Service).listTagsForResource),
+	},
+	Internal: func(err error) awsjson.Fault { return internal(err) },
 }
 
 // Handle serves one operation and returns the HTTP status and JSON body.
 func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	h, ok := handlers[operation]
-	if !ok {
-		return encodeError(&apiError{"UnknownOperationException", "Unknown operation " + operation, http.StatusBadRequest})
-	}
 	s.mu.Lock()
-	out, aerr := h(s, region, body)
-	s.mu.Unlock()
-	if aerr != nil {
-		return encodeError(aerr)
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return encodeError(internal(err))
-	}
-	return http.StatusOK, b
-}
-
-func encodeError(e *apiError) (int, []byte) {
-	b, _ := json.Marshal(map[string]string{"__type": e.Type, "message": e.Message})
-	return e.Status, b
+	defer s.mu.Unlock()
+	return api.Serve(s, region, operation, body)
 }
 
 // AuthError renders a request-authentication failure as ECS does.
 func AuthError(kind, message string) (int, []byte) {
-	return encodeError(&apiError{kind, message, http.StatusBadRequest})
+	return awsjson.BadRequest(kind, message).Response()
 }
 
 func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }

@@ -1,25 +1,26 @@
 package ecs
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/kv"
 )
 
 // Layout in bbolt: bucket "ecs" holds "clusters" (cluster ARN →
 // cluster), "taskdefs" (task definition ARN → definition) and "tags"
 // (resource ARN → tags).
-var (
-	bucketRoot     = []byte("ecs")
-	bucketClusters = []byte("clusters")
-	bucketTaskDefs = []byte("taskdefs")
-	bucketTags     = []byte("tags")
+const (
+	bucketRoot     = "ecs"
+	bucketClusters = "clusters"
+	bucketTaskDefs = "taskdefs"
+	bucketTags     = "tags"
 )
 
 type store struct {
-	db       *bbolt.DB
+	kv       *kv.Store
 	clusters map[string]*cluster   // ARN → cluster
 	taskDefs map[string]*taskDef   // ARN → definition
 	families map[string][]*taskDef // region/family → revisions in order
@@ -27,56 +28,37 @@ type store struct {
 }
 
 func openStore(db *bbolt.DB) (*store, error) {
-	s := &store{db: db, clusters: map[string]*cluster{}, taskDefs: map[string]*taskDef{}, families: map[string][]*taskDef{}, tags: map[string][]tag{}}
-	if db == nil {
-		return s, nil
+	s := &store{clusters: map[string]*cluster{}, taskDefs: map[string]*taskDef{}, families: map[string][]*taskDef{}, tags: map[string][]tag{}}
+	var err error
+	if s.kv, err = kv.Open(db, bucketRoot, bucketClusters, bucketTaskDefs, bucketTags); err != nil {
+		return nil, fmt.Errorf("ecs: load state: %w", err)
 	}
-	err := db.Update(func(tx *bbolt.Tx) error {
-		root, err := tx.CreateBucketIfNotExists(bucketRoot)
-		if err != nil {
-			return err
-		}
-		for _, name := range [][]byte{bucketClusters, bucketTaskDefs, bucketTags} {
-			if _, err := root.CreateBucketIfNotExists(name); err != nil {
-				return err
-			}
-		}
-		if err := root.Bucket(bucketClusters).ForEach(func(_, v []byte) error {
-			c := new(cluster)
-			if err := json.Unmarshal(v, c); err != nil {
-				return err
-			}
-			s.clusters[c.ARN] = c
-			return nil
-		}); err != nil {
-			return err
-		}
-		var defs []*taskDef
-		if err := root.Bucket(bucketTaskDefs).ForEach(func(_, v []byte) error {
-			sd := new(storedDef)
-			if err := json.Unmarshal(v, sd); err != nil {
-				return err
-			}
-			sd.taskDef.Region = sd.Region
-			defs = append(defs, &sd.taskDef)
-			return nil
-		}); err != nil {
-			return err
-		}
-		s.indexDefs(defs)
-		return root.Bucket(bucketTags).ForEach(func(k, v []byte) error {
-			var t []tag
-			if err := json.Unmarshal(v, &t); err != nil {
-				return err
-			}
-			s.tags[string(k)] = t
-			return nil
-		})
-	})
-	if err != nil {
+	if err := s.load(); err != nil {
 		return nil, fmt.Errorf("ecs: load state: %w", err)
 	}
 	return s, nil
+}
+
+func (s *store) load() error {
+	if err := kv.Load(s.kv, bucketClusters, func(_ string, c *cluster) error {
+		s.clusters[c.ARN] = c
+		return nil
+	}); err != nil {
+		return err
+	}
+	var defs []*taskDef
+	if err := kv.Load(s.kv, bucketTaskDefs, func(_ string, sd *storedDef) error {
+		sd.taskDef.Region = sd.Region
+		defs = append(defs, &sd.taskDef)
+		return nil
+	}); err != nil {
+		return err
+	}
+	s.indexDefs(defs)
+	return kv.Load(s.kv, bucketTags, func(arn string, t *[]tag) error {
+		s.tags[arn] = *t
+		return nil
+	})
 }
 
 // indexDefs files loaded definitions by family in revision order (bbolt
@@ -94,30 +76,8 @@ func (s *store) indexDefs(defs []*taskDef) {
 	}
 }
 
-func (s *store) put(bucket []byte, key string, v any) error {
-	if s.db == nil {
-		return nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return s.db.Update(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketRoot).Bucket(bucket).Put([]byte(key), b)
-	})
-}
-
-func (s *store) drop(bucket []byte, key string) error {
-	if s.db == nil {
-		return nil
-	}
-	return s.db.Update(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketRoot).Bucket(bucket).Delete([]byte(key))
-	})
-}
-
 func (s *store) putCluster(c *cluster) error {
-	if err := s.put(bucketClusters, c.ARN, c); err != nil {
+	if err := s.kv.Put(bucketClusters, c.ARN, c); err != nil {
 		return err
 	}
 	s.clusters[c.ARN] = c
@@ -125,7 +85,7 @@ func (s *store) putCluster(c *cluster) error {
 }
 
 func (s *store) dropCluster(c *cluster) error {
-	if err := s.drop(bucketClusters, c.ARN); err != nil {
+	if err := s.kv.Delete(bucketClusters, c.ARN); err != nil {
 		return err
 	}
 	delete(s.clusters, c.ARN)
@@ -134,7 +94,7 @@ func (s *store) dropCluster(c *cluster) error {
 
 // putTaskDef stores a new revision or an update (deregistration) of one.
 func (s *store) putTaskDef(d *taskDef) error {
-	if err := s.put(bucketTaskDefs, d.ARN, storedDef{*d, d.Region}); err != nil {
+	if err := s.kv.Put(bucketTaskDefs, d.ARN, storedDef{*d, d.Region}); err != nil {
 		return err
 	}
 	if s.taskDefs[d.ARN] == nil {
@@ -146,13 +106,13 @@ func (s *store) putTaskDef(d *taskDef) error {
 
 func (s *store) putTags(arn string, t []tag) error {
 	if len(t) == 0 {
-		if err := s.drop(bucketTags, arn); err != nil {
+		if err := s.kv.Delete(bucketTags, arn); err != nil {
 			return err
 		}
 		delete(s.tags, arn)
 		return nil
 	}
-	if err := s.put(bucketTags, arn, t); err != nil {
+	if err := s.kv.Put(bucketTags, arn, t); err != nil {
 		return err
 	}
 	s.tags[arn] = t

@@ -3,6 +3,8 @@ package ecs
 import (
 	"strconv"
 	"strings"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 type tag struct {
@@ -10,7 +12,7 @@ type tag struct {
 	Value string `json:"value"`
 }
 
-func checkTags(tags []tag) *apiError {
+func checkTags(tags []tag) *awsjson.Error {
 	if len(tags) > 50 {
 		return invalid("Too many tags specified. Max 50.")
 	}
@@ -48,7 +50,7 @@ func (s *Service) resourceExists(arn string) bool {
 	return ok
 }
 
-func (s *Service) checkResource(arn string) *apiError {
+func (s *Service) checkResource(arn string) *awsjson.Error {
 	if arn == "" {
 		return invalid("resourceArn can not be blank.")
 	}
@@ -72,7 +74,7 @@ type tagResourceIn struct {
 
 type empty struct{}
 
-func (s *Service) tagResource(_ string, in *tagResourceIn) (empty, *apiError) {
+func (s *Service) tagResource(_ string, in *tagResourceIn) (empty, *awsjson.Error) {
 	if aerr := s.checkResource(in.ResourceArn); aerr != nil {
 		return empty{}, aerr
 	}
@@ -89,7 +91,7 @@ func (s *Service) tagResource(_ string, in *tagResourceIn) (empty, *apiError) {
 	return empty{}, nil
 }
 
-func (s *Service) untagResource(_ string, in *tagResourceIn) (empty, *apiError) {
+func (s *Service) untagResource(_ string, in *tagResourceIn) (empty, *awsjson.Error) {
 	if aerr := s.checkResource(in.ResourceArn); aerr != nil {
 		return empty{}, aerr
 	}
@@ -113,7 +115,7 @@ type listTagsOut struct {
 	Tags []tag `json:"tags"`
 }
 
-func (s *Service) listTagsForResource(_ string, in *tagResourceIn) (listTagsOut, *apiError) {
+func (s *Service) listTagsForResource(_ string, in *tagResourceIn) (listTagsOut, *awsjson.Error) {
 	if aerr := s.checkResource(in.ResourceArn); aerr != nil {
 		return listTagsOut{}, aerr
 	}
@@ -121,7 +123,7 @@ func (s *Service) listTagsForResource(_ string, in *tagResourceIn) (listTagsOut,
 }
 
 // paginate pages a sorted list; tokens are offsets.
-func paginate(items []string, token string, maxResults *int) ([]string, string, *apiError) {
+func paginate(items []string, token string, maxResults *int) ([]string, string, *awsjson.Error) {
 	limit := 100
 	if maxResults != nil {
 		if *maxResults < 1 || *maxResults > 100 {

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 type keyValue struct {
@@ -145,7 +147,7 @@ type registerIn struct {
 
 // validate checks what ECS checks at registration, with its messages,
 // and refuses what the simulator cannot run (HEALTHY dependencies).
-func validate(in *registerIn) *apiError {
+func validate(in *registerIn) *awsjson.Error {
 	if !familyRE.MatchString(in.Family) {
 		return clientError("Family contains invalid characters or is too long. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.")
 	}
@@ -255,7 +257,7 @@ type taskDefResult struct {
 	Tags           []tag    `json:"tags,omitempty"`
 }
 
-func (s *Service) registerTaskDefinition(region string, in *registerIn) (taskDefResult, *apiError) {
+func (s *Service) registerTaskDefinition(region string, in *registerIn) (taskDefResult, *awsjson.Error) {
 	if aerr := validate(in); aerr != nil {
 		return taskDefResult{}, aerr
 	}
@@ -318,7 +320,7 @@ type describeTaskDefIn struct {
 	Include        []string `json:"include"`
 }
 
-func (s *Service) describeTaskDefinition(region string, in *describeTaskDefIn) (taskDefResult, *apiError) {
+func (s *Service) describeTaskDefinition(region string, in *describeTaskDefIn) (taskDefResult, *awsjson.Error) {
 	d := s.findTaskDef(region, in.TaskDefinition)
 	if d == nil {
 		return taskDefResult{}, clientError("Unable to describe task definition.")
@@ -332,7 +334,7 @@ func (s *Service) describeTaskDefinition(region string, in *describeTaskDefIn) (
 	return out, nil
 }
 
-func (s *Service) deregisterTaskDefinition(region string, in *describeTaskDefIn) (taskDefResult, *apiError) {
+func (s *Service) deregisterTaskDefinition(region string, in *describeTaskDefIn) (taskDefResult, *awsjson.Error) {
 	if !strings.Contains(in.TaskDefinition, ":") || strings.HasSuffix(in.TaskDefinition, ":") {
 		return taskDefResult{}, clientError("Invalid revision number. Number: %s", in.TaskDefinition)
 	}

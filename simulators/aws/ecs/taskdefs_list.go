@@ -3,6 +3,8 @@ package ecs
 import (
 	"sort"
 	"strings"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 type listTaskDefsIn struct {
@@ -18,7 +20,7 @@ type listTaskDefsOut struct {
 	NextToken          string   `json:"nextToken,omitempty"`
 }
 
-func (s *Service) listTaskDefinitions(region string, in *listTaskDefsIn) (listTaskDefsOut, *apiError) {
+func (s *Service) listTaskDefinitions(region string, in *listTaskDefsIn) (listTaskDefsOut, *awsjson.Error) {
 	status := in.Status
 	if status == "" {
 		status = "ACTIVE"
@@ -56,7 +58,7 @@ type listFamiliesOut struct {
 	NextToken string   `json:"nextToken,omitempty"`
 }
 
-func (s *Service) listTaskDefinitionFamilies(region string, in *listTaskDefsIn) (listFamiliesOut, *apiError) {
+func (s *Service) listTaskDefinitionFamilies(region string, in *listTaskDefsIn) (listFamiliesOut, *awsjson.Error) {
 	var fams []string
 	for k, revs := range s.st.families {
 		r, fam, _ := strings.Cut(k, "/")

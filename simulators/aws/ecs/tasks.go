@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/sockerless/sockerless/sandbox"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 // task is one RunTask instance. Its fields change only under Service.mu.
@@ -161,7 +163,7 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (s *Service) runTask(region string, in *runTaskIn) (tasksResult, *apiError) {
+func (s *Service) runTask(region string, in *runTaskIn) (tasksResult, *awsjson.Error) {
 	c, aerr := s.findCluster(region, in.Cluster)
 	if aerr != nil {
 		return tasksResult{}, aerr
@@ -268,7 +270,7 @@ type describeTasksIn struct {
 	Include []string `json:"include"`
 }
 
-func (s *Service) describeTasks(region string, in *describeTasksIn) (tasksResult, *apiError) {
+func (s *Service) describeTasks(region string, in *describeTasksIn) (tasksResult, *awsjson.Error) {
 	c, aerr := s.findCluster(region, in.Cluster)
 	if aerr != nil {
 		return tasksResult{}, aerr
@@ -313,7 +315,7 @@ type listTasksOut struct {
 	NextToken string   `json:"nextToken,omitempty"`
 }
 
-func (s *Service) listTasks(region string, in *listTasksIn) (listTasksOut, *apiError) {
+func (s *Service) listTasks(region string, in *listTasksIn) (listTasksOut, *awsjson.Error) {
 	c, aerr := s.findCluster(region, in.Cluster)
 	if aerr != nil {
 		return listTasksOut{}, aerr
@@ -347,7 +349,7 @@ type taskResult struct {
 	Task taskOut `json:"task"`
 }
 
-func (s *Service) stopTask(region string, in *stopTaskIn) (taskResult, *apiError) {
+func (s *Service) stopTask(region string, in *stopTaskIn) (taskResult, *awsjson.Error) {
 	c, aerr := s.findCluster(region, in.Cluster)
 	if aerr != nil {
 		return taskResult{}, aerr

@@ -1,21 +1,22 @@
 package iam
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/kv"
 )
 
 // Layout in bbolt: bucket "iam" holds "roles" (lower-cased name → role)
 // and "policies" (ARN → policy). Role names are unique regardless of case,
 // as in IAM, hence the lower-cased key.
-var (
-	bucketRoot     = []byte("iam")
-	bucketRoles    = []byte("roles")
-	bucketPolicies = []byte("policies")
+const (
+	bucketRoot     = "iam"
+	bucketRoles    = "roles"
+	bucketPolicies = "policies"
 )
 
 type tag struct {
@@ -48,42 +49,27 @@ type policy struct {
 }
 
 type store struct {
-	db       *bbolt.DB
+	kv       *kv.Store
 	roles    map[string]*role
 	policies map[string]*policy
 }
 
 func openStore(db *bbolt.DB) (*store, error) {
-	s := &store{db: db, roles: map[string]*role{}, policies: map[string]*policy{}}
-	if db == nil {
-		return s, nil
+	s := &store{roles: map[string]*role{}, policies: map[string]*policy{}}
+	var err error
+	if s.kv, err = kv.Open(db, bucketRoot, bucketRoles, bucketPolicies); err != nil {
+		return nil, fmt.Errorf("iam: load state: %w", err)
 	}
-	err := db.Update(func(tx *bbolt.Tx) error {
-		root, err := tx.CreateBucketIfNotExists(bucketRoot)
-		if err != nil {
-			return err
-		}
-		roles, err := root.CreateBucketIfNotExists(bucketRoles)
-		if err != nil {
-			return err
-		}
-		policies, err := root.CreateBucketIfNotExists(bucketPolicies)
-		if err != nil {
-			return err
-		}
-		if err := roles.ForEach(func(k, v []byte) error {
-			r := new(role)
-			s.roles[string(k)] = r
-			return json.Unmarshal(v, r)
-		}); err != nil {
-			return err
-		}
-		return policies.ForEach(func(k, v []byte) error {
-			p := new(policy)
-			s.policies[string(k)] = p
-			return json.Unmarshal(v, p)
-		})
+	err = kv.Load(s.kv, bucketRoles, func(k string, r *role) error {
+		s.roles[k] = r
+		return nil
 	})
+	if err == nil {
+		err = kv.Load(s.kv, bucketPolicies, func(k string, p *policy) error {
+			s.policies[k] = p
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("iam: load state: %w", err)
 	}
@@ -94,42 +80,36 @@ func roleKey(name string) string { return strings.ToLower(name) }
 
 func (s *store) role(name string) *role { return s.roles[roleKey(name)] }
 
-// put writes a record (v nil deletes it) to bbolt, then to memory.
-func (s *store) put(bucket []byte, key string, v any) error {
-	if s.db != nil {
-		err := s.db.Update(func(tx *bbolt.Tx) error {
-			b := tx.Bucket(bucketRoot).Bucket(bucket)
-			if v == nil {
-				return b.Delete([]byte(key))
-			}
-			data, err := json.Marshal(v)
-			if err != nil {
-				return err
-			}
-			return b.Put([]byte(key), data)
-		})
-		if err != nil {
-			return err
-		}
+func (s *store) putRole(r *role) error {
+	if err := s.kv.Put(bucketRoles, roleKey(r.Name), r); err != nil {
+		return err
 	}
-	switch bucket := string(bucket); {
-	case bucket == string(bucketRoles) && v == nil:
-		delete(s.roles, key)
-	case bucket == string(bucketRoles):
-		s.roles[key] = v.(*role)
-	case v == nil:
-		delete(s.policies, key)
-	default:
-		s.policies[key] = v.(*policy)
-	}
+	s.roles[roleKey(r.Name)] = r
 	return nil
 }
 
-func (s *store) putRole(r *role) error     { return s.put(bucketRoles, roleKey(r.Name), r) }
-func (s *store) dropRole(r *role) error    { return s.put(bucketRoles, roleKey(r.Name), nil) }
-func (s *store) putPolicy(p *policy) error { return s.put(bucketPolicies, p.Arn, p) }
+func (s *store) dropRole(r *role) error {
+	if err := s.kv.Delete(bucketRoles, roleKey(r.Name)); err != nil {
+		return err
+	}
+	delete(s.roles, roleKey(r.Name))
+	return nil
+}
+
+func (s *store) putPolicy(p *policy) error {
+	if err := s.kv.Put(bucketPolicies, p.Arn, p); err != nil {
+		return err
+	}
+	s.policies[p.Arn] = p
+	return nil
+}
+
 func (s *store) dropPolicy(p *policy) error {
-	return s.put(bucketPolicies, p.Arn, nil)
+	if err := s.kv.Delete(bucketPolicies, p.Arn); err != nil {
+		return err
+	}
+	delete(s.policies, p.Arn)
+	return nil
 }
 
 // attachments counts the roles a managed policy is attached to.

@@ -17,7 +17,11 @@ const PathPrefix = "/2015-03-31/functions"
 // Handle serves one Lambda API request whose signature the server has
 // verified; region is the signature's scope and body the full request.
 func (s *Service) Handle(w http.ResponseWriter, r *http.Request, region string, body []byte) {
-	rest := strings.Trim(strings.TrimPrefix(r.URL.EscapedPath(), PathPrefix), "/")
+	rest, urlAPI := strings.CutPrefix(r.URL.EscapedPath(), URLAPIPrefix)
+	if !urlAPI {
+		rest = strings.TrimPrefix(rest, PathPrefix)
+	}
+	rest = strings.Trim(rest, "/")
 	var parts []string
 	if rest != "" {
 		parts = strings.Split(rest, "/")
@@ -29,6 +33,10 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, region string, 
 			return
 		}
 		parts[i] = u
+	}
+	if urlAPI {
+		s.handleURLAPI(w, r, region, parts, body)
+		return
 	}
 	op := r.Method
 	if len(parts) > 1 {
@@ -50,15 +58,12 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, region string, 
 	case "POST":
 		var in createInput
 		if decode(w, body, &in) {
-			s.reply(w, http.StatusCreated, func() (any, error) { return s.create(region, in) })
+			s.reply(w, http.StatusCreated, func() (any, error) { return s.create(r.Context(), region, in) })
 		}
 	case "GET":
 		s.reply(w, http.StatusOK, func() (any, error) { return s.listPage(region, r.URL.Query()) })
 	case "GET {name}":
-		s.reply(w, http.StatusOK, func() (any, error) {
-			c, err := s.get(region, name)
-			return map[string]any{"Configuration": c, "Code": map[string]string{"RepositoryType": "S3"}, "Tags": map[string]string{}}, err
-		})
+		s.reply(w, http.StatusOK, func() (any, error) { return s.getFunction(region, name) })
 	case "DELETE {name}":
 		if err := s.delete(region, name); err != nil {
 			writeErr(w, err)
@@ -75,7 +80,7 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, region string, 
 	case "PUT code":
 		var in updateCodeInput
 		if decode(w, body, &in) {
-			s.reply(w, http.StatusOK, func() (any, error) { return s.updateCode(region, name, in) })
+			s.reply(w, http.StatusOK, func() (any, error) { return s.updateCode(r.Context(), region, name, in) })
 		}
 	case "POST invocations":
 		s.serveInvoke(w, r, region, name, body)

@@ -11,9 +11,9 @@ import (
 type Configuration struct {
 	FunctionName     string            `json:"FunctionName"`
 	FunctionArn      string            `json:"FunctionArn"`
-	Runtime          string            `json:"Runtime"`
+	Runtime          string            `json:"Runtime,omitempty"`
 	Role             string            `json:"Role"`
-	Handler          string            `json:"Handler"`
+	Handler          string            `json:"Handler,omitempty"`
 	CodeSize         int64             `json:"CodeSize"`
 	Description      string            `json:"Description"`
 	Timeout          int               `json:"Timeout"`
@@ -30,6 +30,8 @@ type Configuration struct {
 	Architectures    []string          `json:"Architectures"`
 	EphemeralStorage map[string]int    `json:"EphemeralStorage"`
 	LoggingConfig    map[string]string `json:"LoggingConfig"`
+	// ImageConfigResponse is set for PackageType Image.
+	ImageConfigResponse *imageConfigResponse `json:"ImageConfigResponse,omitempty"`
 }
 
 type environment struct {

@@ -22,7 +22,9 @@ type spec struct {
 	timeout           time.Duration
 	memory            int
 	runtime, handler  string
-	taskRoot, entry   string // entry is set once the code is unpacked
+	taskRoot          string
+	argv              []string // the process; set once the code is unpacked
+	cwd               string
 	env               []string
 	logGroup          string
 }
@@ -106,8 +108,8 @@ func startInstance(sp *spec, creds []string) (*instance, error) {
 		"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(),
 		"AWS_LAMBDA_LOG_STREAM_NAME=" + i.stream,
 	}, sp.env...)
-	i.cmd = exec.Command(sp.entry)
-	i.cmd.Dir = sp.taskRoot
+	i.cmd = exec.Command(sp.argv[0], sp.argv[1:]...)
+	i.cmd.Dir = sp.cwd
 	i.cmd.Env = append(env, creds...)
 	i.cmd.Stdout, i.cmd.Stderr = w, w
 	// Its own process group, so a timeout kills whatever it spawned too.

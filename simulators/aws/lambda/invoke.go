@@ -122,12 +122,17 @@ func (s *Service) pool(region, ref string) (*pool, *function, error) {
 		memory:   c.MemorySize,
 		runtime:  c.Runtime,
 		handler:  c.Handler,
-		taskRoot: filepath.Join(s.dir, "run", f.CodeHex),
 		logGroup: "/aws/lambda/" + c.FunctionName,
+	}
+	prepare := prepareZip(s.codePath(region, c.FunctionName, f.CodeHex))
+	if c.PackageType == "Image" {
+		prepare = s.prepareImage(f.ResolvedImageURI, c.ImageConfigResponse)
+	} else {
+		sp.taskRoot = filepath.Join(s.dir, "run", f.CodeHex)
 	}
 	sp.env = s.environ(sp, c)
 	creds := []string{"AWS_ACCESS_KEY_ID=" + s.opts.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + s.opts.SecretAccessKey}
-	f.pool = newPool(sp, s.codePath(region, c.FunctionName, f.CodeHex), creds, s.opts.MaxInstances)
+	f.pool = newPool(sp, prepare, creds, s.opts.MaxInstances)
 	return f.pool, f, nil
 }
 
@@ -146,7 +151,9 @@ func (s *Service) environ(sp *spec, c Configuration) []string {
 		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
 		"AWS_LAMBDA_LOG_GROUP_NAME=" + sp.logGroup,
 		"_HANDLER=" + c.Handler,
-		"LAMBDA_TASK_ROOT=" + sp.taskRoot,
+	}
+	if sp.taskRoot != "" { // an image's is known once it is unpacked
+		env = append(env, "LAMBDA_TASK_ROOT="+sp.taskRoot)
 	}
 	if s.opts.Endpoint != nil {
 		if u := s.opts.Endpoint(); u != "" {

@@ -20,22 +20,25 @@ import (
 	"github.com/sockerless/sockerless/simulators/aws/server"
 )
 
-// bootstrap is the echofn binary, built once for the whole package.
-var bootstrap []byte
+// bootstrap is the echofn binary and urlFn the urlfn one, built once for
+// the whole package.
+var bootstrap, urlFn []byte
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "echofn-")
 	if err != nil {
 		panic(err)
 	}
-	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-ldflags", "-s -w", "-o", out, "./internal/echofn")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-ldflags", "-s -w", "-o", dir+"/", "./internal/echofn", "./internal/urlfn")
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building echofn: %v\n%s", err, b)
+		fmt.Fprintf(os.Stderr, "building test functions: %v\n%s", err, b)
 		os.Exit(1)
 	}
-	bootstrap, err = os.ReadFile(out)
+	bootstrap, err = os.ReadFile(filepath.Join(dir, "echofn"))
+	if err == nil {
+		urlFn, err = os.ReadFile(filepath.Join(dir, "urlfn"))
+	}
 	os.RemoveAll(dir)
 	if err != nil {
 		panic(err)

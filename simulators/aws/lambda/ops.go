@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -30,6 +31,7 @@ type createInput struct {
 	PackageType  string       `json:"PackageType"`
 	Code         codeInput    `json:"Code"`
 	Environment  *environment `json:"Environment"`
+	ImageConfig  *imageConfig `json:"ImageConfig"`
 }
 
 type updateConfigInput struct {
@@ -40,6 +42,7 @@ type updateConfigInput struct {
 	Timeout     *int         `json:"Timeout"`
 	MemorySize  *int         `json:"MemorySize"`
 	Environment *environment `json:"Environment"`
+	ImageConfig *imageConfig `json:"ImageConfig"`
 	RevisionID  string       `json:"RevisionId"`
 }
 
@@ -52,12 +55,19 @@ type updateCodeInput struct {
 	RevisionID string `json:"RevisionId"`
 }
 
-// checkCode accepts only inline zips: S3 and container images are not
-// simulated, and saying so beats pretending.
-func checkCode(zip []byte, s3Bucket, image string) error {
+// checkCode accepts inline zips for Zip functions (S3 is not simulated,
+// and saying so beats pretending) and only ImageUri for Image ones.
+// verb is "creating" or "updating", as Lambda words the message.
+func checkCode(verb, packageType string, zip []byte, s3Bucket, image string) error {
+	if packageType == "Image" {
+		if image == "" || len(zip) > 0 || s3Bucket != "" {
+			return invalidParam("Please provide ImageUri when %s a function with packageType Image.", verb)
+		}
+		return nil
+	}
 	switch {
 	case image != "":
-		return invalidParam("awssim: container image functions are not simulated yet; upload a zip in Code.ZipFile")
+		return invalidParam("Please don't provide ImageUri when %s a function with packageType Zip.", verb)
 	case s3Bucket != "":
 		return invalidParam("awssim: code from S3 is not simulated; upload a zip in Code.ZipFile")
 	case len(zip) == 0:
@@ -66,15 +76,16 @@ func checkCode(zip []byte, s3Bucket, image string) error {
 	return checkZip(zip)
 }
 
-func (s *Service) create(region string, in createInput) (Configuration, error) {
+func (s *Service) create(ctx context.Context, region string, in createInput) (Configuration, error) {
 	if _, _, err := parseName(in.FunctionName); err != nil {
 		return Configuration{}, err
 	}
 	if !nameRE.MatchString(in.FunctionName) {
 		return Configuration{}, validation(in.FunctionName, "functionName", "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+")
 	}
-	if in.PackageType == "Image" {
-		return Configuration{}, invalidParam("awssim: container image functions are not simulated yet; use PackageType Zip")
+	image := in.PackageType == "Image"
+	if in.PackageType != "" && in.PackageType != "Zip" && !image {
+		return Configuration{}, validation(in.PackageType, "packageType", "Member must satisfy enum value set: [Image, Zip]")
 	}
 	if in.Publish {
 		return Configuration{}, invalidParam("awssim: published versions are not simulated; create with Publish false ($LATEST only)")
@@ -86,13 +97,25 @@ func (s *Service) create(region string, in createInput) (Configuration, error) {
 	if in.MemorySize != nil {
 		memory = *in.MemorySize
 	}
-	for _, err := range []error{checkRole(in.Role), checkRuntime(in.Runtime), checkTimeout(timeout), checkMemory(memory), checkEnv(in.Environment), checkCode(in.Code.ZipFile, in.Code.S3Bucket, in.Code.ImageURI)} {
+	runtimeErr := checkRuntime(in.Runtime)
+	if image {
+		runtimeErr = nil // the image brings its own runtime
+	}
+	for _, err := range []error{checkRole(in.Role), runtimeErr, checkTimeout(timeout), checkMemory(memory), checkEnv(in.Environment), checkCode("creating", in.PackageType, in.Code.ZipFile, in.Code.S3Bucket, in.Code.ImageURI)} {
 		if err != nil {
 			return Configuration{}, err
 		}
 	}
 	sum := sha256.Sum256(in.Code.ZipFile)
 	f := &function{Region: region, CodeHex: hex.EncodeToString(sum[:]), logs: newLogRing(1000)}
+	if image {
+		resolved, digest, err := s.resolveImage(ctx, in.Code.ImageURI)
+		if err != nil {
+			return Configuration{}, err
+		}
+		f.CodeHex, f.ImageURI, f.ResolvedImageURI = digest, in.Code.ImageURI, resolved
+		in.Runtime, in.Handler = "", ""
+	}
 	f.Config = Configuration{
 		FunctionName:     in.FunctionName,
 		FunctionArn:      functionARN(region, s.opts.AccountID, in.FunctionName),
@@ -114,6 +137,12 @@ func (s *Service) create(region string, in createInput) (Configuration, error) {
 		EphemeralStorage: map[string]int{"Size": 512},
 		LoggingConfig:    map[string]string{"LogFormat": "Text", "LogGroup": "/aws/lambda/" + in.FunctionName},
 	}
+	if image {
+		f.Config.PackageType = "Image"
+		f.Config.CodeSha256 = f.CodeHex // Lambda reports the image digest
+		f.Config.CodeSize = 0
+		f.Config.ImageConfigResponse = responseOf(in.ImageConfig)
+	}
 	touch(&f.Config)
 
 	s.mu.Lock()
@@ -121,8 +150,10 @@ func (s *Service) create(region string, in createInput) (Configuration, error) {
 	if s.fns[key(region, in.FunctionName)] != nil {
 		return Configuration{}, conflict("Function already exist: %s", in.FunctionName)
 	}
-	if err := s.writeCode(region, in.FunctionName, f.CodeHex, in.Code.ZipFile); err != nil {
-		return Configuration{}, err
+	if !image {
+		if err := s.writeCode(region, in.FunctionName, f.CodeHex, in.Code.ZipFile); err != nil {
+			return Configuration{}, err
+		}
 	}
 	if err := s.save(f); err != nil {
 		return Configuration{}, err
@@ -209,21 +240,46 @@ func (s *Service) updateConfig(region, ref string, in updateConfigInput) (Config
 		if in.Description != nil {
 			c.Description = *in.Description
 		}
+		if in.ImageConfig != nil {
+			if c.PackageType != "Image" {
+				return invalidParam("Please don't provide ImageConfig when updating a function with packageType Zip.")
+			}
+			c.ImageConfigResponse = responseOf(in.ImageConfig)
+		}
 		return nil
 	})
 }
 
-func (s *Service) updateCode(region, ref string, in updateCodeInput) (Configuration, error) {
+func (s *Service) updateCode(ctx context.Context, region, ref string, in updateCodeInput) (Configuration, error) {
 	if in.Publish {
 		return Configuration{}, invalidParam("awssim: published versions are not simulated ($LATEST only)")
 	}
-	if err := checkCode(in.ZipFile, in.S3Bucket, in.ImageURI); err != nil {
+	cur, err := s.get(region, ref)
+	if err != nil {
 		return Configuration{}, err
 	}
+	if err := checkCode("updating", cur.PackageType, in.ZipFile, in.S3Bucket, in.ImageURI); err != nil {
+		return Configuration{}, err
+	}
+	var resolved, digest string
+	if cur.PackageType == "Image" {
+		// Resolved outside the lock: it asks the registry over HTTP.
+		if resolved, digest, err = s.resolveImage(ctx, in.ImageURI); err != nil {
+			return Configuration{}, err
+		}
+	}
 	if in.DryRun {
-		return s.get(region, ref)
+		return cur, nil
 	}
 	return s.update(region, ref, in.RevisionID, func(f *function) error {
+		if f.Config.PackageType != cur.PackageType {
+			return conflict("The function changed while its code was being updated; try again")
+		}
+		if f.Config.PackageType == "Image" {
+			f.CodeHex, f.ImageURI, f.ResolvedImageURI = digest, in.ImageURI, resolved
+			f.Config.CodeSha256 = digest
+			return nil
+		}
 		sum := sha256.Sum256(in.ZipFile)
 		f.CodeHex = hex.EncodeToString(sum[:])
 		f.Config.CodeSha256 = base64.StdEncoding.EncodeToString(sum[:])

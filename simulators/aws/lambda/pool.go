@@ -16,12 +16,16 @@ var errRetired = errors.New("lambda: function revision retired")
 // pool keeps one function revision's instances: warm ones are reused, new
 // ones start while all are busy, up to max concurrent.
 type pool struct {
-	sp      *spec
-	zipPath string
-	creds   []string
+	sp    *spec
+	creds []string
+	// prepare unpacks the code and completes sp (argv, cwd, env) once,
+	// before the first instance starts.
+	prepare func(*spec) error
 
-	unpackOnce sync.Once
-	unpackErr  error
+	// prepMu guards prepared: a failed prepare (e.g. the registry was
+	// unreachable) is retried by the next invocation.
+	prepMu   sync.Mutex
+	prepared bool
 
 	sem chan struct{} // one token per invocation in flight
 
@@ -31,8 +35,8 @@ type pool struct {
 	retired bool
 }
 
-func newPool(sp *spec, zipPath string, creds []string, max int) *pool {
-	return &pool{sp: sp, zipPath: zipPath, creds: creds, sem: make(chan struct{}, max), live: map[*instance]bool{}}
+func newPool(sp *spec, prepare func(*spec) error, creds []string, max int) *pool {
+	return &pool{sp: sp, prepare: prepare, creds: creds, sem: make(chan struct{}, max), live: map[*instance]bool{}}
 }
 
 // acquire returns a warm instance, or starts one (cold is then true).
@@ -64,13 +68,9 @@ func (p *pool) acquire(ctx context.Context) (inst *instance, cold bool, err erro
 		p.mu.Unlock()
 		inst.stop()
 	}
-	p.unpackOnce.Do(func() {
-		p.unpackErr = unpack(p.zipPath, p.sp.taskRoot)
-		p.sp.entry = entryPoint(p.sp.runtime, p.sp.handler, p.sp.taskRoot)
-	})
-	if p.unpackErr != nil {
+	if err := p.ensurePrepared(); err != nil {
 		<-p.sem
-		return nil, false, p.unpackErr
+		return nil, false, err
 	}
 	inst, err = startInstance(p.sp, p.creds)
 	if err != nil {
@@ -87,6 +87,19 @@ func (p *pool) acquire(ctx context.Context) (inst *instance, cold bool, err erro
 	p.live[inst] = true
 	p.mu.Unlock()
 	return inst, true, nil
+}
+
+func (p *pool) ensurePrepared() error {
+	p.prepMu.Lock()
+	defer p.prepMu.Unlock()
+	if p.prepared {
+		return nil
+	}
+	if err := p.prepare(p.sp); err != nil {
+		return err
+	}
+	p.prepared = true
+	return nil
 }
 
 // release returns inst to the pool, or stops it if it is unhealthy or its
@@ -152,6 +165,19 @@ func (p *pool) reap(cutoff time.Time) {
 	p.mu.Unlock()
 	for _, i := range stale {
 		i.stop()
+	}
+}
+
+// prepareZip unpacks a zip package into the task root and runs its
+// bootstrap there.
+func prepareZip(zipPath string) func(*spec) error {
+	return func(sp *spec) error {
+		if err := unpack(zipPath, sp.taskRoot); err != nil {
+			return err
+		}
+		sp.argv = []string{entryPoint(sp.runtime, sp.handler, sp.taskRoot)}
+		sp.cwd = sp.taskRoot
+		return nil
 	}
 }
 

@@ -1,7 +1,14 @@
 // Package lambda simulates AWS Lambda for zip functions on the provided
-// runtimes: the control-plane API (create, get, update, delete, list,
-// invoke) and, for each running instance, the Lambda Runtime API that the
-// function's own bootstrap (e.g. one built with aws-lambda-go) polls.
+// runtimes and for container-image functions from the simulator's ECR:
+// the control-plane API (create, get, update, delete, list, invoke,
+// function URL configurations), for each running instance the Lambda
+// Runtime API that the function's own bootstrap (e.g. one built with
+// aws-lambda-go) polls, and function URLs themselves.
+//
+// Two departures from AWS, both forced by running on one host: an image
+// function's process is not chrooted into its image (see image.go), and a
+// function URL is http://<simulator>/lambda-url/<url-id>/ rather than
+// https://<url-id>.lambda-url.<region>.on.aws/ (see url.go).
 package lambda
 
 import (
@@ -15,7 +22,10 @@ import (
 	"sync"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/imagefs"
 )
 
 var bucket = []byte("lambda")
@@ -47,6 +57,9 @@ type Options struct {
 	// AWS_ENDPOINT_URL so their SDK calls reach the simulator.
 	Endpoint func() string
 	LogSink  LogSink
+	// Pull fetches a container image by reference from the simulator's
+	// ECR; nil refuses PackageType Image.
+	Pull func(ctx context.Context, image string) (v1.Image, error)
 	// MaxInstances caps concurrent instances per function (default 10).
 	MaxInstances int
 	// IdleTimeout is how long an unused warm instance is kept (default
@@ -59,6 +72,7 @@ type Service struct {
 	opts    Options
 	dir     string
 	tempDir bool
+	images  *imagefs.Cache // container images, unpacked once per digest
 
 	mu  sync.Mutex
 	fns map[string]*function // region/name
@@ -73,6 +87,11 @@ type function struct {
 	Region  string        `json:"region"`
 	CodeHex string        `json:"codeHex"` // sha256 of the zip, names its file
 	Config  Configuration `json:"config"`
+	// ImageURI is the image as given and ResolvedImageURI the same image
+	// pinned by digest, for PackageType Image.
+	ImageURI         string     `json:"imageUri,omitempty"`
+	ResolvedImageURI string     `json:"resolvedImageUri,omitempty"`
+	URL              *urlConfig `json:"url,omitempty"`
 
 	pool *pool
 	logs *logRing
@@ -99,6 +118,7 @@ func New(o Options) (*Service, error) {
 		}
 		s.dir, s.tempDir = d, true
 	}
+	s.images = imagefs.NewCache(filepath.Join(s.dir, "images"))
 	for _, sub := range []string{"code", "run"} {
 		if err := os.MkdirAll(filepath.Join(s.dir, sub), 0o700); err != nil {
 			return nil, err

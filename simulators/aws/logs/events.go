@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"time"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 const (
@@ -38,7 +40,7 @@ type putEventsOut struct {
 	RejectedLogEventsInfo *rejectedInfo `json:"rejectedLogEventsInfo,omitempty"`
 }
 
-func (s *Service) putLogEvents(region string, in *putEventsIn) (putEventsOut, *apiError) {
+func (s *Service) putLogEvents(region string, in *putEventsIn) (putEventsOut, *awsjson.Error) {
 	if len(in.LogEvents) == 0 {
 		return putEventsOut{}, invalid("1 validation error detected: Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
@@ -158,7 +160,7 @@ var (
 	tailPos = event{Timestamp: math.MaxInt64, Seq: math.MaxUint64} // after every event
 )
 
-func (s *Service) getLogEvents(region string, in *getEventsIn) (getEventsOut, *apiError) {
+func (s *Service) getLogEvents(region string, in *getEventsIn) (getEventsOut, *awsjson.Error) {
 	limit, aerr := checkLimit(in.Limit, 10000)
 	if aerr != nil {
 		return getEventsOut{}, aerr

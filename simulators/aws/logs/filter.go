@@ -6,6 +6,8 @@ import (
 	"hash/crc32"
 	"sort"
 	"strings"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 // pattern is a parsed text filter pattern: every term must occur, none of
@@ -18,7 +20,7 @@ type pattern struct {
 // parsePattern parses CloudWatch Logs' unstructured filter syntax: plain
 // terms, "quoted phrases", -excluded and ?optional terms. JSON ({ ... })
 // and space-delimited ([ ... ]) patterns are rejected as not simulated.
-func parsePattern(src string) (pattern, *apiError) {
+func parsePattern(src string) (pattern, *awsjson.Error) {
 	var p pattern
 	src = strings.TrimSpace(src)
 	if strings.HasPrefix(src, "{") || strings.HasPrefix(src, "[") {
@@ -151,7 +153,7 @@ func (h hit) before(o hit) bool {
 	return h.e.Seq < o.e.Seq
 }
 
-func (s *Service) filterLogEvents(region string, in *filterIn) (filterOut, *apiError) {
+func (s *Service) filterLogEvents(region string, in *filterIn) (filterOut, *awsjson.Error) {
 	limit, aerr := checkLimit(in.Limit, 10000)
 	if aerr != nil {
 		return filterOut{}, aerr

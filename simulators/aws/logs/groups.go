@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 var (
@@ -24,7 +26,7 @@ type groupIn struct {
 
 type empty struct{}
 
-func checkGroupName(name string) *apiError {
+func checkGroupName(name string) *awsjson.Error {
 	if name == "" {
 		return invalid("1 validation error detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null")
 	}
@@ -34,7 +36,7 @@ func checkGroupName(name string) *apiError {
 	return nil
 }
 
-func (s *Service) findGroup(region, name string) (*group, *apiError) {
+func (s *Service) findGroup(region, name string) (*group, *awsjson.Error) {
 	if err := checkGroupName(name); err != nil {
 		return nil, err
 	}
@@ -45,7 +47,7 @@ func (s *Service) findGroup(region, name string) (*group, *apiError) {
 	return g, nil
 }
 
-func (s *Service) createLogGroup(region string, in *groupIn) (empty, *apiError) {
+func (s *Service) createLogGroup(region string, in *groupIn) (empty, *awsjson.Error) {
 	if err := checkGroupName(in.LogGroupName); err != nil {
 		return empty{}, err
 	}
@@ -59,7 +61,7 @@ func (s *Service) createLogGroup(region string, in *groupIn) (empty, *apiError) 
 	return empty{}, nil
 }
 
-func (s *Service) deleteLogGroup(region string, in *groupIn) (empty, *apiError) {
+func (s *Service) deleteLogGroup(region string, in *groupIn) (empty, *awsjson.Error) {
 	g, aerr := s.findGroup(region, in.LogGroupName)
 	if aerr != nil {
 		return empty{}, aerr
@@ -70,18 +72,18 @@ func (s *Service) deleteLogGroup(region string, in *groupIn) (empty, *apiError) 
 	return empty{}, nil
 }
 
-func (s *Service) putRetentionPolicy(region string, in *groupIn) (empty, *apiError) {
+func (s *Service) putRetentionPolicy(region string, in *groupIn) (empty, *awsjson.Error) {
 	if !slices.Contains(retentionDays, in.RetentionInDays) {
 		return empty{}, invalid("1 validation error detected: Value '%d' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: %v", in.RetentionInDays, retentionDays)
 	}
 	return s.setRetention(region, in.LogGroupName, in.RetentionInDays)
 }
 
-func (s *Service) deleteRetentionPolicy(region string, in *groupIn) (empty, *apiError) {
+func (s *Service) deleteRetentionPolicy(region string, in *groupIn) (empty, *awsjson.Error) {
 	return s.setRetention(region, in.LogGroupName, 0)
 }
 
-func (s *Service) setRetention(region, name string, days int32) (empty, *apiError) {
+func (s *Service) setRetention(region, name string, days int32) (empty, *awsjson.Error) {
 	g, aerr := s.findGroup(region, name)
 	if aerr != nil {
 		return empty{}, aerr
@@ -118,7 +120,7 @@ type describeGroupsOut struct {
 	NextToken string        `json:"nextToken,omitempty"`
 }
 
-func (s *Service) describeLogGroups(region string, in *describeGroupsIn) (describeGroupsOut, *apiError) {
+func (s *Service) describeLogGroups(region string, in *describeGroupsIn) (describeGroupsOut, *awsjson.Error) {
 	limit, aerr := checkLimit(in.Limit, 50)
 	if aerr != nil {
 		return describeGroupsOut{}, aerr
@@ -152,7 +154,7 @@ func (s *Service) describeLogGroups(region string, in *describeGroupsIn) (descri
 }
 
 // checkLimit validates an optional page size against AWS's 1..max range.
-func checkLimit(limit *int, max int) (int, *apiError) {
+func checkLimit(limit *int, max int) (int, *awsjson.Error) {
 	if limit == nil {
 		return max, nil
 	}
@@ -163,7 +165,7 @@ func checkLimit(limit *int, max int) (int, *apiError) {
 }
 
 // paginate pages through sorted names; the token is the next name.
-func paginate(names []string, token string, limit int) ([]string, string, *apiError) {
+func paginate(names []string, token string, limit int) ([]string, string, *awsjson.Error) {
 	sort.Strings(names)
 	start := 0
 	if token != "" {
@@ -186,7 +188,7 @@ type streamIn struct {
 	LogStreamName string `json:"logStreamName"`
 }
 
-func checkStreamName(name string) *apiError {
+func checkStreamName(name string) *awsjson.Error {
 	if name == "" {
 		return invalid("1 validation error detected: Value null at 'logStreamName' failed to satisfy constraint: Member must not be null")
 	}
@@ -196,7 +198,7 @@ func checkStreamName(name string) *apiError {
 	return nil
 }
 
-func (s *Service) findStream(region, groupName, name string) (*group, *logStream, *apiError) {
+func (s *Service) findStream(region, groupName, name string) (*group, *logStream, *awsjson.Error) {
 	if err := checkStreamName(name); err != nil {
 		return nil, nil, err
 	}
@@ -211,7 +213,7 @@ func (s *Service) findStream(region, groupName, name string) (*group, *logStream
 	return g, st, nil
 }
 
-func (s *Service) createLogStream(region string, in *streamIn) (empty, *apiError) {
+func (s *Service) createLogStream(region string, in *streamIn) (empty, *awsjson.Error) {
 	if err := checkStreamName(in.LogStreamName); err != nil {
 		return empty{}, err
 	}
@@ -229,7 +231,7 @@ func (s *Service) createLogStream(region string, in *streamIn) (empty, *apiError
 	return empty{}, nil
 }
 
-func (s *Service) deleteLogStream(region string, in *streamIn) (empty, *apiError) {
+func (s *Service) deleteLogStream(region string, in *streamIn) (empty, *awsjson.Error) {
 	g, _, aerr := s.findStream(region, in.LogGroupName, in.LogStreamName)
 	if aerr != nil {
 		return empty{}, aerr
@@ -265,7 +267,7 @@ type describeStreamsOut struct {
 	NextToken  string         `json:"nextToken,omitempty"`
 }
 
-func (s *Service) describeLogStreams(region string, in *describeStreamsIn) (describeStreamsOut, *apiError) {
+func (s *Service) describeLogStreams(region string, in *describeStreamsIn) (describeStreamsOut, *awsjson.Error) {
 	limit, aerr := checkLimit(in.Limit, 50)
 	if aerr != nil {
 		return describeStreamsOut{}, aerr

@@ -14,14 +14,14 @@
 package logs
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of CloudWatch Logs operations.
@@ -61,95 +61,53 @@ func New(o Options) (*Service, error) {
 	return &Service{st: st, account: o.AccountID, now: o.Now}, nil
 }
 
-// apiError is an error in CloudWatch Logs' JSON 1.1 shape.
-type apiError struct {
-	Type    string
-	Message string
-	Status  int
+func invalid(format string, args ...any) *awsjson.Error {
+	return awsjson.BadRequest("InvalidParameterException", fmt.Sprintf(format, args...))
 }
 
-func (e *apiError) Error() string { return e.Type + ": " + e.Message }
-
-func invalid(format string, args ...any) *apiError {
-	return &apiError{Type: "InvalidParameterException", Message: fmt.Sprintf(format, args...), Status: http.StatusBadRequest}
+func groupNotFound() *awsjson.Error {
+	return awsjson.BadRequest("ResourceNotFoundException", "The specified log group does not exist.")
 }
 
-func groupNotFound() *apiError {
-	return &apiError{Type: "ResourceNotFoundException", Message: "The specified log group does not exist.", Status: http.StatusBadRequest}
+func streamNotFound() *awsjson.Error {
+	return awsjson.BadRequest("ResourceNotFoundException", "The specified log stream does not exist.")
 }
 
-func streamNotFound() *apiError {
-	return &apiError{Type: "ResourceNotFoundException", Message: "The specified log stream does not exist.", Status: http.StatusBadRequest}
+func exists(what string) *awsjson.Error {
+	return awsjson.BadRequest("ResourceAlreadyExistsException", "The specified "+what+" already exists")
 }
 
-func exists(what string) *apiError {
-	return &apiError{Type: "ResourceAlreadyExistsException", Message: "The specified " + what + " already exists", Status: http.StatusBadRequest}
+func internal(err error) *awsjson.Error {
+	return &awsjson.Error{Type: "ServiceUnavailableException", Message: err.Error(), Status: http.StatusInternalServerError}
 }
 
-func internal(err error) *apiError {
-	return &apiError{Type: "ServiceUnavailableException", Message: err.Error(), Status: http.StatusInternalServerError}
-}
-
-type handler func(s *Service, region string, body []byte) (any, *apiError)
-
-var handlers = map[string]handler{
-	"CreateLogGroup":        decoded((*Service).createLogGroup),
-	"DeleteLogGroup":        decoded((*Service).deleteLogGroup),
-	"DescribeLogGroups":     decoded((*Service).describeLogGroups),
-	"PutRetentionPolicy":    decoded((*Service).putRetentionPolicy),
-	"DeleteRetentionPolicy": decoded((*Service).deleteRetentionPolicy),
-	"CreateLogStream":       decoded((*Service).createLogStream),
-	"DeleteLogStream":       decoded((*Service).deleteLogStream),
-	"DescribeLogStreams":    decoded((*Service).describeLogStreams),
-	"PutLogEvents":          decoded((*Service).putLogEvents),
-	"GetLogEvents":          decoded((*Service).getLogEvents),
-	"FilterLogEvents":       decoded((*Service).filterLogEvents),
-}
-
-func decoded[In any, Out any](op func(*Service, string, *In) (Out, *apiError)) handler {
-	return func(s *Service, region string, body []byte) (any, *apiError) {
-		in := new(In)
-		if len(body) == 0 {
-			body = []byte("{}")
-		}
-		if err := json.Unmarshal(body, in); err != nil {
-			var ae *apiError
-			if errors.As(err, &ae) {
-				return nil, ae
-			}
-			return nil, &apiError{Type: "SerializationException", Message: err.Error(), Status: http.StatusBadRequest}
-		}
-		return op(s, region, in)
-	}
+var api = awsjson.API[Service]{
+	Ops: map[string]awsjson.Handler[Service]{
+		"CreateLogGroup":        awsjson.Op((*Service).createLogGroup),
+		"DeleteLogGroup":        awsjson.Op((*Service).deleteLogGroup),
+		"DescribeLogGroups":     awsjson.Op((*Service).describeLogGroups),
+		"PutRetentionPolicy":    awsjson.Op((*Service).putRetentionPolicy),
+		"DeleteRetentionPolicy": awsjson.Op((*Service).deleteRetentionPolicy),
+		"CreateLogStream":       awsjson.Op((*Service).createLogStream),
+		"DeleteLogStream":       awsjson.Op((*Service).deleteLogStream),
+		"DescribeLogStreams":    awsjson.Op((*Service).describeLogStreams),
+		"PutLogEvents":          awsjson.Op((*Service).putLogEvents),
+		"GetLogEvents":          awsjson.Op((*Service).getLogEvents),
+		"FilterLogEvents":       awsjson.Op((*Service).filterLogEvents),
+	},
+	Internal: func(err error) awsjson.Fault { return internal(err) },
 }
 
 // Handle serves one operation and returns the HTTP status and JSON body.
 func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	h, ok := handlers[operation]
-	if !ok {
-		return encodeError(&apiError{Type: "UnknownOperationException", Message: "Unknown operation " + operation, Status: http.StatusBadRequest})
-	}
 	s.mu.Lock()
-	out, aerr := h(s, region, body)
-	s.mu.Unlock()
-	if aerr != nil {
-		return encodeError(aerr)
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return encodeError(internal(err))
-	}
-	return http.StatusOK, b
-}
-
-func encodeError(e *apiError) (int, []byte) {
-	b, _ := json.Marshal(map[string]string{"__type": e.Type, "message": e.Message})
-	return e.Status, b
+	defer s.mu.Unlock()
+	return api.Serve(s, region, operation, body)
 }
 
 // AuthError renders a request-authentication failure as CloudWatch Logs does.
 func AuthError(kind, message string) (int, []byte) {
-	return encodeError(&apiError{Type: kind, Message: message, Status: http.StatusBadRequest})
+	return awsjson.BadRequest(kind, message).Response()
 }
 
 // Event is one log line written in process through Append.

@@ -1,13 +1,15 @@
 package logs
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/kv"
 )
 
 // Layout in bbolt: bucket "logs" holds "groups" (region/name → groupMeta),
@@ -15,11 +17,11 @@ import (
 // one bucket per stream (same key) mapping a big-endian sequence number to
 // an event. Every write goes to bbolt first, in one transaction, and then
 // to memory, so a failed write changes nothing.
-var (
-	bucketRoot    = []byte("logs")
-	bucketGroups  = []byte("groups")
-	bucketStreams = []byte("streams")
-	bucketEvents  = []byte("events")
+const (
+	bucketRoot    = "logs"
+	bucketGroups  = "groups"
+	bucketStreams = "streams"
+	bucketEvents  = "events"
 )
 
 type groupMeta struct {
@@ -73,57 +75,45 @@ func streamKey(g *group, stream string) []byte {
 }
 
 type store struct {
-	db     *bbolt.DB
+	kv     *kv.Store
 	groups map[string]*group
 }
 
 func openStore(db *bbolt.DB) (*store, error) {
-	s := &store{db: db, groups: map[string]*group{}}
-	if db == nil {
-		return s, nil
+	s := &store{groups: map[string]*group{}}
+	var err error
+	if s.kv, err = kv.Open(db, bucketRoot, bucketGroups, bucketStreams, bucketEvents); err != nil {
+		return nil, fmt.Errorf("logs: load state: %w", err)
 	}
-	err := db.Update(func(tx *bbolt.Tx) error {
-		root, err := tx.CreateBucketIfNotExists(bucketRoot)
-		if err != nil {
-			return err
-		}
-		for _, name := range [][]byte{bucketGroups, bucketStreams, bucketEvents} {
-			if _, err := root.CreateBucketIfNotExists(name); err != nil {
-				return err
-			}
-		}
-		if err := root.Bucket(bucketGroups).ForEach(func(_, v []byte) error {
-			var m groupMeta
-			if err := json.Unmarshal(v, &m); err != nil {
-				return err
-			}
-			s.groups[m.id()] = newGroup(m)
-			return nil
-		}); err != nil {
-			return err
-		}
-		events := root.Bucket(bucketEvents)
-		return root.Bucket(bucketStreams).ForEach(func(k, v []byte) error {
-			gid, _, _ := bytes.Cut(k, []byte{0})
-			g := s.groups[string(gid)]
+	if err := s.load(); err != nil {
+		return nil, fmt.Errorf("logs: load state: %w", err)
+	}
+	return s, nil
+}
+
+func (s *store) load() error {
+	if err := kv.Load(s.kv, bucketGroups, func(_ string, m *groupMeta) error {
+		s.groups[m.id()] = newGroup(*m)
+		return nil
+	}); err != nil {
+		return err
+	}
+	return s.kv.View(func(root *bbolt.Bucket) error {
+		events := root.Bucket([]byte(bucketEvents))
+		return kv.ForEach(root.Bucket([]byte(bucketStreams)), func(k string, meta *streamMeta) error {
+			gid, _, _ := strings.Cut(k, "\x00")
+			g := s.groups[gid]
 			if g == nil {
 				return nil
 			}
-			st := &logStream{}
-			if err := json.Unmarshal(v, &st.meta); err != nil {
-				return err
-			}
+			st := &logStream{meta: *meta}
 			g.streams[st.meta.Name] = st
-			b := events.Bucket(k)
+			b := events.Bucket([]byte(k))
 			if b == nil {
 				return nil
 			}
-			if err := b.ForEach(func(_, v []byte) error {
-				var e event
-				if err := json.Unmarshal(v, &e); err != nil {
-					return err
-				}
-				st.events = append(st.events, e)
+			if err := kv.ForEach(b, func(_ string, e *event) error {
+				st.events = append(st.events, *e)
 				return nil
 			}); err != nil {
 				return err
@@ -132,63 +122,46 @@ func openStore(db *bbolt.DB) (*store, error) {
 			return nil
 		})
 	})
-	if err != nil {
-		return nil, fmt.Errorf("logs: load state: %w", err)
-	}
-	return s, nil
 }
 
 func (s *store) group(region, name string) *group { return s.groups[region+"/"+name] }
 
 func (s *store) putGroup(g *group) error {
-	if s.db != nil {
-		b, err := json.Marshal(g.meta)
-		if err != nil {
-			return err
-		}
-		if err := s.db.Update(func(tx *bbolt.Tx) error {
-			return tx.Bucket(bucketRoot).Bucket(bucketGroups).Put([]byte(g.meta.id()), b)
-		}); err != nil {
-			return err
-		}
+	if err := s.kv.Put(bucketGroups, g.meta.id(), g.meta); err != nil {
+		return err
 	}
 	s.groups[g.meta.id()] = g
 	return nil
 }
 
 func (s *store) dropGroup(g *group) error {
-	if s.db != nil {
-		err := s.db.Update(func(tx *bbolt.Tx) error {
-			root := tx.Bucket(bucketRoot)
-			for name := range g.streams {
-				if err := dropStreamTx(root, streamKey(g, name)); err != nil {
-					return err
-				}
+	err := s.kv.Update(func(root *bbolt.Bucket) error {
+		for name := range g.streams {
+			if err := dropStreamTx(root, streamKey(g, name)); err != nil {
+				return err
 			}
-			return root.Bucket(bucketGroups).Delete([]byte(g.meta.id()))
-		})
-		if err != nil {
-			return err
 		}
+		return root.Bucket([]byte(bucketGroups)).Delete([]byte(g.meta.id()))
+	})
+	if err != nil {
+		return err
 	}
 	delete(s.groups, g.meta.id())
 	return nil
 }
 
 func dropStreamTx(root *bbolt.Bucket, k []byte) error {
-	if err := root.Bucket(bucketEvents).DeleteBucket(k); err != nil && err != bbolt.ErrBucketNotFound {
+	if err := root.Bucket([]byte(bucketEvents)).DeleteBucket(k); err != nil && err != bbolt.ErrBucketNotFound {
 		return err
 	}
-	return root.Bucket(bucketStreams).Delete(k)
+	return root.Bucket([]byte(bucketStreams)).Delete(k)
 }
 
 func (s *store) dropStream(g *group, name string) error {
-	if s.db != nil {
-		if err := s.db.Update(func(tx *bbolt.Tx) error {
-			return dropStreamTx(tx.Bucket(bucketRoot), streamKey(g, name))
-		}); err != nil {
-			return err
-		}
+	if err := s.kv.Update(func(root *bbolt.Bucket) error {
+		return dropStreamTx(root, streamKey(g, name))
+	}); err != nil {
+		return err
 	}
 	delete(g.streams, name)
 	return nil
@@ -209,35 +182,32 @@ func (s *store) putStream(g *group, st *logStream, evs []event) error {
 		}
 		meta.LastIngestion = evs[i].Ingestion
 	}
-	if s.db != nil {
-		err := s.db.Update(func(tx *bbolt.Tx) error {
-			root := tx.Bucket(bucketRoot)
-			k := streamKey(g, meta.Name)
-			mb, err := json.Marshal(meta)
-			if err != nil {
-				return err
-			}
-			if err := root.Bucket(bucketStreams).Put(k, mb); err != nil {
-				return err
-			}
-			eb, err := root.Bucket(bucketEvents).CreateBucketIfNotExists(k)
-			if err != nil {
-				return err
-			}
-			for _, e := range evs {
-				v, err := json.Marshal(e)
-				if err != nil {
-					return err
-				}
-				if err := eb.Put(binary.BigEndian.AppendUint64(nil, e.Seq), v); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+	err := s.kv.Update(func(root *bbolt.Bucket) error {
+		k := streamKey(g, meta.Name)
+		mb, err := json.Marshal(meta)
 		if err != nil {
 			return err
 		}
+		if err := root.Bucket([]byte(bucketStreams)).Put(k, mb); err != nil {
+			return err
+		}
+		eb, err := root.Bucket([]byte(bucketEvents)).CreateBucketIfNotExists(k)
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			v, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			if err := eb.Put(binary.BigEndian.AppendUint64(nil, e.Seq), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	st.meta = meta
 	for _, e := range evs {

@@ -10,7 +10,9 @@ import (
 	"github.com/sockerless/sockerless/simulators/aws/logs"
 )
 
-func isLambdaPath(p string) bool { return strings.HasPrefix(p, lambda.PathPrefix) }
+func isLambdaPath(p string) bool {
+	return strings.HasPrefix(p, lambda.PathPrefix) || strings.HasPrefix(p, lambda.URLAPIPrefix) || strings.HasPrefix(p, lambda.URLPathPrefix)
+}
 
 // openLambda builds the Lambda service: configurations in the state file,
 // code under DataDir/lambda (a temporary directory without DataDir), and
@@ -24,6 +26,7 @@ func (s *Server) openLambda() error {
 	o := lambda.Options{
 		DB:              s.db,
 		AccountID:       s.cfg.AccountID,
+		Pull:            s.pullImage, // the same ECR access as ECS tasks
 		AccessKeyID:     keys[0],
 		SecretAccessKey: s.cfg.Credentials[keys[0]],
 		Endpoint: func() string {
@@ -66,6 +69,15 @@ func (s *Server) closeLambda() error {
 func (s *Server) Lambda() *lambda.Service { return s.lambda }
 
 func (s *Server) serveLambda(w http.ResponseWriter, r *http.Request, body []byte) {
+	if strings.HasPrefix(r.URL.Path, lambda.URLPathPrefix) {
+		// A function URL: unsigned unless its AuthType is AWS_IAM, which
+		// Lambda checks once it knows the URL's configuration.
+		s.lambda.ServeURL(w, r, body, func() (string, error) {
+			scope, err := s.verifier.Verify(r, body)
+			return scope.AccessKeyID, err
+		})
+		return
+	}
 	scope, err := s.verifier.Verify(r, body)
 	if err != nil {
 		lambda.WriteError(w, http.StatusForbidden, authKind(err, "InvalidSignatureException", "UnrecognizedClientException", "MissingAuthenticationTokenException"), authMessage(err))
