@@ -1,16 +1,11 @@
 package content
 
 import (
-	"archive/tar"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"path"
 	"path/filepath"
-	"sort"
-	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -99,11 +94,7 @@ func (b *Build) Seal() (v1.Hash, error) {
 	if err != nil {
 		return v1.Hash{}, fmt.Errorf("content: %w", err)
 	}
-	tw := tar.NewWriter(f)
-	err = layerOf(tw, b.Upper(), "")
-	if cerr := tw.Close(); err == nil {
-		err = cerr
-	}
+	err = WriteLayer(f, b.Upper(), b.Lower(), nil)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -183,106 +174,4 @@ func (b *Build) Commit(config []byte) (Image, error) {
 func (b *Build) Close() error {
 	_ = makeWritable(b.dir)
 	return os.RemoveAll(b.dir)
-}
-
-// layerOf writes the tree under host directory dir (container path
-// rel) as OCI layer entries: whiteouts first in each directory, so an
-// unpacker never removes what the same layer adds. A whiteout beside a
-// directory of the same name (a directory that replaced a deleted one)
-// becomes an opaque marker inside it. The layering's temporaries are
-// left out. Owners are root, as the build's steps run as root.
-func layerOf(tw *tar.Writer, dir, rel string) error {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	names := map[string]os.DirEntry{}
-	for _, e := range ents {
-		names[e.Name()] = e
-	}
-	sort.Slice(ents, func(i, j int) bool {
-		wi, wj := strings.HasPrefix(ents[i].Name(), whiteoutPrefix), strings.HasPrefix(ents[j].Name(), whiteoutPrefix)
-		if wi != wj {
-			return wi
-		}
-		return ents[i].Name() < ents[j].Name()
-	})
-	for _, e := range ents {
-		name := e.Name()
-		p := path.Join(rel, name)
-		switch {
-		case name == opaqueMarker:
-			if err := writeMarker(tw, p); err != nil {
-				return err
-			}
-			continue
-		case strings.HasPrefix(name, layeringPrefix):
-			continue // a copy-up's temporary
-		case strings.HasPrefix(name, whiteoutPrefix):
-			if _, replaced := names[strings.TrimPrefix(name, whiteoutPrefix)]; replaced {
-				continue // handled with the entry that replaced it
-			}
-			if err := writeMarker(tw, p); err != nil {
-				return err
-			}
-			continue
-		}
-		host := filepath.Join(dir, name)
-		fi, err := os.Lstat(host)
-		if err != nil {
-			return err
-		}
-		link := ""
-		if fi.Mode()&os.ModeSymlink != 0 {
-			if link, err = os.Readlink(host); err != nil {
-				return err
-			}
-		}
-		h, err := tar.FileInfoHeader(fi, link)
-		if err != nil {
-			return err
-		}
-		h.Name, h.Uid, h.Gid, h.Uname, h.Gname = p, 0, 0, "", ""
-		h.Format = tar.FormatPAX
-		if fi.IsDir() {
-			h.Name += "/"
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			return err
-		}
-		switch {
-		case fi.Mode().IsRegular():
-			if err := copyFile(tw, host); err != nil {
-				return err
-			}
-		case fi.IsDir():
-			if _, ok := names[whiteoutPrefix+name]; ok {
-				if err := writeMarker(tw, path.Join(p, opaqueMarker)); err != nil {
-					return err
-				}
-			}
-			if err := layerOf(tw, host, p); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// layeringPrefix starts the names of the sandbox layering's own
-// temporary files (the opaque marker aside).
-const layeringPrefix = ".wh..wh."
-
-func writeMarker(tw *tar.Writer, name string) error {
-	return tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Format: tar.FormatPAX})
-}
-
-func copyFile(w io.Writer, p string) error {
-	f, err := os.Open(p)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	_, err = io.Copy(w, f)
-	return err
 }
