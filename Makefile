@@ -44,8 +44,13 @@ unit: vet
 e2e: deps
 	$(GO) test -count=1 -v -timeout 15m ./e2e/...
 
+# Whole-system benchmarks time fixed runs (1x: each measures its own
+# sample of runs); the simulators' and sandbox's are per-operation and
+# take the default benchtime, the simulators' on one core.
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./local/... ./e2e/...
+	$(GO) test -run '^$$' -bench . -timeout 30m ./sandbox/...
+	$(GO) test -run '^$$' -bench . -cpu 1 -timeout 30m ./simulators/aws/...
 
 vet:
 	@test -z "$$(gofmt -l $(MODULES))" || { echo "gofmt needed:"; gofmt -l $(MODULES); exit 1; }
