@@ -17,13 +17,44 @@ import (
 // function gets.
 type Function struct {
 	*core.Core
-	Driver *Driver
-	store  *bolt.Store
+	// Driver is the sandbox runtime; nil when another Backend runs the
+	// workloads.
+	Driver  *Driver
+	backend Backend
+	store   *bolt.Store
+}
+
+// Backend is a runtime local mode can run workloads on: the sandbox
+// (Driver) or another, such as a Docker Engine.
+type Backend interface {
+	core.Compute
+	core.Images
+	Close() error
 }
 
 // Open starts the function with its data under dir. agentURL is where
 // workload agents dial the edge.
 func Open(dir, agentURL string, log *slog.Logger) (*Function, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	drv, err := NewDriver(dir, agentURL, log)
+	if err != nil {
+		return nil, err
+	}
+	f, err := OpenBackend(dir, "local", sandboxBackend{drv}, log)
+	if err != nil {
+		drv.Close()
+		return nil, err
+	}
+	f.Driver = drv
+	return f, nil
+}
+
+// OpenBackend starts the function with its state under dir and b
+// running the workloads and holding the images; name is the backend's
+// name in `docker info` and in messages ("local", "local-engine").
+func OpenBackend(dir, name string, b Backend, log *slog.Logger) (*Function, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -35,23 +66,23 @@ func Open(dir, agentURL string, log *slog.Logger) (*Function, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
-	drv, err := NewDriver(dir, agentURL, log)
-	if err != nil {
-		store.Close()
-		return nil, err
-	}
 	c := core.New(core.Config{
-		Store: store, Compute: drv, Images: drv, Secret: secret,
-		Backend: "local", DataRoot: dir, Log: log,
+		Store: store, Compute: b, Images: b, Secret: secret,
+		Backend: name, DataRoot: dir, Log: log,
 	})
-	return &Function{Core: c, Driver: drv, store: store}, nil
+	return &Function{Core: c, backend: b, store: store}, nil
 }
 
-// Close stops the workloads and closes the store.
+// Close stops the backend and closes the store.
 func (f *Function) Close() error {
-	f.Driver.Close()
-	return f.store.Close()
+	return errors.Join(f.backend.Close(), f.store.Close())
 }
+
+// sandboxBackend gives the sandbox Driver the Backend's Close. It embeds
+// the Driver so core still finds the optional Builder and Snapshotter.
+type sandboxBackend struct{ *Driver }
+
+func (s sandboxBackend) Close() error { s.Driver.Close(); return nil }
 
 // loadSecret keeps the token-signing key across restarts, so agents of
 // containers started before a restart are still recognised.

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/sockerless/sockerless/agent/hub"
@@ -17,6 +18,7 @@ import (
 	"github.com/sockerless/sockerless/edge/server"
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/functions/engine"
 	"github.com/sockerless/sockerless/functions/local"
 	"github.com/sockerless/sockerless/sandbox"
 )
@@ -35,7 +37,26 @@ type Options struct {
 	// Serialize sends every call through a JSON round trip, as a remote
 	// function would get it (tests use it to prove the envelope).
 	Serialize bool
+	// Runtime runs the containers: RuntimeSandbox (default) or
+	// RuntimeEngine.
+	Runtime string
+	// EngineHost is the Docker Engine RuntimeEngine uses
+	// ("unix:///var/run/docker.sock").
+	EngineHost string
+	// EngineAgent is a static agent binary for engine containers; empty
+	// builds one with the go command from the Sockerless source.
+	EngineAgent string
 }
+
+// The runtimes local mode offers.
+const (
+	// RuntimeSandbox runs containers in-process in the sandbox: a shell
+	// and its utilities, no engine needed.
+	RuntimeSandbox = "sandbox"
+	// RuntimeEngine runs containers on a Docker Engine, for images whose
+	// real binaries must run. Its containers use the host's network.
+	RuntimeEngine = "engine"
+)
 
 // Instance is a running local mode.
 type Instance struct {
@@ -57,15 +78,12 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		return nil, fmt.Errorf("agent listener: %w", err)
 	}
 	agentURL := fmt.Sprintf("ws://%s/agent/v1/connect", agentLn.Addr())
-	fn, err := local.Open(opt.DataDir, agentURL, opt.Log)
+	fn, err := openFunction(ctx, opt, agentURL)
 	if err != nil {
 		agentLn.Close()
 		return nil, err
 	}
 	inst := &Instance{Function: fn, done: make(chan error, 4)}
-	// The sandbox's WASI utilities compile once; do it before the first
-	// container asks for them.
-	go func() { _ = sandbox.Warm() }()
 	var handler call.Handler = fn
 	if opt.Serialize {
 		handler = call.Serialized(fn)
@@ -96,6 +114,46 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		go func(l net.Listener) { inst.done <- inst.Edge.Serve(l) }(l)
 	}
 	return inst, nil
+}
+
+// openFunction opens the local function over the runtime opt names.
+func openFunction(ctx context.Context, opt Options, agentURL string) (*local.Function, error) {
+	switch opt.Runtime {
+	case "", RuntimeSandbox:
+		fn, err := local.Open(opt.DataDir, agentURL, opt.Log)
+		if err != nil {
+			return nil, err
+		}
+		// The sandbox's WASI utilities compile once; do it before the
+		// first container asks for them.
+		go func() { _ = sandbox.Warm() }()
+		return fn, nil
+	case RuntimeEngine:
+		if opt.EngineHost == "" {
+			return nil, errors.New("the engine runtime needs an engine host (--engine-host unix:///var/run/docker.sock)")
+		}
+		drv, err := engine.New(ctx, engine.Config{
+			Host: opt.EngineHost, Dir: filepath.Join(opt.DataDir, "engine"),
+			AgentURL: agentURL, AgentBinary: opt.EngineAgent, Log: opt.Log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		fn, err := local.OpenBackend(opt.DataDir, "local-engine", drv, opt.Log)
+		if err != nil {
+			drv.Close()
+			return nil, err
+		}
+		// Building the agent takes seconds; do it before the first start.
+		go func() {
+			if err := drv.Warm(); err != nil {
+				opt.Log.Warn("engine runtime: agent binary", "err", err)
+			}
+		}()
+		return fn, nil
+	default:
+		return nil, fmt.Errorf("unknown runtime %q (want %s or %s)", opt.Runtime, RuntimeSandbox, RuntimeEngine)
+	}
 }
 
 // Done delivers the first serving error.
