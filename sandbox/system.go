@@ -29,11 +29,13 @@ func wasmEngine() (*wasm.Engine, error) {
 var wasmWarn sync.Once
 
 // Names of commands only the shell reaches: the call handler renames the
-// interpreter builtins it cannot run confined (kill, command -v) to these.
+// interpreter builtins it cannot run confined (kill, command -v) or that fall short
+// of busybox's (printf: no %.Ns, %X) to these.
 // The NUL byte keeps scripts from naming them.
 const (
 	internalKill     = "\x00kill"
 	internalCommandV = "\x00command-v"
+	internalPrintf   = "\x00printf"
 )
 
 // shellNames run the interpreter in-process, whatever the image holds.
@@ -67,6 +69,8 @@ func newSystem(fsys *rootfs.FS, hostname string, user command.User, p *Process, 
 	kill, _ := s.reg.Lookup("kill")
 	s.reg.Register(internalKill, kill)
 	s.reg.Register(internalCommandV, command.Func(s.commandV))
+	printf, _ := s.reg.Lookup("printf")
+	s.reg.Register(internalPrintf, printf)
 	return s
 }
 

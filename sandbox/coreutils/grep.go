@@ -29,7 +29,7 @@ func grep(ctx context.Context, inv *command.Invocation) int {
 		}
 	}
 	o, err := parseOpts(rest, "", map[string]byte{"invert-match": 'v', "ignore-case": 'i', "count": 'c',
-		"quiet": 'q', "silent": 'q', "recursive": 'r', "line-number": 'n', "files-with-matches": 'l'})
+		"quiet": 'q', "silent": 'q', "recursive": 'r', "line-number": 'n', "files-with-matches": 'l', "only-matching": 'o'})
 	if err != nil {
 		fmt.Fprintf(inv.Stderr, "grep: %v\n", err)
 		return 2
@@ -204,6 +204,22 @@ func (g *grepper) file(name string) {
 			fmt.Fprintln(g.inv.Stdout, label)
 			return io.EOF
 		case g.o.has('c'):
+		case g.o.has('o'):
+			// Each non-empty match on a line of its own; with -v there is
+			// no match to show.
+			if g.o.has('v') {
+				return nil
+			}
+			for _, m := range g.re.FindAllString(text, -1) {
+				if m == "" {
+					continue
+				}
+				if g.o.has('n') {
+					fmt.Fprintf(g.inv.Stdout, "%s%d:%s\n", prefix, line, m)
+				} else {
+					fmt.Fprintf(g.inv.Stdout, "%s%s\n", prefix, m)
+				}
+			}
 		case g.o.has('n'):
 			fmt.Fprintf(g.inv.Stdout, "%s%d:%s\n", prefix, line, text)
 		default:

@@ -77,31 +77,41 @@ func echo(_ context.Context, inv *command.Invocation) int {
 	return 0
 }
 
-// printf FORMAT [ARG]... with the shell's own implementation of formats.
+// printf FORMAT [ARG]... — the shell's printf is rerouted here too, so
+// both behave alike (see format.go).
 func printf(_ context.Context, inv *command.Invocation) int {
 	if len(inv.Args) < 2 {
 		return usage(inv, fmt.Errorf("missing format"))
 	}
-	format, args := inv.Args[1], inv.Args[2:]
+	format := inv.Args[1]
+	st := &printfState{args: inv.Args[2:]}
 	for {
-		out, n, err := expand.Format(&expand.Config{}, format, args)
+		before := st.used
+		out, err := st.format(format)
+		io.WriteString(inv.Stdout, out)
 		if err != nil {
 			return inv.Errorf("%v", err)
 		}
-		io.WriteString(inv.Stdout, out)
 		// Like printf(1), reuse the format while arguments remain.
-		if n <= 0 || n >= len(args) {
-			return 0
+		if st.stop || st.used == before || st.used >= len(st.args) {
+			break
 		}
-		args = args[n:]
 	}
+	for _, a := range st.badNums {
+		inv.Errorf("invalid number '%s'", a)
+	}
+	if len(st.badNums) > 0 {
+		return 1
+	}
+	return 0
 }
 
-// seq [FIRST [INC]] LAST
+// seq [-w] [-s SEP] [FIRST [INC]] LAST; -w pads with leading zeros to
+// the widest number printed.
 func seq(_ context.Context, inv *command.Invocation) int {
 	o, err := parseOpts(inv.Args[1:], "s", nil)
 	if err != nil || len(o.args) == 0 || len(o.args) > 3 {
-		return usage(inv, fmt.Errorf("usage: seq [-s SEP] [FIRST [INC]] LAST"))
+		return usage(inv, fmt.Errorf("usage: seq [-w] [-s SEP] [FIRST [INC]] LAST"))
 	}
 	nums := make([]float64, len(o.args))
 	for i, a := range o.args {
@@ -123,17 +133,27 @@ func seq(_ context.Context, inv *command.Invocation) int {
 	if !ok {
 		sep = "\n"
 	}
-	var b strings.Builder
+	var out []string
+	width := 0
 	for x, i := first, 0; (inc > 0 && x <= last) || (inc < 0 && x >= last); x, i = first+float64(i+1)*inc, i+1 {
-		if i > 0 {
-			b.WriteString(sep)
+		s := strconv.FormatFloat(x, 'f', -1, 64)
+		out = append(out, s)
+		width = max(width, len(s))
+	}
+	if o.has('w') {
+		for i, s := range out {
+			digits, sign := strings.CutPrefix(s, "-")
+			pad := strings.Repeat("0", width-len(s))
+			if sign {
+				out[i] = "-" + pad + digits
+			} else {
+				out[i] = pad + s
+			}
 		}
-		b.WriteString(strconv.FormatFloat(x, 'f', -1, 64))
 	}
-	if b.Len() > 0 {
-		b.WriteString("\n")
+	if len(out) > 0 {
+		io.WriteString(inv.Stdout, strings.Join(out, sep)+"\n")
 	}
-	io.WriteString(inv.Stdout, b.String())
 	return 0
 }
 

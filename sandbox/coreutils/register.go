@@ -12,6 +12,8 @@ func Register(r *command.Registry) {
 		"rm": rm, "seq": seq, "sleep": sleep, "sort": sortCmd, "tail": tail, "tee": tee,
 		"touch": touch, "tr": tr, "true": trueCmd, "uname": uname, "uniq": uniq,
 		"wc": wc, "which": which, "whoami": whoami, "yes": yes,
+		"rev": rev, "nl": nl, "fold": fold, "paste": paste, "od": od,
+		"chmod": chmod, "stat": stat, "tar": tarCmd, "timeout": timeout, "wget": wget, "nc": nc,
 	} {
 		r.Register(name, fn)
 	}
