@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -61,19 +60,7 @@ func (s *Store) Commit(ctx context.Context, spec CommitSpec) (Image, error) {
 		return Image{}, err
 	}
 	defer os.RemoveAll(tmp)
-	src := filepath.Join(tmp, "layer.tar")
-	f, err := os.Create(src)
-	if err != nil {
-		return Image{}, fmt.Errorf("content: %w", err)
-	}
-	_, err = io.Copy(f, contextReader{ctx, spec.Layer})
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return Image{}, fmt.Errorf("content: commit: writing the layer: %w", err)
-	}
-	layer, err := stageFile(src, tmp, false, nil)
+	layer, err := stageReader(ctx, spec.Layer, tmp, "layer.tar")
 	if err != nil {
 		return Image{}, fmt.Errorf("content: commit: %w", err)
 	}

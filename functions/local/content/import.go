@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -32,20 +31,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, changes []string, platf
 		return Image{}, err
 	}
 	defer os.RemoveAll(tmp)
-
-	src := filepath.Join(tmp, "import")
-	f, err := os.Create(src)
-	if err != nil {
-		return Image{}, err
-	}
-	_, err = io.Copy(f, contextReader{ctx, r})
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return Image{}, fmt.Errorf("import: reading the archive: %w", err)
-	}
-	layer, err := stageFile(src, tmp, false, nil)
+	layer, err := stageReader(ctx, r, tmp, "import")
 	if err != nil {
 		return Image{}, fmt.Errorf("import: %w", err)
 	}

@@ -6,12 +6,14 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -202,4 +204,22 @@ func stageFile(path, dir string, keepPlain bool, progress func(int64)) (stagedLa
 	}
 	out.digest, out.size = digest.hash(), digest.n
 	return out, nil
+}
+
+// stageReader spools r into dir/name, then stages it as a layer: the
+// tar a caller streams (import, commit) is read once and verified.
+func stageReader(ctx context.Context, r io.Reader, dir, name string) (stagedLayer, error) {
+	src := filepath.Join(dir, name)
+	f, err := os.Create(src)
+	if err != nil {
+		return stagedLayer{}, err
+	}
+	_, err = io.Copy(f, contextReader{ctx, r})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return stagedLayer{}, fmt.Errorf("reading the archive: %w", err)
+	}
+	return stageFile(src, dir, false, nil)
 }

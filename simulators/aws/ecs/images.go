@@ -10,5 +10,3 @@ type (
 )
 
 func newImageCache(dir string) *imageCache { return imagefs.NewCache(dir) }
-
-var untar = imagefs.Untar
