@@ -20,7 +20,6 @@ import (
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/engine"
 	"github.com/sockerless/sockerless/functions/local"
-	"github.com/sockerless/sockerless/sandbox"
 )
 
 // Options configure one local-mode instance.
@@ -34,6 +33,11 @@ type Options struct {
 	// DataDir holds the state database, images, containers and volumes.
 	DataDir string
 	Log     *slog.Logger
+	// WarmUp, when set, runs once in the background when the sandbox
+	// runtime starts: the command uses it to compile the sandbox's WASI
+	// utilities ahead of the first container, in a child process so an
+	// idle local mode does not keep the compiler's memory.
+	WarmUp func()
 	// Serialize sends every call through a JSON round trip, as a remote
 	// function would get it (tests use it to prove the envelope).
 	Serialize bool
@@ -124,9 +128,9 @@ func openFunction(ctx context.Context, opt Options, agentURL string) (*local.Fun
 		if err != nil {
 			return nil, err
 		}
-		// The sandbox's WASI utilities compile once; do it before the
-		// first container asks for them.
-		go func() { _ = sandbox.Warm() }()
+		if opt.WarmUp != nil {
+			go opt.WarmUp()
+		}
 		return fn, nil
 	case RuntimeEngine:
 		if opt.EngineHost == "" {

@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 
 	"github.com/sockerless/sockerless/local/localmode"
+	"github.com/sockerless/sockerless/sandbox"
 )
 
 func main() {
@@ -26,7 +28,16 @@ func main() {
 	flag.StringVar(&opt.EngineHost, "engine-host", "unix:///var/run/docker.sock", "the Docker Engine the engine runtime uses")
 	flag.StringVar(&opt.EngineAgent, "engine-agent", "", "static agent binary for engine containers (default: build it with the go command)")
 	debug := flag.Bool("debug", false, "log every call")
+	prime := flag.Bool("prime-wasm", false, "compile the sandbox's WASI utilities into the on-disk cache, then exit")
 	flag.Parse()
+	if *prime {
+		if err := sandbox.Warm(); err != nil {
+			fmt.Fprintln(os.Stderr, "sockerless:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	opt.WarmUp = primeInChild
 
 	level := slog.LevelInfo
 	if *debug {
@@ -56,6 +67,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "sockerless: shutdown:", err)
 		os.Exit(1)
 	}
+}
+
+// primeInChild compiles the WASI utilities in a short-lived child, so
+// the first container finds them in the disk cache and this process
+// stays small while idle.
+func primeInChild() {
+	self, err := os.Executable()
+	if err != nil {
+		return
+	}
+	cmd := exec.Command(self, "--prime-wasm")
+	cmd.Stderr = os.Stderr
+	_ = cmd.Run() // a failure is reported by the child and again at first use
 }
 
 // defaultSocket follows the issue: $XDG_RUNTIME_DIR, else .run/ here.
