@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"mvdan.cc/sh/v3/expand"
@@ -66,6 +67,12 @@ func stdioOf(hc interp.HandlerContext) rootfs.Stdio {
 
 func (s *system) open(ctx context.Context, p string, flag int, perm os.FileMode) (io.ReadWriteCloser, error) {
 	hc := interp.HandlerCtx(ctx)
+	if p == forkMarker || p == frameMarker {
+		return s.proc.pids.openMarker(p, hc.Stderr)
+	}
+	if src, ok := strings.CutPrefix(p, sourceMarker); ok {
+		return s.openSource(src)
+	}
 	return s.fs.OpenFile(abs(hc.Dir, p), flag, perm, stdioOf(hc))
 }
 
@@ -106,8 +113,14 @@ func (s *system) call(ctx context.Context, args []string) ([]string, error) {
 	switch args[0] {
 	case "read":
 		return s.feedRead(ctx, args), nil
+	case "eval":
+		// eval parses its own program; it must count forks too.
+		return countEval(args), nil
 	case "trap":
-		return s.proc.traps.rewrite(args), nil
+		return countTrap(s.proc.traps.rewrite(args)), nil
+	case "source", ".":
+		hc := interp.HandlerCtx(ctx)
+		return s.countSource(hc.Dir, exported(hc.Env), args), nil
 	case "kill":
 		// The interpreter lists kill as a builtin but does not implement it.
 		return append([]string{internalKill}, args[1:]...), nil

@@ -20,6 +20,7 @@ import (
 type Process struct {
 	pid    int
 	root   string // Spec.Root as given, to list processes by container
+	pids   *pids  // the container's process count
 	sys    *system
 	cancel context.CancelCauseFunc
 	ctx    context.Context
@@ -69,15 +70,22 @@ func Start(ctx context.Context, spec Spec, stdio Stdio) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	pids := pidsFor(spec.Root, spec.PidsLimit)
+	if !pids.fork() {
+		pids.done(spec.Root)
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("sandbox: %w", errFork)
+	}
 	stdout, stderr := streams(spec.TTY, stdio)
 
-	p := &Process{root: spec.Root, done: make(chan struct{}), traps: newTraps(), height: spec.Height, width: spec.Width}
+	p := &Process{root: spec.Root, pids: pids, done: make(chan struct{}), traps: newTraps(), height: spec.Height, width: spec.Width}
 	p.sys = newSystem(fsys, spec.Hostname, user, p, tmp, spec.Memory)
 	p.ctx, p.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
 	p.fg, p.fgCancel = context.WithCancelCause(p.ctx)
 	var stdin io.Reader
 	if spec.TTY {
 		if p.sys.tty, err = newTTYStdin(); err != nil {
+			p.release()
 			os.RemoveAll(tmp)
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
@@ -87,6 +95,7 @@ func Start(ctx context.Context, spec Spec, stdio Stdio) (*Process, error) {
 	} else {
 		stdinR, err := pipeStdin(stdio.Stdin)
 		if err != nil {
+			p.release()
 			os.RemoveAll(tmp)
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
@@ -101,7 +110,8 @@ func Start(ctx context.Context, spec Spec, stdio Stdio) (*Process, error) {
 	}
 	go func() {
 		defer stop()
-		code := p.sys.dispatch(withPid(p.ctx, p.pid), inv, 0)
+		ctx := command.WithMemoryLimit(withPid(p.ctx, p.pid), spec.Memory)
+		code := p.sys.dispatch(ctx, inv, 0)
 		p.finish(code)
 		if p.sys.tty != nil {
 			p.sys.tty.close()
@@ -219,7 +229,14 @@ func (p *Process) finish(code int) {
 	p.cancel(nil)
 	p.stdin.Close()
 	unregister(p.pid)
+	p.release()
 	close(p.done)
+}
+
+// release gives back the process's slot in its container's count.
+func (p *Process) release() {
+	p.pids.exit()
+	p.pids.done(p.root)
 }
 
 // Wait blocks until the process ends and returns its exit code as Docker

@@ -28,7 +28,12 @@ type Spec struct {
 	TTY      bool
 	Height   uint
 	Width    uint
-	Memory   int64 // bytes each WASI process may use (docker run --memory); 0 for wasm.DefaultMemoryLimit
+	Memory   int64 // bytes each WASI process, and each built-in's buffered input, may use (docker run --memory); 0 for wasm.DefaultMemoryLimit
+	// PidsLimit bounds the processes (commands, background jobs,
+	// pipeline stages, subshells) live at once in the container, as
+	// docker run --pids-limit; 0 for DefaultPidsLimit. Processes started
+	// with the same Root share it; the first one's value holds.
+	PidsLimit int64
 }
 
 // Stdio is the process's standard streams. Nil streams read as empty and

@@ -108,7 +108,7 @@ func (s *system) runShell(ctx context.Context, inv *command.Invocation) int {
 		fmt.Fprintf(inv.Stderr, "sh: %v\n", err)
 		return 2
 	}
-	rewritePid(file)
+	confineProgram(file)
 	err = r.Run(ctx, file)
 	return s.runPendingTraps(ctx, r, exitCode(inv, err))
 }
@@ -124,7 +124,7 @@ func (s *system) runInteractive(ctx context.Context, r *interp.Runner, inv *comm
 			return true // the statements so far come again with the rest
 		}
 		for _, st := range stmts {
-			rewritePid(st)
+			confineProgram(st)
 			code = exitCode(inv, r.Run(ctx, st))
 			if r.Exited() {
 				exited = true
@@ -151,6 +151,7 @@ func (s *system) runPendingTraps(ctx context.Context, r *interp.Runner, code int
 		if err != nil {
 			continue
 		}
+		confineProgram(file)
 		for _, st := range file.Stmts {
 			c := exitCode(nil, r.Run(ctx, st))
 			if r.Exited() {
@@ -183,7 +184,10 @@ func exitCode(inv *command.Invocation, err error) int {
 // the host's pid, so the parsed program is rewritten to read this instead.
 const pidVar = "__sandbox_pid"
 
-func rewritePid(node syntax.Node) {
+// confineProgram prepares every program the shell runs: $$ reads pidVar,
+// and countForks's accounting bounds its processes and calls.
+func confineProgram(node syntax.Node) {
+	countForks(node)
 	syntax.Walk(node, func(n syntax.Node) bool {
 		if pe, ok := n.(*syntax.ParamExp); ok && pe.Param != nil && pe.Param.Value == "$" {
 			pe.Param.Value = pidVar

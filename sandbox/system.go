@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"runtime/debug"
 	"sync"
 	"syscall"
 
@@ -82,6 +83,11 @@ func (s *system) Signal(pid int, sig syscall.Signal) error { return signalPid(pi
 // Exec runs a command as a child process: it gets its own pseudo pid,
 // shows in the process list, and can be signalled on its own.
 func (s *system) Exec(ctx context.Context, inv *command.Invocation) int {
+	if !s.proc.pids.fork() {
+		fmt.Fprintln(inv.Stderr, errFork)
+		return forkStatus
+	}
+	defer s.proc.pids.exit()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	// A trapped signal interrupts the commands running when it arrives.
@@ -151,5 +157,7 @@ func Warm() error {
 	if err != nil {
 		return err
 	}
-	return e.Warm(0)
+	err = e.Prime(context.Background())
+	debug.FreeOSMemory() // the compiler's working memory is not needed again
+	return err
 }

@@ -145,7 +145,7 @@ func (s *system) runTerminal(ctx context.Context, r *interp.Runner, inv *command
 				return true
 			}
 			for _, st := range stmts {
-				rewritePid(st)
+				confineProgram(st)
 				var stopped bool
 				code, stopped = s.runForeground(ctx, r, inv, st)
 				if r.Exited() {

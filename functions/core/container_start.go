@@ -90,6 +90,7 @@ func (c *Core) workload(rec *containerRecord, token string) Workload {
 			Stdin: rec.Config.OpenStdin, Height: size[0], Width: size[1],
 		},
 		Mounts: mounts, Token: token, MemoryBytes: rec.HostConfig.Memory,
+		PidsLimit: pidsLimit(rec.HostConfig),
 	}
 }
 
@@ -195,4 +196,13 @@ func (c *Core) reconcile(ctx context.Context, rec *containerRecord) (*containerR
 func encodeSpec(spec proto.ProcessSpec) json.RawMessage {
 	b, _ := json.Marshal(spec)
 	return b
+}
+
+// pidsLimit reads --pids-limit; Docker treats 0 and -1 as unlimited,
+// which the sandbox reads as its default bound.
+func pidsLimit(hc *container.HostConfig) int64 {
+	if hc == nil || hc.PidsLimit == nil || *hc.PidsLimit <= 0 {
+		return 0
+	}
+	return *hc.PidsLimit
 }

@@ -55,6 +55,9 @@ type Workload struct {
 	Token string
 	// MemoryBytes bounds the workload where the backend can.
 	MemoryBytes int64
+	// PidsLimit bounds its live processes (docker run --pids-limit); 0 is
+	// the backend's default.
+	PidsLimit int64
 }
 
 // Mount is a resolved mount: Source is a host path the driver can use.

@@ -102,7 +102,7 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 		d.forget(w.ID, wl)
 		return err
 	}
-	rt := &runtime{root: d.rootDir(w.ID), image: image, mounts: w.Mounts, hostname: w.Hostname, memory: w.MemoryBytes}
+	rt := &runtime{root: d.rootDir(w.ID), image: image, mounts: w.Mounts, hostname: w.Hostname, memory: w.MemoryBytes, pids: w.PidsLimit}
 	go func() {
 		defer close(wl.done)
 		defer logs.Close()

@@ -19,6 +19,7 @@ type runtime struct {
 	mounts   []core.Mount
 	hostname string
 	memory   int64 // bytes per process; 0 is the sandbox's default
+	pids     int64 // live processes per container; 0 is the sandbox's default
 }
 
 func (r *runtime) sandboxMounts() []sandbox.Mount {
@@ -33,7 +34,7 @@ func (r *runtime) Start(ctx context.Context, spec proto.ProcessSpec, stdio agent
 	p, err := sandbox.Start(ctx, sandbox.Spec{
 		Root: r.root, Image: r.image, Mounts: r.sandboxMounts(), Args: spec.Args, Env: spec.Env, Dir: spec.Dir,
 		Hostname: r.hostname, User: spec.User, TTY: spec.TTY, Height: spec.Height, Width: spec.Width,
-		Memory: r.memory,
+		Memory: r.memory, PidsLimit: r.pids,
 	}, sandbox.Stdio{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr})
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@
 package coreutils
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -108,6 +109,11 @@ func eachInput(inv *command.Invocation, names []string, fn func(name string, r i
 		}
 		err = fn(n, r)
 		r.Close()
+		if errors.Is(err, command.ErrNoMemory) {
+			// Like busybox's xmalloc failing: the command gives up.
+			fmt.Fprintf(inv.Stderr, "%s: out of memory\n", inv.Name())
+			return 1
+		}
 		if err != nil {
 			fmt.Fprintf(inv.Stderr, "%s: %s: %s\n", inv.Name(), n, errText(err))
 			status = 1

@@ -188,6 +188,7 @@ func (g *grepper) file(name string) {
 		prefix = label + ":"
 	}
 	count, line := 0, 0
+	var werr error
 	err = eachLine(g.ctx, r, func(s string) error {
 		line++
 		text := strings.TrimSuffix(s, "\n")
@@ -215,15 +216,21 @@ func (g *grepper) file(name string) {
 					continue
 				}
 				if g.o.has('n') {
-					fmt.Fprintf(g.inv.Stdout, "%s%d:%s\n", prefix, line, m)
+					_, werr = fmt.Fprintf(g.inv.Stdout, "%s%d:%s\n", prefix, line, m)
 				} else {
-					fmt.Fprintf(g.inv.Stdout, "%s%s\n", prefix, m)
+					_, werr = fmt.Fprintf(g.inv.Stdout, "%s%s\n", prefix, m)
 				}
 			}
 		case g.o.has('n'):
-			fmt.Fprintf(g.inv.Stdout, "%s%d:%s\n", prefix, line, text)
+			_, werr = fmt.Fprintf(g.inv.Stdout, "%s%d:%s\n", prefix, line, text)
 		default:
-			fmt.Fprintf(g.inv.Stdout, "%s%s\n", prefix, text)
+			_, werr = fmt.Fprintf(g.inv.Stdout, "%s%s\n", prefix, text)
+		}
+		if werr != nil {
+			// The reader is gone (head ended): stop, as SIGPIPE would,
+			// instead of reading endless input for nobody.
+			g.done, g.failed = true, true
+			return io.EOF
 		}
 		return nil
 	})

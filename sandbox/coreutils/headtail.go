@@ -106,9 +106,13 @@ func tail(ctx context.Context, inv *command.Invocation) int {
 			fmt.Fprintf(inv.Stdout, "==> %s <==\n", name)
 		}
 		first = false
-		data, err := io.ReadAll(ctxReader{ctx, r})
+		limit := command.MemoryLimit(ctx)
+		data, err := io.ReadAll(io.LimitReader(ctxReader{ctx, r}, limit+1))
 		if err != nil {
 			return err
+		}
+		if int64(len(data)) > limit {
+			return command.ErrNoMemory
 		}
 		var out []byte
 		if bytes {

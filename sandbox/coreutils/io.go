@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"strings"
+
+	"github.com/sockerless/sockerless/sandbox/command"
 )
 
 // ctxReader stops a copy between reads once the command is cancelled, so
@@ -22,11 +24,13 @@ func (c ctxReader) Read(p []byte) (int, error) {
 }
 
 // eachLine calls fn with every line of r, newline included (the last line
-// may lack one).
+// may lack one). A line longer than the memory limit fails with
+// command.ErrNoMemory rather than growing without bound.
 func eachLine(ctx context.Context, r io.Reader, fn func(line string) error) error {
 	br := bufio.NewReader(ctxReader{ctx, r})
+	limit := command.MemoryLimit(ctx)
 	for {
-		s, err := br.ReadString('\n')
+		s, err := readLine(br, limit)
 		if s != "" {
 			if ferr := fn(s); ferr != nil {
 				return ferr
@@ -41,14 +45,49 @@ func eachLine(ctx context.Context, r io.Reader, fn func(line string) error) erro
 	}
 }
 
-// readLines collects the lines of every operand without their newlines.
-func readLines(ctx context.Context, r io.Reader) ([]string, error) {
+// readLine reads up to and including the next newline, failing once the
+// line reaches limit bytes.
+func readLine(br *bufio.Reader, limit int64) (string, error) {
+	var buf []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if int64(len(buf)+len(chunk)) > limit {
+			return "", command.ErrNoMemory
+		}
+		buf = append(buf, chunk...)
+		if err != bufio.ErrBufferFull {
+			return string(buf), err
+		}
+	}
+}
+
+// readLines collects the lines of r without their newlines. What it holds
+// is charged to mem, shared by every operand of one command.
+func readLines(ctx context.Context, r io.Reader, mem *budget) ([]string, error) {
 	var out []string
 	err := eachLine(ctx, r, func(s string) error {
+		// A string header besides the bytes, as the slice holds it.
+		if err := mem.take(int64(len(s)) + 16); err != nil {
+			return err
+		}
 		out = append(out, strings.TrimSuffix(s, "\n"))
 		return nil
 	})
 	return out, err
+}
+
+// budget is what one command may still buffer of its input.
+type budget struct{ left int64 }
+
+func newBudget(ctx context.Context) *budget { return &budget{left: command.MemoryLimit(ctx)} }
+
+func (b *budget) exhausted() bool { return b.left < 0 }
+
+func (b *budget) take(n int64) error {
+	if b.left -= n; b.left < 0 {
+		return command.ErrNoMemory
+	}
+	return nil
 }
 
 func baseName(p string) string {

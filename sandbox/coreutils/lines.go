@@ -177,11 +177,15 @@ func paste(ctx context.Context, inv *command.Invocation) int {
 		files = []string{"-"}
 	}
 	var cols [][]string
+	mem := newBudget(ctx)
 	status := eachInput(inv, files, func(_ string, r io.Reader) error {
-		lines, err := readLines(ctx, r)
+		lines, err := readLines(ctx, r, mem)
 		cols = append(cols, lines)
 		return err
 	})
+	if mem.exhausted() || ctx.Err() != nil {
+		return max(status, 1)
+	}
 	join := func(parts []string) string {
 		var b strings.Builder
 		for i, p := range parts {

@@ -122,11 +122,20 @@ func od(ctx context.Context, inv *command.Invocation) int {
 		f, _ := odType("o2")
 		formats = append(formats, f)
 	}
+	// od holds its input and output; each input byte makes about five of
+	// output per format, all charged to the memory limit.
+	limit := command.MemoryLimit(ctx) / int64(1+5*len(formats))
 	var data bytes.Buffer
 	status := eachInput(inv, files, func(_ string, r io.Reader) error {
-		_, err := io.Copy(&data, ctxReader{ctx, r})
+		_, err := io.Copy(&data, io.LimitReader(ctxReader{ctx, r}, limit-int64(data.Len())+1))
+		if err == nil && int64(data.Len()) > limit {
+			return command.ErrNoMemory
+		}
 		return err
 	})
+	if int64(data.Len()) > limit || ctx.Err() != nil {
+		return max(status, 1)
+	}
 	offset := func(n int) string {
 		switch radix {
 		case 'd':

@@ -19,11 +19,17 @@ func sortCmd(ctx context.Context, inv *command.Invocation) int {
 		return usage(inv, err)
 	}
 	var lines []string
+	mem := newBudget(ctx)
 	status := eachInput(inv, o.args, func(_ string, r io.Reader) error {
-		ls, err := readLines(ctx, r)
+		ls, err := readLines(ctx, r, mem)
 		lines = append(lines, ls...)
 		return err
 	})
+	if mem.exhausted() || ctx.Err() != nil {
+		// Reported, or killed: sorting what was read would be wrong
+		// output, and slow to stop after docker kill.
+		return max(status, 1)
+	}
 	from, to := 0, 0
 	if k, ok := o.val['k']; ok {
 		a, b, _ := strings.Cut(k, ",")

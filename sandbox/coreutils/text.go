@@ -173,7 +173,7 @@ func uniq(ctx context.Context, inv *command.Invocation) int {
 		return usage(inv, err)
 	}
 	return eachInput(inv, o.args[:min(len(o.args), 1)], func(_ string, r io.Reader) error {
-		lines, err := readLines(ctx, r)
+		lines, err := readLines(ctx, r, newBudget(ctx))
 		if err != nil {
 			return err
 		}

@@ -71,9 +71,15 @@ func tr(ctx context.Context, inv *command.Invocation) int {
 			continue
 		}
 		last = c
-		out.WriteByte(byte(c))
+		// A reader gone (the next command of a pipeline ended) ends tr,
+		// as SIGPIPE would; endless input would otherwise spin forever.
+		if err := out.WriteByte(byte(c)); err != nil {
+			return 1
+		}
 		if c == '\n' {
-			out.Flush()
+			if err := out.Flush(); err != nil {
+				return 1
+			}
 		}
 	}
 }

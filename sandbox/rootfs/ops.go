@@ -59,7 +59,7 @@ func (f *FS) OpenFile(name string, flag int, perm fs.FileMode, std Stdio) (io.Re
 		}
 		var file *os.File
 		err := f.create(dir, n, false, func(host string) (err error) {
-			file, err = os.OpenFile(host, flag, perm)
+			file, err = openHost(host, flag, perm)
 			return err
 		})
 		if err != nil {
@@ -81,7 +81,7 @@ func (f *FS) OpenFile(name string, flag int, perm fs.FileMode, std Stdio) (io.Re
 		}
 		host = up.host
 	}
-	file, err := os.OpenFile(host, flag, perm)
+	file, err := openHost(host, flag, perm)
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}

@@ -8,9 +8,12 @@
 // by every container of the image and never modified). See layer.go.
 //
 // Resolution and the following host operation are not atomic: a process
-// that can change the host directory concurrently could race it. The
-// sandbox's own processes only change it through this package, which
-// re-resolves on every call.
+// of the container can swap a resolved directory for a symlink to a host
+// path in between. Opening files, what reads and writes content, is safe
+// from that on Linux: the kernel refuses a symlink anywhere in the
+// resolved path (openat2 RESOLVE_NO_SYMLINKS). Other operations (stat,
+// mkdir, remove, rename, chmod, readdir) still follow such a symlink if
+// they lose the race.
 package rootfs
 
 import (

@@ -62,11 +62,16 @@ func NewEngine(wasmPath, cacheDir string) (*Engine, error) {
 	return &Engine{binary: bin, cache: cache, rts: map[uint32]*runtime{}}, nil
 }
 
-// Warm compiles (or loads from the cache) the module for a memory limit
-// in bytes (0: the default), so the first process does not pay for it.
-func (e *Engine) Warm(memory int64) error {
-	_, err := e.compiled(Pages(memory))
-	return err
+// Prime fills the on-disk compilation cache in a throwaway runtime, so
+// the first process only loads compiled code (tens of milliseconds)
+// while an idle local mode does not hold the compiled module in memory.
+func (e *Engine) Prime(ctx context.Context) error {
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(e.cache))
+	defer rt.Close(ctx)
+	if _, err := rt.CompileModule(ctx, e.binary); err != nil {
+		return fmt.Errorf("wasm: compile: %w", err)
+	}
+	return nil
 }
 
 // Close releases every runtime and the cache handle (not its files).
