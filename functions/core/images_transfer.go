@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -61,6 +62,8 @@ func (c *Core) imageCreate(ctx context.Context, in call.Call) (call.Reply, error
 func pullError(ref string, err error) error {
 	msg := err.Error()
 	switch {
+	case errors.Is(err, ErrUnsupported):
+		return errorf(http.StatusNotImplemented, "%v", err)
 	case strings.Contains(msg, "MANIFEST_UNKNOWN"), strings.Contains(msg, "NAME_UNKNOWN"), strings.Contains(msg, "manifest unknown"):
 		return notFound("manifest for %s not found: manifest unknown: %v", ref, err)
 	case strings.Contains(msg, "UNAUTHORIZED"), strings.Contains(msg, "DENIED"):
