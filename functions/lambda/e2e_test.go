@@ -5,18 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -27,6 +22,7 @@ import (
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/lambda"
 	"github.com/sockerless/sockerless/functions/state/dynamo"
+	"github.com/sockerless/sockerless/functions/testing/awssimtest"
 	"github.com/sockerless/sockerless/functions/transport/lambdainvoke"
 )
 
@@ -40,19 +36,17 @@ const (
 // simulator, as a real Lambda function over a DynamoDB table, and drives
 // it with call.Calls through lambdainvoke.
 func TestOverLambdaInvoke(t *testing.T) {
-	root := workspaceRoot(t)
 	dir := t.TempDir()
-	build(t, root, dir, "awssim", "./simulators/aws/cmd/awssim", nil)
-	build(t, root, dir, "bootstrap", "./functions/lambda/cmd/bootstrap",
+	bootstrap := awssimtest.Build(t, dir, "bootstrap", "./functions/lambda/cmd/bootstrap",
 		[]string{"GOOS=linux", "CGO_ENABLED=0"}, "-tags", "lambda.norpc", "-ldflags", "-s -w")
-	endpoint := startSimulator(t, filepath.Join(dir, "awssim"))
-	awsCfg := awsConfig(t, endpoint)
+	awsCfg := awssimtest.Config(t, awssimtest.Simulator(t, dir))
+	awsCfg.RetryMaxAttempts = 1 // an invocation is not retried behind the test's back
 	ctx := t.Context()
 	if err := dynamo.CreateTable(ctx, dynamodb.NewFromConfig(awsCfg), table); err != nil {
 		t.Fatal(err)
 	}
 	lc := awslambda.NewFromConfig(awsCfg)
-	code := codeZip(t, filepath.Join(dir, "bootstrap"))
+	code := codeZip(t, bootstrap)
 	env := map[string]string{lambda.EnvTable: table, lambda.EnvSecret: secret}
 	deploy(t, lc, "sockerless", code, env)
 	h := lambdainvoke.New(lc, "sockerless")
@@ -190,80 +184,6 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func workspaceRoot(t *testing.T) string {
-	out, err := exec.Command("go", "env", "GOWORK").Output()
-	work := strings.TrimSpace(string(out))
-	if err != nil || work == "" || work == "off" {
-		t.Skipf("not in a go.work workspace (GOWORK=%q, %v): the simulator cannot be built", work, err)
-	}
-	return filepath.Dir(work)
-}
-
-func build(t *testing.T, root, dir, name, pkg string, env []string, flags ...string) {
-	t.Helper()
-	args := append([]string{"build", "-o", filepath.Join(dir, name)}, flags...)
-	cmd := exec.Command("go", append(args, pkg)...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), env...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build %s: %v\n%s", pkg, err, out)
-	}
-}
-
-// startSimulator runs awssim on a free loopback port until the test ends.
-func startSimulator(t *testing.T, bin string) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--addr", addr, "--data", t.TempDir())
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("awssim output:\n%s", logs.String())
-		}
-	})
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("awssim did not listen on %s: %v", addr, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func awsConfig(t *testing.T, endpoint string) aws.Config {
-	cfg, err := config.LoadDefaultConfig(t.Context(),
-		config.WithRegion("us-east-1"),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
-		config.WithBaseEndpoint(endpoint),
-		config.WithRetryMaxAttempts(1),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }
 
 // codeZip is the deployment package: the bootstrap, executable.
