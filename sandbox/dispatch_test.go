@@ -123,17 +123,3 @@ func TestMountsInShell(t *testing.T) {
 		t.Errorf("mount point not created in root: %v", err)
 	}
 }
-
-func TestHostPath(t *testing.T) {
-	root, vol := t.TempDir(), t.TempDir()
-	files(t, root, map[string]string{"link": "->/../../data/x", "data/x": "x"})
-	got, err := HostPath(root, []Mount{{Source: vol, Target: "/vol"}}, "/vol/a/../b")
-	if err != nil || got != filepath.Join(vol, "b") {
-		t.Errorf("mount path: %q %v", got, err)
-	}
-	got, err = HostPath(root, nil, "/link")
-	real, _ := filepath.EvalSymlinks(root)
-	if err != nil || got != filepath.Join(real, "data/x") {
-		t.Errorf("link path: %q %v", got, err)
-	}
-}

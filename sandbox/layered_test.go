@@ -120,7 +120,7 @@ func TestLayeredContainersShareImage(t *testing.T) {
 	if _, err := fsys.Stat("/etc/hosts"); err == nil {
 		t.Error("FS shows the deleted /etc/hosts")
 	}
-	if h, err := HostPath(a, nil, "/etc/app.conf"); err != nil || h != filepath.Join(a, "etc/app.conf") {
+	if h, err := fsys.HostPath("/etc/app.conf"); err != nil || h != filepath.Join(a, "etc/app.conf") {
 		t.Errorf("HostPath = %q, %v", h, err)
 	}
 }

@@ -47,17 +47,6 @@ type Stdio struct {
 // as Docker sets it.
 const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-// HostPath maps a container path to the host path it names through root
-// and mounts. Symlinks are resolved inside the container like chroot
-// does, so the result is always under root or a mount source.
-func HostPath(root string, mounts []Mount, containerPath string) (string, error) {
-	f, err := rootfs.New(root, mounts)
-	if err != nil {
-		return "", err
-	}
-	return f.HostPath(containerPath)
-}
-
 // FS is the view a process of the container started with Root root and
 // Image image sees: root laid over image (when not ""), with mounts. The
 // agent's archive code and docker cp on stopped containers use it to see

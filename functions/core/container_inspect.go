@@ -25,10 +25,6 @@ func (c *Core) containerInspect(ctx context.Context, in call.Call) (call.Reply, 
 
 func (c *Core) inspectOf(rec *containerRecord) container.InspectResponse {
 	st := rec.State
-	execs := rec.ExecIDs
-	if execs == nil {
-		execs = nil
-	}
 	mounts := rec.Mounts
 	if mounts == nil {
 		mounts = []container.MountPoint{}
@@ -36,7 +32,7 @@ func (c *Core) inspectOf(rec *containerRecord) container.InspectResponse {
 	return container.InspectResponse{
 		ID: rec.ID, Created: formatTime(rec.Created), Path: rec.Path, Args: nonNil(rec.Args),
 		State: &st, Image: rec.ImageID, Name: rec.Name, RestartCount: rec.RestartCount,
-		Driver: c.cfg.Backend, Platform: "linux", ExecIDs: execs,
+		Driver: c.cfg.Backend, Platform: "linux", ExecIDs: rec.ExecIDs,
 		HostConfig: rec.HostConfig, Mounts: mounts, Config: rec.Config,
 		NetworkSettings: &container.NetworkSettings{
 			Ports:    network.PortMap{},

@@ -51,7 +51,7 @@ func (c *Core) containerStop(ctx context.Context, in call.Call) (call.Reply, err
 	if !rec.running() {
 		return call.Reply{}, errNotModified
 	}
-	st, err := c.stopStream(rec, in)
+	st, err := c.stopStream(ctx, rec, in)
 	if err != nil {
 		return call.Reply{}, err
 	}
@@ -72,14 +72,14 @@ func (c *Core) containerRestart(ctx context.Context, in call.Call) (call.Reply, 
 		c.emitContainer(ctx, rec, events.ActionRestart, nil)
 		return noContent(), nil
 	}
-	st, err := c.stopStream(rec, in)
+	st, err := c.stopStream(ctx, rec, in)
 	if err != nil {
 		return call.Reply{}, err
 	}
 	return call.Reply{Status: http.StatusNoContent, Stream: st}, nil
 }
 
-func (c *Core) stopStream(rec *containerRecord, in call.Call) (*call.Stream, error) {
+func (c *Core) stopStream(ctx context.Context, rec *containerRecord, in call.Call) (*call.Stream, error) {
 	sig := in.Query.Get("signal")
 	if sig == "" {
 		sig = rec.Config.StopSignal
@@ -100,7 +100,7 @@ func (c *Core) stopStream(rec *containerRecord, in call.Call) (*call.Stream, err
 			return nil, invalid("invalid value for t: %q: must be an integer", t)
 		}
 	}
-	c.emitContainer(context.Background(), rec, events.ActionKill, map[string]string{"signal": strconv.Itoa(int(num))})
+	c.emitContainer(ctx, rec, events.ActionKill, map[string]string{"signal": strconv.Itoa(int(num))})
 	return &call.Stream{Kind: call.StreamStop, Container: rec.ID, Signal: strconv.Itoa(int(num)), Timeout: timeout, Running: true}, nil
 }
 

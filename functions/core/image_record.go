@@ -126,12 +126,8 @@ func (c *Core) recordImage(ctx context.Context, content ImageContent, tags ...re
 			return nil, err
 		}
 	}
-	_, _, err := c.findImage(ctx, content.ID)
-	if err != nil {
-		return nil, err
-	}
 	got := new(imageRecord)
-	_, err = c.getJSON(ctx, keyImage+content.ID, got)
+	_, err := c.getJSON(ctx, keyImage+content.ID, got)
 	return got, err
 }
 

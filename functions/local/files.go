@@ -22,11 +22,7 @@ func (f sandboxFS) Create(name string, perm fs.FileMode) (io.WriteCloser, error)
 }
 
 func containerFS(root, image string, mounts []core.Mount) (archive.FS, error) {
-	ms := make([]sandbox.Mount, len(mounts))
-	for i, m := range mounts {
-		ms[i] = sandbox.Mount{Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
-	}
-	f, err := sandbox.FS(root, image, ms)
+	f, err := sandbox.FS(root, image, sandboxMounts(mounts))
 	if err != nil {
 		return nil, err
 	}

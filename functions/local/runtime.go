@@ -22,9 +22,10 @@ type runtime struct {
 	pids     int64 // live processes per container; 0 is the sandbox's default
 }
 
-func (r *runtime) sandboxMounts() []sandbox.Mount {
-	ms := make([]sandbox.Mount, len(r.mounts))
-	for i, m := range r.mounts {
+// sandboxMounts converts core's resolved mounts to the sandbox's.
+func sandboxMounts(mounts []core.Mount) []sandbox.Mount {
+	ms := make([]sandbox.Mount, len(mounts))
+	for i, m := range mounts {
 		ms[i] = sandbox.Mount{Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
 	}
 	return ms
@@ -32,7 +33,7 @@ func (r *runtime) sandboxMounts() []sandbox.Mount {
 
 func (r *runtime) Start(ctx context.Context, spec proto.ProcessSpec, stdio agent.Stdio) (agent.Process, error) {
 	p, err := sandbox.Start(ctx, sandbox.Spec{
-		Root: r.root, Image: r.image, Mounts: r.sandboxMounts(), Args: spec.Args, Env: spec.Env, Dir: spec.Dir,
+		Root: r.root, Image: r.image, Mounts: sandboxMounts(r.mounts), Args: spec.Args, Env: spec.Env, Dir: spec.Dir,
 		Hostname: r.hostname, User: spec.User, TTY: spec.TTY, Height: spec.Height, Width: spec.Width,
 		Memory: r.memory, PidsLimit: r.pids,
 	}, sandbox.Stdio{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr})
