@@ -1,8 +1,14 @@
 // Package agent is the workload's end of the agent protocol. It runs the
-// container's main process through a Runtime, dials home to the edge,
-// and serves attach, exec, signals, resize, archive and top over one
-// multiplexed WebSocket (see package proto), keeping the main process's
-// exit status until the edge has acknowledged it.
+// container's main process through a Runtime and serves attach, exec,
+// signals, resize, archive and top over one multiplexed WebSocket (see
+// package proto), keeping the main process's exit status until the edge
+// has acknowledged it. The agent either dials home to the edge (reverse
+// mode, Config.EdgeURL) or listens for the edge to dial it (forward
+// mode, Config.Listener, for networks where the workload cannot reach
+// the edge); both serve the same session.
+//
+// Package agent/cli is the agent program built on it; agent/cmd/agent
+// is its binary.
 package agent
 
 import (
@@ -11,6 +17,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"syscall"
@@ -53,18 +60,26 @@ type LogSink interface {
 	Log(stream int, p []byte) // stream 1 is stdout, 2 is stderr
 }
 
-// Config says where the edge is and what to run.
+// Config says where the edge is and what to run. Exactly one of EdgeURL
+// and Listener is set.
 type Config struct {
-	// EdgeURL is the hub's endpoint, ws://host:port/agent/v1/connect.
-	// A forward mode (the edge dials the agent) would add a listen
-	// address here and serve the same session code.
-	EdgeURL     string
+	// EdgeURL is the hub's endpoint, ws://host:port/agent/v1/connect,
+	// which the agent dials (reverse mode).
+	EdgeURL string
+	// Listener, in forward mode, is where the agent accepts the edge's
+	// connections at ForwardPath (the edge dials it with hub.Dial). Run
+	// closes it when it returns.
+	Listener net.Listener
+	// ContainerID names the container to the edge.
 	ContainerID string
-	Token       string
-	Main        proto.ProcessSpec
-	Runtime     Runtime
-	Logs        LogSink      // optional
-	HTTPClient  *http.Client // optional, for dialing
+	// Token is the container's per-start token: the agent presents it
+	// to the edge in reverse mode and requires it from the edge in
+	// forward mode, where it must not be empty.
+	Token      string
+	Main       proto.ProcessSpec
+	Runtime    Runtime
+	Logs       LogSink      // optional
+	HTTPClient *http.Client // optional, for dialing
 }
 
 // agent is one Run: the main process's state across connections.
@@ -82,6 +97,7 @@ type agent struct {
 	// signals that arrive while it starts wait for it.
 	mainReady chan struct{}
 	cur       *proto.Channel // channel 1 of the current connection, or nil
+	curMux    *proto.Mux     // the current connection, or nil
 	acked     chan struct{}  // closed when the edge acknowledges the exit
 	ackOnce   sync.Once
 
@@ -90,14 +106,23 @@ type agent struct {
 }
 
 // Run runs cfg.Main under the edge's control and returns its exit code
-// once the edge has acknowledged it. It dials the edge and redials with
-// backoff whenever the connection drops, for as long as ctx lives; when
-// ctx ends first, the main process is killed (through the Runtime) and
-// ctx's error is returned.
+// once the edge has acknowledged it. In reverse mode it dials the edge
+// and redials with backoff whenever the connection drops; in forward
+// mode it serves the edge's connections, the latest replacing any
+// earlier one. Either way it goes on for as long as ctx lives; when ctx
+// ends first, the main process is killed (through the Runtime) and ctx's
+// error is returned.
 func Run(ctx context.Context, cfg Config) (int, error) {
+	if cfg.Listener != nil {
+		defer cfg.Listener.Close()
+	}
 	switch {
-	case cfg.EdgeURL == "":
-		return -1, errors.New("agent: no edge URL")
+	case cfg.EdgeURL == "" && cfg.Listener == nil:
+		return -1, errors.New("agent: no edge URL and no listener")
+	case cfg.EdgeURL != "" && cfg.Listener != nil:
+		return -1, errors.New("agent: both an edge URL and a listener: choose reverse or forward mode")
+	case cfg.Listener != nil && cfg.Token == "":
+		return -1, errors.New("agent: forward mode needs a token to check the edge's")
 	case cfg.ContainerID == "":
 		return -1, errors.New("agent: no container id")
 	case cfg.Runtime == nil:
@@ -108,6 +133,9 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	a.procs.init()
 	if cfg.Main.Stdin {
 		a.stdinR, a.stdinW = io.Pipe()
+	}
+	if cfg.Listener != nil {
+		return a.listen()
 	}
 	return a.loop()
 }

@@ -47,8 +47,8 @@ func (a *agent) loop() (int, error) {
 	}
 }
 
-// connect serves one connection to the edge until it ends. It reports
-// whether the hello got through.
+// connect dials the edge and serves the connection until it ends. It
+// reports whether the hello got through.
 func (a *agent) connect() bool {
 	hdr := http.Header{}
 	hdr.Set("Authorization", "Bearer "+a.cfg.Token)
@@ -57,6 +57,14 @@ func (a *agent) connect() bool {
 	if err != nil {
 		return false // refused, unauthorized or unreachable: retry
 	}
+	return a.session(ws)
+}
+
+// session serves one connection with the edge, dialled (reverse mode) or
+// accepted (forward mode), until it ends. It reports whether the hello
+// got through. A newer session replaces an older one: the edge keeps one
+// connection per container, so the older is stale.
+func (a *agent) session(ws *websocket.Conn) bool {
 	m := proto.NewMux(ws)
 	defer m.Close()
 	main := m.Open(proto.ChannelMain, a.mainUrgent)
@@ -70,8 +78,12 @@ func (a *agent) connect() bool {
 		a.mu.Unlock()
 		return false
 	}
-	a.cur = main
+	old := a.curMux
+	a.cur, a.curMux = main, m
 	a.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
 
 	go a.consumeMain(m, main)
 	stop := context.AfterFunc(a.ctx, m.Close)
@@ -80,7 +92,7 @@ func (a *agent) connect() bool {
 
 	a.mu.Lock()
 	if a.cur == main {
-		a.cur = nil
+		a.cur, a.curMux = nil, nil
 	}
 	a.mu.Unlock()
 	return true

@@ -1,6 +1,7 @@
-// Package hub is the edge's end of the agent protocol: agents dial in,
-// and the edge attaches to main processes, runs execs, moves archives
-// and hears about exits through it.
+// Package hub is the edge's end of the agent protocol: agents dial in
+// (ServeHTTP), or the edge dials agents that listen (Dial, forward
+// mode), and either way the edge attaches to main processes, runs execs,
+// moves archives and hears about exits through the same sessions.
 package hub
 
 import (
@@ -181,8 +182,8 @@ func readHello(ctx context.Context, m *proto.Mux, id string) (proto.Hello, error
 }
 
 // serve binds the new session, starts or re-binds main, and reads
-// frames until the connection ends.
-func (h *Hub) serve(m *proto.Mux, hello proto.Hello) {
+// frames until the connection ends. It returns the ended session.
+func (h *Hub) serve(m *proto.Mux, hello proto.Hello) *Session {
 	c := h.container(hello.ContainerID)
 	s := &Session{c: c, m: m, hello: hello, next: proto.FirstRequestChannel, execs: map[string]*proto.Channel{}}
 	s.main = m.Open(proto.ChannelMain, nil)
@@ -198,7 +199,7 @@ func (h *Hub) serve(m *proto.Mux, hello proto.Hello) {
 	case proto.MainExited:
 		go func() {
 			h.mainExited(c, hello.ExitCode, hello.Run)
-			_ = s.main.Send(proto.TypeAck, nil)
+			s.ackExit()
 		}()
 	}
 
@@ -221,6 +222,7 @@ func (h *Hub) serve(m *proto.Mux, hello proto.Hello) {
 		c.sessWake = make(chan struct{})
 	}
 	h.mu.Unlock()
+	return s
 }
 
 // consumeMain delivers channel 1 in order: output to the attaches, then
@@ -241,7 +243,7 @@ func (h *Hub) consumeMain(s *Session) {
 				return
 			}
 			h.mainExited(s.c, e.Code, e.Run)
-			_ = s.main.Send(proto.TypeAck, nil)
+			s.ackExit()
 		}
 	}
 }

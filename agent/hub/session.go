@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/sockerless/sockerless/agent/proto"
@@ -25,6 +26,17 @@ type Session struct {
 	mu    sync.Mutex
 	next  uint32
 	execs map[string]*proto.Channel
+
+	// acked is set when the hub acknowledges main's exit on this
+	// session (just before sending, so a reader that sees the
+	// connection end after the agent got the ack also sees it).
+	acked atomic.Bool
+}
+
+// ackExit acknowledges main's exit, which the hub has recorded.
+func (s *Session) ackExit() {
+	s.acked.Store(true)
+	_ = s.main.Send(proto.TypeAck, nil) // a failure ends the session; the agent says exited again
 }
 
 // Done is closed when the connection ends.

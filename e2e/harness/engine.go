@@ -144,3 +144,7 @@ func (t *tailBuffer) String() string {
 	defer t.mu.Unlock()
 	return string(t.b)
 }
+
+// CleanEnv is the test's environment without DOCKER_* and other
+// variables that would point a client or daemon elsewhere.
+func CleanEnv() []string { return cleanEnv() }

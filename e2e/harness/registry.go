@@ -71,6 +71,12 @@ func StartRegistry() (*Registry, error) {
 }
 
 func (r *Registry) push(fs Rootfs) error {
+	return PushTestImage(fs, r.Image())
+}
+
+// PushTestImage pushes the test rootfs, configured with RegistryConfig,
+// to ref (plain HTTP on loopback), with opts (credentials, say).
+func PushTestImage(fs Rootfs, ref string, opts ...remote.Option) error {
 	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return os.Open(fs.Tar) })
 	if err != nil {
 		return err
@@ -90,14 +96,14 @@ func (r *Registry) push(fs Rootfs) error {
 	if err != nil {
 		return err
 	}
-	ref, err := name.ParseReference(r.Image(), name.Insecure)
+	r, err := name.ParseReference(ref, name.Insecure)
 	if err != nil {
 		return err
 	}
-	if err := remote.Write(ref, img); err != nil {
-		return fmt.Errorf("pushing %s to the e2e registry: %w", ref, err)
+	if err := remote.Write(r, img, opts...); err != nil {
+		return fmt.Errorf("pushing %s: %w", r, err)
 	}
-	if _, err := remote.Head(ref); err != nil {
+	if _, err := remote.Head(r, opts...); err != nil {
 		return errors.New("registry does not serve the pushed image: " + err.Error())
 	}
 	return nil

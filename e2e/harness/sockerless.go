@@ -108,25 +108,34 @@ func LaunchSockerless(bin string) (*Engine, error) {
 	socket := filepath.Join(dir, "docker.sock")
 	cmd := exec.Command(bin, "--socket", socket, "--data", filepath.Join(dir, "data"))
 	cmd.Env = cleanEnv()
+	return Launch("sockerless", cmd, socket, dir)
+}
+
+// Launch starts cmd, a daemon serving the Docker API on socket, and
+// waits until the socket answers /_ping. dir, if not "", is removed when
+// the engine stops.
+func Launch(name string, cmd *exec.Cmd, socket, dir string) (*Engine, error) {
 	log := newTailBuffer(256 << 10)
 	d, err := startDaemon(cmd, log)
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("starting %s: %v", bin, err)
+		return nil, fmt.Errorf("starting %s: %v", cmd.Path, err)
 	}
 	cleanup := func() error {
 		err := d.stop(10 * time.Second)
-		_ = os.RemoveAll(dir)
+		if dir != "" {
+			_ = os.RemoveAll(dir)
+		}
 		return err
 	}
 	if err := waitPing(socket, d.exited, sockerlessStartTimeout); err != nil {
 		cleanup()
-		return nil, fmt.Errorf("sockerless did not start: %v\n--- sockerless output ---\n%s", err, lastLines(log.String(), 30))
+		return nil, fmt.Errorf("%s did not start: %v\n--- %s output ---\n%s", name, err, name, lastLines(log.String(), 30))
 	}
 	cfg, err := newConfigDir()
 	if err != nil {
 		cleanup()
 		return nil, err
 	}
-	return &Engine{Name: "sockerless", Host: "unix://" + socket, Socket: socket, configDir: cfg, log: log, stop: cleanup}, nil
+	return &Engine{Name: name, Host: "unix://" + socket, Socket: socket, configDir: cfg, log: log, stop: cleanup}, nil
 }

@@ -31,6 +31,9 @@ func (s *Server) envelope(r *http.Request, m router.Match, version string) (call
 	}
 	// One op serves several methods (archive GET, HEAD, PUT); say which.
 	c.Header.Set(call.MethodHeader, r.Method)
+	if s.cfg.AgentURL != "" {
+		c.Header.Set(call.AgentURLHeader, s.cfg.AgentURL)
+	}
 
 	limit := s.cfg.MaxJSONBodyBytes
 	if m.Body == router.BodyLarge {

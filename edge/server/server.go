@@ -44,6 +44,11 @@ type Config struct {
 	// (default 4 MiB).
 	MaxBodyBytes     int64
 	MaxJSONBodyBytes int64
+	// AgentURL is where workloads' agents reach this edge's hub
+	// (ws://host:port/agent/v1/connect), sent with every call so remote
+	// backends tell their agents where to dial. Empty: the function's
+	// own setting holds (local mode knows its edge).
+	AgentURL string
 	// Version is the engine version shown in the Server header
 	// ("Docker/<Version> (linux)"); default "sockerless".
 	Version string

@@ -78,3 +78,15 @@ const (
 
 // MethodHeader carries the HTTP method for ops that serve several.
 const MethodHeader = "X-Sockerless-Method"
+
+// BodyHeldHeader says the edge kept the request body (its length is the
+// value) instead of sending it: a remote transport's payload limit is
+// smaller than the body. The edge still has it for the streams it
+// carries out (an archive upload goes straight to the agent); a function
+// that needs the body itself answers 413.
+const BodyHeldHeader = "X-Sockerless-Body-Held"
+
+// AgentURLHeader carries the edge's agent endpoint, where the agents of
+// the containers a call starts dial home. Remote backends need it: the
+// function cannot know which edge, or at which address, serves a call.
+const AgentURLHeader = "X-Sockerless-Agent-Url"

@@ -63,7 +63,12 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.cfg.Compute.Start(ctx, c.workload(rec, token)); err != nil {
+	w := c.workload(rec, token)
+	w.AgentURL = agentURLOf(ctx)
+	if img, _, err := c.findImage(ctx, rec.ImageID); err == nil && len(img.RepoDigests) > 0 {
+		w.ImageRef = img.RepoDigests[0]
+	}
+	if err := c.cfg.Compute.Start(ctx, w); err != nil {
 		msg := fmt.Sprintf("failed to start container %s: %v", rec.ID[:12], err)
 		_ = c.recordExit(ctx, rec.ID, rec.Starts, 127, c.now(), msg)
 		return errorf(http.StatusInternalServerError, "%s", msg)

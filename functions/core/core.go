@@ -59,6 +59,9 @@ func (c *Core) Handle(ctx context.Context, in call.Call) (out call.Reply) {
 			out = errorReply(fmt.Errorf("internal error in %s: %v", in.Op, r))
 		}
 	}()
+	if u := in.Header.Get(call.AgentURLHeader); u != "" {
+		ctx = context.WithValue(ctx, agentURLKey{}, u)
+	}
 	op, ok := c.ops[in.Op]
 	if !ok {
 		return errorReply(errorf(http.StatusNotImplemented, "%s is not implemented by the %s backend", in.Op, c.cfg.Backend))
@@ -71,6 +74,15 @@ func (c *Core) Handle(ctx context.Context, in call.Call) (out call.Reply) {
 		return errorReply(err)
 	}
 	return reply
+}
+
+// agentURLKey holds, in a call's context, the agent endpoint of the
+// edge that sent it.
+type agentURLKey struct{}
+
+func agentURLOf(ctx context.Context) string {
+	u, _ := ctx.Value(agentURLKey{}).(string)
+	return u
 }
 
 func (c *Core) now() time.Time { return c.cfg.Now().UTC() }

@@ -45,14 +45,22 @@ type Files interface {
 
 // Workload is what core asks a driver to run.
 type Workload struct {
-	ID       string
-	Name     string
-	ImageID  string
+	ID      string
+	Name    string
+	ImageID string
+	// ImageRef is a pinned reference to the image in its registry
+	// (repository@digest) when it was pulled from one, else "": remote
+	// backends pull the image themselves.
+	ImageRef string
 	Hostname string
 	Main     proto.ProcessSpec
 	Mounts   []Mount
 	// Token is the per-start credential the agent presents to the edge.
 	Token string
+	// AgentURL is where the agent dials the edge, as the edge that
+	// carried the start call said; "" when it did not (the driver's own
+	// setting holds).
+	AgentURL string
 	// MemoryBytes bounds the workload where the backend can.
 	MemoryBytes int64
 	// PidsLimit bounds its live processes (docker run --pids-limit); 0 is

@@ -74,6 +74,15 @@ func pullError(ref string, err error) error {
 	return errorf(http.StatusInternalServerError, "%v", err)
 }
 
+// transferError is a failed import or load: the backend cannot (501),
+// or the input was bad (400).
+func transferError(what string, err error) error {
+	if errors.Is(err, ErrUnsupported) {
+		return errorf(http.StatusNotImplemented, "%v", err)
+	}
+	return invalid("%s: %v", what, err)
+}
+
 func (c *Core) imageImport(ctx context.Context, in call.Call, src string) (call.Reply, error) {
 	if src != "-" {
 		return call.Reply{}, errorf(http.StatusNotImplemented, "importing from a URL is not supported: download the file and pipe it to `docker import - NAME`")
@@ -92,7 +101,7 @@ func (c *Core) imageImport(ctx context.Context, in call.Call, src string) (call.
 	}
 	content, err := c.cfg.Images.Import(ctx, bytes.NewReader(in.Body), in.Query["changes"], in.Query.Get("platform"))
 	if err != nil {
-		return call.Reply{}, invalid("import: %v", err)
+		return call.Reply{}, transferError("import", err)
 	}
 	if _, err := c.recordImage(ctx, content, tags...); err != nil {
 		return call.Reply{}, err
@@ -105,7 +114,7 @@ func (c *Core) imageImport(ctx context.Context, in call.Call, src string) (call.
 func (c *Core) imageLoad(ctx context.Context, in call.Call) (call.Reply, error) {
 	loaded, err := c.cfg.Images.Load(ctx, bytes.NewReader(in.Body))
 	if err != nil {
-		return call.Reply{}, invalid("load: %v", err)
+		return call.Reply{}, transferError("load", err)
 	}
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
@@ -156,6 +165,9 @@ func (c *Core) imageSave(ctx context.Context, in call.Call) (call.Reply, error) 
 	}
 	var buf bytes.Buffer
 	if err := c.cfg.Images.Save(ctx, &buf, imgs); err != nil {
+		if errors.Is(err, ErrUnsupported) {
+			return call.Reply{}, errorf(http.StatusNotImplemented, "%v", err)
+		}
 		return call.Reply{}, errorf(http.StatusInternalServerError, "save: %v", err)
 	}
 	return call.Reply{Status: http.StatusOK, Header: http.Header{"Content-Type": {"application/x-tar"}}, Body: buf.Bytes()}, nil

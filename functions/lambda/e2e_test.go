@@ -19,6 +19,7 @@ import (
 	"github.com/moby/moby/api/types/system"
 	"github.com/moby/moby/api/types/volume"
 
+	"github.com/sockerless/sockerless/functions/awsfn"
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/lambda"
 	"github.com/sockerless/sockerless/functions/state/dynamo"
@@ -47,7 +48,8 @@ func TestOverLambdaInvoke(t *testing.T) {
 	}
 	lc := awslambda.NewFromConfig(awsCfg)
 	code := codeZip(t, bootstrap)
-	env := map[string]string{lambda.EnvTable: table, lambda.EnvSecret: secret}
+	env := map[string]string{awsfn.EnvTable: table, awsfn.EnvSecret: secret,
+		lambda.EnvRole: role, lambda.EnvRepository: "127.0.0.1:1/workloads", awsfn.EnvAgentImage: "127.0.0.1:1/agent:latest"}
 	deploy(t, lc, "sockerless", code, env)
 	h := lambdainvoke.New(lc, "sockerless")
 
@@ -90,11 +92,10 @@ func TestOverLambdaInvoke(t *testing.T) {
 		}{
 			{"create with a missing image", call.Call{Op: call.OpContainerCreate, Version: "1.56",
 				Body: []byte(`{"Image":"nosuch:latest"}`)}, http.StatusNotFound, "No such image: nosuch:latest"},
-			{"pull is not implemented", call.Call{Op: call.OpImagePull, Version: "1.56",
-				Query: map[string][]string{"fromImage": {"alpine"}, "tag": {"3"}}},
-				http.StatusNotImplemented, "running containers on the lambda backend is not implemented yet"},
+			{"load has no image store to go to", call.Call{Op: call.OpImageLoad, Version: "1.56",
+				Body: []byte("not a tar")}, http.StatusNotImplemented, "docker load is not supported by the lambda backend: images live in a registry"},
 			{"an oversized call never leaves", call.Call{Op: call.OpImageLoad, Version: "1.56",
-				Body: make([]byte, lambdainvoke.MaxPayload)}, http.StatusRequestEntityTooLarge, "out-of-band upload path, which is not implemented yet"},
+				Body: make([]byte, lambdainvoke.MaxPayload)}, http.StatusRequestEntityTooLarge, "only archive uploads to running containers (docker cp) travel around it"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -130,7 +131,7 @@ func TestOverLambdaInvoke(t *testing.T) {
 		expect(t, h, inspect, http.StatusNotFound)
 	})
 	t.Run("an unreachable function is a 502", func(t *testing.T) {
-		deploy(t, lc, "misconfigured", code, map[string]string{lambda.EnvSecret: secret})
+		deploy(t, lc, "misconfigured", code, map[string]string{awsfn.EnvSecret: secret})
 		cases := []struct{ function, msg string }{
 			{"misconfigured", "lambda function misconfigured failed on system.version: Unhandled: Runtime.ExitError"},
 			{"absent", "invoke lambda function absent for system.version"},

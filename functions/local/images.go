@@ -2,22 +2,19 @@ package local
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
-	"strings"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/moby/moby/api/types/jsonstream"
-	"github.com/moby/moby/api/types/registry"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/functions/imageref"
 	"github.com/sockerless/sockerless/functions/local/content"
 )
 
 // Pull fetches ref into the content store.
 func (d *Driver) Pull(ctx context.Context, ref, auth string, progress func(jsonstream.Message)) (core.ImageContent, error) {
 	opt := content.PullOptions{}
-	if a := registryAuth(auth); a != nil {
+	if a := imageref.Auth(auth); a != nil {
 		opt.Auth = a
 	}
 	img, err := d.content.Pull(ctx, ref, opt, progress)
@@ -25,28 +22,6 @@ func (d *Driver) Pull(ctx context.Context, ref, auth string, progress func(jsons
 		return core.ImageContent{}, err
 	}
 	return imageContent(img)
-}
-
-// registryAuth decodes X-Registry-Auth (base64url JSON) into ggcr's
-// authenticator; an empty or anonymous header means no credentials.
-func registryAuth(header string) authn.Authenticator {
-	if header == "" {
-		return nil
-	}
-	raw, err := base64.URLEncoding.DecodeString(header)
-	if err != nil {
-		if raw, err = base64.RawURLEncoding.DecodeString(strings.TrimRight(header, "=")); err != nil {
-			return nil
-		}
-	}
-	var cfg registry.AuthConfig
-	if json.Unmarshal(raw, &cfg) != nil || (cfg.Username == "" && cfg.IdentityToken == "" && cfg.RegistryToken == "") {
-		return nil
-	}
-	return authn.FromConfig(authn.AuthConfig{
-		Username: cfg.Username, Password: cfg.Password, Auth: cfg.Auth,
-		IdentityToken: cfg.IdentityToken, RegistryToken: cfg.RegistryToken,
-	})
 }
 
 // Import makes an image from a rootfs tar.

@@ -8,13 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"path/filepath"
 	"time"
 
-	"github.com/sockerless/sockerless/agent/hub"
-	"github.com/sockerless/sockerless/edge/listen"
+	"github.com/sockerless/sockerless/edge/gateway"
 	"github.com/sockerless/sockerless/edge/server"
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/core"
@@ -67,9 +64,7 @@ type Instance struct {
 	Function   *local.Function
 	Edge       *server.Server
 	DockerHost string
-	agentSrv   *http.Server
-	listeners  []net.Listener
-	done       chan error
+	gw         *gateway.Gateway
 }
 
 // Start brings up local mode and returns once it accepts requests.
@@ -77,47 +72,28 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	agentLn, err := net.Listen("tcp", "127.0.0.1:0")
+	agentLn, agentURL, err := gateway.AgentListener("", false)
 	if err != nil {
-		return nil, fmt.Errorf("agent listener: %w", err)
+		return nil, err
 	}
-	agentURL := fmt.Sprintf("ws://%s/agent/v1/connect", agentLn.Addr())
 	fn, err := openFunction(ctx, opt, agentURL)
 	if err != nil {
 		agentLn.Close()
 		return nil, err
 	}
-	inst := &Instance{Function: fn, done: make(chan error, 4)}
 	var handler call.Handler = fn
 	if opt.Serialize {
 		handler = call.Serialized(fn)
 	}
-	h := hub.New(server.AgentAuthorizer(handler))
-	inst.Edge = server.New(server.Config{Handler: handler, Hub: h, Log: opt.Log, Version: core.Version})
-	mux := http.NewServeMux()
-	mux.Handle("/agent/v1/connect", h)
-	inst.agentSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { inst.done <- ignoreClosed(inst.agentSrv.Serve(agentLn)) }()
-
-	unixLn, err := listen.Unix(opt.Socket)
+	gw, err := gateway.Start(handler, gateway.Options{
+		Socket: opt.Socket, TCP: opt.TCP, AllowRemote: opt.AllowRemote,
+		AgentListener: agentLn, AgentURL: agentURL, Version: core.Version, Log: opt.Log,
+	})
 	if err != nil {
-		inst.Close(ctx)
+		fn.Close()
 		return nil, err
 	}
-	inst.listeners = append(inst.listeners, unixLn)
-	inst.DockerHost = "unix://" + opt.Socket
-	if opt.TCP != "" {
-		tcpLn, err := listen.TCP(opt.TCP, opt.AllowRemote)
-		if err != nil {
-			inst.Close(ctx)
-			return nil, err
-		}
-		inst.listeners = append(inst.listeners, tcpLn)
-	}
-	for _, l := range inst.listeners {
-		go func(l net.Listener) { inst.done <- inst.Edge.Serve(l) }(l)
-	}
-	return inst, nil
+	return &Instance{Function: fn, Edge: gw.Edge, DockerHost: gw.DockerHost, gw: gw}, nil
 }
 
 // openFunction opens the local function over the runtime opt names.
@@ -161,29 +137,11 @@ func openFunction(ctx context.Context, opt Options, agentURL string) (*local.Fun
 }
 
 // Done delivers the first serving error.
-func (i *Instance) Done() <-chan error { return i.done }
+func (i *Instance) Done() <-chan error { return i.gw.Done() }
 
 // Close stops serving, stops the workloads and closes the store.
 func (i *Instance) Close(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	var errs []error
-	if i.Edge != nil {
-		errs = append(errs, i.Edge.Shutdown(ctx))
-	}
-	for _, l := range i.listeners {
-		_ = l.Close()
-	}
-	if i.agentSrv != nil {
-		_ = i.agentSrv.Close()
-	}
-	errs = append(errs, i.Function.Close())
-	return errors.Join(errs...)
-}
-
-func ignoreClosed(err error) error {
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
-	return err
+	return errors.Join(i.gw.Close(ctx), i.Function.Close())
 }

@@ -1,69 +1,61 @@
-// Command agent wraps a workload's entrypoint: it runs the command line
-// it is given as the container's main process and dials home to the
-// edge (SOCKERLESS_EDGE_URL) as container SOCKERLESS_CONTAINER_ID with
-// SOCKERLESS_TOKEN. Main's output also goes to the agent's own stdout
-// and stderr, which the platform's log driver collects. The agent exits
-// with main's exit code once the edge has recorded it.
-//
-// Optional: SOCKERLESS_STDIN=1 keeps main's stdin open for attached
-// writers (docker run -i); SOCKERLESS_TTY=1 gives main a terminal.
+// Command agent is the Sockerless agent: it wraps a workload's
+// entrypoint, installs itself onto a shared volume, or serves as a Lambda
+// function's runtime. See package agent/cli for the commands and their
+// environment; this is the binary around it, on the real OS.
 package main
 
 import (
 	"context"
-	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"os/signal"
-	"strconv"
+	"path/filepath"
 	"syscall"
 
-	"github.com/sockerless/sockerless/agent"
+	"github.com/sockerless/sockerless/agent/cli"
 	"github.com/sockerless/sockerless/agent/osproc"
-	"github.com/sockerless/sockerless/agent/proto"
 )
 
 func main() {
-	cfg := agent.Config{
-		EdgeURL:     os.Getenv("SOCKERLESS_EDGE_URL"),
-		ContainerID: os.Getenv("SOCKERLESS_CONTAINER_ID"),
-		Token:       os.Getenv("SOCKERLESS_TOKEN"),
-		Main: proto.ProcessSpec{
-			Args:  os.Args[1:],
-			Stdin: envBool("SOCKERLESS_STDIN"),
-			TTY:   envBool("SOCKERLESS_TTY"),
-		},
-		Runtime: osproc.Runtime{},
-		Logs:    stdLogs{},
-	}
-	if len(cfg.Main.Args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: agent command [arg...]")
-		os.Exit(2)
-	}
 	// The platform stops a workload with SIGTERM; ending ctx kills main
 	// and gives up on reporting.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	code, err := agent.Run(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "sockerless agent:", err)
-		os.Exit(1)
-	}
+	code := cli.Main(ctx, cli.Env{
+		Args:    os.Args[1:],
+		Getenv:  os.Getenv,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+		Runtime: osproc.Runtime{},
+		Self:    openSelf,
+		Create:  create,
+	})
 	stop()
 	os.Exit(code)
 }
 
-func envBool(name string) bool {
-	v, _ := strconv.ParseBool(os.Getenv(name))
-	return v
+func openSelf() (io.ReadCloser, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	return os.Open(exe)
 }
 
-// stdLogs writes main's output to the agent's own streams.
-type stdLogs struct{}
-
-func (stdLogs) Log(stream int, p []byte) {
-	if stream == 2 {
-		_, _ = os.Stderr.Write(p)
-		return
+// create makes path's parent directories, as cli.Env.Create must.
+func create(path string, perm fs.FileMode) (io.WriteCloser, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
 	}
-	_, _ = os.Stdout.Write(p)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm)
+	if err != nil {
+		return nil, err
+	}
+	// OpenFile's perm is masked by the umask and ignored for an existing
+	// file; the installed agent must be executable regardless.
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,11 +11,12 @@ import (
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/moby/moby/api/types/jsonstream"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/sockerless/sockerless/functions/imageref"
 )
 
 // PullOptions tune Pull.
@@ -33,49 +33,13 @@ const parallelDownloads = 3
 // progressStep throttles "Downloading"/"Extracting" messages.
 const progressStep = 512 << 10
 
-// ParseReference parses an image reference as dockerd does: docker.io
-// and "latest" by default, plain HTTP for registries on loopback.
-func ParseReference(ref string) (name.Reference, error) {
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		return nil, fmt.Errorf("invalid reference format %q: %w", ref, err)
-	}
-	if isLoopback(r.Context().RegistryStr()) {
-		return name.ParseReference(ref, name.Insecure)
-	}
-	return r, nil
-}
-
-func isLoopback(registry string) bool {
-	host := registry
-	if h, _, err := net.SplitHostPort(registry); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// FamiliarName is how docker prints a repository: "alpine" rather than
-// "index.docker.io/library/alpine".
-func FamiliarName(repo name.Repository) string {
-	if repo.RegistryStr() != name.DefaultRegistry {
-		return repo.Name()
-	}
-	return strings.TrimPrefix(repo.RepositoryStr(), "library/")
-}
-
-// FamiliarString is the familiar name with the tag or digest.
-func FamiliarString(ref name.Reference) string {
-	sep := ":"
-	if _, ok := ref.(name.Digest); ok {
-		sep = "@"
-	}
-	return FamiliarName(ref.Context()) + sep + ref.Identifier()
-}
+// ParseReference, FamiliarName and FamiliarString are imageref's, kept
+// here for the store's callers.
+var (
+	ParseReference = imageref.Parse
+	FamiliarName   = imageref.FamiliarName
+	FamiliarString = imageref.FamiliarString
+)
 
 func platformOf(s string) (v1.Platform, error) {
 	if s == "" {

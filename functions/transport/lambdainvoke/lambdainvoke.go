@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -40,11 +41,23 @@ func (h *Handler) Handle(ctx context.Context, c call.Call) call.Reply {
 	if err != nil {
 		return errorReply(http.StatusInternalServerError, fmt.Sprintf("encode call %s for lambda function %s: %v", c.Op, h.function, err))
 	}
+	if len(payload) > MaxPayload && c.Op == call.OpContainerArchive {
+		// The edge holds the body and streams it to the agent itself;
+		// the function only decides (docs/envelope.md, large bodies).
+		held := c
+		held.Header = c.Header.Clone()
+		held.Header.Set(call.BodyHeldHeader, strconv.Itoa(len(c.Body)))
+		held.Body = nil
+		if payload, err = json.Marshal(held); err != nil {
+			return errorReply(http.StatusInternalServerError, fmt.Sprintf("encode call %s for lambda function %s: %v", c.Op, h.function, err))
+		}
+	}
 	if len(payload) > MaxPayload {
-		// Large bodies (image load, build contexts, archive uploads) need an
-		// out-of-band path such as a presigned upload; it is not built yet.
+		// Only archive uploads have a path around the limit: the other
+		// large bodies (image load and import, build contexts) are
+		// consumed by the function, and no AWS backend takes them.
 		return errorReply(http.StatusRequestEntityTooLarge, fmt.Sprintf(
-			"%s: request of %d bytes exceeds the %d-byte Lambda invoke payload limit of function %s; large bodies need the out-of-band upload path, which is not implemented yet",
+			"%s: request of %d bytes exceeds the %d-byte Lambda invoke payload limit of function %s; only archive uploads to running containers (docker cp) travel around it, streamed by the edge to the container's agent",
 			c.Op, len(payload), MaxPayload, h.function))
 	}
 	out, err := h.client.Invoke(ctx, &lambda.InvokeInput{

@@ -1,0 +1,200 @@
+package lambda
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/sockerless/sockerless/agent/lambdart"
+	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/functions/cwlogs"
+	"github.com/sockerless/sockerless/functions/remoteimages"
+)
+
+// VolumeRoot is where a function would mount named volumes; a volume is
+// only its record on this backend.
+const VolumeRoot = "/mnt/sockerless/volumes/"
+
+// Driver is core.Compute on AWS Lambda.
+type Driver struct{ cfg Config }
+
+var _ core.Compute = (*Driver)(nil)
+
+// New checks cfg and returns its driver.
+func New(cfg Config) (*Driver, error) {
+	if cfg.FunctionPrefix == "" {
+		cfg.FunctionPrefix = "sockerless-w-"
+	}
+	if cfg.Timeout <= 0 || cfg.Timeout > 15*time.Minute {
+		cfg.Timeout = 15 * time.Minute
+	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	return &Driver{cfg: cfg}, nil
+}
+
+// Prepare has nothing to do: the function is made when it first starts.
+func (d *Driver) Prepare(context.Context, core.Workload) error { return nil }
+
+// Start makes the container's function if it has none and invokes it
+// asynchronously with this start's command line and token.
+func (d *Driver) Start(ctx context.Context, w core.Workload) error {
+	if w.ImageRef == "" {
+		return remoteimages.ErrNotPulled
+	}
+	if len(w.Mounts) > 0 {
+		return fmt.Errorf("volumes and bind mounts are not supported by the %s backend: %w", Backend, core.ErrUnsupported)
+	}
+	agentURL := w.AgentURL
+	if agentURL == "" {
+		agentURL = d.cfg.AgentURL
+	}
+	if agentURL == "" {
+		return errors.New("no agent URL: start the edge with --agent-url, or set SOCKERLESS_AGENT_URL on the function")
+	}
+	fn := d.functionName(w.ID)
+	if err := d.ensureFunction(ctx, fn, w); err != nil {
+		return err
+	}
+	payload, err := json.Marshal(lambdart.Invocation{ContainerID: w.ID, EdgeURL: agentURL, Token: w.Token, Main: w.Main})
+	if err != nil {
+		return err
+	}
+	if _, err := d.cfg.Lambda.Invoke(ctx, &awslambda.InvokeInput{
+		FunctionName: aws.String(fn), InvocationType: types.InvocationTypeEvent, Payload: payload,
+	}); err != nil {
+		return fmt.Errorf("Lambda Invoke %s: %w", fn, err)
+	}
+	return nil
+}
+
+// ensureFunction creates fn from w's image unless it exists (a restart),
+// and waits until it can be invoked.
+func (d *Driver) ensureFunction(ctx context.Context, fn string, w core.Workload) error {
+	if _, err := d.cfg.Lambda.GetFunction(ctx, &awslambda.GetFunctionInput{FunctionName: aws.String(fn)}); err == nil {
+		return nil
+	} else if !notFound(err) {
+		return fmt.Errorf("Lambda GetFunction %s: %w", fn, err)
+	}
+	uri, err := d.functionImage(ctx, w.ImageRef)
+	if err != nil {
+		return err
+	}
+	_, err = d.cfg.Lambda.CreateFunction(ctx, &awslambda.CreateFunctionInput{
+		FunctionName:  aws.String(fn),
+		PackageType:   types.PackageTypeImage,
+		Code:          &types.FunctionCode{ImageUri: aws.String(uri)},
+		Role:          aws.String(d.cfg.Role),
+		Timeout:       aws.Int32(int32(d.cfg.Timeout / time.Second)),
+		MemorySize:    aws.Int32(memoryMiB(w.MemoryBytes)),
+		Architectures: []types.Architecture{types.ArchitectureX8664},
+		Description:   aws.String("sockerless container " + w.ID),
+		Tags:          map[string]string{"sockerless:container": w.ID},
+	})
+	var conflict *types.ResourceConflictException
+	if err != nil && !errors.As(err, &conflict) {
+		return fmt.Errorf("Lambda CreateFunction %s: %w", fn, err)
+	}
+	waiter := awslambda.NewFunctionActiveV2Waiter(d.cfg.Lambda)
+	if err := waiter.Wait(ctx, &awslambda.GetFunctionInput{FunctionName: aws.String(fn)}, 5*time.Minute); err != nil {
+		return fmt.Errorf("Lambda function %s did not become active: %w", fn, err)
+	}
+	return nil
+}
+
+// memoryMiB is docker run --memory as Lambda's memory size: 1024 MiB
+// when unset, within Lambda's 128 MiB to 10 GiB.
+func memoryMiB(b int64) int32 {
+	mib := (b + 1<<20 - 1) >> 20
+	switch {
+	case b == 0:
+		return 1024
+	case mib < 128:
+		return 128
+	case mib > 10240:
+		return 10240
+	}
+	return int32(mib)
+}
+
+func notFound(err error) bool {
+	var nf *types.ResourceNotFoundException
+	return errors.As(err, &nf)
+}
+
+// Status says whether the container's function exists. Lambda keeps no
+// handle on an asynchronous invocation, so a function that exists counts
+// as running until its agent reports the exit through the edge.
+func (d *Driver) Status(ctx context.Context, id string) (core.WorkloadStatus, error) {
+	_, err := d.cfg.Lambda.GetFunction(ctx, &awslambda.GetFunctionInput{FunctionName: aws.String(d.functionName(id))})
+	switch {
+	case err == nil:
+		return core.WorkloadStatus{Running: true, Known: true}, nil
+	case notFound(err):
+		return core.WorkloadStatus{}, nil
+	}
+	return core.WorkloadStatus{}, fmt.Errorf("Lambda GetFunction: %w", err)
+}
+
+// Stop deletes the container's function: nothing else keeps Lambda from
+// running it, and an invocation in flight loses its runtime.
+func (d *Driver) Stop(ctx context.Context, id string) error {
+	_, err := d.cfg.Lambda.DeleteFunction(ctx, &awslambda.DeleteFunctionInput{FunctionName: aws.String(d.functionName(id))})
+	if err != nil && !notFound(err) {
+		return fmt.Errorf("Lambda DeleteFunction: %w", err)
+	}
+	return nil
+}
+
+// Remove deletes the function and its log group.
+func (d *Driver) Remove(ctx context.Context, id string) error {
+	if err := d.Stop(ctx, id); err != nil {
+		return err
+	}
+	_, err := d.cfg.Logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(d.logGroup(id))})
+	var nf *cwtypes.ResourceNotFoundException
+	if err != nil && !errors.As(err, &nf) {
+		return fmt.Errorf("CloudWatch Logs DeleteLogGroup: %w", err)
+	}
+	return nil
+}
+
+func (d *Driver) logGroup(id string) string { return "/aws/lambda/" + d.functionName(id) }
+
+// Logs reads the function's log group without Lambda's own lines.
+func (d *Driver) Logs(ctx context.Context, id, cursor string) ([]core.LogEntry, string, error) {
+	return cwlogs.Source{Client: d.cfg.Logs, Group: d.logGroup(id), Skip: platformLine}.Read(ctx, cursor)
+}
+
+// platformLine reports the lines Lambda itself writes around invocations.
+func platformLine(msg string) bool {
+	for _, p := range []string{"START RequestId: ", "END RequestId: ", "REPORT RequestId: ", "INIT_START ", "INIT_REPORT "} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Volume names where a volume would be mounted; see VolumeRoot.
+func (d *Driver) Volume(_ context.Context, name string) (string, error) {
+	return VolumeRoot + name, nil
+}
+
+// RemoveVolume has no data to delete.
+func (d *Driver) RemoveVolume(context.Context, string) error { return nil }
+
+// Files is refused: a function has no filesystem between invocations.
+func (d *Driver) Files(context.Context, core.Workload) (core.Files, error) {
+	return nil, fmt.Errorf("docker cp on a container that is not running is not supported by the %s backend: %w", Backend, core.ErrUnsupported)
+}

@@ -1,0 +1,114 @@
+// Package remoteimages is core.Images for backends whose workloads pull
+// their images from a registry themselves (ECS, Lambda, Cloud Run): a
+// pull resolves the reference and records the image's config and digest;
+// no layer is downloaded or stored by the function.
+package remoteimages
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/moby/moby/api/types/jsonstream"
+
+	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/functions/imageref"
+)
+
+// Images resolves images in their registries.
+type Images struct {
+	// Backend names the backend in messages.
+	Backend string
+	// Keychain finds credentials when the client sent none (ECR's
+	// token, say); nil means anonymous.
+	Keychain authn.Keychain
+}
+
+var _ core.Images = (*Images)(nil)
+
+// Pull resolves ref for linux/amd64 and returns its config and pinned
+// digest, which is what the workload will run.
+func (im *Images) Pull(ctx context.Context, ref, auth string, progress func(jsonstream.Message)) (core.ImageContent, error) {
+	r, err := imageref.Parse(ref)
+	if err != nil {
+		return core.ImageContent{}, err
+	}
+	say := func(m jsonstream.Message) {
+		if progress != nil {
+			progress(m)
+		}
+	}
+	opts := []remote.Option{remote.WithContext(ctx), remote.WithUserAgent("sockerless"),
+		remote.WithPlatform(v1.Platform{OS: "linux", Architecture: "amd64"})}
+	switch a := imageref.Auth(auth); {
+	case a != nil:
+		opts = append(opts, remote.WithAuth(a))
+	case im.Keychain != nil:
+		opts = append(opts, remote.WithAuthFromKeychain(im.Keychain))
+	}
+	fail := func(err error) (core.ImageContent, error) {
+		return core.ImageContent{}, fmt.Errorf("pull %s from registry %s: %w", imageref.FamiliarString(r), r.Context().RegistryStr(), err)
+	}
+	desc, err := remote.Get(r, opts...)
+	if err != nil {
+		return fail(err)
+	}
+	say(jsonstream.Message{ID: r.Identifier(), Status: "Pulling from " + r.Context().RepositoryStr()})
+	img, err := desc.Image()
+	if err != nil {
+		return fail(err)
+	}
+	config, err := img.RawConfigFile()
+	if err != nil {
+		return fail(err)
+	}
+	cfgHash, err := img.ConfigName()
+	if err != nil {
+		return fail(err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return fail(err)
+	}
+	var size int64
+	for _, l := range m.Layers {
+		size += l.Size
+	}
+	say(jsonstream.Message{Status: "Digest: " + desc.Digest.String()})
+	say(jsonstream.Message{Status: "Status: Downloaded newer image for " + imageref.FamiliarString(r)})
+	return core.ImageContent{
+		ID:          cfgHash.String(),
+		RepoDigests: []string{imageref.FamiliarName(r.Context()) + "@" + desc.Digest.String()},
+		ConfigJSON:  config,
+		Size:        size,
+	}, nil
+}
+
+// errNoLocalContent is why image transfers other than pull are refused:
+// there is no image store on these backends, only registries.
+func (im *Images) errNoLocalContent(what string) error {
+	return fmt.Errorf("%s is not supported by the %s backend: images live in a registry; push the image to one the workloads can reach (ECR) and pull it by reference: %w",
+		what, im.Backend, core.ErrUnsupported)
+}
+
+func (im *Images) Import(context.Context, io.Reader, []string, string) (core.ImageContent, error) {
+	return core.ImageContent{}, im.errNoLocalContent("docker import")
+}
+
+func (im *Images) Load(context.Context, io.Reader) ([]core.LoadedImage, error) {
+	return nil, im.errNoLocalContent("docker load")
+}
+
+func (im *Images) Save(context.Context, io.Writer, []core.SavedImage) error {
+	return im.errNoLocalContent("docker save")
+}
+
+// DeleteImage has nothing to free: the content stays in its registry.
+func (im *Images) DeleteImage(context.Context, string) error { return nil }
+
+// ErrNotPulled says a workload's image has no registry reference.
+var ErrNotPulled = errors.New("the image was not pulled from a registry, so the workload cannot pull it: push it to a registry and pull it by reference")
