@@ -60,7 +60,8 @@ func (s *system) dispatch(ctx context.Context, inv *command.Invocation, depth in
 
 // runFile runs the file at container path p as what it is: a "#!" script
 // through its interpreter, a text file through sh (as POSIX shells do when
-// exec fails with ENOEXEC), and refuses native binaries.
+// exec fails with ENOEXEC), a native binary as the registered native
+// program it is (see RegisterNative), and refuses other native binaries.
 func (s *system) runFile(ctx context.Context, inv *command.Invocation, p string, depth int) int {
 	fi, err := s.fs.Stat(p)
 	if err != nil {
@@ -81,6 +82,9 @@ func (s *system) runFile(ctx context.Context, inv *command.Invocation, p string,
 	case bytes.HasPrefix(head, []byte("#!")):
 		args = append(shebang(head), p)
 	case isBinary(head):
+		if n, ok := nativeIn(s.fs, p, fi); ok {
+			return s.runNative(ctx, inv, p, n)
+		}
 		fmt.Fprintf(inv.Stderr, "sockerless sandbox: cannot run %s: native executables are not supported by the sandbox runtime (it runs sh and built-in commands); use the engine runtime for real binaries\n", p)
 		return 127
 	default:

@@ -29,6 +29,10 @@ type Process struct {
 	stdin  io.Closer // what the process reads; closing it unblocks readers
 	traps  *traps
 
+	// container is the Spec the process was started with, for native
+	// programs that start more processes in the same container.
+	container Spec
+
 	// interactive is set by a shell reading commands from the terminal:
 	// like one, the process then survives SIGINT and SIGQUIT, which stop
 	// its foreground command instead.
@@ -78,7 +82,7 @@ func Start(ctx context.Context, spec Spec, stdio Stdio) (*Process, error) {
 	}
 	stdout, stderr := streams(spec.TTY, stdio)
 
-	p := &Process{root: spec.Root, pids: pids, done: make(chan struct{}), traps: newTraps(), height: spec.Height, width: spec.Width}
+	p := &Process{root: spec.Root, container: spec, pids: pids, done: make(chan struct{}), traps: newTraps(), height: spec.Height, width: spec.Width}
 	p.sys = newSystem(fsys, spec.Hostname, user, p, tmp, spec.Memory)
 	p.ctx, p.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
 	p.fg, p.fgCancel = context.WithCancelCause(p.ctx)

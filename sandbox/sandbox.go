@@ -1,7 +1,9 @@
 // Package sandbox runs a container's process without a container engine.
 // A POSIX shell (mvdan.cc/sh) interprets sh -c, scripts and entrypoints,
 // and every other command is looked up in a registry of implementations
-// (Go built-ins today, WASI modules later). All file access, by the shell
+// (Go built-ins today, WASI modules later). Native executables cannot run,
+// except those a host registered as native programs (RegisterNative),
+// whose code it links and runs in-process. All file access, by the shell
 // and by commands, goes through a view of the container's root directory
 // and mounts that never reaches outside it.
 package sandbox

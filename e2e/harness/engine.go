@@ -29,6 +29,7 @@ type Engine struct {
 	configDir string      // DOCKER_CONFIG: an empty dir so no user config leaks in
 	log       *tailBuffer // the engine process's output
 	stop      func() error
+	kill      func() // SIGKILL, no grace: a crash (engines the harness launched)
 }
 
 // Result is what one docker CLI invocation produced.
@@ -104,6 +105,14 @@ func (e *Engine) Stop() error {
 	e.stop = nil
 	os.RemoveAll(e.configDir)
 	return err
+}
+
+// Kill ends the engine process at once, as a crash would; Stop then
+// cleans up.
+func (e *Engine) Kill() {
+	if e.kill != nil {
+		e.kill()
+	}
 }
 
 // cleanEnv is the test's environment without anything that would point the

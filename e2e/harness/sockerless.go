@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -137,5 +138,9 @@ func Launch(name string, cmd *exec.Cmd, socket, dir string) (*Engine, error) {
 		cleanup()
 		return nil, err
 	}
-	return &Engine{Name: name, Host: "unix://" + socket, Socket: socket, configDir: cfg, log: log, stop: cleanup}, nil
+	kill := func() {
+		_ = syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
+		<-d.exited
+	}
+	return &Engine{Name: name, Host: "unix://" + socket, Socket: socket, configDir: cfg, log: log, stop: cleanup, kill: kill}, nil
 }

@@ -70,6 +70,11 @@ var api = awsjson.API[Service]{
 		"BatchGetItem":       awsjson.Op((*Service).batchGetItem),
 		"BatchWriteItem":     awsjson.Op((*Service).batchWriteItem),
 		"TransactWriteItems": awsjson.Op((*Service).transactWriteItems),
+		"TagResource":        awsjson.Op((*Service).tagResource),
+		"UntagResource":      awsjson.Op((*Service).untagResource),
+		"ListTagsOfResource": awsjson.Op((*Service).listTagsOfResource),
+		// Backups are not simulated; their description says so truthfully.
+		"DescribeContinuousBackups": awsjson.Op((*Service).describeContinuousBackups),
 	},
 	// DynamoDB speaks JSON 1.0: an empty body is malformed, and the
 	// protocol's own errors carry the coral namespace.

@@ -43,6 +43,7 @@ type tableMeta struct {
 	WriteCapacity        int64                 `json:"writeCapacity"`
 	TTLAttribute         string                `json:"ttlAttribute,omitempty"`
 	TTLEnabled           bool                  `json:"ttlEnabled,omitempty"`
+	Tags                 []Tag                 `json:"tags,omitempty"`
 }
 
 func (m tableMeta) id() string { return m.Region + "/" + m.Name }

@@ -102,6 +102,9 @@ var api = awsjson.API[Service]{
 		"DeleteRepository":      awsjson.Op((*Service).deleteRepository),
 		"GetAuthorizationToken": awsjson.Op((*Service).getAuthorizationToken),
 		"ListImages":            awsjson.Op((*Service).listImages),
+		"TagResource":           awsjson.Op((*Service).tagResource),
+		"UntagResource":         awsjson.Op((*Service).untagResource),
+		"ListTagsForResource":   awsjson.Op((*Service).listTagsForResource),
 	},
 	Internal: func(err error) awsjson.Fault { return internal(err) },
 }
@@ -147,7 +150,7 @@ func (s *Service) host() string {
 
 func (s *Service) render(r *repo) repositoryOut {
 	out := repositoryOut{
-		RepositoryArn:      fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", r.Region, s.account, r.Name),
+		RepositoryArn:      s.repoARN(r),
 		RegistryID:         s.account,
 		RepositoryName:     r.Name,
 		RepositoryURI:      s.host() + "/" + r.Name,
@@ -165,6 +168,7 @@ type createIn struct {
 	ImageScanningConfiguration *struct {
 		ScanOnPush bool `json:"scanOnPush"`
 	} `json:"imageScanningConfiguration"`
+	Tags []Tag `json:"tags"`
 }
 
 type repositoryResult struct {
@@ -195,7 +199,11 @@ func (s *Service) createRepository(region string, in *createIn) (repositoryResul
 	if s.st.repos[repoKey(region, in.RepositoryName)] != nil {
 		return repositoryResult{}, awsjson.BadRequest("RepositoryAlreadyExistsException", fmt.Sprintf("The repository with name '%s' already exists in the registry with id '%s'", in.RepositoryName, s.account))
 	}
-	r := &repo{Region: region, Name: in.RepositoryName, Created: s.now(), Mutability: in.ImageTagMutability}
+	tags, aerr := mergeTags(nil, in.Tags)
+	if aerr != nil {
+		return repositoryResult{}, aerr
+	}
+	r := &repo{Region: region, Name: in.RepositoryName, Created: s.now(), Mutability: in.ImageTagMutability, Tags: tags}
 	if in.ImageScanningConfiguration != nil {
 		r.ScanOnPush = in.ImageScanningConfiguration.ScanOnPush
 	}

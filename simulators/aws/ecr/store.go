@@ -30,6 +30,7 @@ type repo struct {
 	Created    time.Time `json:"created"`
 	Mutability string    `json:"mutability"`
 	ScanOnPush bool      `json:"scanOnPush,omitempty"`
+	Tags       []Tag     `json:"tags,omitempty"`
 }
 
 func repoKey(region, name string) string { return region + "/" + name }

@@ -17,6 +17,9 @@ const PathPrefix = "/2015-03-31/functions"
 // Handle serves one Lambda API request whose signature the server has
 // verified; region is the signature's scope and body the full request.
 func (s *Service) Handle(w http.ResponseWriter, r *http.Request, region string, body []byte) {
+	if s.serveSideAPI(w, r, region, body) {
+		return
+	}
 	rest, urlAPI := strings.CutPrefix(r.URL.EscapedPath(), URLAPIPrefix)
 	if !urlAPI {
 		rest = strings.TrimPrefix(rest, PathPrefix)
@@ -63,7 +66,7 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, region string, 
 	case "GET":
 		s.reply(w, http.StatusOK, func() (any, error) { return s.listPage(region, r.URL.Query()) })
 	case "GET {name}":
-		s.reply(w, http.StatusOK, func() (any, error) { return s.getFunction(region, name) })
+		s.reply(w, http.StatusOK, func() (any, error) { return s.getFunctionTagged(region, name) })
 	case "DELETE {name}":
 		if err := s.delete(region, name); err != nil {
 			writeErr(w, err)
@@ -84,6 +87,8 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, region string, 
 		}
 	case "POST invocations":
 		s.serveInvoke(w, r, region, name, body)
+	case "GET versions":
+		s.reply(w, http.StatusOK, func() (any, error) { return s.listVersions(region, name, r.URL.Query()) })
 	default:
 		writeErr(w, &apiError{http.StatusNotFound, "UnknownOperationException", "awssim: " + r.Method + " " + r.URL.Path + " is not a simulated Lambda operation"})
 	}

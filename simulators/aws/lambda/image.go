@@ -8,17 +8,24 @@ package lambda
 // LAMBDA_TASK_ROOT the root's var/task, so a statically linked bootstrap
 // (aws-lambda-go, Rust, ...) works, while one that expects the image's
 // /lib or an absolute path inside the image at run time does not.
+//
+// The exception is an entrypoint the sandbox recognises as a program it
+// runs in-process (sandbox.RegisterNative; the simulator registers
+// sockerless's own agent): such an instance runs in the sandbox over the
+// image, confined to it, and so does everything it starts.
 
 import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/sockerless/sockerless/sandbox"
 	"github.com/sockerless/sockerless/simulators/aws/internal/imagefs"
 )
 
@@ -108,20 +115,30 @@ func (s *Service) prepareImage(resolved string, icr *imageConfigResponse) func(*
 			return fmt.Errorf("image %s has no ENTRYPOINT or CMD, and ImageConfig sets none", resolved)
 		}
 		wd := firstOf(ic.WorkingDirectory, u.Config.WorkingDir, "/")
+		exe, host, err := lookPath(u.Root, wd, args[0], u.Config.Env)
+		if err != nil {
+			return err
+		}
+		// The image's ENV first: Lambda's variables and the function's
+		// own override it (exec keeps the last of duplicate keys).
+		env := append(append([]string{}, u.Config.Env...), sp.env...)
+		if _, ok := sandbox.MatchNative(host); ok {
+			// A program the sandbox runs in-process (sockerless's agent):
+			// it runs confined to the image, as in Lambda, so what it
+			// starts runs over the image's files too. The sandbox makes
+			// a missing working directory, as container engines do.
+			sp.box = &boxSpec{image: u.Root, args: append([]string{exe}, args[1:]...), dir: wd, roots: filepath.Join(s.dir, "run", "sandbox")}
+			sp.taskRoot = "/var/task"
+			sp.env = append(env, "LAMBDA_TASK_ROOT="+sp.taskRoot)
+			return os.MkdirAll(sp.box.roots, 0o700)
+		}
 		cwd, err := imagefs.Resolve(u.Root, wd)
 		if err != nil {
 			return fmt.Errorf("working directory %s: %w", wd, err)
 		}
-		exe, err := lookPath(u.Root, wd, args[0], u.Config.Env)
-		if err != nil {
-			return err
-		}
-		sp.argv = append([]string{exe}, args[1:]...)
+		sp.argv = append([]string{host}, args[1:]...)
 		sp.cwd = cwd
 		sp.taskRoot = filepath.Join(u.Root, "var", "task")
-		// The image's ENV first: Lambda's variables and the function's
-		// own override it (exec keeps the last of duplicate keys).
-		env := append(append([]string{}, u.Config.Env...), sp.env...)
 		sp.env = append(env, "LAMBDA_TASK_ROOT="+sp.taskRoot)
 		return nil
 	}
@@ -129,8 +146,9 @@ func (s *Service) prepareImage(resolved string, icr *imageConfigResponse) func(*
 
 // lookPath finds the image's executable as the container runtime would:
 // a name with a slash relative to the working directory, a bare name on
-// the image's PATH, both resolved inside root.
-func lookPath(root, wd, file string, env []string) (string, error) {
+// the image's PATH, both resolved inside root. It returns the container
+// path and the host path under root.
+func lookPath(root, wd, file string, env []string) (exe, host string, err error) {
 	if strings.Contains(file, "/") {
 		p := file
 		if !path.IsAbs(p) {
@@ -138,9 +156,9 @@ func lookPath(root, wd, file string, env []string) (string, error) {
 		}
 		host, err := imagefs.Resolve(root, p)
 		if err != nil {
-			return "", fmt.Errorf("entrypoint %s: %w", file, err)
+			return "", "", fmt.Errorf("entrypoint %s: %w", file, err)
 		}
-		return host, nil
+		return p, host, nil
 	}
 	dirs := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	for _, e := range env {
@@ -149,11 +167,12 @@ func lookPath(root, wd, file string, env []string) (string, error) {
 		}
 	}
 	for _, d := range strings.Split(dirs, ":") {
-		if host, err := imagefs.Resolve(root, path.Join("/", d, file)); err == nil {
-			return host, nil
+		p := path.Join("/", d, file)
+		if host, err := imagefs.Resolve(root, p); err == nil {
+			return p, host, nil
 		}
 	}
-	return "", fmt.Errorf("entrypoint %s: executable file not found in the image's $PATH", file)
+	return "", "", fmt.Errorf("entrypoint %s: executable file not found in the image's $PATH", file)
 }
 
 func firstOf(v ...string) string {

@@ -23,8 +23,9 @@ type spec struct {
 	memory            int
 	runtime, handler  string
 	taskRoot          string
-	argv              []string // the process; set once the code is unpacked
+	argv              []string // the host process; set once the code is unpacked
 	cwd               string
+	box               *boxSpec // instead of argv and cwd: run in the sandbox
 	env               []string
 	logGroup          string
 }
@@ -55,7 +56,7 @@ type instance struct {
 	stream string
 	sp     *spec
 	srv    *http.Server
-	cmd    *exec.Cmd
+	proc   runtimeProc
 	logW   *os.File
 	next   chan *invocation
 
@@ -69,6 +70,9 @@ type instance struct {
 	mu      sync.Mutex
 	current *invocation
 	lines   []LogEvent
+	// sink receives each line as it is written while an invocation runs,
+	// as Lambda streams a function's output to CloudWatch Logs.
+	sink func([]LogEvent)
 	flushed chan struct{}
 
 	stopOnce sync.Once
@@ -108,13 +112,13 @@ func startInstance(sp *spec, creds []string) (*instance, error) {
 		"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(),
 		"AWS_LAMBDA_LOG_STREAM_NAME=" + i.stream,
 	}, sp.env...)
-	i.cmd = exec.Command(sp.argv[0], sp.argv[1:]...)
-	i.cmd.Dir = sp.cwd
-	i.cmd.Env = append(env, creds...)
-	i.cmd.Stdout, i.cmd.Stderr = w, w
-	// Its own process group, so a timeout kills whatever it spawned too.
-	i.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := i.cmd.Start(); err != nil {
+	env = append(env, creds...)
+	if sp.box != nil {
+		i.proc, err = startBox(sp, env, w)
+	} else {
+		i.proc, err = startHost(sp, env, w)
+	}
+	if err != nil {
 		i.srv.Close()
 		r.Close()
 		w.Close()
@@ -122,16 +126,39 @@ func startInstance(sp *spec, creds []string) (*instance, error) {
 	}
 	go i.readLogs(r)
 	go func() {
-		i.exitErr = i.cmd.Wait()
+		i.exitErr = i.proc.wait()
 		close(i.exited)
 	}()
 	return i, nil
 }
 
-// stop kills the process group and closes the Runtime API listener.
+// runtimeProc is an instance's running bootstrap.
+type runtimeProc interface {
+	kill() // ends it and whatever it started
+	wait() error
+	maxRSS() int // peak resident memory in MB; 0 when it cannot be known
+}
+
+// hostProc is a bootstrap run as a host process.
+type hostProc struct{ cmd *exec.Cmd }
+
+func startHost(sp *spec, env []string, out *os.File) (hostProc, error) {
+	cmd := exec.Command(sp.argv[0], sp.argv[1:]...)
+	cmd.Dir = sp.cwd
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = out, out
+	// Its own process group, so a timeout kills whatever it spawned too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return hostProc{cmd}, cmd.Start()
+}
+
+func (h hostProc) kill()       { syscall.Kill(-h.cmd.Process.Pid, syscall.SIGKILL) }
+func (h hostProc) wait() error { return h.cmd.Wait() }
+
+// stop kills the process and closes the Runtime API listener.
 func (i *instance) stop() {
 	i.stopOnce.Do(func() {
-		syscall.Kill(-i.cmd.Process.Pid, syscall.SIGKILL)
+		i.proc.kill()
 		select {
 		case <-i.exited:
 		case <-time.After(5 * time.Second):
@@ -160,7 +187,7 @@ func (i *instance) readLogs(r *os.File) {
 		line = strings.ReplaceAll(line, flushMark, "")
 		i.mu.Lock()
 		if line != "" || !marked {
-			i.lines = append(i.lines, LogEvent{Time: time.Now(), Message: line})
+			i.emitLocked(LogEvent{Time: time.Now(), Message: line})
 		}
 		i.mu.Unlock()
 		if marked {
@@ -189,8 +216,28 @@ func (i *instance) flushLogs() {
 
 func (i *instance) logf(format string, a ...any) {
 	i.mu.Lock()
-	i.lines = append(i.lines, LogEvent{Time: time.Now(), Message: fmt.Sprintf(format, a...)})
+	i.emitLocked(LogEvent{Time: time.Now(), Message: fmt.Sprintf(format, a...)})
 	i.mu.Unlock()
+}
+
+// emitLocked keeps a line for the invocation's result and streams it.
+// The caller holds i.mu.
+func (i *instance) emitLocked(l LogEvent) {
+	i.lines = append(i.lines, l)
+	if i.sink != nil {
+		i.sink([]LogEvent{l})
+	}
+}
+
+// streamTo sends the lines written since the last invocation to sink,
+// and every later one as it comes, until streamTo(nil).
+func (i *instance) streamTo(sink func([]LogEvent)) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.sink = sink
+	if sink != nil && len(i.lines) > 0 {
+		sink(i.lines)
+	}
 }
 
 func (i *instance) takeLines() []LogEvent {
@@ -202,8 +249,8 @@ func (i *instance) takeLines() []LogEvent {
 }
 
 // maxRSS is the process's peak resident memory in MB, for the REPORT line.
-func (i *instance) maxRSS() int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", i.cmd.Process.Pid))
+func (h hostProc) maxRSS() int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", h.cmd.Process.Pid))
 	if err != nil {
 		return 0
 	}
@@ -236,7 +283,7 @@ func (i *instance) run(inv *invocation, cold bool) (res result, healthy bool) {
 	}
 	i.logf("END RequestId: %s", inv.id)
 	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
-		inv.id, float64(dur.Microseconds())/1000, (dur+time.Millisecond-1)/time.Millisecond, i.sp.memory, i.maxRSS())
+		inv.id, float64(dur.Microseconds())/1000, (dur+time.Millisecond-1)/time.Millisecond, i.sp.memory, i.proc.maxRSS())
 	if cold {
 		i.mu.Lock()
 		report += fmt.Sprintf("\tInit Duration: %.2f ms", float64(i.initDur.Microseconds())/1000)

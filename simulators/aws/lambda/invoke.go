@@ -62,13 +62,16 @@ func (s *Service) Invoke(ctx context.Context, region, ref string, payload []byte
 			return Result{Payload: res.payload, FunctionError: "Unhandled"}, nil
 		}
 		inv := &invocation{id: id, payload: payload, clientContext: clientContext, timeout: p.sp.timeout, done: make(chan result, 1)}
+		inst.streamTo(func(l []LogEvent) {
+			f.logs.add(l)
+			if s.opts.LogSink != nil {
+				s.opts.LogSink(p.sp.region, p.sp.logGroup, inst.stream, l)
+			}
+		})
 		res, healthy := inst.run(inv, cold)
+		inst.streamTo(nil)
 		logs := inst.takeLines()
 		p.release(inst, healthy)
-		f.logs.add(logs)
-		if s.opts.LogSink != nil {
-			s.opts.LogSink(p.sp.region, p.sp.logGroup, inst.stream, logs)
-		}
 		out := Result{Payload: res.payload, Logs: logs}
 		if res.errored {
 			out.FunctionError = "Unhandled"

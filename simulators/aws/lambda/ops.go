@@ -20,18 +20,19 @@ type codeInput struct {
 }
 
 type createInput struct {
-	FunctionName string       `json:"FunctionName"`
-	Runtime      string       `json:"Runtime"`
-	Role         string       `json:"Role"`
-	Handler      string       `json:"Handler"`
-	Description  string       `json:"Description"`
-	Timeout      *int         `json:"Timeout"`
-	MemorySize   *int         `json:"MemorySize"`
-	Publish      bool         `json:"Publish"`
-	PackageType  string       `json:"PackageType"`
-	Code         codeInput    `json:"Code"`
-	Environment  *environment `json:"Environment"`
-	ImageConfig  *imageConfig `json:"ImageConfig"`
+	FunctionName string            `json:"FunctionName"`
+	Runtime      string            `json:"Runtime"`
+	Role         string            `json:"Role"`
+	Handler      string            `json:"Handler"`
+	Description  string            `json:"Description"`
+	Timeout      *int              `json:"Timeout"`
+	MemorySize   *int              `json:"MemorySize"`
+	Publish      bool              `json:"Publish"`
+	PackageType  string            `json:"PackageType"`
+	Code         codeInput         `json:"Code"`
+	Environment  *environment      `json:"Environment"`
+	ImageConfig  *imageConfig      `json:"ImageConfig"`
+	Tags         map[string]string `json:"Tags"`
 }
 
 type updateConfigInput struct {
@@ -101,13 +102,13 @@ func (s *Service) create(ctx context.Context, region string, in createInput) (Co
 	if image {
 		runtimeErr = nil // the image brings its own runtime
 	}
-	for _, err := range []error{checkRole(in.Role), runtimeErr, checkTimeout(timeout), checkMemory(memory), checkEnv(in.Environment), checkCode("creating", in.PackageType, in.Code.ZipFile, in.Code.S3Bucket, in.Code.ImageURI)} {
+	for _, err := range []error{checkTags(nil, in.Tags), checkRole(in.Role), runtimeErr, checkTimeout(timeout), checkMemory(memory), checkEnv(in.Environment), checkCode("creating", in.PackageType, in.Code.ZipFile, in.Code.S3Bucket, in.Code.ImageURI)} {
 		if err != nil {
 			return Configuration{}, err
 		}
 	}
 	sum := sha256.Sum256(in.Code.ZipFile)
-	f := &function{Region: region, CodeHex: hex.EncodeToString(sum[:]), logs: newLogRing(1000)}
+	f := &function{Region: region, CodeHex: hex.EncodeToString(sum[:]), Tags: maps.Clone(in.Tags), logs: newLogRing(1000)}
 	if image {
 		resolved, digest, err := s.resolveImage(ctx, in.Code.ImageURI)
 		if err != nil {

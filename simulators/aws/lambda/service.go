@@ -92,6 +92,8 @@ type function struct {
 	ImageURI         string     `json:"imageUri,omitempty"`
 	ResolvedImageURI string     `json:"resolvedImageUri,omitempty"`
 	URL              *urlConfig `json:"url,omitempty"`
+	// Tags are the function's tags (TagResource, CreateFunction's Tags).
+	Tags map[string]string `json:"tags,omitempty"`
 
 	pool *pool
 	logs *logRing

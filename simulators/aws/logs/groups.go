@@ -20,8 +20,10 @@ var (
 var retentionDays = []int32{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 type groupIn struct {
-	LogGroupName    string `json:"logGroupName"`
-	RetentionInDays int32  `json:"retentionInDays"`
+	LogGroupName    string            `json:"logGroupName"`
+	RetentionInDays int32             `json:"retentionInDays"`
+	LogGroupClass   string            `json:"logGroupClass"`
+	Tags            map[string]string `json:"tags"`
 }
 
 type empty struct{}
@@ -51,10 +53,18 @@ func (s *Service) createLogGroup(region string, in *groupIn) (empty, *awsjson.Er
 	if err := checkGroupName(in.LogGroupName); err != nil {
 		return empty{}, err
 	}
+	class, aerr := checkClass(in.LogGroupClass)
+	if aerr != nil {
+		return empty{}, aerr
+	}
+	tags, aerr := mergeTags(nil, in.Tags)
+	if aerr != nil {
+		return empty{}, aerr
+	}
 	if s.st.group(region, in.LogGroupName) != nil {
 		return empty{}, exists("log group")
 	}
-	g := newGroup(groupMeta{Region: region, Name: in.LogGroupName, Created: s.now().UnixMilli()})
+	g := newGroup(groupMeta{Region: region, Name: in.LogGroupName, Created: s.now().UnixMilli(), Class: class, Tags: tags})
 	if err := s.st.putGroup(g); err != nil {
 		return empty{}, internal(err)
 	}
@@ -148,7 +158,7 @@ func (s *Service) describeLogGroups(region string, in *describeGroupsIn) (descri
 				bytes += int64(len(e.Message))
 			}
 		}
-		out.LogGroups = append(out.LogGroups, logGroupOut{Arn: arn + ":*", LogGroupArn: arn, LogGroupName: name, CreationTime: g.meta.Created, RetentionInDays: g.meta.Retention, StoredBytes: bytes, LogGroupClass: "STANDARD"})
+		out.LogGroups = append(out.LogGroups, logGroupOut{Arn: arn + ":*", LogGroupArn: arn, LogGroupName: name, CreationTime: g.meta.Created, RetentionInDays: g.meta.Retention, StoredBytes: bytes, LogGroupClass: classOf(g.meta)})
 	}
 	return out, nil
 }

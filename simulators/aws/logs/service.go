@@ -1,7 +1,8 @@
 // Package logs simulates Amazon CloudWatch Logs' JSON 1.1 API
 // (X-Amz-Target: Logs_20140328.<Operation>): log groups and streams,
 // PutLogEvents, GetLogEvents with forward/backward tokens, FilterLogEvents
-// with term and phrase patterns, and retention. State is kept in memory
+// with term and phrase patterns, retention, log group classes and tags
+// (TagResource, UntagResource, ListTagsForResource). State is kept in memory
 // and written through to bbolt, so it survives a restart.
 //
 // Other simulated services (Lambda, ECS's awslogs driver) write through
@@ -9,7 +10,7 @@
 //
 // Not simulated: JSON and space-delimited filter patterns (refused with
 // InvalidParameterException), metric filters, subscriptions, Insights
-// queries, KMS, tags and data protection. Retention hides and refuses
+// queries, KMS and data protection. Retention hides and refuses
 // events older than the group's retention instead of deleting them later.
 package logs
 
@@ -94,6 +95,9 @@ var api = awsjson.API[Service]{
 		"PutLogEvents":          awsjson.Op((*Service).putLogEvents),
 		"GetLogEvents":          awsjson.Op((*Service).getLogEvents),
 		"FilterLogEvents":       awsjson.Op((*Service).filterLogEvents),
+		"TagResource":           awsjson.Op((*Service).tagResource),
+		"UntagResource":         awsjson.Op((*Service).untagResource),
+		"ListTagsForResource":   awsjson.Op((*Service).listTagsForResource),
 	},
 	Internal: func(err error) awsjson.Fault { return internal(err) },
 }

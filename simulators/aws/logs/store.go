@@ -29,6 +29,9 @@ type groupMeta struct {
 	Name      string `json:"name"`
 	Created   int64  `json:"created"`
 	Retention int32  `json:"retention,omitempty"`
+	// Class is STANDARD or INFREQUENT_ACCESS; empty reads as STANDARD.
+	Class string            `json:"class,omitempty"`
+	Tags  map[string]string `json:"tags,omitempty"`
 }
 
 func (m groupMeta) id() string { return m.Region + "/" + m.Name }

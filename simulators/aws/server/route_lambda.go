@@ -11,7 +11,7 @@ import (
 )
 
 func isLambdaPath(p string) bool {
-	return strings.HasPrefix(p, lambda.PathPrefix) || strings.HasPrefix(p, lambda.URLAPIPrefix) || strings.HasPrefix(p, lambda.URLPathPrefix)
+	return strings.HasPrefix(p, lambda.PathPrefix) || strings.HasPrefix(p, lambda.URLAPIPrefix) || strings.HasPrefix(p, lambda.URLPathPrefix) || lambda.IsSidePath(p)
 }
 
 // openLambda builds the Lambda service: configurations in the state file,

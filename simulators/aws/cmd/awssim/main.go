@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/sockerless/sockerless/agent/sandboxrt"
+	"github.com/sockerless/sockerless/sandbox"
 	"github.com/sockerless/sockerless/simulators/aws/server"
 )
 
@@ -20,6 +22,7 @@ func main() {
 	account := flag.String("account", envOr("AWSSIM_ACCOUNT", "000000000000"), "account id in ARNs; env AWSSIM_ACCOUNT")
 	creds := flag.String("credentials", envOr("AWSSIM_CREDENTIALS", "test:test"), "comma-separated accessKey:secret pairs accepted for SigV4; env AWSSIM_CREDENTIALS")
 	flag.Parse()
+	registerNatives()
 
 	secrets, err := parseCredentials(*creds)
 	if err != nil {
@@ -40,6 +43,17 @@ func main() {
 	if err := srv.Close(); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// registerNatives lets the sandbox run sockerless's own agent. ECS tasks
+// (and Lambda image functions whose entrypoint is the agent) run in the
+// sandbox, which cannot execute native binaries such as the agent that
+// sockerless's backends put in every workload; the sandbox recognises
+// the agent's executable by agent.Marker and runs the agent code linked
+// into this simulator in its place, in the same container, so the
+// user's commands still run in the sandbox over the image's files.
+func registerNatives() {
+	sandbox.RegisterNative(sandboxrt.Native)
 }
 
 func envOr(name, def string) string {

@@ -1,0 +1,186 @@
+// Package tfsim applies terraform/environments/aws-sim (the aws module
+// pointed at the AWS simulator) with the real terraform CLI through
+// terraform-exec, and checks that destroy leaves nothing behind. Tests
+// that need a deployed control plane (the terraform e2e, the docker CLI
+// on the AWS backends) start from Apply.
+package tfsim
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/sockerless/sockerless/functions/testing/awssimtest"
+)
+
+// Options says what to deploy. The zero value deploys both backends,
+// named "sockerless", on a simulator of its own.
+type Options struct {
+	// Name is the module's name prefix; default "sockerless".
+	Name string
+	// Backends to deploy; default ecs and lambda.
+	Backends []string
+	// Endpoint is a running simulator to deploy to; empty starts a fresh
+	// one for the test (LeftBehind is only meaningful on a fresh one).
+	Endpoint string
+	// Zips maps backend → deployment zip; missing ones are built with
+	// functions/cmd/lambdazip.
+	Zips map[string]string
+	// AgentURL is the module's agent_url.
+	AgentURL string
+	// Tags are the module's tags; default a project tag, so that the
+	// provider's tagging calls are exercised as on a real deployment.
+	Tags map[string]string
+}
+
+// Outputs are the module's outputs.
+type Outputs struct {
+	Functions             map[string]string `json:"functions"`
+	FunctionARNs          map[string]string `json:"function_arns"`
+	Region                string            `json:"region"`
+	TableName             string            `json:"table_name"`
+	AgentRepositoryURL    string            `json:"agent_repository_url"`
+	WorkloadRepositoryURL string            `json:"workload_repository_url"`
+	ClusterName           string            `json:"cluster_name"`
+	LogGroup              string            `json:"log_group"`
+}
+
+// Deployment is an applied environment.
+type Deployment struct {
+	Outputs Outputs
+	// Endpoint is the simulator's URL (AWS_ENDPOINT_URL for the edge).
+	Endpoint string
+	// Secret is the agent-token signing key the functions were given.
+	Secret string
+	// Config is an SDK config for the simulator with its test credentials.
+	Config aws.Config
+	// Dir is the temporary copy of terraform/ the state lives in.
+	Dir       string
+	ApplyTime time.Duration
+
+	tf        *tfexec.Terraform
+	destroyed bool
+}
+
+// Apply runs init and apply of environments/aws-sim in a new Workspace
+// and returns the deployment; it skips the test when the provider is not
+// available. Unless the test calls Destroy, the deployment is destroyed
+// when the test ends.
+func Apply(t testing.TB, o Options) *Deployment {
+	t.Helper()
+	ws := NewWorkspace(t)
+	o = o.withDefaults()
+	tmp := t.TempDir()
+	if o.Endpoint == "" {
+		o.Endpoint = awssimtest.Simulator(t, tmp)
+	}
+	zips := BuildZips(t, tmp, o.Backends, o.Zips)
+	d := &Deployment{Endpoint: o.Endpoint, Secret: randomHex(t, 32), Dir: ws.Dir, Config: awssimtest.Config(t, o.Endpoint), tf: ws.TF}
+	err := ws.SetVars(map[string]any{
+		"endpoint": o.Endpoint, "name": o.Name, "backends": o.Backends, "function_zips": zips,
+		"secret": d.Secret, "agent_url": o.AgentURL, "tags": o.Tags,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if !d.destroyed {
+			if err := d.destroy(); err != nil {
+				t.Errorf("terraform destroy at cleanup: %v", err)
+			}
+		}
+	})
+	begin := time.Now()
+	if err := ws.TF.Apply(t.Context()); err != nil {
+		t.Fatalf("terraform apply: %v", err)
+	}
+	d.ApplyTime = time.Since(begin)
+	if err := d.readOutputs(t); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// Destroy runs terraform destroy and returns how long it took.
+func (d *Deployment) Destroy(t testing.TB) time.Duration {
+	t.Helper()
+	begin := time.Now()
+	if err := d.destroy(); err != nil {
+		t.Fatalf("terraform destroy: %v", err)
+	}
+	return time.Since(begin)
+}
+
+func (d *Deployment) destroy() error {
+	d.destroyed = true
+	// Not the test's context: at cleanup it is already cancelled.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	return d.tf.Destroy(ctx)
+}
+
+// Plan reports whether a plan against the applied state is empty, and
+// the plan's description when it is not: a module that the simulator
+// reads back differently from what was applied shows up as drift here.
+func (d *Deployment) Plan(t testing.TB) (changes bool, show string) {
+	t.Helper()
+	plan := filepath.Join(d.Dir, "drift.tfplan")
+	changes, err := d.tf.Plan(t.Context(), tfexec.Out(plan))
+	if err != nil {
+		t.Fatalf("terraform plan: %v", err)
+	}
+	if !changes {
+		return false, ""
+	}
+	show, err = d.tf.ShowPlanFileRaw(t.Context(), plan)
+	if err != nil {
+		t.Fatalf("terraform show: %v", err)
+	}
+	return true, show
+}
+
+func (d *Deployment) readOutputs(t testing.TB) error {
+	out, err := d.tf.Output(t.Context())
+	if err != nil {
+		return fmt.Errorf("terraform output: %w", err)
+	}
+	flat := map[string]json.RawMessage{}
+	for k, v := range out {
+		flat[k] = v.Value
+	}
+	b, _ := json.Marshal(flat)
+	if err := json.Unmarshal(b, &d.Outputs); err != nil {
+		return fmt.Errorf("terraform outputs %s: %w", b, err)
+	}
+	return nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.Name == "" {
+		o.Name = "sockerless"
+	}
+	if len(o.Backends) == 0 {
+		o.Backends = []string{"ecs", "lambda"}
+	}
+	if o.Tags == nil {
+		o.Tags = map[string]string{"project": "sockerless", "environment": "aws-sim"}
+	}
+	return o
+}
+
+func randomHex(t testing.TB, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,138 @@
+package logs
+
+import (
+	"maps"
+	"strings"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+)
+
+// maxTags is CloudWatch Logs' limit of tags on one log group.
+const maxTags = 50
+
+// checkClass accepts the log group classes whose behaviour the simulator
+// has: STANDARD, and INFREQUENT_ACCESS, which differs only in features
+// (metric filters, subscriptions) not simulated anyway. DELIVERY groups
+// belong to vended-log delivery, which is not simulated.
+func checkClass(c string) (string, *awsjson.Error) {
+	switch c {
+	case "", "STANDARD":
+		return "", nil
+	case "INFREQUENT_ACCESS":
+		return c, nil
+	case "DELIVERY":
+		return "", invalid("awssim: the DELIVERY log group class (vended log delivery) is not simulated")
+	}
+	return "", invalid("1 validation error detected: Value '%s' at 'logGroupClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, INFREQUENT_ACCESS, DELIVERY]", c)
+}
+
+func classOf(m groupMeta) string {
+	if m.Class == "" {
+		return "STANDARD"
+	}
+	return m.Class
+}
+
+func mergeTags(have, add map[string]string) (map[string]string, *awsjson.Error) {
+	out := maps.Clone(have)
+	if out == nil && len(add) > 0 {
+		out = map[string]string{}
+	}
+	for k, v := range add {
+		switch {
+		case len(k) < 1 || len(k) > 128:
+			return nil, invalid("1 validation error detected: Value '%s' at 'tags' failed to satisfy constraint: Map keys must have length between 1 and 128", k)
+		case len(v) > 256:
+			return nil, invalid("1 validation error detected: Value '%s' at 'tags' failed to satisfy constraint: Map value must have length less than or equal to 256", v)
+		case strings.HasPrefix(k, "aws:"):
+			return nil, invalid("Tag keys starting with aws: are reserved for AWS use")
+		}
+		out[k] = v
+	}
+	if len(out) > maxTags {
+		return nil, awsjson.BadRequest("TooManyTagsException", "A resource can have no more than 50 tags.")
+	}
+	return out, nil
+}
+
+// groupByARN finds the log group a tagging ARN names
+// (arn:aws:logs:region:account:log-group:NAME, with or without ":*").
+func (s *Service) groupByARN(region, arn string) (*group, *awsjson.Error) {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "logs" || parts[5] != "log-group" {
+		return nil, invalid("Invalid ARN format: %s", arn)
+	}
+	name := strings.TrimSuffix(parts[6], ":*")
+	g := s.st.group(parts[3], name)
+	if g == nil || parts[3] != region || parts[4] != s.account {
+		return nil, awsjson.BadRequest("ResourceNotFoundException", "The specified resource does not exist.")
+	}
+	return g, nil
+}
+
+type tagIn struct {
+	ResourceArn string            `json:"resourceArn"`
+	Tags        map[string]string `json:"tags"`
+}
+
+func (s *Service) tagResource(region string, in *tagIn) (empty, *awsjson.Error) {
+	g, aerr := s.groupByARN(region, in.ResourceArn)
+	if aerr != nil {
+		return empty{}, aerr
+	}
+	if len(in.Tags) == 0 {
+		return empty{}, invalid("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
+	}
+	tags, aerr := mergeTags(g.meta.Tags, in.Tags)
+	if aerr != nil {
+		return empty{}, aerr
+	}
+	return empty{}, s.setTags(g, tags)
+}
+
+type untagIn struct {
+	ResourceArn string   `json:"resourceArn"`
+	TagKeys     []string `json:"tagKeys"`
+}
+
+func (s *Service) untagResource(region string, in *untagIn) (empty, *awsjson.Error) {
+	g, aerr := s.groupByARN(region, in.ResourceArn)
+	if aerr != nil {
+		return empty{}, aerr
+	}
+	tags := maps.Clone(g.meta.Tags)
+	for _, k := range in.TagKeys {
+		delete(tags, k)
+	}
+	return empty{}, s.setTags(g, tags)
+}
+
+func (s *Service) setTags(g *group, tags map[string]string) *awsjson.Error {
+	old := g.meta
+	g.meta.Tags = tags
+	if err := s.st.putGroup(g); err != nil {
+		g.meta = old
+		return internal(err)
+	}
+	return nil
+}
+
+type listTagsIn struct {
+	ResourceArn string `json:"resourceArn"`
+}
+
+type listTagsOut struct {
+	Tags map[string]string `json:"tags"`
+}
+
+func (s *Service) listTagsForResource(region string, in *listTagsIn) (listTagsOut, *awsjson.Error) {
+	g, aerr := s.groupByARN(region, in.ResourceArn)
+	if aerr != nil {
+		return listTagsOut{}, aerr
+	}
+	tags := maps.Clone(g.meta.Tags)
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	return listTagsOut{Tags: tags}, nil
+}
