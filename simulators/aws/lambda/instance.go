@@ -72,7 +72,7 @@ type instance struct {
 	lines   []LogEvent
 	// sink receives each line as it is written while an invocation runs,
 	// as Lambda streams a function's output to CloudWatch Logs.
-	sink func([]LogEvent)
+	sink    func([]LogEvent)
 	flushed chan struct{}
 
 	stopOnce sync.Once
