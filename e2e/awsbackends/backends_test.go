@@ -5,13 +5,9 @@
 package awsbackends
 
 import (
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sockerless/sockerless/e2e/awsdeploy"
 	"github.com/sockerless/sockerless/e2e/harness"
@@ -46,14 +42,7 @@ func TestBackends(t *testing.T) {
 		t.Skip("deploys to the AWS simulator: not in -short")
 	}
 	d := awsdeploy.Deploy(t)
-	fs, err := harness.BuildRootfs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	img := d.CreateRepository(t, "e2e/busybox") + ":1"
-	if err := harness.PushTestImage(fs, img, remote.WithAuthFromKeychain(d.Keychain)); err != nil {
-		t.Fatal(err)
-	}
+	img := d.PushTestImage(t)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("the simulator's logs:\n%s", d.LogTail(t, 40))
@@ -62,7 +51,7 @@ func TestBackends(t *testing.T) {
 	edge := awsdeploy.BuildEdge(t, t.TempDir())
 	for _, backend := range []string{"ecs", "lambda"} {
 		t.Run(backend, func(t *testing.T) {
-			e := startEdge(t, edge, d, backend, t.TempDir(), "")
+			e := d.StartEdge(t, edge, backend, t.TempDir(), "")
 			for _, sc := range scenarios {
 				t.Run(sc.name, func(t *testing.T) {
 					if why := sc.skip[backend]; why != "" {
@@ -74,31 +63,13 @@ func TestBackends(t *testing.T) {
 				})
 			}
 			t.Run("crash", func(t *testing.T) { testCrash(t, d, edge, backend, img) })
+			t.Run("nothing left running", func(t *testing.T) {
+				if left := leftRunning(t, d, backend); len(left) > 0 {
+					t.Errorf("after every container was removed: %v", left)
+				}
+			})
 		})
 	}
-}
-
-// startEdge runs the edge binary in front of backend's function, with
-// its socket in dir and agents dialling agentAddr ("" for any port).
-func startEdge(t *testing.T, bin string, d *awsdeploy.Deployment, backend, dir, agentAddr string) *harness.Engine {
-	t.Helper()
-	socket := filepath.Join(dir, "docker.sock")
-	cmd := exec.Command(bin, "--function", d.Outputs.Functions[backend], "--socket", socket)
-	if agentAddr != "" {
-		cmd.Args = append(cmd.Args, "--agent-listen", agentAddr)
-	}
-	cmd.Env = append(harness.CleanEnv(), d.EdgeEnv()...)
-	e, err := harness.Launch("edge-"+backend, cmd, socket, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("edge output:\n%s", e.LogTail())
-		}
-		_ = e.Stop()
-	})
-	return e
 }
 
 func run(t *testing.T, e *harness.Engine, st step, img string) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
@@ -20,7 +21,7 @@ import (
 // that removing it leaves no task or function behind.
 func testCrash(t *testing.T, d *awsdeploy.Deployment, edgeBin, backend, img string) {
 	dir, agentAddr := t.TempDir(), awssimtest.FreeAddr(t)
-	e := startEdge(t, edgeBin, d, backend, dir, agentAddr)
+	e := d.StartEdge(t, edgeBin, backend, dir, agentAddr)
 	run(t, e, step{args: []string{"pull", "@img@"}}, img)
 	attached := make(chan harness.Result, 1)
 	go func() {
@@ -38,7 +39,7 @@ func testCrash(t *testing.T, d *awsdeploy.Deployment, edgeBin, backend, img stri
 	t.Logf("the attached docker run ended with %d when the edge died: %s", r.Code, strings.TrimSpace(r.Stderr))
 	_ = e.Stop()
 
-	e = startEdge(t, edgeBin, d, backend, dir, agentAddr)
+	e = d.StartEdge(t, edgeBin, backend, dir, agentAddr)
 	run(t, e, step{args: []string{"wait", "crash"}, out: str("5")}, img)
 	run(t, e, step{args: []string{"ps", "-a", "--filter", "name=crash", "--format", "{{.Names}} {{.State}} {{.Status}}"}, has: []string{"crash exited Exited (5)"}}, img)
 	run(t, e, step{args: []string{"logs", "crash"}, has: []string{"before", "after"}, until: 30 * time.Second}, img)
@@ -69,6 +70,13 @@ func leftRunning(t *testing.T, d *awsdeploy.Deployment, backend string) []string
 			if name := aws.ToString(f.FunctionName); strings.HasPrefix(name, "sockerless-w-") {
 				left = append(left, name)
 			}
+		}
+		groups, err := cloudwatchlogs.NewFromConfig(d.Config).DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/aws/lambda/sockerless-w-")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range groups.LogGroups {
+			left = append(left, aws.ToString(g.LogGroupName))
 		}
 	}
 	return left

@@ -59,8 +59,7 @@ func Deploy(t testing.TB) *Deployment {
 	cfg := awssimtest.Config(t, endpoint)
 	cfg.RetryMaxAttempts = 1
 	ctx := t.Context()
-	d := &Deployment{Endpoint: endpoint, Config: cfg, Registry: strings.TrimPrefix(endpoint, "http://")}
-	d.Keychain = &remoteimages.ECRKeychain{Client: ecr.NewFromConfig(cfg), Hosts: []string{d.Registry}}
+	d := From(tfsim.Outputs{}, endpoint, cfg)
 	o := &d.Outputs
 	o.Region, o.TableName, o.ClusterName, o.LogGroup = cfg.Region, Name+"-state", Name, "/sockerless/"+Name
 	must := func(what string, err error) {
@@ -95,7 +94,7 @@ func Deploy(t testing.TB) *Deployment {
 		must("role "+r.name, err)
 		roles[r.name] = aws.ToString(out.Role.Arn)
 	}
-	d.pushAgent(t, dir)
+	d.PushAgent(t)
 
 	zips := tfsim.BuildZips(t, dir, []string{ecs.Backend, lambda.Backend}, nil)
 	common := map[string]string{
@@ -132,10 +131,19 @@ func Deploy(t testing.TB) *Deployment {
 	return d
 }
 
-// pushAgent builds the agent for linux and pushes the agent image.
-func (d *Deployment) pushAgent(t testing.TB, dir string) {
+// From is a deployment made elsewhere (by Terraform) on the simulator
+// at endpoint.
+func From(o tfsim.Outputs, endpoint string, cfg aws.Config) *Deployment {
+	d := &Deployment{Outputs: o, Endpoint: endpoint, Config: cfg, Registry: strings.TrimPrefix(endpoint, "http://")}
+	d.Keychain = &remoteimages.ECRKeychain{Client: ecr.NewFromConfig(cfg), Hosts: []string{d.Registry}}
+	return d
+}
+
+// PushAgent builds the agent for linux and pushes the agent image to
+// the agent repository, as `make agent-image` does.
+func (d *Deployment) PushAgent(t testing.TB) {
 	t.Helper()
-	bin := awssimtest.Build(t, dir, "agent", "./agent/cmd/agent", []string{"GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0"}, "-trimpath", "-ldflags", "-s -w")
+	bin := awssimtest.Build(t, t.TempDir(), "agent", "./agent/cmd/agent", []string{"GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0"}, "-trimpath", "-ldflags", "-s -w")
 	img, err := agentimage.Build(bin)
 	if err != nil {
 		t.Fatal(err)
@@ -169,10 +177,4 @@ func assumeRole(service string) string {
 		}},
 	})
 	return string(b)
-}
-
-// BuildEdge builds the edge binary into dir.
-func BuildEdge(t testing.TB, dir string) string {
-	t.Helper()
-	return awssimtest.Build(t, dir, "sockerless-edge", "./edge/cmd/sockerless-edge", nil)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
+	"github.com/sockerless/sockerless/e2e/awsdeploy"
 	"github.com/sockerless/sockerless/e2e/tfsim"
 )
 
@@ -91,9 +92,23 @@ func TestApplyDestroy(t *testing.T) {
 		}
 	})
 
-	// Workloads through the deployed control plane (an edge configured
-	// from d.Outputs, the docker CLI) belong here, before Destroy, so
-	// that LeftBehind also proves they leave no task or function.
+	// Workloads through what was deployed: the agent image pushed to the
+	// module's repository, an edge per backend configured from the
+	// outputs, the docker CLI. Before Destroy, so that LeftBehind also
+	// proves they leave no task or function.
+	t.Run("docker run on each backend", func(t *testing.T) {
+		dep := awsdeploy.From(o, d.Endpoint, d.Config)
+		dep.PushAgent(t)
+		img := dep.PushTestImage(t)
+		edge := awsdeploy.BuildEdge(t, t.TempDir())
+		for _, backend := range []string{"ecs", "lambda"} {
+			e := dep.StartEdge(t, edge, backend, t.TempDir(), "")
+			r := e.Docker("run", "--rm", "--entrypoint", "echo", img, "hi")
+			if r.Code != 0 || strings.TrimSpace(r.Stdout) != "hi" {
+				t.Errorf("%s: docker run --rm %s echo hi: exit %d, stdout %q, stderr %q", backend, img, r.Code, r.Stdout, r.Stderr)
+			}
+		}
+	})
 
 	t.Logf("destroy: %v", d.Destroy(t))
 	left, err := d.LeftBehind(ctx)

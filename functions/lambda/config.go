@@ -20,6 +20,10 @@ type Config struct {
 	Role string
 	// Repository receives the function images (an ECR repository URI).
 	Repository string
+	// LogGroup receives every workload function's output (LoggingConfig),
+	// in streams named after the function: one group, with the module's
+	// retention, rather than a group per container left behind.
+	LogGroup string
 	// AgentImage holds the agent binary at agentimage.Path.
 	AgentImage string
 	// AgentURL is where agents dial the edge when the start call did not
@@ -35,7 +39,7 @@ type Config struct {
 
 func (c Config) check() error {
 	var missing []string
-	for name, v := range map[string]string{"role": c.Role, "workload repository": c.Repository, "agent image": c.AgentImage} {
+	for name, v := range map[string]string{"role": c.Role, "workload repository": c.Repository, "agent image": c.AgentImage, "log group": c.LogGroup} {
 		if v == "" {
 			missing = append(missing, name)
 		}

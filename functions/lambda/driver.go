@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -100,6 +98,7 @@ func (d *Driver) ensureFunction(ctx context.Context, fn string, w core.Workload)
 		Architectures: []types.Architecture{types.ArchitectureX8664},
 		Description:   aws.String("sockerless container " + w.ID),
 		Tags:          map[string]string{"sockerless:container": w.ID},
+		LoggingConfig: &types.LoggingConfig{LogGroup: aws.String(d.cfg.LogGroup), LogFormat: types.LogFormatText},
 	})
 	var conflict *types.ResourceConflictException
 	if err != nil && !errors.As(err, &conflict) {
@@ -156,24 +155,40 @@ func (d *Driver) Stop(ctx context.Context, id string) error {
 	return nil
 }
 
-// Remove deletes the function and its log group.
+// Remove deletes the function. Its output stays in the shared log group
+// until the group's retention drops it: an invocation's last lines may
+// still arrive after the container is gone.
 func (d *Driver) Remove(ctx context.Context, id string) error {
-	if err := d.Stop(ctx, id); err != nil {
-		return err
-	}
-	_, err := d.cfg.Logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(d.logGroup(id))})
-	var nf *cwtypes.ResourceNotFoundException
-	if err != nil && !errors.As(err, &nf) {
-		return fmt.Errorf("CloudWatch Logs DeleteLogGroup: %w", err)
-	}
-	return nil
+	return d.Stop(ctx, id)
 }
 
-func (d *Driver) logGroup(id string) string { return "/aws/lambda/" + d.functionName(id) }
-
-// Logs reads the function's log group without Lambda's own lines.
+// Logs reads the function's streams in the shared log group, without
+// Lambda's own lines. Stream names start with the day the instance
+// started (YYYY/MM/DD/<function>[$LATEST]...), so each day since the
+// function was made is read in turn.
 func (d *Driver) Logs(ctx context.Context, id, cursor string) ([]core.LogEntry, string, error) {
-	return cwlogs.Source{Client: d.cfg.Logs, Group: d.logGroup(id), Skip: platformLine}.Read(ctx, cursor)
+	fn := d.functionName(id)
+	out, err := d.cfg.Lambda.GetFunction(ctx, &awslambda.GetFunctionInput{FunctionName: aws.String(fn)})
+	if err != nil {
+		if notFound(err) {
+			return nil, cursor, nil
+		}
+		return nil, cursor, fmt.Errorf("Lambda GetFunction: %w", err)
+	}
+	since, err := time.Parse("2006-01-02T15:04:05.000-0700", aws.ToString(out.Configuration.LastModified))
+	if err != nil {
+		since = time.Now()
+	}
+	var entries []core.LogEntry
+	for day := since.UTC().Truncate(24 * time.Hour); !day.After(time.Now().UTC()); day = day.Add(24 * time.Hour) {
+		src := cwlogs.Source{Client: d.cfg.Logs, Group: d.cfg.LogGroup, StreamPrefix: day.Format("2006/01/02") + "/" + fn + "[", Skip: platformLine}
+		e, next, err := src.Read(ctx, cursor)
+		if err != nil {
+			return nil, cursor, err
+		}
+		entries, cursor = append(entries, e...), next
+	}
+	return entries, cursor, nil
 }
 
 // platformLine reports the lines Lambda itself writes around invocations.

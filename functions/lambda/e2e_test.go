@@ -49,7 +49,8 @@ func TestOverLambdaInvoke(t *testing.T) {
 	lc := awslambda.NewFromConfig(awsCfg)
 	code := codeZip(t, bootstrap)
 	env := map[string]string{awsfn.EnvTable: table, awsfn.EnvSecret: secret,
-		lambda.EnvRole: role, lambda.EnvRepository: "127.0.0.1:1/workloads", awsfn.EnvAgentImage: "127.0.0.1:1/agent:latest"}
+		lambda.EnvRole: role, lambda.EnvRepository: "127.0.0.1:1/workloads", awsfn.EnvAgentImage: "127.0.0.1:1/agent:latest",
+		awsfn.EnvLogGroup: "/sockerless/workloads"}
 	deploy(t, lc, "sockerless", code, env)
 	h := lambdainvoke.New(lc, "sockerless")
 

@@ -43,6 +43,6 @@ var Function = awsfn.Backend{Name: Backend, Compute: func(_ context.Context, env
 	return New(Config{
 		Lambda: awslambda.NewFromConfig(env.AWS), Logs: cloudwatchlogs.NewFromConfig(env.AWS), Keychain: env.Keychain,
 		Role: env.Getenv(EnvRole), Repository: env.Getenv(EnvRepository), AgentImage: env.Getenv(awsfn.EnvAgentImage),
-		AgentURL: env.Getenv(awsfn.EnvAgentURL), FunctionPrefix: env.Getenv(EnvFunctionPrefix),
+		AgentURL: env.Getenv(awsfn.EnvAgentURL), FunctionPrefix: env.Getenv(EnvFunctionPrefix), LogGroup: env.Getenv(awsfn.EnvLogGroup),
 	})
 }}

@@ -94,7 +94,7 @@ func startInstance(sp *spec, creds []string) (*instance, error) {
 		flushed:    make(chan struct{}, 1),
 	}
 	i.startedAt = time.Now()
-	i.stream = time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + i.id
+	i.stream = logStream(time.Now().UTC().Format("2006/01/02"), sp.logGroup, sp.name, i.id)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

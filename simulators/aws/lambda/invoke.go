@@ -127,6 +127,9 @@ func (s *Service) pool(region, ref string) (*pool, *function, error) {
 		handler:  c.Handler,
 		logGroup: "/aws/lambda/" + c.FunctionName,
 	}
+	if g := c.LoggingConfig["LogGroup"]; g != "" {
+		sp.logGroup = g
+	}
 	prepare := prepareZip(s.codePath(region, c.FunctionName, f.CodeHex))
 	if c.PackageType == "Image" {
 		prepare = s.prepareImage(f.ResolvedImageURI, c.ImageConfigResponse)

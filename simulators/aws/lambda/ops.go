@@ -33,18 +33,20 @@ type createInput struct {
 	Environment  *environment      `json:"Environment"`
 	ImageConfig  *imageConfig      `json:"ImageConfig"`
 	Tags         map[string]string `json:"Tags"`
+	Logging      *loggingInput     `json:"LoggingConfig"`
 }
 
 type updateConfigInput struct {
-	Role        *string      `json:"Role"`
-	Handler     *string      `json:"Handler"`
-	Description *string      `json:"Description"`
-	Runtime     *string      `json:"Runtime"`
-	Timeout     *int         `json:"Timeout"`
-	MemorySize  *int         `json:"MemorySize"`
-	Environment *environment `json:"Environment"`
-	ImageConfig *imageConfig `json:"ImageConfig"`
-	RevisionID  string       `json:"RevisionId"`
+	Role        *string       `json:"Role"`
+	Handler     *string       `json:"Handler"`
+	Description *string       `json:"Description"`
+	Runtime     *string       `json:"Runtime"`
+	Timeout     *int          `json:"Timeout"`
+	MemorySize  *int          `json:"MemorySize"`
+	Environment *environment  `json:"Environment"`
+	ImageConfig *imageConfig  `json:"ImageConfig"`
+	Logging     *loggingInput `json:"LoggingConfig"`
+	RevisionID  string        `json:"RevisionId"`
 }
 
 type updateCodeInput struct {
@@ -136,8 +138,12 @@ func (s *Service) create(ctx context.Context, region string, in createInput) (Co
 		PackageType:      "Zip",
 		Architectures:    []string{"x86_64"},
 		EphemeralStorage: map[string]int{"Size": 512},
-		LoggingConfig:    map[string]string{"LogFormat": "Text", "LogGroup": "/aws/lambda/" + in.FunctionName},
 	}
+	logging, err := applyLogging(map[string]string{"LogFormat": "Text", "LogGroup": "/aws/lambda/" + in.FunctionName}, in.Logging)
+	if err != nil {
+		return Configuration{}, err
+	}
+	f.Config.LoggingConfig = logging
 	if image {
 		f.Config.PackageType = "Image"
 		f.Config.CodeSha256 = f.CodeHex // Lambda reports the image digest
@@ -234,6 +240,13 @@ func (s *Service) updateConfig(region, ref string, in updateConfigInput) (Config
 				return err
 			}
 			c.Environment = copyEnv(in.Environment)
+		}
+		if in.Logging != nil {
+			logging, err := applyLogging(c.LoggingConfig, in.Logging)
+			if err != nil {
+				return err
+			}
+			c.LoggingConfig = logging
 		}
 		if in.Handler != nil {
 			c.Handler = *in.Handler

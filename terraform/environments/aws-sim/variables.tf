@@ -47,9 +47,11 @@ variable "agent_url" {
   default = ""
 }
 
+# The simulator has no VPC, but Fargate's awsvpc mode needs a subnet:
+# any id will do.
 variable "subnets" {
   type    = list(string)
-  default = []
+  default = ["subnet-0123456789abcdef0"]
 }
 
 variable "security_groups" {

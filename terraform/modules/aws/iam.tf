@@ -16,10 +16,9 @@ locals {
   }
   repositories          = [aws_ecr_repository.agent.arn, aws_ecr_repository.workloads.arn]
   workload_function_arn = "arn:${local.partition}:lambda:${local.region}:${local.account}:function:${local.workload_functions}"
-  workload_log_groups = [
-    "${aws_cloudwatch_log_group.workloads.arn}:*",
-    "${local.log_arn_prefix}/aws/lambda/${local.workload_functions}:*",
-  ]
+  # Workload tasks and workload functions (LoggingConfig) all write to
+  # the one workloads group, so no group is made per container.
+  workload_log_groups = ["${aws_cloudwatch_log_group.workloads.arn}:*"]
 }
 
 resource "aws_iam_role" "control" {
@@ -76,13 +75,12 @@ resource "aws_iam_role_policy" "control" {
         Resource = [for g in aws_cloudwatch_log_group.functions : "${g.arn}:*"]
       },
       {
-        # docker logs reads the workloads' output; docker rm deletes the
-        # log group a workload function leaves behind.
+        # docker logs reads the workloads' output; docker rm deletes a
+        # task's streams.
         Sid    = "WorkloadLogs"
         Effect = "Allow"
         Action = [
-          "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents",
-          "logs:DeleteLogStream", "logs:DeleteLogGroup",
+          "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents", "logs:DeleteLogStream",
         ]
         Resource = local.workload_log_groups
       },
@@ -167,7 +165,7 @@ resource "aws_iam_role_policy" "workload" {
     Version = "2012-10-17"
     Statement = [{
       Effect   = "Allow"
-      Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
       Resource = local.workload_log_groups
     }]
   })

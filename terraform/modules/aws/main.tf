@@ -20,7 +20,6 @@ locals {
   workload_functions       = "${local.workload_function_prefix}*"
   workload_log_group       = "/sockerless/${var.name}"
 
-  log_arn_prefix = "arn:${local.partition}:logs:${local.region}:${local.account}:log-group:"
 }
 
 # State: the single-table design of functions/state/dynamo (partition key

@@ -1,0 +1,69 @@
+package awsdeploy
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/sockerless/sockerless/e2e/harness"
+	"github.com/sockerless/sockerless/functions/testing/awssimtest"
+)
+
+// BuildEdge builds the edge binary into dir.
+func BuildEdge(t testing.TB, dir string) string {
+	t.Helper()
+	return awssimtest.Build(t, dir, "sockerless-edge", "./edge/cmd/sockerless-edge", nil)
+}
+
+// StartEdge runs the edge binary bin in front of backend's function,
+// with its socket in dir and agents dialling agentAddr ("" for any
+// port); it is stopped when the test ends.
+func (d *Deployment) StartEdge(t testing.TB, bin, backend, dir, agentAddr string) *harness.Engine {
+	t.Helper()
+	socket := filepath.Join(dir, "docker.sock")
+	cmd := exec.Command(bin, "--function", d.Outputs.Functions[backend], "--socket", socket)
+	if agentAddr != "" {
+		cmd.Args = append(cmd.Args, "--agent-listen", agentAddr)
+	}
+	cmd.Env = append(harness.CleanEnv(), d.EdgeEnv()...)
+	e, err := harness.Launch("edge-"+backend, cmd, socket, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("edge output:\n%s", e.LogTail())
+		}
+		_ = e.Stop()
+	})
+	return e
+}
+
+// PushTestImage pushes the e2e busybox image to a new repository of
+// the simulator's ECR and returns its reference. The repository is
+// deleted when the test ends.
+func (d *Deployment) PushTestImage(t testing.TB) string {
+	t.Helper()
+	fs, err := harness.BuildRootfs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := d.CreateRepository(t, "e2e/busybox") + ":1"
+	t.Cleanup(func() {
+		_, err := ecr.NewFromConfig(d.Config).DeleteRepository(context.Background(), &ecr.DeleteRepositoryInput{
+			RepositoryName: aws.String("e2e/busybox"), Force: true,
+		})
+		if err != nil {
+			t.Errorf("delete the test image's repository: %v", err)
+		}
+	})
+	if err := harness.PushTestImage(fs, img, remote.WithAuthFromKeychain(d.Keychain)); err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
