@@ -8,7 +8,7 @@ PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 BIN     := .run/bin/sockerless
 ARGS    ?=
 
-.PHONY: run build test unit e2e bench fmt vet deps clean awssim
+.PHONY: run build test unit e2e bench fmt vet deps clean awssim tf-providers run-aws-sim function-zips agent-image
 
 run: build
 	@mkdir -p .run/data
@@ -18,11 +18,39 @@ build:
 	@mkdir -p .run/bin
 	$(GO) build -o $(BIN) ./local/cmd/sockerless
 
-# awssim runs the AWS simulator (DynamoDB, STS so far) on 127.0.0.1:4566.
+# awssim runs the AWS simulator (DynamoDB, Lambda, ECS, ECR, Logs, IAM,
+# STS) on 127.0.0.1:4566.
 awssim:
 	@mkdir -p .run/bin .run/awssim
 	$(GO) build -o .run/bin/awssim ./simulators/aws/cmd/awssim
 	exec .run/bin/awssim --data .run/awssim $(ARGS)
+
+# tf-providers builds the hashicorp/aws Terraform provider from the Go
+# module proxy into ~/.cache/sockerless/terraform (once: ~25 min, 11.5 GB
+# of memory); the Terraform tests and run-aws-sim use it, and skip or
+# stop with a clear message without it.
+tf-providers:
+	@bash scripts/tf-providers.sh
+
+# run-aws-sim applies the Terraform module to the AWS simulator and runs
+# the edge in front of it (BACKEND=ecs or lambda).
+run-aws-sim:
+	@bash scripts/run-aws-sim.sh
+
+# function-zips builds the control-plane functions' deployment packages,
+# the module's function_zips input.
+function-zips:
+	@mkdir -p .run/functions
+	for b in ecs lambda; do $(GO) run ./functions/cmd/lambdazip -pkg ./functions/$$b/cmd/bootstrap -o .run/functions/$$b.zip; done
+
+# agent-image pushes the agent image to REF (the module's
+# agent_repository_url output, with :latest), with the AWS SDK's usual
+# credentials.
+agent-image:
+	@test -n "$(REF)" || { echo "usage: make agent-image REF=<agent_repository_url>:latest"; exit 2; }
+	@mkdir -p .run/bin
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o .run/bin/linux-agent ./agent/cmd/agent
+	$(GO) run ./functions/cmd/push-agent-image -binary .run/bin/linux-agent -ref $(REF)
 
 # deps installs what Go modules cannot bring: the reference Docker
 # Engine and busybox for the comparison tests (best effort, never fatal).

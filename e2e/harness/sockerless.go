@@ -112,6 +112,16 @@ func LaunchSockerless(bin string) (*Engine, error) {
 	return Launch("sockerless", cmd, socket, dir)
 }
 
+// Attach is an engine already serving at host (unix://path), started by
+// the test itself; Stop only removes the CLI's config.
+func Attach(name, host string) (*Engine, error) {
+	cfg, err := newConfigDir()
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{Name: name, Host: host, Socket: strings.TrimPrefix(host, "unix://"), configDir: cfg}, nil
+}
+
 // Launch starts cmd, a daemon serving the Docker API on socket, and
 // waits until the socket answers /_ping. dir, if not "", is removed when
 // the engine stops.

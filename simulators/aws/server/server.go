@@ -73,6 +73,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = 30 * time.Second
 	}
+	if cfg.DataDir != "" {
+		// Function code runs with its own working directory: every path
+		// under the data directory must be absolute.
+		abs, err := filepath.Abs(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		cfg.DataDir = abs
+	}
 	s := &Server{cfg: cfg, sts: sts.New(cfg.AccountID), verifier: sigv4.NewVerifier(cfg.Credentials)}
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {

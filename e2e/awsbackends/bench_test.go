@@ -1,0 +1,144 @@
+package awsbackends
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/sockerless/sockerless/e2e/awsdeploy"
+	"github.com/sockerless/sockerless/e2e/harness"
+	"github.com/sockerless/sockerless/edge/gateway"
+	"github.com/sockerless/sockerless/functions/call"
+	"github.com/sockerless/sockerless/functions/transport/lambdainvoke"
+)
+
+// benchRuns is how many timed `docker run --rm IMG true` each backend gets.
+const benchRuns = 20
+
+// BenchmarkRunRmTrue times `docker run --rm IMG true` through the docker
+// CLI, the edge, Lambda Invoke of the control-plane function and the
+// backend's compute on the simulator, and splits each run's time into
+// the function's share (every Invoke round trip), the compute's (from
+// the start call's reply to the agent's exit report, less the function
+// calls in between) and the rest: the edge and the CLI.
+func BenchmarkRunRmTrue(b *testing.B) {
+	d := awsdeploy.Deploy(b)
+	img := d.PushTestImage(b)
+	for _, backend := range []string{"ecs", "lambda"} {
+		b.Run(backend, func(b *testing.B) {
+			rec := &recorder{h: lambdainvoke.New(lambda.NewFromConfig(d.Config), d.Outputs.Functions[backend])}
+			dir := b.TempDir()
+			gw, err := gateway.Start(rec, gateway.Options{Socket: filepath.Join(dir, "docker.sock"), SendAgentURL: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { gw.Close(context.Background()) })
+			e, err := harness.Attach("edge-"+backend, gw.DockerHost)
+			if err != nil {
+				b.Fatal(err)
+			}
+			args := []string{"run", "--rm", "--entrypoint", "true", img}
+			if r := e.Docker("pull", img); r.Code != 0 {
+				b.Fatalf("pull: %s", r.Stderr)
+			}
+			for range 2 { // warm the function's instance and the image
+				if r := e.Docker(args...); r.Code != 0 {
+					b.Fatalf("warm-up run: %s", r.Stderr)
+				}
+			}
+			var total, fn, compute []time.Duration
+			for range b.N {
+				for range benchRuns {
+					rec.reset()
+					start := time.Now()
+					if r := e.Docker(args...); r.Code != 0 {
+						b.Fatalf("docker %v: exit %d: %s", args, r.Code, r.Stderr)
+					}
+					t := time.Since(start)
+					f, c := rec.shares()
+					total, fn, compute = append(total, t), append(fn, f), append(compute, c)
+				}
+			}
+			mt, mf, mc := median(total), median(fn), median(compute)
+			b.ReportMetric(ms(mt), "ms/run-median")
+			b.ReportMetric(ms(mf), "ms-function")
+			b.ReportMetric(ms(mc), "ms-compute")
+			b.ReportMetric(ms(mt-mf-mc), "ms-edge+cli")
+			fmt.Printf("docker run --rm true on %s (median of %d): %.1f ms = function %.1f ms + compute %.1f ms + edge and CLI %.1f ms\n",
+				backend, len(total), ms(mt), ms(mf), ms(mc), ms(mt-mf-mc))
+		})
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
+}
+
+// recorder is a call.Handler that times every call it passes on.
+type recorder struct {
+	h     call.Handler
+	mu    sync.Mutex
+	calls []timedCall
+}
+
+type timedCall struct {
+	op         string
+	start, end time.Time
+}
+
+func (r *recorder) Handle(ctx context.Context, c call.Call) call.Reply {
+	start := time.Now()
+	rep := r.h.Handle(ctx, c)
+	r.mu.Lock()
+	r.calls = append(r.calls, timedCall{c.Op, start, time.Now()})
+	r.mu.Unlock()
+	return rep
+}
+
+func (r *recorder) reset() {
+	r.mu.Lock()
+	r.calls = nil
+	r.mu.Unlock()
+}
+
+// shares is the run's time in the function (every call) and in the
+// compute (start's reply to the exit report, less calls in between).
+func (r *recorder) shares() (fn, compute time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var started, exited time.Time
+	for _, c := range r.calls {
+		fn += c.end.Sub(c.start)
+		switch c.op {
+		case call.OpContainerStart:
+			started = c.end
+		case call.OpContainerExited:
+			if exited.IsZero() {
+				exited = c.start
+			}
+		}
+	}
+	if started.IsZero() || exited.Before(started) {
+		return fn, 0
+	}
+	compute = exited.Sub(started)
+	for _, c := range r.calls {
+		if c.start.After(started) && c.end.Before(exited) {
+			compute -= c.end.Sub(c.start)
+		}
+	}
+	return fn, compute
+}
