@@ -62,6 +62,7 @@ func TestBackends(t *testing.T) {
 					}
 				})
 			}
+			t.Run("cloud errors and large bodies", func(t *testing.T) { testBadInput(t, d, e, backend, img) })
 			t.Run("crash", func(t *testing.T) { testCrash(t, d, edge, backend, img) })
 			t.Run("nothing left running", func(t *testing.T) {
 				if left := leftRunning(t, d, backend); len(left) > 0 {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/sockerless/sockerless/edge/reply"
 	"github.com/sockerless/sockerless/functions/call"
@@ -31,6 +33,7 @@ func (e *Env) serveAttach(w http.ResponseWriter, r *http.Request, c call.Call, r
 	ctx, cancel := context.WithCancel(e.Background)
 	defer cancel()
 	defer h.closeOnDone(ctx)()
+	go e.endWhenExited(ctx, c, st.Container, cancel)
 
 	// With logs=1 the function sends the past output first.
 	if len(rep.Body) > 0 {
@@ -52,5 +55,30 @@ func (e *Env) serveAttach(w http.ResponseWriter, r *http.Request, c call.Call, r
 	if err := e.Hub.Attach(ctx, st.Container, stdin, stdout, stderr); err != nil && ctx.Err() == nil {
 		e.Log.Warn("attach ended with an error", "container", st.Container, "err", err)
 		h.fail(st.TTY, err)
+	}
+}
+
+// attachGrace is how long an attachment outlives its container's exit,
+// for the agent to deliver the last output and end it itself.
+const attachGrace = 2 * time.Second
+
+// endWhenExited ends an attachment whose container exits without its
+// agent ending it: a workload that never ran its agent (an image the
+// cloud could not pull, say) would otherwise hold docker run forever.
+// The function's next-exit wait says when.
+func (e *Env) endWhenExited(ctx context.Context, c call.Call, container string, cancel context.CancelFunc) {
+	wc := call.Call{Op: call.OpContainerWait, Version: c.Version,
+		Vars: map[string]string{"name": container}, Query: url.Values{"condition": {"next-exit"}}}
+	rep := e.Call(ctx, wc)
+	if rep.Status >= 400 || ctx.Err() != nil {
+		return
+	}
+	if _, ok := e.poll(ctx, wc, rep, waitPoll, e.exited(container), nil); !ok {
+		return
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(attachGrace):
+		cancel()
 	}
 }

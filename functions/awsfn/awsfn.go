@@ -78,7 +78,9 @@ func FromEnv(ctx context.Context, log *slog.Logger, b Backend) (*core.Core, erro
 	if err != nil {
 		return nil, fmt.Errorf("load AWS config: %w", err)
 	}
-	store, err := dynamo.New(ctx, dynamodb.NewFromConfig(awsCfg), table)
+	// Each backend's records are their own partition of the one table:
+	// an ecs function never sees (nor reconciles) a lambda container.
+	store, err := dynamo.New(ctx, dynamodb.NewFromConfig(awsCfg), table, dynamo.Partition(b.Name))
 	if err != nil {
 		return nil, err
 	}

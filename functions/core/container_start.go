@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/distribution/reference"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/events"
 	"github.com/sockerless/sockerless/agent/proto"
@@ -65,8 +67,8 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 	}
 	w := c.workload(rec, token)
 	w.AgentURL = agentURLOf(ctx)
-	if img, _, err := c.findImage(ctx, rec.ImageID); err == nil && len(img.RepoDigests) > 0 {
-		w.ImageRef = img.RepoDigests[0]
+	if img, _, err := c.findImage(ctx, rec.ImageID); err == nil {
+		w.ImageRef = repoDigestFor(img.RepoDigests, rec.Config.Image)
 	}
 	if err := c.cfg.Compute.Start(ctx, w); err != nil {
 		msg := fmt.Sprintf("failed to start container %s: %v", rec.ID[:12], err)
@@ -97,6 +99,23 @@ func (c *Core) workload(rec *containerRecord, token string) Workload {
 		Mounts: mounts, Token: token, MemoryBytes: rec.HostConfig.Memory,
 		PidsLimit: pidsLimit(rec.HostConfig),
 	}
+}
+
+// repoDigestFor picks, of an image's repository digests, the one in the
+// repository the container was created from (the same content may have
+// been pulled from several), else the first.
+func repoDigestFor(digests []string, image string) string {
+	if len(digests) == 0 {
+		return ""
+	}
+	if named, err := normalizeRef(image); err == nil {
+		for _, d := range digests {
+			if repo, _, _ := strings.Cut(d, "@"); repo == familiar(reference.TrimNamed(named)) {
+				return d
+			}
+		}
+	}
+	return digests[0]
 }
 
 // token is the credential of one start of a container.

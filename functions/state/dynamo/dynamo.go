@@ -2,11 +2,13 @@
 //
 // Single-table design:
 //
-//	pk  (S, partition key) the constant "k": every record lives in one
-//	    item collection, so List by an arbitrary prefix is one Query
-//	    (pk = "k" AND begins_with(sk, prefix)) in key order. The control
-//	    plane's state is small; one partition's throughput (1,000 writes,
-//	    3,000 reads per second) is far above what it needs.
+//	pk  (S, partition key) the store's partition, "k" unless New is given
+//	    Partition: every record of a store lives in one item collection,
+//	    so List by an arbitrary prefix is one Query (pk = partition AND
+//	    begins_with(sk, prefix)) in key order. The control plane's state is
+//	    small; one partition's throughput (1,000 writes, 3,000 reads per
+//	    second) is far above what it needs. Stores with different
+//	    partitions share a table and see nothing of each other.
 //	sk  (S, sort key) the store key.
 //	v   (B) the value; absent when the value is empty.
 //	ver (N) the version, 1 on create, +1 per write.
@@ -35,29 +37,37 @@ import (
 	"github.com/sockerless/sockerless/functions/state"
 )
 
-// Attribute names and the one partition value.
+// Attribute names and the default partition.
 const (
-	attrPK      = "pk"
-	attrSK      = "sk"
-	attrValue   = "v"
-	attrVersion = "ver"
-	attrExp     = "exp"
-	attrTTL     = "ttl"
-	partition   = "k"
+	attrPK           = "pk"
+	attrSK           = "sk"
+	attrValue        = "v"
+	attrVersion      = "ver"
+	attrExp          = "exp"
+	attrTTL          = "ttl"
+	defaultPartition = "k"
 )
 
 // Store is a state.Store on a DynamoDB table made by CreateTable.
 type Store struct {
-	db    *dynamodb.Client
-	table string
-	now   func() time.Time
+	db        *dynamodb.Client
+	table     string
+	partition string
+	now       func() time.Time
 }
+
+// Option tunes New.
+type Option func(*Store)
+
+// Partition keeps the store's records under partition key p, apart from
+// other stores in the same table (one per backend, say).
+func Partition(p string) Option { return func(s *Store) { s.partition = p } }
 
 var _ state.Store = (*Store)(nil)
 
 // New returns a store on an existing table; it checks that the table has
 // the key schema this package writes.
-func New(ctx context.Context, client *dynamodb.Client, table string) (*Store, error) {
+func New(ctx context.Context, client *dynamodb.Client, table string, opts ...Option) (*Store, error) {
 	out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: describe table %q: %w", table, err)
@@ -65,7 +75,14 @@ func New(ctx context.Context, client *dynamodb.Client, table string) (*Store, er
 	if err := checkSchema(out.Table); err != nil {
 		return nil, fmt.Errorf("dynamo: table %q: %w", table, err)
 	}
-	return &Store{db: client, table: table, now: time.Now}, nil
+	st := &Store{db: client, table: table, partition: defaultPartition, now: time.Now}
+	for _, o := range opts {
+		o(st)
+	}
+	if st.partition == "" {
+		return nil, errors.New("dynamo: empty partition")
+	}
+	return st, nil
 }
 
 func checkSchema(t *types.TableDescription) error {
@@ -87,9 +104,9 @@ func checkSchema(t *types.TableDescription) error {
 // Close does nothing: the client belongs to the caller.
 func (s *Store) Close() error { return nil }
 
-func key(k string) map[string]types.AttributeValue {
+func (s *Store) key(k string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		attrPK: &types.AttributeValueMemberS{Value: partition},
+		attrPK: &types.AttributeValueMemberS{Value: s.partition},
 		attrSK: &types.AttributeValueMemberS{Value: k},
 	}
 }
@@ -116,7 +133,7 @@ func (s *Store) Get(ctx context.Context, k string) (state.Record, error) {
 	}
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
-		Key:            key(k),
+		Key:            s.key(k),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
@@ -142,7 +159,7 @@ func (s *Store) Put(ctx context.Context, k string, value []byte, expect int64, t
 		return 0, fmt.Errorf("%w: negative expect %d or ttl %v", state.ErrInvalid, expect, ttl)
 	}
 	now := s.now()
-	item := key(k)
+	item := s.key(k)
 	item[attrVersion] = number(expect + 1)
 	if len(value) > 0 {
 		item[attrValue] = &types.AttributeValueMemberB{Value: value}
@@ -184,7 +201,7 @@ func (s *Store) Delete(ctx context.Context, k string, expect int64) error {
 	now := s.now()
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                aws.String(s.table),
-		Key:                      key(k),
+		Key:                      s.key(k),
 		ConditionExpression:      aws.String(condVersion),
 		ExpressionAttributeNames: map[string]string{"#e": attrExp, "#v": attrVersion},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -234,7 +251,7 @@ func (s *Store) List(ctx context.Context, prefix, after string, limit int) ([]st
 		ConsistentRead:            aws.Bool(true),
 		ScanIndexForward:          aws.Bool(true),
 		KeyConditionExpression:    aws.String("pk = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: partition}},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: s.partition}},
 	}
 	if prefix != "" {
 		// An empty begins_with operand is rejected, hence only here.
@@ -248,7 +265,7 @@ func (s *Store) List(ctx context.Context, prefix, after string, limit int) ([]st
 		}
 		// DynamoDB wants the start key inside the key condition's range,
 		// which it now is; it need not exist.
-		in.ExclusiveStartKey = key(after)
+		in.ExclusiveStartKey = s.key(after)
 	}
 	if limit > 0 {
 		in.Limit = aws.Int32(int32(min(limit+1, 1000)))

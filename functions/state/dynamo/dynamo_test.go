@@ -2,6 +2,7 @@ package dynamo_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os/exec"
@@ -64,4 +65,40 @@ func runSuite(t *testing.T, endpoint string) {
 func newClient(t testing.TB, endpoint string) *dynamodb.Client {
 	t.Helper()
 	return dynamodb.NewFromConfig(awssimtest.Config(t, endpoint))
+}
+
+// Stores with different partitions share a table and see nothing of
+// each other: each backend keeps its containers to itself.
+func TestPartitionsAreApart(t *testing.T) {
+	client := newClient(t, simulator(t))
+	ctx := t.Context()
+	if err := dynamo.CreateTable(ctx, client, "shared"); err != nil {
+		t.Fatal(err)
+	}
+	open := func(p string) *dynamo.Store {
+		s, err := dynamo.New(ctx, client, "shared", dynamo.Partition(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	ecs, lambda := open("ecs"), open("lambda")
+	if _, err := ecs.Put(ctx, "containers/a", []byte("ecs"), 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lambda.Get(ctx, "containers/a"); !errors.Is(err, state.ErrNotFound) {
+		t.Errorf("the lambda partition sees the ecs record: %v", err)
+	}
+	if recs, _, err := lambda.List(ctx, "containers/", "", 0); err != nil || len(recs) != 0 {
+		t.Errorf("the lambda partition lists %v, %v", recs, err)
+	}
+	if _, err := lambda.Put(ctx, "containers/a", []byte("lambda"), 0, 0); err != nil {
+		t.Fatalf("the same key in another partition: %v", err)
+	}
+	if r, err := ecs.Get(ctx, "containers/a"); err != nil || string(r.Value) != "ecs" {
+		t.Errorf("ecs record after lambda's write: %q, %v", r.Value, err)
+	}
+	if _, err := dynamo.New(ctx, client, "shared", dynamo.Partition("")); err == nil {
+		t.Error("an empty partition was accepted")
+	}
 }

@@ -102,6 +102,7 @@ var api = awsjson.API[Service]{
 		"DeleteRepository":      awsjson.Op((*Service).deleteRepository),
 		"GetAuthorizationToken": awsjson.Op((*Service).getAuthorizationToken),
 		"ListImages":            awsjson.Op((*Service).listImages),
+		"BatchDeleteImage":      awsjson.Op((*Service).batchDeleteImage),
 		"TagResource":           awsjson.Op((*Service).tagResource),
 		"UntagResource":         awsjson.Op((*Service).untagResource),
 		"ListTagsForResource":   awsjson.Op((*Service).listTagsForResource),

@@ -188,6 +188,29 @@ func TestECRScenario(t *testing.T) {
 				t.Fatalf("code %q", code)
 			}
 		})},
+		{"batch delete the last tag deletes the image", opsCall(func(ctx context.Context, c *opsClients) (string, error) {
+			out, err := c.ecr.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: aws.String("frozen"),
+				ImageIds: []ecrtypes.ImageIdentifier{{ImageTag: aws.String("v1")}, {ImageTag: aws.String("nosuch")}}})
+			if err != nil {
+				return "", err
+			}
+			if len(out.ImageIds) != 1 || aws.ToString(out.ImageIds[0].ImageTag) != "v1" || aws.ToString(out.ImageIds[0].ImageDigest) != want.String() {
+				return "", fmt.Errorf("deleted %+v", out.ImageIds)
+			}
+			if len(out.Failures) != 1 || out.Failures[0].FailureCode != ecrtypes.ImageFailureCodeImageNotFound {
+				return "", fmt.Errorf("failures %+v", out.Failures)
+			}
+			left, err := c.ecr.ListImages(ctx, &ecr.ListImagesInput{RepositoryName: aws.String("frozen")})
+			if err != nil || len(left.ImageIds) != 0 {
+				return "", fmt.Errorf("left %+v, %v", left, err)
+			}
+			_, err = remote.Image(imageRef(t, host+"/frozen@"+want.String()), remote.WithContext(ctx), remote.WithAuth(auth))
+			return registryCode(err), nil
+		}), ok(func(t *testing.T, code string) {
+			if code != "MANIFEST_UNKNOWN" {
+				t.Fatalf("the deleted image by digest: code %q", code)
+			}
+		})},
 		{"delete non-empty", opsCall(func(ctx context.Context, c *opsClients) (*ecr.DeleteRepositoryOutput, error) {
 			return c.ecr.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{RepositoryName: repo})
 		}), fails[*ecrtypes.RepositoryNotEmptyException]()},
