@@ -29,7 +29,11 @@ type containerRecord struct {
 	Mounts     []container.MountPoint
 	ExecIDs    []string
 	// Starts counts starts; a wait for "next-exit" waits past it.
-	Starts       int
+	Starts int
+	// Launched is the start the driver has launched: until it equals
+	// Starts, the workload may not exist yet and its absence means
+	// nothing (see reconcile).
+	Launched     int
 	RestartCount int
 }
 

@@ -75,6 +75,17 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 		_ = c.recordExit(ctx, rec.ID, rec.Starts, 127, c.now(), msg)
 		return errorf(http.StatusInternalServerError, "%s", msg)
 	}
+	starts := rec.Starts
+	_, err = c.updateContainer(ctx, id, func(r *containerRecord) error {
+		if r.Starts != starts {
+			return errSkipWrite
+		}
+		r.Launched = starts
+		return nil
+	})
+	if err != nil && statusOf(err) != http.StatusNotFound {
+		return err
+	}
 	c.emitContainer(ctx, rec, events.ActionStart, nil)
 	return nil
 }
@@ -192,12 +203,25 @@ func (c *Core) recordExit(ctx context.Context, id string, starts, code int, at t
 	return nil
 }
 
+// launchGrace is how long a started container whose launch is not
+// recorded counts as running without asking the driver: longer than any
+// backend takes to launch a workload.
+const launchGrace = 2 * time.Minute
+
 // reconcile asks the driver about a container the store thinks is
 // running, and records an exit nobody reported (a lost agent, a
 // restarted edge).
 func (c *Core) reconcile(ctx context.Context, rec *containerRecord) (*containerRecord, error) {
 	if !rec.running() {
 		return rec, nil
+	}
+	if rec.Launched != rec.Starts {
+		// The start call is still launching it (a cloud takes seconds):
+		// the driver may not know it yet. A start that died half-way is
+		// judged once launchGrace has passed.
+		if started, err := time.Parse(time.RFC3339Nano, rec.State.StartedAt); err != nil || c.now().Sub(started) < launchGrace {
+			return rec, nil
+		}
 	}
 	st, err := c.cfg.Compute.Status(ctx, rec.ID)
 	if err != nil || st.Running {

@@ -41,13 +41,36 @@ type startRecorder struct {
 	*local.Driver
 	mu      sync.Mutex
 	started []core.Workload
+	// hold, when set, keeps Start from launching until it is closed;
+	// meanwhile the driver has no trace of the workload, as a cloud
+	// before its run call returns.
+	hold      chan struct{}
+	launching bool
 }
 
 func (r *startRecorder) Start(ctx context.Context, w core.Workload) error {
 	r.mu.Lock()
 	r.started = append(r.started, w)
+	hold := r.hold
+	r.launching = hold != nil
+	r.mu.Unlock()
+	if hold != nil {
+		<-hold
+	}
+	r.mu.Lock()
+	r.launching = false
 	r.mu.Unlock()
 	return r.Driver.Start(ctx, w)
+}
+
+func (r *startRecorder) Status(ctx context.Context, id string) (core.WorkloadStatus, error) {
+	r.mu.Lock()
+	launching := r.launching
+	r.mu.Unlock()
+	if launching {
+		return core.WorkloadStatus{}, nil
+	}
+	return r.Driver.Status(ctx, id)
 }
 
 func (r *startRecorder) last() core.Workload {
