@@ -148,8 +148,12 @@ func (s *Server) Close() error {
 	err := errors.Join(s.closeLambda(), s.closeECS()) // first: running invocations and tasks end, so Shutdown need not wait
 	if s.http != nil {
 		s.stop()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = s.http.Shutdown(ctx)
+		// In-flight requests (a registry upload on a loaded machine) get
+		// time to finish; past it, connections are cut.
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		if err = s.http.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
+			err = errors.Join(fmt.Errorf("awssim: requests still running after 15s were cut"), s.http.Close())
+		}
 		cancel()
 		<-s.done
 	}
