@@ -36,7 +36,9 @@ func (c *Core) containerLogs(ctx context.Context, in call.Call) (call.Reply, err
 	firstCall := cursor == ""
 	// Status before reading: an exit seen here means every line is stored.
 	running := rec.running()
-	entries, next, err := c.cfg.Compute.Logs(ctx, rec.ID, cursor)
+	tail := q.Get("tail")
+	tailing := firstCall && tail != "" && tail != "all"
+	entries, next, drained, err := c.readLogs(ctx, rec.ID, cursor, tailing)
 	if err != nil {
 		return call.Reply{}, errorf(http.StatusInternalServerError, "read logs: %v", err)
 	}
@@ -53,7 +55,7 @@ func (c *Core) containerLogs(ctx context.Context, in call.Call) (call.Reply, err
 		}
 		kept = append(kept, e)
 	}
-	if tail := q.Get("tail"); firstCall && tail != "" && tail != "all" {
+	if tailing {
 		n, err := strconv.Atoi(tail)
 		if err != nil || n < 0 {
 			return call.Reply{}, invalid("invalid value for tail: %q", tail)
@@ -65,11 +67,40 @@ func (c *Core) containerLogs(ctx context.Context, in call.Call) (call.Reply, err
 	if rec.Config.Tty {
 		ctype = "application/vnd.docker.raw-stream"
 	}
-	done := !truthy(q.Get("follow")) || !running || (!until.IsZero() && now.After(until))
+	// More stored than one reply carries: the edge calls again at once.
+	done := drained && (!truthy(q.Get("follow")) || !running || (!until.IsZero() && now.After(until)))
 	return call.Reply{
 		Status: http.StatusOK, Header: http.Header{"Content-Type": {ctype}}, Body: body,
 		Stream: &call.Stream{Kind: call.StreamLogs, Container: rec.ID, Cursor: next, Done: done, TTY: rec.Config.Tty},
 	}, nil
+}
+
+// logBudget bounds the output one logs call returns (a remote function's
+// reply is at most 6 MB); past it the edge calls again with the cursor.
+const logBudget = 2 << 20
+
+// readLogs reads the driver's pages from cursor until no more lines are
+// stored (drained) or, unless all, until logBudget bytes were read.
+func (c *Core) readLogs(ctx context.Context, id, cursor string, all bool) (entries []LogEntry, next string, drained bool, err error) {
+	next, size := cursor, 0
+	for {
+		page, cur, err := c.cfg.Compute.Logs(ctx, id, next)
+		if err != nil {
+			return nil, next, false, err
+		}
+		moved := cur != next
+		next = cur
+		if len(page) == 0 && !moved {
+			return entries, next, true, nil
+		}
+		entries = append(entries, page...)
+		for _, e := range page {
+			size += len(e.Data)
+		}
+		if !all && size >= logBudget {
+			return entries, next, false, nil
+		}
+	}
 }
 
 // joinLines regroups output chunks into lines, per stream, as Docker's

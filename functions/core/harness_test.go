@@ -46,6 +46,15 @@ type startRecorder struct {
 	// before its run call returns.
 	hold      chan struct{}
 	launching bool
+	// logs, when set, answers Logs instead of the driver.
+	logs func(cursor string) ([]core.LogEntry, string, error)
+}
+
+func (r *startRecorder) Logs(ctx context.Context, id, cursor string) ([]core.LogEntry, string, error) {
+	if r.logs != nil {
+		return r.logs(cursor)
+	}
+	return r.Driver.Logs(ctx, id, cursor)
 }
 
 func (r *startRecorder) Start(ctx context.Context, w core.Workload) error {

@@ -47,7 +47,10 @@ func (s *logSink) Log(stream int, p []byte) {
 
 func (s *logSink) Close() error { return s.f.Close() }
 
-// Logs reads entries after the byte offset in cursor.
+// logPage bounds one Logs read; core asks again from the cursor.
+const logPage = 1 << 20
+
+// Logs reads entries after the byte offset in cursor, a page at a time.
 func (d *Driver) Logs(ctx context.Context, id, cursor string) ([]core.LogEntry, string, error) {
 	var off int64
 	if cursor != "" {
@@ -69,7 +72,7 @@ func (d *Driver) Logs(ctx context.Context, id, cursor string) ([]core.LogEntry, 
 	}
 	var out []core.LogEntry
 	r := bufio.NewReader(f)
-	for {
+	for start := off; off-start < logPage; {
 		line, err := r.ReadBytes('\n')
 		if err != nil {
 			break // a partial last line is read next time
