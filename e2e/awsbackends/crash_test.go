@@ -30,7 +30,7 @@ func testCrash(t *testing.T, d *awsdeploy.Deployment, edgeBin, backend, img stri
 	}()
 	run(t, e, step{args: []string{"ps", "--filter", "name=crash", "--format", "{{.State}}"}, out: str("running"), until: time.Minute}, img)
 
-	killed := awsdeploy.KillFunction(t, d.Outputs.Functions[backend])
+	killed := d.KillFunction(t, d.Outputs.Functions[backend])
 	e.Kill()
 	if killed == 0 {
 		t.Errorf("no process of function %s was found to kill", d.Outputs.Functions[backend])

@@ -90,7 +90,9 @@ func (e *Env) serveStop(w http.ResponseWriter, r *http.Request, c call.Call, rep
 		return
 	}
 	if c.Op == call.OpContainerRestart {
-		start := e.Call(ctx, call.Call{Op: call.OpContainerStart, Version: c.Version, Vars: map[string]string{"name": st.Container}})
+		// The restart's headers go along: a remote function needs the
+		// edge's agent URL to start the workload again.
+		start := e.Call(ctx, call.Call{Op: call.OpContainerStart, Version: c.Version, Header: c.Header, Vars: map[string]string{"name": st.Container}})
 		if start.Status >= 400 {
 			reply.Write(w, start)
 			return

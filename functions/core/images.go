@@ -61,30 +61,45 @@ func (c *Core) imageList(ctx context.Context, in call.Call) (call.Reply, error) 
 			!f.any("reference", func(v string) bool { return matchReference(v, r.RepoTags) }) {
 			continue
 		}
-		tags := nonNil(r.RepoTags)
+		tags, digests := nonNil(r.RepoTags), nonNil(r.RepoDigests)
 		if refs := f["reference"]; len(refs) > 0 {
-			// Like dockerd: show only the names the filter asked for.
-			tags = []string{}
-			for _, t := range r.RepoTags {
-				for _, ref := range refs {
-					if matchReference(ref, []string{t}) {
-						tags = append(tags, t)
-						break
-					}
-				}
-			}
+			// Like dockerd: show only the names the filter asked for,
+			// tags and digests alike.
+			tags, digests = matching(refs, r.RepoTags, nil), matching(refs, r.RepoDigests, func(d string) string {
+				repo, _, _ := strings.Cut(d, "@")
+				return repo
+			})
 		}
 		var created int64
 		if img.Created != nil {
 			created = img.Created.Unix()
 		}
 		out = append(out, image.Summary{
-			ID: r.ID, RepoTags: tags, RepoDigests: nonNil(r.RepoDigests),
+			ID: r.ID, RepoTags: tags, RepoDigests: digests,
 			Created: created, Size: r.Size, Labels: img.Config.Labels, Containers: -1, SharedSize: -1,
 		})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created > out[j].Created })
 	return jsonReply(http.StatusOK, out), nil
+}
+
+// matching keeps the names that one of the reference patterns matches;
+// name, if set, says what of each to match.
+func matching(patterns, names []string, name func(string) string) []string {
+	out := []string{}
+	for _, n := range names {
+		m := n
+		if name != nil {
+			m = name(n)
+		}
+		for _, p := range patterns {
+			if matchReference(p, []string{m}) {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // matchReference implements the reference filter: a glob over the

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -51,11 +52,17 @@ func (c *Core) imageCreate(ctx context.Context, in call.Call) (call.Reply, error
 	if _, ok := named.(reference.Digested); !ok {
 		tags = append(tags, named)
 	}
+	body := out.Bytes()
+	if known, _, err := c.findImage(ctx, content.ID); err == nil && len(content.RepoDigests) > 0 && slices.Contains(known.RepoDigests, content.RepoDigests[0]) {
+		// The same image from the same repository: nothing new, as
+		// dockerd says (backends that keep no layers cannot tell).
+		body = bytes.Replace(body, []byte("Status: Downloaded newer image for "), []byte("Status: Image is up to date for "), 1)
+	}
 	if _, err := c.recordImage(ctx, content, tags...); err != nil {
 		return call.Reply{}, err
 	}
 	c.emit(ctx, events.ImageEventType, events.ActionPull, familiar(named), map[string]string{"name": familiar(named)})
-	return call.Reply{Status: http.StatusOK, Header: jsonHeader(), Body: out.Bytes()}, nil
+	return call.Reply{Status: http.StatusOK, Header: jsonHeader(), Body: body}, nil
 }
 
 // pullError keeps the registry's reason and says what to do.

@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/sockerless/sockerless/e2e/awsdeploy"
+	"github.com/sockerless/sockerless/e2e/harness"
+)
+
+// importedRepo is the ECR repository of the imported image's copy.
+const importedRepo = "e2e/imported"
+
+// pushImportedImage pushes to the simulator's ECR the image that
+// harness.ImportImage makes on a local engine: the test rootfs as one
+// layer, CMD ["sh"], ENV PATH, and the history entry `docker import`
+// writes. The AWS backends cannot import (their images live in a
+// registry), so this copy is how the scenarios' @img@ reaches them with
+// the config the scenarios were written for. It returns the reference.
+func pushImportedImage(t *testing.T, d *awsdeploy.Deployment) string {
+	t.Helper()
+	ref := d.CreateRepository(t, importedRepo) + ":1"
+	t.Cleanup(func() {
+		_, err := ecr.NewFromConfig(d.Config).DeleteRepository(context.Background(), &ecr.DeleteRepositoryInput{
+			RepositoryName: aws.String(importedRepo), Force: true,
+		})
+		if err != nil {
+			t.Errorf("delete the imported image's repository: %v", err)
+		}
+	})
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return os.Open(rootfs.Tar) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(empty.Image, layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf = cf.DeepCopy()
+	cf.Architecture, cf.OS = runtime.GOARCH, "linux"
+	cf.Config = v1.Config{Cmd: []string{"sh"}, Env: []string{"PATH=" + harness.ImagePath}}
+	now := v1.Time{Time: time.Now().UTC()}
+	cf.Created = now
+	cf.History = []v1.History{{Created: now, Comment: "Imported from -"}}
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	r, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(r, img, remote.WithAuthFromKeychain(d.Keychain)); err != nil {
+		t.Fatalf("pushing %s: %v", ref, err)
+	}
+	return ref
+}
