@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -66,6 +67,18 @@ type Workload struct {
 	// PidsLimit bounds its live processes (docker run --pids-limit); 0 is
 	// the backend's default.
 	PidsLimit int64
+}
+
+// AgentURLOr is where w's agent dials the edge: the URL the edge sent,
+// else the backend's own setting; an error says how to set one.
+func (w Workload) AgentURLOr(fallback string) (string, error) {
+	switch {
+	case w.AgentURL != "":
+		return w.AgentURL, nil
+	case fallback != "":
+		return fallback, nil
+	}
+	return "", errors.New("no agent URL: start the edge with --agent-url, or set SOCKERLESS_AGENT_URL on the function")
 }
 
 // Mount is a resolved mount: Source is a host path the driver can use.

@@ -53,12 +53,9 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	if len(w.Mounts) > 0 {
 		return fmt.Errorf("volumes and bind mounts are not supported by the %s backend: %w", Backend, core.ErrUnsupported)
 	}
-	agentURL := w.AgentURL
-	if agentURL == "" {
-		agentURL = d.cfg.AgentURL
-	}
-	if agentURL == "" {
-		return errors.New("no agent URL: start the edge with --agent-url, or set SOCKERLESS_AGENT_URL on the function")
+	agentURL, err := w.AgentURLOr(d.cfg.AgentURL)
+	if err != nil {
+		return err
 	}
 	fn := d.functionName(w.ID)
 	if err := d.ensureFunction(ctx, fn, w); err != nil {
