@@ -15,6 +15,7 @@ const (
 	waitPoll   = 250 * time.Millisecond
 	logsPoll   = 100 * time.Millisecond
 	eventsPoll = 100 * time.Millisecond
+	buildPoll  = 100 * time.Millisecond
 )
 
 // poll calls c again with the cursor of first's stream until a reply
@@ -60,14 +61,15 @@ func (e *Env) exited(container string) <-chan struct{} {
 }
 
 // serveFollow writes the first reply's body, then keeps appending the
-// bodies of follow-up calls (logs --follow, events) until the function
+// bodies of follow-up calls (logs --follow, events, build) until the function
 // says Done or the client leaves. Every write is flushed: a follower
-// wants each line as it comes.
-func (e *Env) serveFollow(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply, every time.Duration, wakeOnExit bool) {
+// wants each line as it comes. It reports whether the stream ran to
+// its end (false: the client left, or an error cut it short).
+func (e *Env) serveFollow(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply, every time.Duration, wakeOnExit bool) bool {
 	writeHeaderOnly(w, rep)
 	if len(rep.Body) > 0 {
 		if _, err := w.Write(rep.Body); err != nil {
-			return
+			return false
 		}
 	}
 	flush(w)
@@ -75,7 +77,7 @@ func (e *Env) serveFollow(w http.ResponseWriter, r *http.Request, c call.Call, r
 	if wakeOnExit {
 		wake = e.exited(rep.Stream.Container)
 	}
-	e.poll(r.Context(), c, rep, every, wake, func(next call.Reply) bool {
+	_, ok := e.poll(r.Context(), c, rep, every, wake, func(next call.Reply) bool {
 		if next.Status >= 400 {
 			// Headers are gone; the best a follower can get is the end
 			// of the stream. Say why in the edge's log.
@@ -90,4 +92,5 @@ func (e *Env) serveFollow(w http.ResponseWriter, r *http.Request, c call.Call, r
 		}
 		return true
 	})
+	return ok
 }

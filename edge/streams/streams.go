@@ -40,6 +40,8 @@ func (e *Env) Serve(w http.ResponseWriter, r *http.Request, c call.Call, rep cal
 		e.serveFollow(w, r, c, rep, logsPoll, true)
 	case call.StreamEvents:
 		e.serveFollow(w, r, c, rep, eventsPoll, false)
+	case call.StreamBuild:
+		e.serveBuild(w, r, c, rep)
 	case call.StreamAttach:
 		e.serveAttach(w, r, c, rep)
 	case call.StreamExec:

@@ -22,6 +22,11 @@ const (
 	// StreamEvents writes Body, then polls OpSystemEvents with Cursor
 	// until the client leaves or "until" passes.
 	StreamEvents StreamKind = "events"
+	// StreamBuild writes Body, then polls OpBuild with Cursor (and no
+	// body: the context went with the first call) until Done. When the
+	// client leaves first, the edge calls once more with the cursor and
+	// the query "cancel", and the function stops the build.
+	StreamBuild StreamKind = "build"
 	// StreamSignal delivers Signal to the main process, then writes Status.
 	StreamSignal StreamKind = "signal"
 	// StreamStop sends Signal, waits up to Timeout seconds for the exit,
@@ -63,6 +68,6 @@ type Stream struct {
 	// Running is false when the workload has already gone, so streams
 	// that need the agent answer at once instead of waiting for it.
 	Running bool `json:"running,omitempty"`
-	// Done ends a polling stream (wait, logs, events).
+	// Done ends a polling stream (wait, logs, events, build).
 	Done bool `json:"done,omitempty"`
 }

@@ -68,12 +68,21 @@ func boolQuery(v string) bool { return v == "1" || strings.EqualFold(v, "true") 
 // tar in the body, the Dockerfile's steps run through the backend's
 // Builder, progress as JSON lines. Problems found before the first
 // step are plain errors; after it, they end the stream as Docker's do
-// (HTTP 200, errorDetail), and the CLI exits with their code.
+// (HTTP 200, errorDetail), and the CLI exits with their code. Where the
+// backend can run the build as a job (BuildJobs), the progress streams
+// while the build runs; a follow-up call carries the stream's cursor.
 func (c *Core) build(ctx context.Context, in call.Call) (call.Reply, error) {
 	builder, ok := c.cfg.Images.(Builder)
 	if !ok {
 		return call.Reply{}, errorf(http.StatusNotImplemented,
 			"docker build is not supported by the %s backend yet: build the image elsewhere and bring it in with `docker load`, or make a root filesystem and `docker import` it", c.cfg.Backend)
+	}
+	if cursor := in.Query.Get("cursor"); cursor != "" {
+		jobs, ok := builder.(BuildJobs)
+		if !ok {
+			return call.Reply{}, invalid("the %s backend runs builds within one call: there is no build to follow", c.cfg.Backend)
+		}
+		return c.buildProgress(ctx, jobs, cursor, in.Query.Has("cancel"))
 	}
 	opts, err := parseBuildOptions(in.Query)
 	if err != nil {
@@ -99,16 +108,29 @@ func (c *Core) build(ctx context.Context, in call.Call) (call.Reply, error) {
 	}
 
 	out := newBuildOutput(opts.quiet)
+	run := func(ctx context.Context) { c.runBuildTo(ctx, builder, df, bc, opts, out) }
+	if jobs, ok := builder.(BuildJobs); ok {
+		return c.startBuildJob(jobs, out, run), nil
+	}
+	run(ctx)
+	return out.reply(), nil
+}
+
+// runBuildTo runs the build and records its image, writing every
+// message, the final ones included, to out.
+func (c *Core) runBuildTo(ctx context.Context, builder Builder, df *dockerfile.File, bc *buildContext, opts buildOptions, out *buildOutput) {
 	content, run, err := c.runBuild(ctx, builder, df, bc, opts, out)
 	defer func() { run.close(ctx, content.ID) }()
 	if err != nil {
-		return out.fail(err), nil
+		out.fail(err)
+		return
 	}
 	if _, err := c.recordImage(ctx, content, opts.tags...); err != nil {
 		if _, _, ferr := c.findImage(ctx, content.ID); ferr != nil {
 			_ = c.cfg.Images.DeleteImage(context.WithoutCancel(ctx), content.ID)
 		}
-		return out.fail(err), nil
+		out.fail(err)
+		return
 	}
 	for _, t := range opts.tags {
 		c.emit(ctx, events.ImageEventType, events.ActionTag, content.ID, map[string]string{"name": familiar(t)})
@@ -116,13 +138,12 @@ func (c *Core) build(ctx context.Context, in call.Call) (call.Reply, error) {
 	out.result(content.ID)
 	if opts.quiet {
 		out.msg(jsonstream.Message{Stream: content.ID + "\n"})
-	} else {
-		out.msg(jsonstream.Message{Stream: fmt.Sprintf("Successfully built %s\n", shortID(content.ID))})
-		for _, t := range opts.tags {
-			out.msg(jsonstream.Message{Stream: fmt.Sprintf("Successfully tagged %s\n", familiar(t))})
-		}
+		return
 	}
-	return out.reply(), nil
+	out.msg(jsonstream.Message{Stream: fmt.Sprintf("Successfully built %s\n", shortID(content.ID))})
+	for _, t := range opts.tags {
+		out.msg(jsonstream.Message{Stream: fmt.Sprintf("Successfully tagged %s\n", familiar(t))})
+	}
 }
 
 // checkDockerfile refuses, before any step runs, what this builder
@@ -179,13 +200,15 @@ type buildMessage struct {
 	ErrorMessage string `json:"error,omitempty"`
 }
 
-// buildOutput collects the build's JSON lines. The envelope carries a
-// whole body, so the stream reaches the client when the build ends.
+// buildOutput collects the build's JSON lines. Without a job (see
+// BuildJobs) the envelope carries them as one body when the build
+// ends; a job's writer takes them as they come, woken by wake.
 type buildOutput struct {
 	mu    sync.Mutex
 	buf   bytes.Buffer
 	enc   *json.Encoder
 	quiet bool
+	wake  chan struct{} // nil: nobody takes lines before the end
 }
 
 func newBuildOutput(quiet bool) *buildOutput {
@@ -194,10 +217,27 @@ func newBuildOutput(quiet bool) *buildOutput {
 	return o
 }
 
-func (o *buildOutput) msg(m jsonstream.Message) {
+func (o *buildOutput) msg(m jsonstream.Message) { o.put(buildMessage{Message: m}) }
+
+func (o *buildOutput) put(m buildMessage) {
+	o.mu.Lock()
+	_ = o.enc.Encode(m)
+	o.mu.Unlock()
+	if o.wake != nil {
+		select {
+		case o.wake <- struct{}{}:
+		default: // a wake-up is pending already
+		}
+	}
+}
+
+// take returns the lines written since the last take.
+func (o *buildOutput) take() []byte {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	_ = o.enc.Encode(buildMessage{Message: m})
+	b := bytes.Clone(o.buf.Bytes())
+	o.buf.Reset()
+	return b
 }
 
 // say writes progress text, which -q suppresses.
@@ -250,16 +290,14 @@ type stepError struct {
 
 func (e *stepError) Error() string { return e.Msg }
 
-func (o *buildOutput) fail(err error) call.Reply {
+// fail ends the stream with err, as Docker's builder does.
+func (o *buildOutput) fail(err error) {
 	code := 1
 	var se *stepError
 	if errors.As(err, &se) && se.Code != 0 {
 		code = se.Code
 	}
-	o.mu.Lock()
-	_ = o.enc.Encode(buildMessage{Message: jsonstream.Message{Error: &jsonstream.Error{Code: code, Message: err.Error()}}, ErrorMessage: err.Error()})
-	o.mu.Unlock()
-	return o.reply()
+	o.put(buildMessage{Message: jsonstream.Message{Error: &jsonstream.Error{Code: code, Message: err.Error()}}, ErrorMessage: err.Error()})
 }
 
 func (o *buildOutput) reply() call.Reply {

@@ -44,13 +44,13 @@ func contextTar(t *testing.T, files map[string]string) []byte {
 
 func (h *harness) build(t *testing.T, files map[string]string, q url.Values) buildResult {
 	t.Helper()
-	rep := h.ok(t, req{op: call.OpBuild, query: q, body: contextTar(t, files)}, http.StatusOK, nil)
+	body := h.followBuild(t, h.ok(t, req{op: call.OpBuild, query: q, body: contextTar(t, files)}, http.StatusOK, nil), nil)
 	var res buildResult
-	dec := json.NewDecoder(bytes.NewReader(rep.Body))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	for dec.More() {
 		var l buildLine
 		if err := dec.Decode(&l); err != nil {
-			t.Fatalf("build stream %q: %v", rep.Body, err)
+			t.Fatalf("build stream %q: %v", body, err)
 		}
 		res.lines = append(res.lines, l)
 		res.text += l.Stream
@@ -245,9 +245,9 @@ func TestBuildMetadataFromAPlainDockerfile(t *testing.T) {
 		"ONBUILD RUN echo child\n" +
 		"STOPSIGNAL SIGUSR1\n" +
 		"VOLUME /data [\"/not-json\"]\n"
-	rep := h.ok(t, req{op: call.OpBuild, query: url.Values{"t": {"meta:1"}}, body: []byte(df)}, http.StatusOK, nil)
-	if !bytes.Contains(rep.Body, []byte(`shell is /bin/sh`)) || bytes.Contains(rep.Body, []byte("errorDetail")) {
-		t.Fatalf("build stream:\n%s", rep.Body)
+	body := h.followBuild(t, h.ok(t, req{op: call.OpBuild, query: url.Values{"t": {"meta:1"}}, body: []byte(df)}, http.StatusOK, nil), nil)
+	if !bytes.Contains(body, []byte(`shell is /bin/sh`)) || bytes.Contains(body, []byte("errorDetail")) {
+		t.Fatalf("build stream:\n%s", body)
 	}
 	var got image.InspectResponse
 	h.ok(t, req{op: call.OpImageInspect, vars: name("meta:1")}, http.StatusOK, &got)

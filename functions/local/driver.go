@@ -28,6 +28,7 @@ type Driver struct {
 
 	mu        sync.Mutex
 	workloads map[string]*workload
+	builds    buildJobs
 }
 
 // workload is one running (or finished) start of a container.
@@ -193,8 +194,9 @@ func (d *Driver) RemoveVolume(ctx context.Context, name string) error {
 	return os.RemoveAll(filepath.Join(d.dir, "volumes", name))
 }
 
-// Close stops every workload.
+// Close stops every build and workload.
 func (d *Driver) Close() {
+	d.closeBuilds()
 	d.mu.Lock()
 	wls := make([]*workload, 0, len(d.workloads))
 	for _, wl := range d.workloads {
