@@ -25,6 +25,7 @@ func TestContainment(t *testing.T) {
 		{name: "path traversal", run: pathTraversal},
 		{name: "symlink to a host directory", run: hostSymlink},
 		{name: "symlink race swapping a directory for /etc", slow: true, run: symlinkRace},
+		{name: "symlink race against changes and listings", slow: true, run: symlinkSwapChanges},
 		{name: "writes to /proc", run: procWrites},
 		{name: "huge allocation in a Go built-in", run: builtinAllocation},
 		{name: "kill while a built-in buffers", run: killBuffering},

@@ -47,7 +47,12 @@ func ls(_ context.Context, inv *command.Invocation) int {
 	sort.Strings(files)
 	sort.Strings(dirs)
 	for _, f := range files {
-		fi, _ := inv.FS.Lstat(inv.Abs(f))
+		fi, err := inv.FS.Lstat(inv.Abs(f))
+		if err != nil { // gone since it was listed
+			fmt.Fprintf(inv.Stderr, "ls: %s: %s\n", f, errText(err))
+			l.status = 1
+			continue
+		}
 		l.entry(path.Dir(inv.Abs(f)), f, fi)
 	}
 	header := len(dirs)+len(files) > 1 || l.recursive

@@ -2,7 +2,6 @@ package rootfs
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -42,7 +41,7 @@ func Changes(upperDir, lowerDir string) ([]Change, error) {
 			return nil, fmt.Errorf("rootfs: lower %q: %w", lowerDir, err)
 		}
 	}
-	d := differ{upper: up, lower: lo}
+	d := differ{upper: up, lower: lo, host: &FS{root: up, lower: lo}}
 	if err := d.dir("/", lo != ""); err != nil {
 		return nil, err
 	}
@@ -52,13 +51,14 @@ func Changes(upperDir, lowerDir string) ([]Change, error) {
 
 type differ struct {
 	upper, lower string
+	host         *FS // reads the layers confined, as the container may still run
 	out          []Change
 }
 
 // dir reports the entries of upper directory p; low says whether the
 // lower directory at p shows through it.
 func (d *differ) dir(p string, low bool) error {
-	ents, err := os.ReadDir(filepath.Join(d.upper, p))
+	ents, err := d.host.readDirHost(filepath.Join(d.upper, p))
 	if err != nil {
 		return err
 	}
@@ -66,10 +66,10 @@ func (d *differ) dir(p string, low bool) error {
 	for _, e := range ents {
 		names[e.Name()] = true
 	}
-	inLower := func(name string) bool { return low && lexists(filepath.Join(d.lower, p, name)) }
+	inLower := func(name string) bool { return low && d.host.lexists(filepath.Join(d.lower, p, name)) }
 	if low && names[opaque] {
 		// Everything lower had here is gone, except what upper replaced.
-		lents, err := os.ReadDir(filepath.Join(d.lower, p))
+		lents, err := d.host.readDirHost(filepath.Join(d.lower, p))
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (d *differ) dir(p string, low bool) error {
 		d.out = append(d.out, Change{Path: cp, Kind: kind})
 		if e.IsDir() {
 			// A whiteout beside a directory means it replaced the lower one.
-			merged := lowerHas && !names[whPrefix+name] && isLowerDir(filepath.Join(d.lower, cp))
+			merged := lowerHas && !names[whPrefix+name] && d.isLowerDir(filepath.Join(d.lower, cp))
 			if err := d.dir(cp, merged); err != nil {
 				return err
 			}
@@ -112,7 +112,7 @@ func (d *differ) dir(p string, low bool) error {
 	return nil
 }
 
-func isLowerDir(host string) bool {
-	fi, err := os.Lstat(host)
+func (d *differ) isLowerDir(host string) bool {
+	fi, err := d.host.lstat(host)
 	return err == nil && fi.IsDir()
 }

@@ -35,8 +35,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 const (
@@ -57,30 +55,25 @@ func isMeta(name string) bool { return strings.HasPrefix(name, whPrefix) }
 // writes.
 var copyMu sync.Mutex
 
-func lexists(host string) bool {
-	_, err := os.Lstat(host)
-	return err == nil
-}
-
 // whitedOut reports whether upper holds a whiteout for container path p.
 func (f *FS) whitedOut(p string) bool {
-	return lexists(filepath.Join(f.root, path.Dir(p), whPrefix+path.Base(p)))
+	return f.lexists(filepath.Join(f.root, path.Dir(p), whPrefix+path.Base(p)))
 }
 
 // lowerDirShows reports whether the lower directory at p merges into the
 // upper directory at p: the upper one is not opaque and no whiteout says
 // it replaced the lower one.
 func (f *FS) lowerDirShows(p string) bool {
-	fi, err := os.Lstat(filepath.Join(f.lower, p))
+	fi, err := f.lstat(filepath.Join(f.lower, p))
 	return err == nil && fi.IsDir() &&
-		!lexists(filepath.Join(f.root, p, opaque)) && !f.whitedOut(p)
+		!f.lexists(filepath.Join(f.root, p, opaque)) && !f.whitedOut(p)
 }
 
 // lowerAt reports whether the lower layer has an entry at the root-tree
 // path of n, whether or not upper hides it: removing or replacing n must
 // then leave a whiteout or an opaque directory.
 func (f *FS) lowerAt(dir, n node) bool {
-	return dir.low && lexists(filepath.Join(f.lower, n.p))
+	return dir.low && f.lexists(filepath.Join(f.lower, n.p))
 }
 
 // upperPath is where root-tree path p lives in upper.
@@ -128,66 +121,67 @@ func (f *FS) copyUp(dir, n node, withData bool) (node, error) {
 	up.in, up.host, up.up = upper, f.upperPath(n.p), n.isDir()
 	copyMu.Lock()
 	defer copyMu.Unlock()
-	if fi, err := os.Lstat(up.host); err == nil {
+	if fi, err := f.lstat(up.host); err == nil {
 		up.fi = fi // copied up meanwhile by another process of the container
 		return up, nil
 	}
-	if err := copyEntry(n.host, up.host, n.fi, withData); err != nil {
+	if err := f.copyEntry(n.host, up.host, n.fi, withData); err != nil {
 		return n, fmt.Errorf("copy up %s: %w", n.p, err)
 	}
-	up.fi, err = os.Lstat(up.host)
+	up.fi, err = f.lstat(up.host)
 	return up, err
 }
 
 // copyEntry copies one file, symlink or (empty) directory from src to a
 // new dst, keeping mode and times. Files and links are written under a
 // temporary name and renamed, so dst never holds a partial copy.
-func copyEntry(src, dst string, fi fs.FileInfo, withData bool) error {
+func (f *FS) copyEntry(src, dst string, fi fs.FileInfo, withData bool) error {
 	mode := fi.Mode()
 	switch {
 	case mode.IsDir():
-		if err := os.Mkdir(dst, 0o700); err != nil {
+		if err := f.mkdirHost(dst, 0o700); err != nil {
 			return err
 		}
-		if err := os.Chmod(dst, mode); err != nil {
+		if err := f.chmodHost(dst, mode); err != nil {
 			return err
 		}
-		return setTimes(dst, fi)
+		return f.setTimes(dst, fi)
 	case mode&fs.ModeSymlink != 0:
-		target, err := os.Readlink(src)
+		target, err := f.readlink(src)
 		if err != nil {
 			return err
 		}
 		tmp := tempName(dst)
-		if err := os.Symlink(target, tmp); err != nil {
+		if err := f.symlinkHost(target, tmp); err != nil {
 			return err
 		}
-		return renameInto(tmp, dst, setTimes(tmp, fi))
+		return f.renameInto(tmp, dst, f.setTimes(tmp, fi))
 	case mode.IsRegular():
-		out, err := os.CreateTemp(filepath.Dir(dst), metaPrefix+"cp-*")
+		tmp := tempName(dst)
+		out, err := f.openHost(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
 			return err
 		}
-		err = copyData(src, out, withData)
+		err = f.copyData(src, out, withData)
+		if err == nil {
+			err = out.Chmod(mode) // the fd: the name could be swapped
+		}
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
 		if err == nil {
-			err = os.Chmod(out.Name(), mode)
+			err = f.setTimes(tmp, fi)
 		}
-		if err == nil {
-			err = setTimes(out.Name(), fi)
-		}
-		return renameInto(out.Name(), dst, err)
+		return f.renameInto(tmp, dst, err)
 	}
 	return fmt.Errorf("cannot copy up %s: special files are not supported", mode.Type())
 }
 
-func copyData(src string, out *os.File, withData bool) error {
+func (f *FS) copyData(src string, out *os.File, withData bool) error {
 	if !withData {
 		return nil
 	}
-	in, err := os.Open(src)
+	in, err := f.openHost(src, os.O_RDONLY, 0)
 	if err != nil {
 		return err
 	}
@@ -201,21 +195,20 @@ func tempName(dst string) string {
 }
 
 // renameInto moves tmp to dst unless err, removing tmp on failure.
-func renameInto(tmp, dst string, err error) error {
+func (f *FS) renameInto(tmp, dst string, err error) error {
 	if err == nil {
-		err = os.Rename(tmp, dst)
+		err = f.renameHost(tmp, dst)
 	}
 	if err != nil {
-		os.Remove(tmp)
+		f.removeHost(tmp)
 	}
 	return err
 }
 
 // setTimes gives host path p (a symlink itself, not its target) the
 // access and modification times of fi.
-func setTimes(p string, fi fs.FileInfo) error {
-	ts := []unix.Timespec{unix.NsecToTimespec(atime(fi).UnixNano()), unix.NsecToTimespec(fi.ModTime().UnixNano())}
-	return unix.UtimesNanoAt(unix.AT_FDCWD, p, ts, unix.AT_SYMLINK_NOFOLLOW)
+func (f *FS) setTimes(p string, fi fs.FileInfo) error {
+	return f.lutimes(p, atime(fi), fi.ModTime())
 }
 
 // create makes the absent node n with mk, given its host path: on its
@@ -234,7 +227,7 @@ func (f *FS) create(dir, n node, isDir bool, mk func(host string) error) error {
 		return err
 	}
 	wh := filepath.Join(dir.host, whPrefix+path.Base(n.p))
-	hadWhiteout := dir.low && lexists(wh)
+	hadWhiteout := dir.low && f.lexists(wh)
 	if err := mk(n.host); err != nil {
 		return err
 	}
@@ -242,15 +235,15 @@ func (f *FS) create(dir, n node, isDir bool, mk func(host string) error) error {
 		return nil
 	}
 	if isDir {
-		if err := touch(filepath.Join(n.host, opaque)); err != nil {
+		if err := f.touch(filepath.Join(n.host, opaque)); err != nil {
 			return err
 		}
 	}
-	return os.Remove(wh)
+	return f.removeHost(wh)
 }
 
-func touch(host string) error {
-	file, err := os.OpenFile(host, os.O_CREATE|os.O_WRONLY, 0o644)
+func (f *FS) touch(host string) error {
+	file, err := f.openHost(host, os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
@@ -267,18 +260,18 @@ func (f *FS) removed(dir, n node) error {
 	if err != nil {
 		return err
 	}
-	return touch(filepath.Join(dir.host, whPrefix+path.Base(n.p)))
+	return f.touch(filepath.Join(dir.host, whPrefix+path.Base(n.p)))
 }
 
 // readDir lists directory node n, merging upper and lower, sorted by name.
 func (f *FS) readDir(n node) ([]fs.DirEntry, error) {
 	if n.mnt >= 0 || f.lower == "" {
-		return os.ReadDir(n.host)
+		return f.readDirHost(n.host)
 	}
 	var ents []fs.DirEntry
 	seen := map[string]bool{}
 	if n.up {
-		up, err := os.ReadDir(n.host)
+		up, err := f.readDirHost(n.host)
 		if err != nil {
 			return nil, err
 		}
@@ -290,7 +283,7 @@ func (f *FS) readDir(n node) ([]fs.DirEntry, error) {
 		}
 	}
 	if n.low {
-		lo, err := os.ReadDir(filepath.Join(f.lower, n.p))
+		lo, err := f.readDirHost(filepath.Join(f.lower, n.p))
 		if err != nil {
 			return nil, err
 		}

@@ -59,7 +59,7 @@ func (f *FS) OpenFile(name string, flag int, perm fs.FileMode, std Stdio) (io.Re
 		}
 		var file *os.File
 		err := f.create(dir, n, false, func(host string) (err error) {
-			file, err = openHost(host, flag, perm)
+			file, err = f.openHost(host, flag, perm)
 			return err
 		})
 		if err != nil {
@@ -81,7 +81,7 @@ func (f *FS) OpenFile(name string, flag int, perm fs.FileMode, std Stdio) (io.Re
 		}
 		host = up.host
 	}
-	file, err := openHost(host, flag, perm)
+	file, err := f.openHost(host, flag, perm)
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
@@ -152,7 +152,7 @@ func (f *FS) Readlink(name string) (string, error) {
 	if err := n.exists("readlink", name); err != nil {
 		return "", err
 	}
-	t, err := os.Readlink(n.host)
+	t, err := f.readlink(n.host)
 	return t, pathErr("readlink", name, err)
 }
 
@@ -169,7 +169,7 @@ func (f *FS) mkdir(dir, n node, perm fs.FileMode) error {
 	if n.fi != nil {
 		return syscall.EEXIST
 	}
-	return f.create(dir, n, true, func(host string) error { return os.Mkdir(host, perm) })
+	return f.create(dir, n, true, func(host string) error { return f.mkdirHost(host, perm) })
 }
 
 // MkdirAll creates a directory and its missing parents. Resolution has
@@ -226,9 +226,9 @@ func (f *FS) Remove(name string) error {
 	}
 	if n.in == upper {
 		// An upper directory empty in the view may still hold whiteouts.
-		rm := os.Remove
+		rm := f.removeHost
 		if n.isDir() && n.mnt < 0 && f.lower != "" {
-			rm = os.RemoveAll
+			rm = f.removeAllHost
 		}
 		if err := rm(n.host); err != nil {
 			return pathErr("remove", name, err)
@@ -237,7 +237,8 @@ func (f *FS) Remove(name string) error {
 	return pathErr("remove", name, f.removed(dir, n))
 }
 
-// RemoveAll removes a tree. os.RemoveAll never follows symlinks, and
+// RemoveAll removes a tree. It never follows symlinks in the tree nor
+// leaves the layer or mount directory the tree is in (host.go), and
 // mounts are mapped by path, not present in the host tree, so it stays
 // within the resolved host directory. Lower content is hidden by a
 // whiteout instead.
@@ -253,7 +254,7 @@ func (f *FS) RemoveAll(name string) error {
 		return &fs.PathError{Op: "remove", Path: name, Err: syscall.EBUSY}
 	}
 	if n.in == upper {
-		if err := os.RemoveAll(n.host); err != nil {
+		if err := f.removeAllHost(n.host); err != nil {
 			return pathErr("remove", name, err)
 		}
 	}
@@ -270,7 +271,7 @@ func (f *FS) Symlink(target, name string) error {
 	if n.fi != nil {
 		return &fs.PathError{Op: "symlink", Path: name, Err: syscall.EEXIST}
 	}
-	err = f.create(dir, n, false, func(host string) error { return os.Symlink(target, host) })
+	err = f.create(dir, n, false, func(host string) error { return f.symlinkHost(target, host) })
 	return pathErr("symlink", name, err)
 }
 
@@ -280,7 +281,7 @@ func (f *FS) Chtimes(name string, atime, mtime time.Time) error {
 	if err != nil {
 		return err
 	}
-	return pathErr("chtimes", name, os.Chtimes(host, atime, mtime))
+	return pathErr("chtimes", name, f.chtimesHost(host, atime, mtime))
 }
 
 // Chmod changes permission bits.
@@ -289,7 +290,7 @@ func (f *FS) Chmod(name string, mode fs.FileMode) error {
 	if err != nil {
 		return err
 	}
-	return pathErr("chmod", name, os.Chmod(host, mode))
+	return pathErr("chmod", name, f.chmodHost(host, mode))
 }
 
 // changeInPlace resolves name, following links, for a change to its

@@ -35,7 +35,7 @@ func (f *FS) Rename(oldName, newName string) error {
 		return &fs.PathError{Op: "rename", Path: newName, Err: syscall.EINVAL}
 	}
 	if s.mnt >= 0 || f.lower == "" {
-		return pathErr("rename", oldName, os.Rename(s.host, d.host))
+		return pathErr("rename", oldName, f.renameHost(s.host, d.host))
 	}
 	if err := f.renameLayered(sdir, s, ddir, d); err != nil {
 		return pathErr("rename", oldName, err)
@@ -78,21 +78,21 @@ func (f *FS) renameLayered(sdir, s, ddir, d node) error {
 	if d.in == upper && d.isDir() {
 		// Empty in the view, but possibly holding whiteouts: rename(2)
 		// only replaces a truly empty directory.
-		if err := os.RemoveAll(d.host); err != nil {
+		if err := f.removeAllHost(d.host); err != nil {
 			return err
 		}
 	}
 	dst := f.upperPath(d.p)
-	if err := os.Rename(moved.host, dst); err != nil {
+	if err := f.renameHost(moved.host, dst); err != nil {
 		return err
 	}
 	if f.lowerAt(ddir, d) {
 		if moved.isDir() {
-			if err := touch(filepath.Join(dst, opaque)); err != nil {
+			if err := f.touch(filepath.Join(dst, opaque)); err != nil {
 				return err
 			}
 		}
-		if err := os.Remove(filepath.Join(ddir.host, whPrefix+filepath.Base(d.p))); err != nil && !os.IsNotExist(err) {
+		if err := f.removeHost(filepath.Join(ddir.host, whPrefix+filepath.Base(d.p))); err != nil && !os.IsNotExist(err) {
 			return err
 		}
 	}

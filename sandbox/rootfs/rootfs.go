@@ -9,11 +9,10 @@
 //
 // Resolution and the following host operation are not atomic: a process
 // of the container can swap a resolved directory for a symlink to a host
-// path in between. Opening files, what reads and writes content, is safe
-// from that on Linux: the kernel refuses a symlink anywhere in the
-// resolved path (openat2 RESOLVE_NO_SYMLINKS). Other operations (stat,
-// mkdir, remove, rename, chmod, readdir) still follow such a symlink if
-// they lose the race.
+// path in between. No host operation follows such a symlink out: opens
+// and, on Linux, the operations on names refuse any symlink on the way
+// (openat2 RESOLVE_NO_SYMLINKS), the rest go through an os.Root of the
+// layer or mount directory. See host.go.
 package rootfs
 
 import (

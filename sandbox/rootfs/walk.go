@@ -3,7 +3,6 @@ package rootfs
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"syscall"
@@ -49,16 +48,16 @@ func (f *FS) rootNode() node {
 	if host, i := f.mountOf("/"); i >= 0 {
 		n.host, n.mnt, n.ro = host, i, f.mounts[i].ReadOnly
 	}
-	n.stat(n.host)
+	f.statNode(&n)
 	if n.mnt < 0 {
 		n.up, n.low = true, f.lower != ""
 	}
 	return n
 }
 
-// stat fills in n from an Lstat of host.
-func (n *node) stat(host string) {
-	fi, err := os.Lstat(host)
+// statNode fills in n from an Lstat of n.host.
+func (f *FS) statNode(n *node) {
+	fi, err := f.lstat(n.host)
 	if err != nil {
 		n.err = unwrap(err)
 		return
@@ -73,7 +72,7 @@ func (f *FS) child(dir node, name string) node {
 	p := path.Join(dir.p, name)
 	if host, i := f.mountOf(p); i >= 0 {
 		n := node{p: p, host: host, mnt: i, ro: f.mounts[i].ReadOnly}
-		n.stat(host)
+		f.statNode(&n)
 		return n
 	}
 	n := node{p: p, host: filepath.Join(f.root, p), mnt: -1, err: syscall.ENOENT}
@@ -88,7 +87,7 @@ func (f *FS) child(dir node, name string) node {
 		return n // whiteouts and markers are never shown
 	}
 	if dir.up {
-		fi, err := os.Lstat(n.host)
+		fi, err := f.lstat(n.host)
 		if err == nil {
 			n.in, n.fi = upper, fi
 			n.up = fi.IsDir()
@@ -102,7 +101,7 @@ func (f *FS) child(dir node, name string) node {
 	}
 	if dir.low && !(dir.up && f.whitedOut(p)) {
 		lo := filepath.Join(f.lower, p)
-		if fi, err := os.Lstat(lo); err == nil {
+		if fi, err := f.lstat(lo); err == nil {
 			n.in, n.host, n.fi = lower, lo, fi
 			n.low = fi.IsDir()
 		}
@@ -140,7 +139,7 @@ func (f *FS) walk(name string, followLast bool) (dir, n node, err error) {
 		if links++; links > maxLinks {
 			return node{}, node{}, &fs.PathError{Op: "resolve", Path: name, Err: syscall.ELOOP}
 		}
-		target, err := os.Readlink(next.host)
+		target, err := f.readlink(next.host)
 		if err != nil {
 			return node{}, node{}, &fs.PathError{Op: "readlink", Path: next.p, Err: unwrap(err)}
 		}

@@ -390,5 +390,5 @@ func (o *osFile) Utimens(atim, mtim int64) experimentalsys.Errno {
 	if e != 0 {
 		return e
 	}
-	return errno(os.Chtimes(o.f.Name(), a, m))
+	return errno(chtimes(o.f, a, m))
 }
