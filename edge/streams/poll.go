@@ -20,7 +20,7 @@ const (
 
 // poll calls c again with the cursor of first's stream until a reply
 // carries no stream, or a Done one, and returns that reply (first itself
-// when it is already Done). Each reply goes to each (nil to
+// when it is already Done); after a reply with a body it calls at once. Each reply goes to each (nil to
 // skip). wake, when it fires, triggers a call at once; it fires once
 // (a closed channel), so it is dropped after. ok is false when ctx ended
 // first.
@@ -29,12 +29,17 @@ func (e *Env) poll(ctx context.Context, c call.Call, first call.Reply, every tim
 	defer t.Stop()
 	last, st := first, first.Stream
 	for st != nil && !st.Done {
-		select {
-		case <-ctx.Done():
-			return call.Reply{}, false
-		case <-wake:
-			wake = nil
-		case <-t.C:
+		// A reply that brought output may have left more (a log longer
+		// than one reply): ask again at once. Otherwise wait for the
+		// tick or the wake-up.
+		if len(last.Body) == 0 {
+			select {
+			case <-ctx.Done():
+				return call.Reply{}, false
+			case <-wake:
+				wake = nil
+			case <-t.C:
+			}
 		}
 		last = e.Call(ctx, next(c, st.Cursor))
 		if ctx.Err() != nil {
