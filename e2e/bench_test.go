@@ -2,9 +2,10 @@ package e2e
 
 import (
 	"fmt"
-	"sort"
 	"testing"
 	"time"
+
+	"github.com/sockerless/sockerless/e2e/harness"
 )
 
 // runsPerEngine is how many `docker run --rm IMG true` each engine gets.
@@ -58,7 +59,7 @@ func benchRuns(b *testing.B, label string, n int, args ...string) {
 					outputs[sl.name] = r.Stdout
 				}
 			}
-			m := median(times)
+			m := harness.Median(times)
 			medians[sl.name] = m
 			b.ReportMetric(float64(m.Microseconds())/1000, "ms/run-median")
 		})
@@ -69,18 +70,6 @@ func benchRuns(b *testing.B, label string, n int, args ...string) {
 		}
 	}
 	fmt.Println(sideBySide(label, medians))
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func sideBySide(label string, m map[string]time.Duration) string {

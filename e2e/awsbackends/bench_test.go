@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -65,7 +64,7 @@ func BenchmarkRunRmTrue(b *testing.B) {
 					total, fn, compute = append(total, t), append(fn, f), append(compute, c)
 				}
 			}
-			mt, mf, mc := median(total), median(fn), median(compute)
+			mt, mf, mc := harness.Median(total), harness.Median(fn), harness.Median(compute)
 			b.ReportMetric(ms(mt), "ms/run-median")
 			b.ReportMetric(ms(mf), "ms-function")
 			b.ReportMetric(ms(mc), "ms-compute")
@@ -77,15 +76,6 @@ func BenchmarkRunRmTrue(b *testing.B) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	if len(s) == 0 {
-		return 0
-	}
-	return s[len(s)/2]
-}
 
 // recorder is a call.Handler that times every call it passes on.
 type recorder struct {

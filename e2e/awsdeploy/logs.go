@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/sockerless/sockerless/functions/lambda"
 )
 
 // LogTail is the last lines of every log group in the simulator: the
@@ -34,8 +36,7 @@ func (d *Deployment) LogTail(t testing.TB, lines int) string {
 		// Lambda's START/END/REPORT lines say nothing about a failure.
 		var events []types.FilteredLogEvent
 		for _, e := range out.Events {
-			m := aws.ToString(e.Message)
-			if !strings.HasPrefix(m, "START RequestId") && !strings.HasPrefix(m, "END RequestId") && !strings.HasPrefix(m, "REPORT RequestId") {
+			if !lambda.PlatformLine(aws.ToString(e.Message)) {
 				events = append(events, e)
 			}
 		}

@@ -68,9 +68,9 @@ const (
 
 func (c Config) check() error {
 	var missing []string
-	for name, v := range map[string]string{"cluster": c.Cluster, "log group": c.LogGroup, "agent image": c.AgentImage, "region": c.Region} {
-		if v == "" {
-			missing = append(missing, name)
+	for _, s := range [][2]string{{"cluster", c.Cluster}, {"log group", c.LogGroup}, {"agent image", c.AgentImage}, {"region", c.Region}} {
+		if s[1] == "" {
+			missing = append(missing, s[0])
 		}
 	}
 	if c.ECS == nil || c.Logs == nil {

@@ -39,9 +39,9 @@ type Config struct {
 
 func (c Config) check() error {
 	var missing []string
-	for name, v := range map[string]string{"role": c.Role, "workload repository": c.Repository, "agent image": c.AgentImage, "log group": c.LogGroup} {
-		if v == "" {
-			missing = append(missing, name)
+	for _, s := range [][2]string{{"role", c.Role}, {"workload repository", c.Repository}, {"agent image", c.AgentImage}, {"log group", c.LogGroup}} {
+		if s[1] == "" {
+			missing = append(missing, s[0])
 		}
 	}
 	if c.Lambda == nil || c.Logs == nil {

@@ -178,7 +178,7 @@ func (d *Driver) Logs(ctx context.Context, id, cursor string) ([]core.LogEntry, 
 	}
 	var entries []core.LogEntry
 	for day := since.UTC().Truncate(24 * time.Hour); !day.After(time.Now().UTC()); day = day.Add(24 * time.Hour) {
-		src := cwlogs.Source{Client: d.cfg.Logs, Group: d.cfg.LogGroup, StreamPrefix: day.Format("2006/01/02") + "/" + fn + "[", Skip: platformLine}
+		src := cwlogs.Source{Client: d.cfg.Logs, Group: d.cfg.LogGroup, StreamPrefix: day.Format("2006/01/02") + "/" + fn + "[", Skip: PlatformLine}
 		e, next, err := src.Read(ctx, cursor)
 		if err != nil {
 			return nil, cursor, err
@@ -188,8 +188,9 @@ func (d *Driver) Logs(ctx context.Context, id, cursor string) ([]core.LogEntry, 
 	return entries, cursor, nil
 }
 
-// platformLine reports the lines Lambda itself writes around invocations.
-func platformLine(msg string) bool {
+// PlatformLine reports the lines Lambda itself writes around
+// invocations (START, END, REPORT, INIT_*), not the function's output.
+func PlatformLine(msg string) bool {
 	for _, p := range []string{"START RequestId: ", "END RequestId: ", "REPORT RequestId: ", "INIT_START ", "INIT_REPORT "} {
 		if strings.HasPrefix(msg, p) {
 			return true

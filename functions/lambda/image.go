@@ -32,9 +32,10 @@ func (d *Driver) functionImage(ctx context.Context, ref string) (string, error) 
 		return "", fmt.Errorf("agent image %s: %w", d.cfg.AgentImage, err)
 	}
 	sum := sha256.Sum256([]byte(userDigest.String() + "+" + agentDigest.String()))
-	tag, err := name.NewTag(d.cfg.Repository+":fn-"+hex.EncodeToString(sum[:12]), insecureIfLoopback(d.cfg.Repository)...)
-	if err != nil {
-		return "", fmt.Errorf("workload repository %q: %w", d.cfg.Repository, err)
+	target, err := imageref.Parse(d.cfg.Repository + ":fn-" + hex.EncodeToString(sum[:12]))
+	tag, ok := target.(name.Tag)
+	if err != nil || !ok {
+		return "", fmt.Errorf("workload repository %q is not a repository name: %v", d.cfg.Repository, err)
 	}
 	if desc, err := remote.Head(tag, opts...); err == nil {
 		return tag.Context().Digest(desc.Digest.String()).String(), nil
@@ -77,11 +78,4 @@ func (d *Driver) image(ref string, opts []remote.Option) (v1.Image, v1.Hash, err
 	}
 	h, err := img.Digest()
 	return img, h, err
-}
-
-func insecureIfLoopback(repo string) []name.Option {
-	if r, err := name.NewRepository(repo); err == nil && imageref.IsLoopback(r.RegistryStr()) {
-		return []name.Option{name.Insecure}
-	}
-	return nil
 }

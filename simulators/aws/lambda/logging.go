@@ -1,9 +1,6 @@
 package lambda
 
-import (
-	"regexp"
-	"strings"
-)
+import "regexp"
 
 // loggingInput is LoggingConfig as CreateFunction and
 // UpdateFunctionConfiguration take it.
@@ -50,7 +47,7 @@ func applyLogging(cur map[string]string, in *loggingInput) (map[string]string, e
 // /aws/lambda/<name> it is date/[$LATEST]id; in a custom group, shared
 // by several functions, the function's name comes after the date.
 func logStream(date, group, function, id string) string {
-	if group == "/aws/lambda/"+function || strings.TrimSpace(group) == "" {
+	if group == "/aws/lambda/"+function {
 		return date + "/[$LATEST]" + id
 	}
 	return date + "/" + function + "[$LATEST]" + id
