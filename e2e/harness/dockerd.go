@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -78,6 +79,8 @@ func startDockerdWith(bin string, extra []string) (*Engine, error) {
 	}
 	cleanup := func() error {
 		err := d.stop(10 * time.Second)
+		// dockerd leaves its default network namespace mounted here.
+		_ = syscall.Unmount(filepath.Join(dir, "exec", "netns", "default"), syscall.MNT_DETACH)
 		// Data left by a killed daemon may still be mounted; what cannot be
 		// removed stays under DockerdRoot for the next machine reset.
 		_ = os.RemoveAll(dir)

@@ -16,6 +16,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/client"
 	"github.com/sockerless/sockerless/functions/core"
 )
@@ -46,6 +47,8 @@ type Driver struct {
 
 	mu      sync.Mutex
 	started map[string]bool // containers this process started, for Close
+
+	builds buildJobs
 }
 
 // New connects to the engine at cfg.Host and checks it answers.
@@ -74,6 +77,7 @@ func (d *Driver) Warm() error { _, err := d.agent.path(); return err }
 // runtime does: their agents dial an edge port that dies with local
 // mode, so they could not come back.
 func (d *Driver) Close() error {
+	d.closeBuilds()
 	d.mu.Lock()
 	ids := make([]string, 0, len(d.started))
 	for id := range d.started {
@@ -125,6 +129,9 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 		}
 		if err := d.keepLogs(ctx, old.Container.ID, w.ID); err != nil {
 			return fmt.Errorf("keep the log of %s: %w", w.ID, err)
+		}
+		if err := d.carryChanges(ctx, old.Container.ID, w.ID); err != nil {
+			return fmt.Errorf("keep the changes of %s: %w", w.ID, err)
 		}
 		if _, err := d.engine.ContainerCommit(ctx, old.Container.ID, client.ContainerCommitOptions{Reference: stateRef(w.ID), NoPause: true}); err != nil {
 			return fmt.Errorf("keep the filesystem of %s: %w", w.ID, err)
@@ -254,11 +261,40 @@ func (d *Driver) Remove(ctx context.Context, id string) error {
 	if err != nil && !cerrdefs.IsNotFound(err) {
 		return err
 	}
-	_, err = d.engine.ImageRemove(ctx, stateRef(id), client.ImageRemoveOptions{Force: true, PruneChildren: true})
-	if err != nil && !cerrdefs.IsNotFound(err) {
+	if err := d.removeState(ctx, id); err != nil {
 		return err
 	}
-	return os.RemoveAll(d.logPath(id))
+	return errors.Join(os.RemoveAll(d.logPath(id)), os.RemoveAll(d.changesPath(id)))
+}
+
+// removeState deletes the images that carried container id's filesystem
+// from start to start: stateRef and, where the engine links an image to
+// its parent, the earlier ones it was committed over, which carry the
+// container's label. Pruning would go on to the container's image, which
+// the engine may hold untagged and core still records.
+func (d *Driver) removeState(ctx context.Context, id string) error {
+	top, err := d.engine.ImageInspect(ctx, stateRef(id))
+	if cerrdefs.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	// Inspect does not say an image's parent; the list does.
+	list, err := d.engine.ImageList(ctx, client.ImageListOptions{All: true})
+	if err != nil {
+		return err
+	}
+	images := map[string]image.Summary{}
+	for _, s := range list.Items {
+		images[s.ID] = s
+	}
+	for img, ok := images[top.ID]; ok && img.Labels["sockerless.id"] == id; img, ok = images[img.ParentID] {
+		if _, err := d.engine.ImageRemove(ctx, img.ID, client.ImageRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Volume returns the host directory backing a named volume; engine

@@ -71,6 +71,8 @@ func runDockerd(t *testing.T, bin string, extra []string) (string, error) {
 			_ = cmd.Process.Kill()
 			<-exited
 		}
+		// dockerd leaves its default network namespace mounted here.
+		_ = syscall.Unmount(filepath.Join(dir, "exec", "netns", "default"), syscall.MNT_DETACH)
 		_ = os.RemoveAll(dir)
 	}
 	if err := waitPing(sock, 20*time.Second); err != nil {

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -157,6 +158,31 @@ func TestEngineRuntime(t *testing.T) {
 		if got, want := stdout.String(), "run\nrun\nrun\n"; got != want {
 			t.Fatalf("logs after two starts: %q, want %q", got, want)
 		}
+		// The diff covers both runs: the file the first made is added.
+		diff, err := cli.ContainerDiff(ctx, created.ID, client.ContainerDiffOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(diff.Changes); got != "[{C /tmp} {A /tmp/runs}]" {
+			t.Fatalf("diff after two starts: %s", got)
+		}
+		// Removing the container removes every image that carried its
+		// filesystem from one start to the next.
+		if _, err := cli.ContainerRemove(ctx, created.ID, client.ContainerRemoveOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		eng, err := client.New(client.WithHost(host), client.WithAPIVersionNegotiation())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer eng.Close()
+		left, err := eng.ImageList(ctx, client.ImageListOptions{All: true, Filters: make(client.Filters).Add("label", "sockerless.id="+created.ID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left.Items) != 0 {
+			t.Fatalf("images of the removed container left in the engine: %+v", left.Items)
+		}
 	})
 
 	t.Run("cp before start, exec, stop", func(t *testing.T) {
@@ -200,6 +226,11 @@ func TestEngineRuntime(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+
+	t.Run("diff, export, commit", func(t *testing.T) { testEngineSnapshot(t, ctx, cli) })
+	t.Run("build", func(t *testing.T) { testEngineBuild(t, ctx, cli, host) })
+	t.Run("build progress streams", func(t *testing.T) { testEngineBuildStreams(t, ctx, cli) })
+	t.Run("stats", func(t *testing.T) { testEngineStats(t, ctx, cli, host) })
 
 	// Closing local mode stops what it started: those agents' edge dies
 	// with it.
