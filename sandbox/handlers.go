@@ -139,7 +139,7 @@ func (s *system) call(ctx context.Context, args []string) ([]string, error) {
 func (s *system) exec(ctx context.Context, args []string) error {
 	hc := interp.HandlerCtx(ctx)
 	inv := &command.Invocation{
-		Args: args, Env: exported(hc.Env), Dir: hc.Dir, FS: s.fs,
+		Args: args, Env: exported(hc.Env), Dir: hc.Dir,
 		Stdin: s.stdinFor(hc.Stdin), Stdout: hc.Stdout, Stderr: hc.Stderr, Sys: s,
 	}
 	if code := s.Exec(ctx, inv); code != 0 {

@@ -109,7 +109,7 @@ func Start(ctx context.Context, spec Spec, stdio Stdio) (*Process, error) {
 	stop := context.AfterFunc(ctx, func() { p.terminate(syscall.SIGKILL) })
 
 	inv := &command.Invocation{
-		Args: spec.Args, Env: buildEnv(spec, home), Dir: dir, FS: fsys,
+		Args: spec.Args, Env: buildEnv(spec, home), Dir: dir,
 		Stdin: stdin, Stdout: stdout, Stderr: stderr, Sys: p.sys,
 	}
 	go func() {

@@ -1,7 +1,8 @@
 // Package sandbox runs a container's process without a container engine.
-// A POSIX shell (mvdan.cc/sh) interprets sh -c, scripts and entrypoints,
-// and every other command is looked up in a registry of implementations
-// (Go built-ins today, WASI modules later). Native executables cannot run,
+// A POSIX shell (mvdan.cc/sh) interprets sh -c, scripts and entrypoints
+// in-process, and every other command is looked up in a registry: the
+// utilities are one WASI module run under wazero (sandbox/wasm), kill
+// runs in-process. Native executables cannot run,
 // except those a host registered as native programs (RegisterNative),
 // whose code it links and runs in-process. All file access, by the shell
 // and by commands, goes through a view of the container's root directory

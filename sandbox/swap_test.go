@@ -26,7 +26,7 @@ func symlinkSwapChanges(t *testing.T) string {
 	before := hostTree(t, host)
 	root := t.TempDir()
 	files(t, root, map[string]string{"w/d/victim": "inside\n", "w/d/sub/": ""})
-	const n = "200"
+	const n = "40"
 	stop := swapDir(t, filepath.Join(root, "w", "d"), host)
 	r := run(t, Spec{Root: root, Args: sh(`
 i=0; while [ $i -lt ` + n + ` ]; do

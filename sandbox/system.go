@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"runtime/debug"
 	"sync"
 	"syscall"
@@ -21,7 +22,7 @@ func wasmEngine() (*wasm.Engine, error) {
 	e, err := wasm.Default()
 	if err != nil {
 		wasmWarn.Do(func() {
-			log.Printf("sockerless sandbox: WASI utilities unavailable (sed, diff, sha256sum, ... are missing): %v", err)
+			log.Printf("sockerless sandbox: WASI utilities unavailable (ls, cat, grep, sed, ... are missing; only the shell's builtins run): %v", err)
 		})
 	}
 	return e, err
@@ -57,25 +58,37 @@ type system struct {
 func newSystem(fsys *rootfs.FS, hostname string, user command.User, p *Process, tmp string, memory int64) *system {
 	s := &system{fs: fsys, hostname: hostname, user: user, proc: p, tmpDir: tmp}
 	s.reg = command.NewRegistry()
-	coreutils.Register(s.reg)
-	// WASI utilities fill in what the Go built-ins lack (sed, diff,
-	// sha256sum, ...); without a module they are absent, not faked.
+	// kill signals the sandbox's own processes, so it runs in-process,
+	// as does the printf that stands in for the shell's builtin; every
+	// other utility runs in the WASI module. Without a module they are
+	// absent, not faked: the reason is logged.
+	kill, _ := coreutils.Lookup("kill")
+	s.reg.Register("kill", kill)
+	s.reg.Register(internalKill, kill)
+	printf, _ := coreutils.Lookup("printf")
+	s.reg.Register(internalPrintf, printf)
 	if e, err := wasmEngine(); err == nil {
-		wasm.Register(s.reg, e, memory)
+		wasm.Register(s.reg, e, fsys, memory)
 	}
 	sh := command.Func(s.runShell)
 	for name := range shellNames {
 		s.reg.Register(name, sh)
 	}
-	kill, _ := s.reg.Lookup("kill")
-	s.reg.Register(internalKill, kill)
 	s.reg.Register(internalCommandV, command.Func(s.commandV))
-	printf, _ := s.reg.Lookup("printf")
-	s.reg.Register(internalPrintf, printf)
 	return s
 }
 
-func (s *system) Hostname() string   { return s.hostname }
+func (s *system) Hostname() string { return s.hostname }
+
+// Dial and Listen implement command.System with the loopback-only
+// network every sandbox process has.
+func (s *system) Dial(ctx context.Context, network, address string) (net.Conn, error) {
+	return wasm.DialLoopback(ctx, network, address)
+}
+
+func (s *system) Listen(ctx context.Context, network, address string) (net.Listener, error) {
+	return wasm.ListenLoopback(ctx, network, address)
+}
 func (s *system) User() command.User { return s.user }
 
 func (s *system) Signal(pid int, sig syscall.Signal) error { return signalPid(pid, sig) }

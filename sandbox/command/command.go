@@ -1,8 +1,10 @@
 // Package command is the contract between the sandbox and the programs it
-// runs: a registry from command name to an implementation. Built-ins in Go
-// (sandbox/coreutils) are one implementation; WASI modules under wazero
-// slot in as another, since an Invocation says exactly which files, args,
-// env and streams a program gets, and nothing is ambient.
+// runs: a registry from command name to an implementation, and what an
+// implementation may use (an Invocation: args, env, streams, files and
+// the System). The utilities of sandbox/coreutils are written against it
+// and compiled into the sandbox's WASI module, where FS and System are
+// answered through WASI and the host module; the host runs a few
+// in-process. It uses only the standard library, so it builds for wasip1.
 package command
 
 import (
@@ -11,12 +13,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"path"
 	"sort"
 	"strings"
 	"syscall"
-
-	"github.com/sockerless/sockerless/sandbox/rootfs"
 )
 
 // Command is one runnable program.
@@ -34,10 +35,12 @@ func (f Func) Run(ctx context.Context, inv *Invocation) int { return f(ctx, inv)
 
 // Invocation is everything a command may use.
 type Invocation struct {
-	Args   []string // Args[0] is the name it was called by
-	Env    []string // KEY=VALUE, exported variables only
-	Dir    string   // container working directory, absolute
-	FS     *rootfs.FS
+	Args []string // Args[0] is the name it was called by
+	Env  []string // KEY=VALUE, exported variables only
+	Dir  string   // container working directory, absolute
+	// FS is the container's filesystem. Commands the host runs
+	// in-process (kill, the shell's printf) touch no files and get nil.
+	FS     FS
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
@@ -62,7 +65,24 @@ type System interface {
 	Exec(ctx context.Context, inv *Invocation) int
 	// LookPath finds name the way Exec would, for which and command -v.
 	LookPath(name string, env []string) (string, error)
+	// Dial and Listen reach the network a container may use: the
+	// loopback addresses only, checked after name resolution (the
+	// sandbox has no network namespace of its own). A refused address's
+	// error wraps ErrNotLoopback.
+	Dial(ctx context.Context, network, address string) (net.Conn, error)
+	Listen(ctx context.Context, network, address string) (net.Listener, error)
+	// Kernel is what uname reports of the kernel: the host's, as in a
+	// container.
+	Kernel() Kernel
 }
+
+// Kernel is uname's release, version and machine fields.
+type Kernel struct {
+	Release, Version, Machine string
+}
+
+// ErrNotLoopback is what a refused network destination reports.
+var ErrNotLoopback = errors.New("only loopback addresses (127.0.0.0/8, ::1) are reachable from the sandbox")
 
 // Name is the base name the command was invoked as.
 func (inv *Invocation) Name() string { return path.Base(inv.Args[0]) }
@@ -83,11 +103,6 @@ func (inv *Invocation) Getenv(key string) string {
 		}
 	}
 	return ""
-}
-
-// Stdio is the invocation's streams as rootfs sees them for /dev/std*.
-func (inv *Invocation) Stdio() rootfs.Stdio {
-	return rootfs.Stdio{In: inv.Stdin, Out: inv.Stdout, Err: inv.Stderr}
 }
 
 // Errorf prints "name: message" to stderr, busybox style, and returns 1.

@@ -136,12 +136,12 @@ func (c copier) copyFile(src, dst, name string) error {
 	if err != nil {
 		return copyErr{fmt.Sprintf("can't stat '%s': %s", name, errText(err))}
 	}
-	in, err := fsys.OpenFile(src, os.O_RDONLY, 0, c.inv.Stdio())
+	in, err := fsys.OpenFile(src, os.O_RDONLY, 0)
 	if err != nil {
 		return copyErr{fmt.Sprintf("can't open '%s': %s", name, errText(err))}
 	}
 	defer in.Close()
-	out, err := fsys.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fi.Mode().Perm(), c.inv.Stdio())
+	out, err := fsys.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fi.Mode().Perm())
 	if err != nil {
 		return copyErr{fmt.Sprintf("can't create '%s': %s", dst, errText(err))}
 	}

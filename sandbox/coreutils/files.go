@@ -107,7 +107,7 @@ func touch(_ context.Context, inv *command.Invocation) int {
 			if o.has('c') {
 				continue
 			}
-			f, err := inv.FS.OpenFile(p, os.O_WRONLY|os.O_CREATE, 0o644, inv.Stdio())
+			f, err := inv.FS.OpenFile(p, os.O_WRONLY|os.O_CREATE, 0o644)
 			if err != nil {
 				fmt.Fprintf(inv.Stderr, "touch: %s: %s\n", name, errText(err))
 				status = 1

@@ -1,5 +1,7 @@
-// Package coreutils implements the common Unix utilities in Go, confined
-// to a container's root through the command.Invocation they are given.
+// Package coreutils implements the common Unix utilities in Go against
+// the command.Invocation they are given, and nothing else: the sandbox
+// compiles them into its WASI utility module (sandbox/wasm/utils), where
+// the container's root is all they can reach.
 // Output follows busybox's format, since that is what most small images
 // ship and what scripts written for them expect.
 package coreutils
@@ -86,7 +88,7 @@ func openInput(inv *command.Invocation, name string) (io.ReadCloser, error) {
 	if name == "-" {
 		return io.NopCloser(inv.Stdin), nil
 	}
-	f, err := inv.FS.OpenFile(inv.Abs(name), os.O_RDONLY, 0, inv.Stdio())
+	f, err := inv.FS.OpenFile(inv.Abs(name), os.O_RDONLY, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -170,7 +170,7 @@ func tee(ctx context.Context, inv *command.Invocation) int {
 	writers := []io.Writer{inv.Stdout}
 	status := 0
 	for _, name := range o.args {
-		f, err := inv.FS.OpenFile(inv.Abs(name), flag, 0o644, inv.Stdio())
+		f, err := inv.FS.OpenFile(inv.Abs(name), flag, 0o644)
 		if err != nil {
 			fmt.Fprintf(inv.Stderr, "tee: %s: %s\n", name, errText(err))
 			status = 1

@@ -100,3 +100,26 @@ func baseName(p string) string {
 	}
 	return p
 }
+
+// unbuffered writes through to w at once when w buffers (the WASI
+// module's stdout does): for output that arrives from elsewhere as it
+// comes, such as nc's, and must not wait for the command to end.
+func unbuffered(w io.Writer) io.Writer {
+	if f, ok := w.(interface{ Flush() error }); ok {
+		return flushWriter{w: w, f: f}
+	}
+	return w
+}
+
+type flushWriter struct {
+	w io.Writer
+	f interface{ Flush() error }
+}
+
+func (fw flushWriter) Write(p []byte) (int, error) {
+	n, err := fw.w.Write(p)
+	if err == nil {
+		err = fw.f.Flush()
+	}
+	return n, err
+}

@@ -7,7 +7,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/sockerless/sockerless/sandbox/command"
@@ -120,9 +119,7 @@ func (l *lister) blocks(dir string, ents []fs.DirEntry) int64 {
 	var n int64
 	for _, e := range ents {
 		if fi, err := e.Info(); err == nil {
-			if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-				n += st.Blocks / 2
-			}
+			n += command.StatOf(fi).Blocks / 2
 		}
 	}
 	return n
@@ -133,11 +130,8 @@ func (l *lister) entry(dir, name string, fi fs.FileInfo) {
 		fmt.Fprintln(l.inv.Stdout, name)
 		return
 	}
-	nlink, uid, gid := uint64(1), 0, 0
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		nlink = uint64(st.Nlink)
-		uid, gid = containerID(int(st.Uid), hostUID), containerID(int(st.Gid), hostGID)
-	}
+	st := command.StatOf(fi)
+	nlink, uid, gid := st.Nlink, st.UID, st.GID
 	line := fmt.Sprintf("%-10s %4d %-8.8s %-8.8s %9d %s %s", modeString(fi.Mode()), nlink,
 		l.ids.user(uid), l.ids.group(gid), fi.Size(), lsTime(fi.ModTime()), name)
 	if fi.Mode()&fs.ModeSymlink != 0 {

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"mvdan.cc/sh/v3/expand"
-
 	"github.com/sockerless/sockerless/sandbox/command"
 )
 
@@ -67,8 +65,13 @@ func echo(_ context.Context, inv *command.Invocation) int {
 	}
 	s := strings.Join(args, " ")
 	if escapes {
-		out, _, _ := expand.Format(&expand.Config{}, s, nil)
+		// As printf's %b: \0NNN octal, and \c ends the output, newline
+		// included.
+		out, _, stop := unescape(s, true)
 		s = out
+		if stop {
+			newline = false
+		}
 	}
 	if newline {
 		s += "\n"

@@ -7,7 +7,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/sockerless/sockerless/sandbox/command"
 )
@@ -230,11 +229,8 @@ func stat(_ context.Context, inv *command.Invocation) int {
 }
 
 func statFormat(format, name string, fi fs.FileInfo, ids idNames) string {
-	uid, gid, nlink, ino := 0, 0, uint64(1), uint64(0)
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		uid, gid = containerID(int(st.Uid), hostUID), containerID(int(st.Gid), hostGID)
-		nlink, ino = uint64(st.Nlink), st.Ino
-	}
+	st := command.StatOf(fi)
+	uid, gid, nlink, ino := st.UID, st.GID, st.Nlink, st.Ino
 	var b strings.Builder
 	for i := 0; i < len(format); i++ {
 		if format[i] != '%' || i+1 == len(format) {

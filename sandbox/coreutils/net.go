@@ -6,38 +6,15 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/sockerless/sockerless/sandbox/command"
 )
-
-// The sandbox has no network namespace of its own: wget and nc reach
-// only the loopback addresses, and the check is made on the address
-// actually dialled, after name resolution, so "localhost" works and a
-// name that resolves elsewhere does not.
-
-// errNotLoopback is what a refused destination reports.
-var errNotLoopback = errors.New("only loopback addresses (127.0.0.0/8, ::1) are reachable from the sandbox")
-
-func loopbackOnly(_, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("%s: %w", host, errNotLoopback)
-	}
-	return nil
-}
-
-var loopbackDialer = &net.Dialer{Timeout: 10 * time.Second, Control: loopbackOnly}
 
 // wget [-q] [-O FILE] URL — HTTP(S) GET to a loopback host. Progress and
 // errors go to stderr like busybox's; -O - writes the body to stdout.
@@ -54,7 +31,7 @@ func wget(ctx context.Context, inv *command.Invocation) int {
 		raw = "http://" + raw
 	}
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || u.Host == "" {
 		return inv.Errorf("bad address '%s'", o.args[0])
 	}
 	out, ok := o.val['O']
@@ -64,33 +41,28 @@ func wget(ctx context.Context, inv *command.Invocation) int {
 			out = "index.html"
 		}
 	}
-	client := &http.Client{Transport: &http.Transport{DialContext: loopbackDialer.DialContext, Proxy: nil}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return inv.Errorf("%v", err)
-	}
-	req.Header.Set("User-Agent", "Wget")
-	if !o.has('q') {
-		fmt.Fprintf(inv.Stderr, "Connecting to %s\n", u.Host)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		if errors.Is(err, errNotLoopback) {
-			return inv.Errorf("refusing to connect to %s: %v", u.Hostname(), errNotLoopback)
+	resp, err := httpGet(ctx, inv.Sys.Dial, u, func(host string) {
+		if !o.has('q') {
+			fmt.Fprintf(inv.Stderr, "Connecting to %s\n", host)
 		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
+	})
+	if err != nil {
+		if errors.Is(err, command.ErrNotLoopback) {
+			return inv.Errorf("refusing to connect to %s: %v", u.Hostname(), command.ErrNotLoopback)
+		}
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			err = oe.Err
 		}
 		return inv.Errorf("can't connect to remote host: %s", errText(err))
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 400 {
-		return inv.Errorf("server returned error: %s %s", resp.Proto, resp.Status)
+	defer resp.Close()
+	if resp.code >= 400 {
+		return inv.Errorf("server returned error: %s %s", resp.proto, resp.status)
 	}
 	var w io.Writer = inv.Stdout
 	if out != "-" {
-		f, err := inv.FS.OpenFile(inv.Abs(out), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644, inv.Stdio())
+		f, err := inv.FS.OpenFile(inv.Abs(out), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 		if err != nil {
 			return inv.Errorf("can't open '%s': %s", out, errText(err))
 		}
@@ -100,7 +72,7 @@ func wget(ctx context.Context, inv *command.Invocation) int {
 			fmt.Fprintf(inv.Stderr, "saving to '%s'\n", out)
 		}
 	}
-	n, err := io.Copy(w, resp.Body)
+	n, err := io.Copy(w, ctxReader{ctx, resp.body})
 	if err != nil {
 		return inv.Errorf("error getting response: %s", errText(err))
 	}
@@ -139,8 +111,7 @@ func nc(ctx context.Context, inv *command.Invocation) int {
 		if port == "" {
 			return usage(inv, fmt.Errorf("usage: nc -l [-p] PORT"))
 		}
-		var lc net.ListenConfig
-		ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort("127.0.0.1", port))
+		ln, err := inv.Sys.Listen(ctx, "tcp", net.JoinHostPort("127.0.0.1", port))
 		if err != nil {
 			return inv.Errorf("bind: %s", errText(err))
 		}
@@ -155,9 +126,9 @@ func nc(ctx context.Context, inv *command.Invocation) int {
 		if len(o.args) != 2 {
 			return usage(inv, fmt.Errorf("usage: nc HOST PORT"))
 		}
-		conn, err = loopbackDialer.DialContext(connectCtx, "tcp", net.JoinHostPort(o.args[0], o.args[1]))
-		if errors.Is(err, errNotLoopback) {
-			return inv.Errorf("refusing to connect to %s: %v", o.args[0], errNotLoopback)
+		conn, err = inv.Sys.Dial(connectCtx, "tcp", net.JoinHostPort(o.args[0], o.args[1]))
+		if errors.Is(err, command.ErrNotLoopback) {
+			return inv.Errorf("refusing to connect to %s: %v", o.args[0], command.ErrNotLoopback)
 		}
 		if err != nil {
 			var oe *net.OpError
@@ -177,11 +148,11 @@ func nc(ctx context.Context, inv *command.Invocation) int {
 	go func() {
 		defer wg.Done()
 		io.Copy(conn, inv.Stdin)
-		if tc, ok := conn.(*net.TCPConn); ok {
-			tc.CloseWrite()
+		if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
 		}
 	}()
-	io.Copy(inv.Stdout, conn)
+	io.Copy(unbuffered(inv.Stdout), conn)
 	// The peer has finished; let stdin still go out, but do not wait
 	// long for it: a terminal or pipe that never ends would otherwise
 	// hold nc open after the connection is over.

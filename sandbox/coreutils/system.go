@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/sockerless/sockerless/sandbox/command"
@@ -17,16 +16,13 @@ func uname(_ context.Context, inv *command.Invocation) int {
 	if err != nil {
 		return usage(inv, err)
 	}
-	var u syscall.Utsname
-	if err := syscall.Uname(&u); err != nil {
-		return inv.Errorf("%v", err)
-	}
+	k := inv.Sys.Kernel()
 	fields := []struct {
 		flag byte
 		val  string
 	}{
-		{'s', "Linux"}, {'n', inv.Sys.Hostname()}, {'r', utsString(u.Release[:])},
-		{'v', utsString(u.Version[:])}, {'m', utsString(u.Machine[:])}, {'o', "Linux"},
+		{'s', "Linux"}, {'n', inv.Sys.Hostname()}, {'r', k.Release},
+		{'v', k.Version}, {'m', k.Machine}, {'o', "Linux"},
 	}
 	var out []string
 	for _, f := range fields {
@@ -39,17 +35,6 @@ func uname(_ context.Context, inv *command.Invocation) int {
 	}
 	fmt.Fprintln(inv.Stdout, strings.Join(out, " "))
 	return 0
-}
-
-func utsString(b []int8) string {
-	s := make([]byte, 0, len(b))
-	for _, c := range b {
-		if c == 0 {
-			break
-		}
-		s = append(s, byte(c))
-	}
-	return string(s)
 }
 
 func hostname(_ context.Context, inv *command.Invocation) int {

@@ -125,7 +125,7 @@ func (t tarRun) create() int {
 	var out io.Writer = t.inv.Stdout
 	verbose := t.inv.Stdout
 	if t.o.file != "-" {
-		f, err := t.inv.FS.OpenFile(t.inv.Abs(t.o.file), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644, t.inv.Stdio())
+		f, err := t.inv.FS.OpenFile(t.inv.Abs(t.o.file), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 		if err != nil {
 			return t.inv.Errorf("can't open '%s': %s", t.o.file, errText(err))
 		}
@@ -193,10 +193,8 @@ func (t tarRun) add(tw *tar.Writer, name string, verbose io.Writer) error {
 		h.Name += "/"
 	}
 	h.Mode = int64(unixPerm(fi.Mode()))
-	h.Uid, h.Gid = 0, 0
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		h.Uid, h.Gid = containerID(int(st.Uid), hostUID), containerID(int(st.Gid), hostGID)
-	}
+	st := command.StatOf(fi)
+	h.Uid, h.Gid = st.UID, st.GID
 	h.Uname, h.Gname = t.ids.user(h.Uid), t.ids.group(h.Gid)
 	// Plain ustar, as busybox writes: whole-second mtime, no atime/ctime.
 	h.ModTime, h.AccessTime, h.ChangeTime = fi.ModTime().Truncate(time.Second), time.Time{}, time.Time{}
@@ -333,7 +331,7 @@ func (t tarRun) extract(h *tar.Header, r io.Reader) error {
 			r = src
 		}
 		fsys.Remove(dst)
-		f, err := fsys.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600, t.inv.Stdio())
+		f, err := fsys.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
 			return fmt.Errorf("can't open '%s': %s", h.Name, errText(err))
 		}

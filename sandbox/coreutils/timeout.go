@@ -2,7 +2,6 @@ package coreutils
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -47,15 +46,19 @@ func timeout(ctx context.Context, inv *command.Invocation) int {
 		return inv.Errorf("%v", err)
 	}
 	run := ctx
+	deadline := time.Now().Add(d)
 	if d > 0 {
 		var cancel context.CancelFunc
-		run, cancel = context.WithTimeout(ctx, d)
+		run, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
 	child := *inv
 	child.Args = o.args[1:]
 	code := inv.Sys.Exec(run, &child)
-	if ctx.Err() == nil && errors.Is(run.Err(), context.DeadlineExceeded) {
+	// The clock, not run.Err: in the WASI module the deadline is passed
+	// to the host, which stops the command, and the guest's own timer
+	// may not have fired yet when Exec returns.
+	if ctx.Err() == nil && d > 0 && !time.Now().Before(deadline) {
 		fmt.Fprintln(inv.Stderr, "Terminated")
 		return 128 + 15
 	}

@@ -1,23 +1,11 @@
 package coreutils
 
 import (
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/sockerless/sockerless/sandbox/command"
 )
-
-// The image's files are unpacked by the host user, so like a rootless
-// user namespace the sandbox shows that user as root inside the container.
-var hostUID, hostGID = os.Getuid(), os.Getgid()
-
-func containerID(id, host int) int {
-	if id == host {
-		return 0
-	}
-	return id
-}
 
 // idNames maps ids to names through the image's /etc/passwd and /etc/group.
 type idNames struct {

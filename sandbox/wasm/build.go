@@ -66,7 +66,7 @@ func Build(ctx context.Context, cacheDir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("wasm: go env: %w", err)
 	}
-	key, err := sourceHash(src, strings.TrimSpace(string(ver)))
+	key, err := sourceHash(ctx, src, strings.TrimSpace(string(ver)))
 	if err != nil {
 		return "", err
 	}
@@ -85,29 +85,33 @@ func Build(ctx context.Context, cacheDir string) (string, error) {
 		os.Remove(tmp)
 		return "", fmt.Errorf("wasm: building utilities: %w\n%s", err, b)
 	}
+	if err := mergeDataFile(tmp); err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
 	if err := os.Rename(tmp, out); err != nil {
 		return "", fmt.Errorf("wasm: %w", err)
 	}
 	return out, nil
 }
 
-// sourceHash digests the program's .go files, the module's go.sum (its
-// dependencies) and the toolchain version.
-func sourceHash(src, goVersion string) (string, error) {
-	var files []string
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {
-			files = append(files, p)
-		}
-		return err
-	})
+// sourceHash digests the Go files of every non-standard package the
+// program is built from (the utilities, sandbox/coreutils, ...), the
+// module's go.sum and the toolchain version.
+func sourceHash(ctx context.Context, src, goVersion string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-f", `{{if not .Standard}}{{range .GoFiles}}{{$.Dir}}/{{.}}
+{{end}}{{end}}`, ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
+	list, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("wasm: %w", err)
+		return "", fmt.Errorf("wasm: listing the utilities' sources: %w", err)
 	}
+	files := strings.Fields(string(list))
 	files = append(files, filepath.Join(src, "..", "..", "go.sum"))
 	sort.Strings(files)
 	h := sha256.New()
-	fmt.Fprintf(h, "%s wasip1/wasm\n", goVersion)
+	fmt.Fprintf(h, "%s wasip1/wasm merged-data\n", goVersion)
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -117,4 +121,17 @@ func sourceHash(src, goVersion string) (string, error) {
 		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// mergeDataFile rewrites the module at p with its data segments merged.
+func mergeDataFile(p string) error {
+	bin, err := os.ReadFile(p)
+	if err != nil {
+		return fmt.Errorf("wasm: %w", err)
+	}
+	merged, err := mergeData(bin)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(p, merged, 0o755)
 }

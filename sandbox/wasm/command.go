@@ -3,42 +3,25 @@ package wasm
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/sockerless/sockerless/sandbox/command"
+	"github.com/sockerless/sockerless/sandbox/rootfs"
 )
-
-// Names are the utilities of the module the sandbox registers: the ones
-// its Go built-ins do not provide. xargs, find -exec and awk's system()
-// run their commands through the host function in hostexec.go. The module also holds yes and true,
-// for tests and benchmarks; the built-ins answer to those names.
-var Names = []string{
-	"awk", "base64", "cmp", "diff", "expr", "find", "gunzip", "gzip", "md5sum", "readlink", "realpath",
-	"rmdir", "sed", "sha1sum", "sha256sum", "sha512sum", "xargs", "zcat",
-}
 
 // Command runs one utility of the module as a sandbox command.
 type Command struct {
 	Engine *Engine
-	Memory int64 // bytes per process; 0 for DefaultMemoryLimit
+	FS     *rootfs.FS // the container's filesystem
+	Memory int64      // bytes per process; 0 for DefaultMemoryLimit
 }
 
 // Run implements command.Command: the module gets the invocation's args
-// (Args[0] picks the utility), env, working directory, streams and
-// filesystem, and nothing else.
+// (Args[0] picks the utility), env, working directory, streams and the
+// container's filesystem, and nothing else.
 func (c Command) Run(ctx context.Context, inv *command.Invocation) int {
 	code, err := c.Engine.Run(ctx, Proc{
-		Args: append([]string{inv.Name()}, inv.Args[1:]...), Env: inv.Env, Dir: inv.Dir, FS: inv.FS,
-		Stdin: inv.Stdin, Stdout: inv.Stdout, Stderr: inv.Stderr, Memory: c.Memory,
-		Exec: func(ctx context.Context, args []string, stdin io.Reader) int {
-			if inv.Sys == nil {
-				fmt.Fprintf(inv.Stderr, "%s: cannot run %s: no sandbox to run it in\n", inv.Name(), args[0])
-				return 127
-			}
-			sub := *inv
-			sub.Args, sub.Stdin = args, stdin
-			return inv.Sys.Exec(ctx, &sub)
-		},
+		Args: append([]string{inv.Name()}, inv.Args[1:]...), Env: inv.Env, Dir: inv.Dir, FS: c.FS,
+		Stdin: inv.Stdin, Stdout: inv.Stdout, Stderr: inv.Stderr, Memory: c.Memory, Sys: inv.Sys,
 	})
 	if err != nil {
 		fmt.Fprintf(inv.Stderr, "%s: %v\n", inv.Name(), err)
@@ -47,13 +30,13 @@ func (c Command) Run(ctx context.Context, inv *command.Invocation) int {
 	return code
 }
 
-// Register adds every name in Names that r does not have yet, run by
-// engine e with the given memory limit: Go built-ins already registered
-// keep their names.
-func Register(r *command.Registry, e *Engine, memory int64) {
-	for _, n := range Names {
+// Register adds every utility of the module to r, run by engine e over
+// the filesystem fsys with the given memory limit; names r already has
+// keep their commands.
+func Register(r *command.Registry, e *Engine, fsys *rootfs.FS, memory int64) {
+	for _, n := range Names() {
 		if _, ok := r.Lookup(n); !ok {
-			r.Register(n, Command{Engine: e, Memory: memory})
+			r.Register(n, Command{Engine: e, FS: fsys, Memory: memory})
 		}
 	}
 }

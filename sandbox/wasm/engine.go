@@ -14,12 +14,15 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/experimental/sysfs"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 
+	"github.com/sockerless/sockerless/sandbox/command"
 	"github.com/sockerless/sockerless/sandbox/rootfs"
 )
 
@@ -102,6 +105,34 @@ func Pages(limit int64) uint32 {
 	return uint32(p)
 }
 
+// minPages is the least memory a process gets: the module's own (its
+// data, read from the module compiled at the default limit) and 16 MiB
+// for the Go runtime, which cannot start in less than 2. A container
+// limit below it gives the module this much: the program image, as a
+// binary's pages, is not the process's to bound, and Docker itself
+// refuses limits under 6 MiB.
+func (e *Engine) minPages() (uint32, error) {
+	r, err := e.compiled(Pages(0))
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range r.mod.ExportedMemories() {
+		return m.Min() + runtimePages, nil
+	}
+	return runtimePages, nil
+}
+
+const runtimePages = 16 << 20 / pageSize
+
+// heap is what the Go runtime in the module may use: the process's
+// memory above the module's own. The module keeps its collector under
+// it (debug.SetMemoryLimit) and lets utilities buffer a quarter of it
+// (sort, tail, uniq...), so that those fail with "out of memory" as
+// busybox's do rather than the runtime dying.
+func heap(pages, minPages uint32) int64 {
+	return int64(pages-(minPages-runtimePages)) * pageSize
+}
+
 // compiled returns the runtime for a memory limit, compiling (or loading
 // from the cache) the module the first time. The limit is a runtime
 // setting in wazero, hence one runtime per distinct limit.
@@ -114,8 +145,7 @@ func (e *Engine) compiled(pages uint32) (*runtime, error) {
 	ctx := context.Background()
 	cfg := wazero.NewRuntimeConfig().
 		WithCompilationCache(e.cache).
-		WithMemoryLimitPages(pages).
-		WithCloseOnContextDone(true)
+		WithMemoryLimitPages(pages)
 	r := &runtime{rt: wazero.NewRuntimeWithConfig(ctx, cfg)}
 	if _, r.err = wasi_snapshot_preview1.Instantiate(ctx, r.rt); r.err == nil {
 		r.err = instantiateHost(ctx, r.rt)
@@ -134,15 +164,32 @@ func (e *Engine) compiled(pages uint32) (*runtime, error) {
 type Proc struct {
 	Args   []string // Args[0] picks the utility
 	Env    []string
-	Dir    string // container working directory, handed over as PWD
+	Dir    string // container working directory, handed over by sysinfo
 	FS     *rootfs.FS
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 	Memory int64 // bytes; 0 for DefaultMemoryLimit
-	// Exec runs the commands the module asks for (xargs, find -exec);
-	// nil refuses them with status 127.
-	Exec ExecFunc
+	// Sys answers what the module asks of the sandbox through the host
+	// module (see hostexec.go): running commands (xargs, env, timeout),
+	// users, the kernel, PATH lookups. Nil refuses those requests.
+	Sys command.System
+
+	heap int64 // what the module's Go runtime may use, for sysinfo
+}
+
+func (p *Proc) stdin() io.Reader {
+	if p.Stdin == nil {
+		return eof{}
+	}
+	return p.Stdin
+}
+
+func (p *Proc) dir() string {
+	if p.Dir == "" {
+		return "/"
+	}
+	return p.Dir
 }
 
 // ExitKilled is the status of a module ended by its context, as for a
@@ -150,33 +197,46 @@ type Proc struct {
 const ExitKilled = 128 + 9
 
 // Run instantiates the module for p and returns its exit status. A
-// cancelled ctx closes the module at its next function call or loop
-// back-edge; an allocation past the memory limit fails inside the module
-// (Go's runtime then exits with "out of memory").
+// cancelled ctx ends the module at its next call to the host (see
+// terminate.go); an allocation past the memory limit fails inside the
+// module (Go's runtime then exits with "out of memory").
 func (e *Engine) Run(ctx context.Context, p Proc) (int, error) {
-	r, err := e.compiled(Pages(p.Memory))
+	min, err := e.minPages()
 	if err != nil {
 		return 0, err
 	}
-	stdin := p.Stdin
-	if stdin == nil {
-		stdin = eof{}
+	pages := max(Pages(p.Memory), min)
+	r, err := e.compiled(pages)
+	if err != nil {
+		return 0, err
 	}
+	p.heap = heap(pages, min)
+	// Not an *os.File: wazero would put it in blocking mode, and then
+	// closing it (docker stop of a process reading its stdin) could no
+	// longer wake a read.
+	stdin := guardedReader{ctx: ctx, r: p.stdin()}
+	stdout, stderr := guardWriter(ctx, p.Stdout), guardWriter(ctx, p.Stderr)
 	fsc := wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(&containerFS{
-		fs: p.FS, std: rootfs.Stdio{In: stdin, Out: p.Stdout, Err: p.Stderr},
+		fs: p.FS, std: rootfs.Stdio{In: stdin, Out: stdout, Err: stderr}, ctx: ctx,
 	}, "/")
+	wall, mono := clocks(ctx)
 	cfg := wazero.NewModuleConfig().
 		WithName("").
 		WithArgs(p.Args...).
-		WithStdin(stdin).WithStdout(p.Stdout).WithStderr(p.Stderr).
+		WithStdin(stdin).WithStdout(stdout).WithStderr(stderr).
 		WithFSConfig(fsc).
-		WithSysWalltime().WithSysNanotime().WithSysNanosleep().
+		WithWalltime(wall, sys.ClockResolution(time.Microsecond)).
+		WithNanotime(mono, sys.ClockResolution(1)).
+		WithNanosleep(sleeper(ctx)).
 		WithRandSource(rand.Reader)
-	for _, kv := range withPWD(p.Env, p.Dir) {
+	for _, kv := range p.Env {
 		k, v, _ := strings.Cut(kv, "=")
 		cfg = cfg.WithEnv(k, v)
 	}
-	mod, err := r.rt.InstantiateModule(context.WithValue(ctx, execKey{}, execCall{exec: p.Exec, stdin: stdin}), r.mod, cfg)
+	mctx := experimental.WithMemoryAllocator(context.WithValue(ctx, procKey{}, &p), memoryAllocator)
+	mctx, closeNet := withNet(ctx, mctx)
+	defer closeNet()
+	mod, err := r.rt.InstantiateModule(mctx, r.mod, cfg)
 	if mod != nil {
 		mod.Close(context.Background())
 	}
@@ -192,22 +252,6 @@ func (e *Engine) Run(ctx context.Context, p Proc) (int, error) {
 		return ExitKilled, nil
 	}
 	return 0, fmt.Errorf("wasm: %s: %w", p.Args[0], err)
-}
-
-// withPWD hands the working directory over as PWD, the only entry: Go's
-// wasip1 runtime starts in $PWD (WASI has no chdir) and keeps the first
-// of duplicate variables.
-func withPWD(env []string, dir string) []string {
-	if dir == "" {
-		dir = "/"
-	}
-	out := make([]string, 0, len(env)+1)
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, "PWD=") {
-			out = append(out, kv)
-		}
-	}
-	return append(out, "PWD="+dir)
 }
 
 type eof struct{}

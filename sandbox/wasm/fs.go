@@ -1,6 +1,7 @@
 package wasm
 
 import (
+	"context"
 	"io"
 	"io/fs"
 	"os"
@@ -22,6 +23,9 @@ type containerFS struct {
 	experimentalsys.UnimplementedFS
 	fs  *rootfs.FS
 	std rootfs.Stdio // what /dev/stdin, /dev/stdout and /dev/stderr reach
+	// ctx is the process's: every open, read and write checks it, so
+	// that a killed process reading or writing files stops (terminate.go).
+	ctx context.Context
 }
 
 // WASI preview 1 carries no permission bits: wazero asks for 0600 files
@@ -77,6 +81,7 @@ func osFlag(flag experimentalsys.Oflag) int {
 // through rootfs.OpenFile (which copies image files up before a write),
 // and virtual devices as streams.
 func (c *containerFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
+	stopIfDone(c.ctx)
 	name := cpath(p)
 	var fi fs.FileInfo
 	var err error
@@ -108,9 +113,9 @@ func (c *containerFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.Fil
 		return nil, errno(err)
 	}
 	if osf, ok := f.(*os.File); ok {
-		return &osFile{f: osf, append: flag&experimentalsys.O_APPEND != 0}, 0
+		return &osFile{f: osf, append: flag&experimentalsys.O_APPEND != 0, ctx: c.ctx}, 0
 	}
-	return &streamFile{rw: f, name: name}, 0
+	return &streamFile{rw: f, name: name, ctx: c.ctx}, 0
 }
 
 func (c *containerFS) Lstat(p string) (sys.Stat_t, experimentalsys.Errno) {
@@ -282,6 +287,7 @@ type streamFile struct {
 	experimentalsys.UnimplementedFile
 	rw   io.ReadWriteCloser
 	name string
+	ctx  context.Context
 }
 
 func (s *streamFile) IsDir() (bool, experimentalsys.Errno) { return false, 0 }
@@ -291,6 +297,7 @@ func (s *streamFile) Stat() (sys.Stat_t, experimentalsys.Errno) {
 }
 
 func (s *streamFile) Read(p []byte) (int, experimentalsys.Errno) {
+	stopIfDone(s.ctx)
 	n, err := s.rw.Read(p)
 	if err == io.EOF {
 		err = nil
@@ -299,6 +306,7 @@ func (s *streamFile) Read(p []byte) (int, experimentalsys.Errno) {
 }
 
 func (s *streamFile) Write(p []byte) (int, experimentalsys.Errno) {
+	stopIfDone(s.ctx)
 	n, err := s.rw.Write(p)
 	return n, errno(err)
 }
@@ -314,6 +322,7 @@ type osFile struct {
 	experimentalsys.UnimplementedFile
 	f      *os.File
 	append bool
+	ctx    context.Context
 }
 
 func (o *osFile) Dev() (uint64, experimentalsys.Errno) {
@@ -347,6 +356,7 @@ func (o *osFile) Stat() (sys.Stat_t, experimentalsys.Errno) {
 }
 
 func (o *osFile) Read(p []byte) (int, experimentalsys.Errno) {
+	stopIfDone(o.ctx)
 	n, err := o.f.Read(p)
 	if err == io.EOF {
 		err = nil
@@ -355,6 +365,7 @@ func (o *osFile) Read(p []byte) (int, experimentalsys.Errno) {
 }
 
 func (o *osFile) Pread(p []byte, off int64) (int, experimentalsys.Errno) {
+	stopIfDone(o.ctx)
 	n, err := o.f.ReadAt(p, off)
 	if err == io.EOF {
 		err = nil
@@ -368,11 +379,13 @@ func (o *osFile) Seek(off fileOffset, whence int) (int64, experimentalsys.Errno)
 }
 
 func (o *osFile) Write(p []byte) (int, experimentalsys.Errno) {
+	stopIfDone(o.ctx)
 	n, err := o.f.Write(p)
 	return n, errno(err)
 }
 
 func (o *osFile) Pwrite(p []byte, off int64) (int, experimentalsys.Errno) {
+	stopIfDone(o.ctx)
 	if o.append {
 		return 0, experimentalsys.EINVAL // os.File refuses WriteAt in append mode
 	}

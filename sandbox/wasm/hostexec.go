@@ -1,65 +1,119 @@
 package wasm
 
 import (
-	"bytes"
 	"context"
-	"io"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/sockerless/sockerless/sandbox/command"
+	"github.com/sockerless/sockerless/sandbox/wasm/abi"
 )
 
-// A WASI module cannot start processes. The utility module imports one
-// host function for the utilities that must (xargs, find -exec, awk's
-// system()):
+// A WASI preview 1 module cannot start processes, carries no permission
+// bits or owners, and knows nothing of users or the kernel. The utility
+// module imports what it needs of those from the host module
+// "sockerless" (the wire formats are in package abi):
 //
-//	sockerless.exec(argv_ptr, argv_len i32, stdin_null i32) -> status i32
+//	exec(req_ptr, req_len i32, stdin_null i32, timeout_ns i64) -> status i32
+//	stat(path_ptr, path_len i32, follow i32, out_ptr i32) -> errno i32
+//	chmod(path_ptr, path_len i32, mode i32) -> errno i32
+//	sysinfo(buf_ptr, buf_cap i32) -> len i32
+//	lookpath(req_ptr, req_len i32, buf_ptr, buf_cap i32) -> len or -errno i32
+//	alive()
 //
-// argv is NUL-separated in the module's memory. The command runs the way
-// the shell would run it, through Proc.Exec, as a child of the process:
-// same environment, working directory, filesystem and output streams;
-// its stdin is the module's, or empty when stdin_null is set.
+// exec's request is three string lists: the working directory, argv and
+// the environment. The command runs the way the shell would run it, as
+// a child of the process (Proc.Sys.Exec): same filesystem and output
+// streams; its stdin is the module's, or empty when stdin_null is set.
+// A timeout_ns above zero stops it after that long, and exec returns
+// abi.ExecTimedOut. Paths are container paths, resolved by the
+// container's rootfs as every other access is. sysinfo and lookpath
+// return the length they need when buf_cap is too small. alive does
+// nothing but end the module if its process must stop (terminate.go).
 const hostModule = "sockerless"
 
-// ExecFunc runs a command for a module; it returns the exit status.
-type ExecFunc func(ctx context.Context, args []string, stdin io.Reader) int
+// procKey keys the running Proc in the context the host functions get.
+type procKey struct{}
 
-type execKey struct{}
+// proc returns the Proc whose module called a host function.
+func proc(ctx context.Context) (*Proc, bool) {
+	p, ok := ctx.Value(procKey{}).(*Proc)
+	return p, ok
+}
+
+var (
+	i32 = api.ValueTypeI32
+	i64 = api.ValueTypeI64
+)
 
 // instantiateHost adds the sockerless host module to rt.
 func instantiateHost(ctx context.Context, rt wazero.Runtime) error {
-	_, err := rt.NewHostModuleBuilder(hostModule).
-		NewFunctionBuilder().
-		WithGoModuleFunction(api.GoModuleFunc(hostExec), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
-		Export("exec").
-		Instantiate(ctx)
+	b := rt.NewHostModuleBuilder(hostModule)
+	for _, f := range []struct {
+		name    string
+		fn      api.GoModuleFunc
+		params  []api.ValueType
+		results []api.ValueType
+	}{
+		{"exec", hostExec, []api.ValueType{i32, i32, i32, i64}, []api.ValueType{i32}},
+		{"stat", hostStat, []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}},
+		{"chmod", hostChmod, []api.ValueType{i32, i32, i32}, []api.ValueType{i32}},
+		{"sysinfo", hostSysinfo, []api.ValueType{i32, i32}, []api.ValueType{i32}},
+		{"lookpath", hostLookPath, []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}},
+		{"alive", hostAlive, nil, nil},
+	} {
+		b = b.NewFunctionBuilder().WithGoModuleFunction(f.fn, f.params, f.results).Export(f.name)
+	}
+	b = exportNet(b)
+	_, err := b.Instantiate(ctx)
 	return err
 }
 
-// execCall is what Run puts in the module's context for hostExec.
-type execCall struct {
-	exec  ExecFunc
-	stdin io.Reader
-}
-
 func hostExec(ctx context.Context, mod api.Module, stack []uint64) {
-	status := uint32(127)
-	defer func() { stack[0] = api.EncodeU32(status) }()
-	call, ok := ctx.Value(execKey{}).(execCall)
-	if !ok || call.exec == nil {
+	stopIfDone(ctx)
+	status := int32(127)
+	defer func() { stack[0] = api.EncodeI32(status) }()
+	p, ok := proc(ctx)
+	if !ok {
 		return
 	}
-	buf, ok := mod.Memory().Read(api.DecodeU32(stack[0]), api.DecodeU32(stack[1]))
-	if !ok || len(buf) == 0 {
+	req, ok := mod.Memory().Read(api.DecodeU32(stack[0]), api.DecodeU32(stack[1]))
+	if !ok {
 		return
 	}
-	var args []string
-	for _, a := range bytes.Split(bytes.TrimSuffix(buf, []byte{0}), []byte{0}) {
-		args = append(args, string(a))
+	dir, rest, ok := abi.ReadStrings(req)
+	if !ok || len(dir) != 1 {
+		return
 	}
-	stdin := call.stdin
+	args, rest, ok := abi.ReadStrings(rest)
+	if !ok || len(args) == 0 {
+		return
+	}
+	env, _, ok := abi.ReadStrings(rest)
+	if !ok {
+		return
+	}
+	if p.Sys == nil {
+		return
+	}
+	inv := &command.Invocation{
+		Args: args, Env: env, Dir: dir[0], Stdin: p.stdin(),
+		Stdout: p.Stdout, Stderr: p.Stderr, Sys: p.Sys,
+	}
 	if api.DecodeU32(stack[2]) != 0 {
-		stdin = eof{}
+		inv.Stdin = eof{}
 	}
-	status = uint32(call.exec(ctx, args, stdin))
+	run := ctx
+	if d := time.Duration(int64(stack[3])); d > 0 {
+		var cancel context.CancelFunc
+		run, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	status = int32(p.Sys.Exec(run, inv))
+	stopIfDone(ctx)
+	if ctx.Err() == nil && run.Err() != nil {
+		status = abi.ExecTimedOut
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 func (in *awkInterp) call(e *callExpr) (ret value) {
+	tick()
 	f, ok := in.prog.funcs[e.name]
 	if !ok {
 		panic(awkSyntaxError{"calling undefined function " + e.name})

@@ -204,6 +204,7 @@ func sortKeys(keys []string) {
 
 // loopBody runs one iteration; it reports a break.
 func (in *awkInterp) loopBody(body []awkStmt) (broke bool) {
+	tick()
 	defer func() {
 		if r := recover(); r != nil {
 			switch r.(type) {

@@ -4,8 +4,8 @@
 // standard library, and builds natively too so that it can be tested and
 // vetted like any package.
 //
-// The working directory comes from $PWD: WASI has no chdir, and Go's
-// wasip1 runtime starts relative paths from $PWD.
+// The working directory comes from the host (sysinfo): WASI has none,
+// and Go's wasip1 runtime resolves relative paths from its own.
 package main
 
 import (
@@ -14,27 +14,39 @@ import (
 	"io"
 	"os"
 	"path"
+	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/sockerless/sockerless/sandbox/wasm/abi"
 )
 
 // utility is one program: it returns its exit status.
 type utility func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 
-// utilities is every program the module holds. Names the sandbox already
-// implements as Go built-ins are still here when the test suite or an
-// embedder needs them under wasm (yes, true).
+// utilities is every program the module holds: those of this package
+// and, through coreutils.go, those of sandbox/coreutils.
 var utilities = map[string]utility{}
 
-func register(name string, u utility) { utilities[name] = u }
-
-func init() {
-	register("true", func([]string, io.Reader, io.Writer, io.Writer) int { return 0 })
-	register("yes", yes)
-	register("utils", list)
+func register(name string, u utility) {
+	if _, dup := utilities[name]; dup {
+		panic("utility registered twice: " + name)
+	}
+	utilities[name] = u
 }
 
+func init() { register("utils", list) }
+
 func main() {
+	// The collector works harder as the heap nears what the host
+	// allows, rather than growing into the limit.
+	if h := heapLimit(); h > 0 {
+		debug.SetMemoryLimit(h - h/8)
+	}
+	// WASI has no working directory; the host says where to start.
+	if d := info()[abi.InfoDir]; d != "" {
+		os.Chdir(d)
+	}
 	name := "utils"
 	if len(os.Args) > 0 {
 		name = path.Base(os.Args[0])
@@ -45,11 +57,42 @@ func main() {
 		os.Exit(127)
 	}
 	out := bufio.NewWriterSize(os.Stdout, 32<<10)
-	code := u(os.Args, os.Stdin, out, os.Stderr)
+	code := u(os.Args, flushingReader{r: os.Stdin, w: out}, out, os.Stderr)
 	if err := out.Flush(); err != nil && code == 0 {
 		code = 1
 	}
 	os.Exit(code)
+}
+
+// steps counts the interpreters' steps (awk's loop iterations and
+// calls, sed's commands) for tick.
+var steps uint32
+
+// tick is called at every step that can repeat without reading, writing
+// or allocating, and lets the host stop the process every few thousand:
+// the host can only end a module when it calls in.
+func tick() {
+	if steps++; steps%4096 == 0 {
+		hostAlive()
+	}
+}
+
+// flushingReader flushes the buffered stdout before each read of stdin,
+// which may block: a utility reading input as it comes (cat, grep in a
+// pipeline fed slowly, a terminal) shows its output as it goes, while a
+// batch one still writes in large blocks.
+type flushingReader struct {
+	r io.Reader
+	w *bufio.Writer
+}
+
+func (f flushingReader) Read(p []byte) (int, error) {
+	if f.w.Buffered() > 0 {
+		if err := f.w.Flush(); err != nil {
+			return 0, err
+		}
+	}
+	return f.r.Read(p)
 }
 
 // list prints the utility names, one a line, for the host to register.
@@ -63,19 +106,6 @@ func list(_ []string, _ io.Reader, stdout, _ io.Writer) int {
 	sort.Strings(names)
 	fmt.Fprintln(stdout, strings.Join(names, "\n"))
 	return 0
-}
-
-func yes(args []string, _ io.Reader, stdout, _ io.Writer) int {
-	line := "y"
-	if len(args) > 1 {
-		line = strings.Join(args[1:], " ")
-	}
-	b := []byte(line + "\n")
-	for {
-		if _, err := stdout.Write(b); err != nil {
-			return 1
-		}
-	}
 }
 
 // errorf prints "name: message" to stderr and returns 1.

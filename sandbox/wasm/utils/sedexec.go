@@ -87,6 +87,7 @@ func (e *editor) cycle(ps string, nl bool, in *lineReader) {
 		e.appended = e.appended[:0]
 	}()
 	for pc := 0; pc < len(e.prog) && e.err == nil; pc++ {
+		tick()
 		c := e.prog[pc]
 		if !e.selects(c, ps, in) {
 			if c.name == '{' {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"unicode"
@@ -20,7 +21,7 @@ func runChild(stdout io.Writer, args []string, nullStdin bool) int {
 	if f, ok := stdout.(flusher); ok {
 		f.Flush()
 	}
-	return hostRun(args, nullStdin)
+	return hostExec(workDir(), args, os.Environ(), nullStdin, 0)
 }
 
 // xargs builds command lines from stdin: -n MAX args per command, -I
