@@ -13,8 +13,19 @@ import (
 
 func TestWget(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/missing" {
+		switch r.URL.Path {
+		case "/missing":
 			http.NotFound(w, r)
+			return
+		case "/moved":
+			http.Redirect(w, r, "/x", http.StatusFound)
+			return
+		case "/chunked":
+			// Flushed parts go out chunked: no Content-Length.
+			for i := range 3 {
+				fmt.Fprintf(w, "part %d\n", i)
+				w.(http.Flusher).Flush()
+			}
 			return
 		}
 		fmt.Fprintf(w, "body of %s\n", r.URL.Path)
@@ -28,6 +39,9 @@ func TestWget(t *testing.T) {
 		{name: "localhost without scheme", script: fmt.Sprintf(`wget -qO- localhost:%d/z`, port), want: "body of /z\n"},
 		{name: "progress on stderr only", script: fmt.Sprintf(`wget -O /f %s/p 2>/dev/null; cat /f`, srv.URL), want: "body of /p\n"},
 		{name: "http error", script: fmt.Sprintf(`wget -q -O - %s/missing`, srv.URL), code: 1},
+		{name: "redirect followed", script: fmt.Sprintf(`wget -q -O - %s/moved`, srv.URL), want: "body of /x\n"},
+		{name: "chunked body", script: fmt.Sprintf(`wget -q -O - %s/chunked`, srv.URL), want: "part 0\npart 1\npart 2\n"},
+		{name: "https refused", script: fmt.Sprintf(`wget -q -O - https://127.0.0.1:%d/ 2>&1 | grep -c 'only http://'`, port), want: "1\n"},
 		{name: "other host refused", script: `wget -q -O - http://192.0.2.1/`, code: 1},
 		{name: "closed port", script: `wget -q -O - http://127.0.0.1:1/`, code: 1},
 	})
