@@ -140,3 +140,67 @@ func appendSLEB(b []byte, v int64) []byte {
 		b = append(b, c|0x80)
 	}
 }
+
+// splitData takes a module's data out: it returns the module without
+// data segments and the memory they would have filled, from address 0.
+// Each process's memory then starts as that image (memory_*.go) rather
+// than wazero copying the segments in. A module whose data is not one
+// plain segment (mergeData's output) is returned whole, with no image.
+func splitData(bin []byte) (stripped, image []byte, err error) {
+	if len(bin) < 8 || !bytes.Equal(bin[:4], []byte("\x00asm")) {
+		return nil, nil, errors.New("wasm: not a WebAssembly module")
+	}
+	out := append([]byte(nil), bin[:8]...)
+	for rest := bin[8:]; len(rest) > 0; {
+		id := rest[0]
+		size, n := binary.Uvarint(rest[1:])
+		if n <= 0 || uint64(len(rest)-1-n) < size {
+			return nil, nil, errors.New("wasm: truncated section")
+		}
+		body := rest[1+n : 1+n+int(size)]
+		rest = rest[1+n+int(size):]
+		switch id {
+		case sectionData:
+			off, data, ok := oneSegment(body)
+			if !ok {
+				return bin, nil, nil
+			}
+			image = make([]byte, off+uint64(len(data)))
+			copy(image[off:], data)
+			body = binary.AppendUvarint(nil, 0)
+		case sectionDataCount:
+			body = binary.AppendUvarint(nil, 0)
+		}
+		out = append(out, id)
+		out = binary.AppendUvarint(out, uint64(len(body)))
+		out = append(out, body...)
+	}
+	return out, image, nil
+}
+
+// oneSegment reads a data section holding one active segment at a
+// constant offset.
+func oneSegment(body []byte) (off uint64, data []byte, ok bool) {
+	r := bytes.NewReader(body)
+	if count, err := binary.ReadUvarint(r); err != nil || count != 1 {
+		return 0, nil, false
+	}
+	if flags, err := binary.ReadUvarint(r); err != nil || flags != 0 {
+		return 0, nil, false
+	}
+	if op, _ := r.ReadByte(); op != opI32Const {
+		return 0, nil, false
+	}
+	o, err := readSLEB(r)
+	if err != nil || o < 0 || o > maxMergedSpan {
+		return 0, nil, false
+	}
+	if end, _ := r.ReadByte(); end != opEnd {
+		return 0, nil, false
+	}
+	n, err := binary.ReadUvarint(r)
+	if err != nil || n != uint64(r.Len()) {
+		return 0, nil, false
+	}
+	return uint64(o), body[len(body)-r.Len():], true
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 // TestMergeDataKeepsMemory: a module with its data merged starts with
@@ -34,21 +35,36 @@ func TestMergeDataKeepsMemory(t *testing.T) {
 		t.Fatal("segments not merged")
 	}
 	ctx := context.Background()
-	memOf := func(bin []byte) []byte {
+	memOf := func(bin []byte, img *memoryImage) []byte {
 		rt := wazero.NewRuntime(ctx)
 		defer rt.Close(ctx)
-		m, err := rt.Instantiate(ctx, bin)
+		ictx := ctx
+		if img != nil {
+			ictx = experimental.WithMemoryAllocator(ctx, img.allocator())
+		}
+		m, err := rt.Instantiate(ictx, bin)
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, _ := m.Memory().Read(0, 128)
 		return append([]byte(nil), b...)
 	}
-	if a, b := memOf(orig), memOf(got); !bytes.Equal(a, b) {
-		t.Fatalf("memory differs:\n%q\n%q", a, b)
+	want := memOf(orig, nil)
+	if b := memOf(got, nil); !bytes.Equal(want, b) {
+		t.Fatalf("merged: memory differs:\n%q\n%q", want, b)
 	}
-	if count := segments(t, merged); count != 1 {
-		t.Errorf("the built utility module has %d data segments, want 1", count)
+	// Split: the module without data, its memory from the image.
+	stripped, image, err := splitData(got)
+	if err != nil || image == nil || segments(t, stripped) != 0 {
+		t.Fatalf("split: err %v image %q", err, image)
+	}
+	img := newMemoryImage(image)
+	defer img.close()
+	if b := memOf(stripped, img); !bytes.Equal(want, b) {
+		t.Fatalf("from the image: memory differs:\n%q\n%q", want, b)
+	}
+	if count := segments(t, merged); count != 0 || len(e.image.data) < 1<<20 {
+		t.Errorf("the utility module kept %d data segments, image %d bytes", count, len(e.image.data))
 	}
 }
 

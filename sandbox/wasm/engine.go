@@ -38,7 +38,8 @@ const (
 // runtimes sharing one on-disk compilation cache: only the first runtime
 // after install compiles, the others load the machine code from disk.
 type Engine struct {
-	binary []byte
+	binary []byte       // the module without its data (splitData)
+	image  *memoryImage // the data, each process's initial memory
 	cache  wazero.CompilationCache
 
 	mu  sync.Mutex
@@ -62,7 +63,11 @@ func NewEngine(wasmPath, cacheDir string) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wasm: compilation cache: %w", err)
 	}
-	return &Engine{binary: bin, cache: cache, rts: map[uint32]*runtime{}}, nil
+	stripped, image, err := splitData(bin)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{binary: stripped, image: newMemoryImage(image), cache: cache, rts: map[uint32]*runtime{}}, nil
 }
 
 // Prime fills the on-disk compilation cache in a throwaway runtime, so
@@ -89,6 +94,7 @@ func (e *Engine) Close(ctx context.Context) error {
 		delete(e.rts, k)
 	}
 	errs = append(errs, e.cache.Close(ctx))
+	e.image.close()
 	return errors.Join(errs...)
 }
 
@@ -233,7 +239,7 @@ func (e *Engine) Run(ctx context.Context, p Proc) (int, error) {
 		k, v, _ := strings.Cut(kv, "=")
 		cfg = cfg.WithEnv(k, v)
 	}
-	mctx := experimental.WithMemoryAllocator(context.WithValue(ctx, procKey{}, &p), memoryAllocator)
+	mctx := experimental.WithMemoryAllocator(context.WithValue(ctx, procKey{}, &p), e.image.allocator())
 	mctx, closeNet := withNet(ctx, mctx)
 	defer closeNet()
 	mod, err := r.rt.InstantiateModule(mctx, r.mod, cfg)

@@ -4,8 +4,15 @@ package wasm
 
 import "github.com/tetratelabs/wazero/experimental"
 
-// memoryAllocator is wazero's copy-on-grow slice where no lazy mapping is
-// used.
-var memoryAllocator experimental.MemoryAllocator = experimental.MemoryAllocatorFunc(func(capacity, _ uint64) experimental.LinearMemory {
-	return &sliceMemory{buf: make([]byte, 0, capacity)}
-})
+// memoryImage is the module's initial memory, copied into each process.
+type memoryImage struct{ data []byte }
+
+func newMemoryImage(data []byte) *memoryImage { return &memoryImage{data: data} }
+
+func (img *memoryImage) allocator() experimental.MemoryAllocator {
+	return experimental.MemoryAllocatorFunc(func(capacity, _ uint64) experimental.LinearMemory {
+		return newSliceMemory(capacity, img.data)
+	})
+}
+
+func (img *memoryImage) close() {}
