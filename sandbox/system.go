@@ -78,7 +78,8 @@ func newSystem(fsys *rootfs.FS, hostname string, user command.User, p *Process, 
 	return s
 }
 
-func (s *system) Hostname() string { return s.hostname }
+func (s *system) Hostname() string   { return s.hostname }
+func (s *system) User() command.User { return s.user }
 
 // Dial and Listen implement command.System with the loopback-only
 // network every sandbox process has.
@@ -89,7 +90,6 @@ func (s *system) Dial(ctx context.Context, network, address string) (net.Conn, e
 func (s *system) Listen(ctx context.Context, network, address string) (net.Listener, error) {
 	return wasm.ListenLoopback(ctx, network, address)
 }
-func (s *system) User() command.User { return s.user }
 
 func (s *system) Signal(pid int, sig syscall.Signal) error { return signalPid(pid, sig) }
 

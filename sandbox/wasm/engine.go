@@ -113,7 +113,7 @@ func Pages(limit int64) uint32 {
 
 // minPages is the least memory a process gets: the module's own (its
 // data, read from the module compiled at the default limit) and 16 MiB
-// for the Go runtime, which cannot start in less than 2. A container
+// for the Go runtime, which needs 2 just to start. A container
 // limit below it gives the module this much: the program image, as a
 // binary's pages, is not the process's to bound, and Docker itself
 // refuses limits under 6 MiB.

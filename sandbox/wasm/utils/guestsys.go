@@ -60,15 +60,16 @@ func (guestSys) Exec(ctx context.Context, inv *command.Invocation) int {
 	if f, ok := inv.Stdout.(flusher); ok {
 		f.Flush()
 	}
+	const stopped = 128 + int(syscall.SIGTERM) // as timeout's child ends
 	var d time.Duration
 	if dl, ok := ctx.Deadline(); ok {
 		if d = time.Until(dl); d <= 0 {
-			return abi.ExecTimedOut
+			return stopped
 		}
 	}
 	code := hostExec(inv.Dir, inv.Args, inv.Env, false, d)
 	if code == abi.ExecTimedOut {
-		return 128 + int(syscall.SIGTERM)
+		return stopped
 	}
 	return code
 }
