@@ -18,6 +18,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/client"
+	"github.com/sockerless/sockerless/functions/buildjobs"
 	"github.com/sockerless/sockerless/functions/core"
 )
 
@@ -41,14 +42,14 @@ type Config struct {
 
 // Driver implements core.Compute and core.Images on a Docker Engine.
 type Driver struct {
+	buildjobs.Jobs // docker build jobs: core.BuildJobs
+
 	cfg    Config
 	engine *client.Client
 	agent  *agentBinary
 
 	mu      sync.Mutex
 	started map[string]bool // containers this process started, for Close
-
-	builds buildJobs
 }
 
 // New connects to the engine at cfg.Host and checks it answers.
@@ -77,7 +78,7 @@ func (d *Driver) Warm() error { _, err := d.agent.path(); return err }
 // runtime does: their agents dial an edge port that dies with local
 // mode, so they could not come back.
 func (d *Driver) Close() error {
-	d.closeBuilds()
+	d.Jobs.Close()
 	d.mu.Lock()
 	ids := make([]string, 0, len(d.started))
 	for id := range d.started {
@@ -313,3 +314,5 @@ var (
 	_ core.Compute = (*Driver)(nil)
 	_ core.Images  = (*Driver)(nil)
 )
+
+var _ core.BuildJobs = (*Driver)(nil)

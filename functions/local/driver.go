@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sockerless/sockerless/agent"
+	"github.com/sockerless/sockerless/functions/buildjobs"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/local/content"
 	"github.com/sockerless/sockerless/sandbox"
@@ -21,6 +22,8 @@ import (
 
 // Driver implements core.Compute and core.Images on one machine.
 type Driver struct {
+	buildjobs.Jobs // docker build jobs: core.BuildJobs
+
 	dir      string
 	content  *content.Store
 	agentURL string
@@ -28,7 +31,6 @@ type Driver struct {
 
 	mu        sync.Mutex
 	workloads map[string]*workload
-	builds    buildJobs
 }
 
 // workload is one running (or finished) start of a container.
@@ -196,7 +198,7 @@ func (d *Driver) RemoveVolume(ctx context.Context, name string) error {
 
 // Close stops every build and workload.
 func (d *Driver) Close() {
-	d.closeBuilds()
+	d.Jobs.Close()
 	d.mu.Lock()
 	wls := make([]*workload, 0, len(d.workloads))
 	for _, wl := range d.workloads {
@@ -210,3 +212,5 @@ func (d *Driver) Close() {
 }
 
 var _ core.Compute = (*Driver)(nil)
+
+var _ core.BuildJobs = (*Driver)(nil)
