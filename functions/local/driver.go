@@ -79,13 +79,31 @@ func (d *Driver) Prepare(ctx context.Context, w core.Workload) error {
 	return nil
 }
 
+// previousRunGrace is how long a start waits for the previous run's
+// agent to finish after it reported its exit.
+const previousRunGrace = 5 * time.Second
+
 // Start runs the workload's agent in a goroutine; the agent starts the
 // main process once the edge says so.
 func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	d.mu.Lock()
 	if old, ok := d.workloads[w.ID]; ok && old.status.Running {
+		// Core starts only a container whose exit it recorded, and the
+		// agent reports the exit before its goroutine here ends: a
+		// restart can arrive in between. Give the old run a moment.
 		d.mu.Unlock()
-		return fmt.Errorf("container %s is already running", w.ID)
+		select {
+		case <-old.done:
+		case <-time.After(previousRunGrace):
+			return fmt.Errorf("container %s is already running", w.ID)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		d.mu.Lock()
+		if cur := d.workloads[w.ID]; cur != old && cur != nil && cur.status.Running {
+			d.mu.Unlock()
+			return fmt.Errorf("container %s is already running", w.ID)
+		}
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	wl := &workload{cancel: cancel, done: make(chan struct{}), status: core.WorkloadStatus{Running: true, Known: true}}
