@@ -17,6 +17,7 @@ import (
 	"github.com/moby/moby/client"
 	"github.com/opencontainers/go-digest"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/functions/core/dockerfile"
 )
 
 // agentDir is where the agent's bind mount makes the engine create a
@@ -89,7 +90,7 @@ func (d *Driver) Commit(ctx context.Context, w core.Workload, opts core.CommitOp
 	if err != nil {
 		return core.ImageContent{}, err
 	}
-	if err := applyChanges(&runtimeCfg, opts.Changes); err != nil {
+	if err := dockerfile.ApplyChanges(&runtimeCfg, opts.Changes); err != nil {
 		return core.ImageContent{}, err
 	}
 	committed, err := d.engine.ContainerCommit(ctx, name(w.ID), client.ContainerCommitOptions{NoPause: true, Comment: opts.Comment, Author: opts.Author})

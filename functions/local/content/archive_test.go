@@ -93,7 +93,9 @@ func TestImportChanges(t *testing.T) {
 			changes []string
 		}{
 			{rootfs, []string{"RUN rm -rf /"}},
-			{rootfs, []string{`CMD ["unterminated"`}},
+			// Docker reads a malformed JSON form as shell form; a
+			// variable expansion that cannot parse is refused.
+			{rootfs, []string{"ENV A=${B"}},
 			{[]byte("this is not a tar archive, not at all, it is a sentence long enough to fill a header block" + strings.Repeat(".", 600)), nil},
 		} {
 			if _, err := s.Import(t.Context(), bytes.NewReader(c.input), c.changes, ""); err == nil {

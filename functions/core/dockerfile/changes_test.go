@@ -1,4 +1,4 @@
-package engine
+package dockerfile
 
 import (
 	"reflect"
@@ -44,7 +44,7 @@ func TestApplyChanges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := base()
-			err := applyChanges(&got, tt.changes)
+			err := ApplyChanges(&got, tt.changes)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
 			}

@@ -1,4 +1,4 @@
-package engine
+package dockerfile
 
 import (
 	"fmt"
@@ -6,18 +6,19 @@ import (
 	"strings"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
-	"github.com/sockerless/sockerless/functions/core/dockerfile"
 )
 
-// applyChanges applies `docker commit --change` instructions to cfg, as
-// the engine's commit does with them: each is a Dockerfile line, with
-// variables expanded from the environment set so far.
-func applyChanges(cfg *dockerspec.DockerOCIImageConfig, changes []string) error {
+// ApplyChanges applies `docker commit --change` and `docker import
+// --change` instructions to cfg, as Docker does: each is a Dockerfile
+// line (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER,
+// VOLUME or WORKDIR), with variables expanded from the environment set
+// so far.
+func ApplyChanges(cfg *dockerspec.DockerOCIImageConfig, changes []string) error {
 	for _, line := range changes {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		f, err := dockerfile.Parse(strings.NewReader(line))
+		f, err := Parse(strings.NewReader(line))
 		if err != nil {
 			return fmt.Errorf("invalid change %q: %w", line, err)
 		}
@@ -31,7 +32,7 @@ func applyChanges(cfg *dockerspec.DockerOCIImageConfig, changes []string) error 
 	return nil
 }
 
-func applyChange(cfg *dockerspec.DockerOCIImageConfig, in dockerfile.Instruction, escape rune) error {
+func applyChange(cfg *dockerspec.DockerOCIImageConfig, in Instruction, escape rune) error {
 	lookup := func(name string) (string, bool) {
 		for _, kv := range cfg.Env {
 			if k, v, _ := strings.Cut(kv, "="); k == name {
@@ -41,7 +42,7 @@ func applyChange(cfg *dockerspec.DockerOCIImageConfig, in dockerfile.Instruction
 		return "", false
 	}
 	word := func() (string, error) {
-		w, err := dockerfile.Word(in.Rest, escape, lookup)
+		w, err := Word(in.Rest, escape, lookup)
 		if err == nil && w == "" {
 			err = fmt.Errorf("%s requires exactly one argument", in.Cmd)
 		}
@@ -83,7 +84,7 @@ func applyChange(cfg *dockerspec.DockerOCIImageConfig, in dockerfile.Instruction
 	case "EXPOSE", "VOLUME":
 		list := in.JSON
 		if !in.IsJSON() {
-			list, err = dockerfile.Words(in.Rest, escape, lookup)
+			list, err = Words(in.Rest, escape, lookup)
 		}
 		if err == nil && len(list) == 0 {
 			err = fmt.Errorf("%s requires at least one argument", in.Cmd)
@@ -113,7 +114,7 @@ func applyChange(cfg *dockerspec.DockerOCIImageConfig, in dockerfile.Instruction
 }
 
 // command is the exec form as written, or the shell form run by shell.
-func command(in dockerfile.Instruction, shell []string) []string {
+func command(in Instruction, shell []string) []string {
 	if in.IsJSON() {
 		return in.JSON
 	}
@@ -124,7 +125,7 @@ func command(in dockerfile.Instruction, shell []string) []string {
 }
 
 // keyValues reads key=value words, or the legacy "key value words".
-func keyValues(in dockerfile.Instruction, escape rune, lookup dockerfile.Lookup) ([][2]string, error) {
+func keyValues(in Instruction, escape rune, lookup Lookup) ([][2]string, error) {
 	fields := strings.Fields(in.Rest)
 	if len(fields) == 0 {
 		return nil, fmt.Errorf("%s requires at least one argument", in.Cmd)
@@ -134,10 +135,10 @@ func keyValues(in dockerfile.Instruction, escape rune, lookup dockerfile.Lookup)
 		if rest == "" {
 			return nil, fmt.Errorf("%s must have two arguments", in.Cmd)
 		}
-		v, err := dockerfile.Word(rest, escape, lookup)
+		v, err := Word(rest, escape, lookup)
 		return [][2]string{{fields[0], v}}, err
 	}
-	ws, err := dockerfile.Words(in.Rest, escape, lookup)
+	ws, err := Words(in.Rest, escape, lookup)
 	if err != nil {
 		return nil, err
 	}
