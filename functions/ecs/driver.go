@@ -19,6 +19,9 @@ import (
 // its record until the backend mounts EFS.
 const VolumeRoot = "/mnt/sockerless/volumes/"
 
+// errMounts is what a container with volumes or bind mounts gets.
+var errMounts = fmt.Errorf("volumes and bind mounts are not supported by the %s backend yet (they need EFS): %w", Backend, core.ErrUnsupported)
+
 // Driver is core.Compute on ECS Fargate.
 type Driver struct{ cfg Config }
 
@@ -41,13 +44,7 @@ func (d *Driver) Prepare(context.Context, core.Workload) error { return nil }
 
 // Start registers the container's task definition and runs one task.
 func (d *Driver) Start(ctx context.Context, w core.Workload) error {
-	if w.ImageRef == "" {
-		return remoteimages.ErrNotPulled
-	}
-	if len(w.Mounts) > 0 {
-		return fmt.Errorf("volumes and bind mounts are not supported by the %s backend yet (they need EFS): %w", Backend, core.ErrUnsupported)
-	}
-	agentURL, err := w.AgentURLOr(d.cfg.AgentURL)
+	agentURL, err := remoteimages.Launchable(w, d.cfg.AgentURL, errMounts)
 	if err != nil {
 		return err
 	}

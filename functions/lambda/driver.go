@@ -22,6 +22,9 @@ import (
 // only its record on this backend.
 const VolumeRoot = "/mnt/sockerless/volumes/"
 
+// errMounts is what a container with volumes or bind mounts gets.
+var errMounts = fmt.Errorf("volumes and bind mounts are not supported by the %s backend: %w", Backend, core.ErrUnsupported)
+
 // Driver is core.Compute on AWS Lambda.
 type Driver struct{ cfg Config }
 
@@ -47,13 +50,7 @@ func (d *Driver) Prepare(context.Context, core.Workload) error { return nil }
 // Start makes the container's function if it has none and invokes it
 // asynchronously with this start's command line and token.
 func (d *Driver) Start(ctx context.Context, w core.Workload) error {
-	if w.ImageRef == "" {
-		return remoteimages.ErrNotPulled
-	}
-	if len(w.Mounts) > 0 {
-		return fmt.Errorf("volumes and bind mounts are not supported by the %s backend: %w", Backend, core.ErrUnsupported)
-	}
-	agentURL, err := w.AgentURLOr(d.cfg.AgentURL)
+	agentURL, err := remoteimages.Launchable(w, d.cfg.AgentURL, errMounts)
 	if err != nil {
 		return err
 	}

@@ -112,3 +112,17 @@ func (im *Images) DeleteImage(context.Context, string) error { return nil }
 
 // ErrNotPulled says a workload's image has no registry reference.
 var ErrNotPulled = errors.New("the image was not pulled from a registry, so the workload cannot pull it: push it to a registry and pull it by reference")
+
+// Launchable checks what a backend whose workloads pull their own image
+// needs of w before starting it, and returns the URL its agent dials
+// (w's, else fallback). Such a backend mounts nothing: mounts says why,
+// for the error a workload with mounts gets.
+func Launchable(w core.Workload, fallback string, mounts error) (string, error) {
+	if w.ImageRef == "" {
+		return "", ErrNotPulled
+	}
+	if len(w.Mounts) > 0 {
+		return "", mounts
+	}
+	return w.AgentURLOr(fallback)
+}
