@@ -50,40 +50,20 @@ func (im *Images) Pull(ctx context.Context, ref, auth string, progress func(json
 	case im.Keychain != nil:
 		opts = append(opts, remote.WithAuthFromKeychain(im.Keychain))
 	}
-	fail := func(err error) (core.ImageContent, error) {
-		return core.ImageContent{}, fmt.Errorf("pull %s from registry %s: %w", imageref.FamiliarString(r), r.Context().RegistryStr(), err)
-	}
-	desc, err := remote.Get(r, opts...)
+	res, err := imageref.Resolve(r, say, opts...)
 	if err != nil {
-		return fail(err)
-	}
-	say(jsonstream.Message{ID: r.Identifier(), Status: "Pulling from " + r.Context().RepositoryStr()})
-	img, err := desc.Image()
-	if err != nil {
-		return fail(err)
-	}
-	config, err := img.RawConfigFile()
-	if err != nil {
-		return fail(err)
-	}
-	cfgHash, err := img.ConfigName()
-	if err != nil {
-		return fail(err)
-	}
-	m, err := img.Manifest()
-	if err != nil {
-		return fail(err)
+		return core.ImageContent{}, err
 	}
 	var size int64
-	for _, l := range m.Layers {
+	for _, l := range res.Manifest.Layers {
 		size += l.Size
 	}
-	say(jsonstream.Message{Status: "Digest: " + desc.Digest.String()})
+	say(jsonstream.Message{Status: "Digest: " + res.Desc.Digest.String()})
 	say(jsonstream.Message{Status: "Status: Downloaded newer image for " + imageref.FamiliarString(r)})
 	return core.ImageContent{
-		ID:          cfgHash.String(),
-		RepoDigests: []string{imageref.FamiliarName(r.Context()) + "@" + desc.Digest.String()},
-		ConfigJSON:  config,
+		ID:          res.ID.String(),
+		RepoDigests: []string{imageref.FamiliarName(r.Context()) + "@" + res.Desc.Digest.String()},
+		ConfigJSON:  res.Config,
 		Size:        size,
 	}, nil
 }

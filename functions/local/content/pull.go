@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -75,29 +74,14 @@ func (s *Store) Pull(ctx context.Context, ref string, opt PullOptions, progress 
 			progress(m)
 		}
 	}
-	registry := r.Context().RegistryStr()
-	fail := func(err error) (Image, error) {
-		return Image{}, fmt.Errorf("pull %s from registry %s: %w", FamiliarString(r), registry, err)
-	}
+	fail := func(err error) (Image, error) { return Image{}, imageref.PullError(r, err) }
 
-	desc, err := remote.Get(r, remote.WithContext(ctx), remote.WithAuth(auth), remote.WithPlatform(plat), remote.WithUserAgent("sockerless"))
+	res, err := imageref.Resolve(r, say, remote.WithContext(ctx), remote.WithAuth(auth), remote.WithPlatform(plat), remote.WithUserAgent("sockerless"))
 	if err != nil {
-		return fail(err)
+		return Image{}, err
 	}
-	say(jsonstream.Message{ID: r.Identifier(), Status: "Pulling from " + r.Context().RepositoryStr()})
-	img, err := desc.Image()
-	if err != nil {
-		return fail(err)
-	}
+	desc, img, m, config := res.Desc, res.Image, res.Manifest, res.Config
 	manifest, err := img.RawManifest()
-	if err != nil {
-		return fail(err)
-	}
-	m, err := img.Manifest()
-	if err != nil {
-		return fail(err)
-	}
-	config, err := img.RawConfigFile()
 	if err != nil {
 		return fail(err)
 	}
@@ -109,7 +93,7 @@ func (s *Store) Pull(ctx context.Context, ref string, opt PullOptions, progress 
 		return fail(fmt.Errorf("manifest has %d layers but config lists %d", len(m.Layers), len(cf.RootFS.DiffIDs)))
 	}
 	repoDigest := FamiliarName(r.Context()) + "@" + desc.Digest.String()
-	cfgHash, _, _ := v1.SHA256(strings.NewReader(string(config)))
+	cfgHash := res.ID
 
 	if existing, err := s.Image(cfgHash.String()); err == nil && slices.Contains(existing.RepoDigests, repoDigest) {
 		say(jsonstream.Message{Status: "Digest: " + desc.Digest.String()})
