@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sockerless/sockerless/agent/internal/syncbuf"
 )
 
 // The agent module shares nothing with the AWS simulator but its wire
@@ -80,7 +82,7 @@ func startSimulator(t *testing.T) string {
 	t.Helper()
 	bin := build(t, "./simulators/aws/cmd/awssim")
 	addr := freeAddr(t)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	cmd := exec.Command(bin, "--addr", addr, "--data", t.TempDir())
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/sockerless/sockerless/agent"
 	"github.com/sockerless/sockerless/agent/hub"
+	"github.com/sockerless/sockerless/agent/internal/syncbuf"
 	"github.com/sockerless/sockerless/agent/lambdart"
 	"github.com/sockerless/sockerless/agent/proto"
 )
@@ -95,7 +96,7 @@ func TestLambdaRuntimeInTheSimulator(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 			defer cancel()
-			var out syncBuffer
+			var out syncbuf.Buffer
 			attached := make(chan error, 1)
 			in := &notifyReader{reading: make(chan struct{})}
 			go func() { attached <- h.Attach(ctx, tc.inv.ContainerID, in, &out, &out) }()

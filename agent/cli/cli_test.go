@@ -16,33 +16,16 @@ import (
 	"github.com/sockerless/sockerless/agent"
 	"github.com/sockerless/sockerless/agent/cli"
 	"github.com/sockerless/sockerless/agent/hub"
+	"github.com/sockerless/sockerless/agent/internal/syncbuf"
 	"github.com/sockerless/sockerless/agent/osproc"
 )
 
 const testTimeout = 20 * time.Second
 
-// syncBuffer is a goroutine-safe buffer for the program's streams.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // run runs the program with args and environment vars, real OS
 // processes, and returns its exit code and streams.
 func run(ctx context.Context, args []string, vars map[string]string) (int, string, string) {
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	code := cli.Main(ctx, cli.Env{Args: args, Getenv: func(k string) string { return vars[k] },
 		Stdout: &stdout, Stderr: &stderr, Runtime: osproc.Runtime{}})
 	return code, stdout.String(), stderr.String()
@@ -110,7 +93,7 @@ func TestWrap(t *testing.T) {
 			})
 			exits := make(chan int, 4)
 			h.OnExit(func(_ string, code int, _ time.Time) { exits <- code })
-			var attOut, attErr syncBuffer
+			var attOut, attErr syncbuf.Buffer
 			attached := make(chan error, 1)
 			in := &notifyReader{reading: make(chan struct{})}
 			go func() { attached <- h.Attach(ctx, "c1", in, &attOut, &attErr) }()
@@ -191,7 +174,7 @@ func TestInstall(t *testing.T) {
 			var got bytes.Buffer
 			var gotPath string
 			var gotPerm fs.FileMode
-			var stderr syncBuffer
+			var stderr syncbuf.Buffer
 			code := cli.Main(context.Background(), cli.Env{Args: []string{"install", "/shared/agent"}, Stderr: &stderr,
 				Self: tc.self,
 				Create: func(path string, perm fs.FileMode) (io.WriteCloser, error) {

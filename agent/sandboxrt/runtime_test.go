@@ -9,35 +9,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sockerless/sockerless/agent"
 	"github.com/sockerless/sockerless/agent/hub"
+	"github.com/sockerless/sockerless/agent/internal/syncbuf"
 	"github.com/sockerless/sockerless/agent/proto"
 	"github.com/sockerless/sockerless/sandbox"
 )
 
 const testTimeout = 15 * time.Second
-
-// syncBuffer is a bytes.Buffer safe to read while a process writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // serveHub is a real hub behind a real HTTP server that admits any
 // token, and the channel its exit reports arrive on.
@@ -60,7 +42,7 @@ func TestAgentInSandbox(t *testing.T) {
 	write(t, filepath.Join(image, "bin", "agent"), "\x7fELF"+agent.Marker, 0o755)
 	write(t, filepath.Join(image, "etc", "motd"), "from the image\n", 0o644)
 
-	var out syncBuffer
+	var out syncbuf.Buffer
 	main := "echo main started; while [ ! -f /stop ]; do sleep 0.02; done; cat /stop; exit 5"
 	p, err := sandbox.Start(context.Background(), sandbox.Spec{
 		Root: root, Image: image, Hostname: "box", Args: []string{"/bin/agent", "--", "sh", "-c", main},
