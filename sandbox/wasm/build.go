@@ -85,10 +85,6 @@ func Build(ctx context.Context, cacheDir string) (string, error) {
 		os.Remove(tmp)
 		return "", fmt.Errorf("wasm: building utilities: %w\n%s", err, b)
 	}
-	if err := mergeDataFile(tmp); err != nil {
-		os.Remove(tmp)
-		return "", err
-	}
 	if err := os.Rename(tmp, out); err != nil {
 		return "", fmt.Errorf("wasm: %w", err)
 	}
@@ -111,7 +107,7 @@ func sourceHash(ctx context.Context, src, goVersion string) (string, error) {
 	files = append(files, filepath.Join(src, "..", "..", "go.sum"))
 	sort.Strings(files)
 	h := sha256.New()
-	fmt.Fprintf(h, "%s wasip1/wasm merged-data\n", goVersion)
+	fmt.Fprintf(h, "%s wasip1/wasm\n", goVersion)
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -121,17 +117,4 @@ func sourceHash(ctx context.Context, src, goVersion string) (string, error) {
 		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
-}
-
-// mergeDataFile rewrites the module at p with its data segments merged.
-func mergeDataFile(p string) error {
-	bin, err := os.ReadFile(p)
-	if err != nil {
-		return fmt.Errorf("wasm: %w", err)
-	}
-	merged, err := mergeData(bin)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(p, merged, 0o755)
 }

@@ -10,14 +10,14 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 )
 
-// TestMergeDataKeepsMemory: a module with its data merged starts with
-// byte-for-byte the same memory as the original, in one segment.
-func TestMergeDataKeepsMemory(t *testing.T) {
+// TestSplitDataKeepsMemory: a module without its data segments, whose
+// memory starts as their image, starts with byte-for-byte the memory the
+// original has.
+func TestSplitDataKeepsMemory(t *testing.T) {
 	e, err := Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	merged := e.binary
 	// A hand-made module: memory 0 and three segments, one at an offset
 	// whose LEB128 encoding has the sign bit pattern (0x40) set.
 	orig := []byte("\x00asm\x01\x00\x00\x00" +
@@ -27,13 +27,6 @@ func TestMergeDataKeepsMemory(t *testing.T) {
 		"\x00\x41\x08\x0b\x03abc" +
 		"\x00\x41\xc0\x00\x0b\x02de" +
 		"\x00\x41\x10\x0b\x01f")
-	got, err := mergeData(orig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Equal(got, orig) {
-		t.Fatal("segments not merged")
-	}
 	ctx := context.Background()
 	memOf := func(bin []byte, img *memoryImage) []byte {
 		rt := wazero.NewRuntime(ctx)
@@ -50,11 +43,7 @@ func TestMergeDataKeepsMemory(t *testing.T) {
 		return append([]byte(nil), b...)
 	}
 	want := memOf(orig, nil)
-	if b := memOf(got, nil); !bytes.Equal(want, b) {
-		t.Fatalf("merged: memory differs:\n%q\n%q", want, b)
-	}
-	// Split: the module without data, its memory from the image.
-	stripped, image, err := splitData(got)
+	stripped, image, err := splitData(orig)
 	if err != nil || image == nil || segments(t, stripped) != 0 {
 		t.Fatalf("split: err %v image %q", err, image)
 	}
@@ -63,7 +52,7 @@ func TestMergeDataKeepsMemory(t *testing.T) {
 	if b := memOf(stripped, img); !bytes.Equal(want, b) {
 		t.Fatalf("from the image: memory differs:\n%q\n%q", want, b)
 	}
-	if count := segments(t, merged); count != 0 || len(e.image.data) < 1<<20 {
+	if count := segments(t, e.binary); count != 0 || len(e.image.data) < 1<<20 {
 		t.Errorf("the utility module kept %d data segments, image %d bytes", count, len(e.image.data))
 	}
 }
