@@ -76,7 +76,7 @@ func hostExec(ctx context.Context, mod api.Module, stack []uint64) {
 	status := int32(127)
 	defer func() { stack[0] = api.EncodeI32(status) }()
 	p, ok := proc(ctx)
-	if !ok {
+	if !ok || p.Sys == nil {
 		return
 	}
 	req, ok := mod.Memory().Read(api.DecodeU32(stack[0]), api.DecodeU32(stack[1]))
@@ -95,9 +95,6 @@ func hostExec(ctx context.Context, mod api.Module, stack []uint64) {
 	if !ok {
 		return
 	}
-	if p.Sys == nil {
-		return
-	}
 	inv := &command.Invocation{
 		Args: args, Env: env, Dir: dir[0], Stdin: p.stdin(),
 		Stdout: p.Stdout, Stderr: p.Stderr, Sys: p.Sys,
@@ -112,8 +109,8 @@ func hostExec(ctx context.Context, mod api.Module, stack []uint64) {
 		defer cancel()
 	}
 	status = int32(p.Sys.Exec(run, inv))
-	stopIfDone(ctx)
-	if ctx.Err() == nil && run.Err() != nil {
+	stopIfDone(ctx) // so a stopped run.Err below is the timeout's
+	if run.Err() != nil {
 		status = abi.ExecTimedOut
 	}
 }
