@@ -23,10 +23,10 @@ import (
 
 	"github.com/sockerless/sockerless/e2e/tfsim"
 	"github.com/sockerless/sockerless/functions/agentimage"
-	"github.com/sockerless/sockerless/functions/awsfn"
 	"github.com/sockerless/sockerless/functions/ecs"
+	"github.com/sockerless/sockerless/functions/host"
+	"github.com/sockerless/sockerless/functions/host/awshost"
 	"github.com/sockerless/sockerless/functions/lambda"
-	"github.com/sockerless/sockerless/functions/remoteimages"
 	"github.com/sockerless/sockerless/functions/state/dynamo"
 	"github.com/sockerless/sockerless/functions/testing/awssimtest"
 )
@@ -47,7 +47,7 @@ type Deployment struct {
 	Config   aws.Config
 	// Registry is the simulator's registry host (ECR's repositoryUri host).
 	Registry string
-	Keychain *remoteimages.ECRKeychain
+	Keychain *awshost.ECRKeychain
 }
 
 // Deploy starts a simulator of its own and deploys the ecs and lambda
@@ -98,8 +98,8 @@ func Deploy(t testing.TB) *Deployment {
 
 	zips := tfsim.BuildZips(t, dir, []string{ecs.Backend, lambda.Backend}, nil)
 	common := map[string]string{
-		awsfn.EnvTable: o.TableName, awsfn.EnvSecret: Secret, awsfn.EnvLogGroup: o.LogGroup,
-		awsfn.EnvAgentImage: o.AgentRepositoryURL + ":latest",
+		awshost.EnvTable: o.TableName, host.EnvSecret: Secret, awshost.EnvLogGroup: o.LogGroup,
+		host.EnvAgentImage: o.AgentRepositoryURL + ":latest",
 	}
 	backendEnv := map[string]map[string]string{
 		// The simulator has no VPC: any subnet id will do, as long as
@@ -135,7 +135,7 @@ func Deploy(t testing.TB) *Deployment {
 // at endpoint.
 func From(o tfsim.Outputs, endpoint string, cfg aws.Config) *Deployment {
 	d := &Deployment{Outputs: o, Endpoint: endpoint, Config: cfg, Registry: strings.TrimPrefix(endpoint, "http://")}
-	d.Keychain = &remoteimages.ECRKeychain{Client: ecr.NewFromConfig(cfg), Hosts: []string{d.Registry}}
+	d.Keychain = &awshost.ECRKeychain{Client: ecr.NewFromConfig(cfg), Hosts: []string{d.Registry}}
 	return d
 }
 

@@ -7,11 +7,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 
-	"github.com/sockerless/sockerless/functions/awsfn"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/functions/host"
+	"github.com/sockerless/sockerless/functions/host/awshost"
 )
 
-// Environment variables of the ecs backend's function, besides awsfn's.
+// Environment variables of the ecs backend's function, besides host's and awshost's.
 const (
 	EnvCluster        = "SOCKERLESS_ECS_CLUSTER"
 	EnvSubnets        = "SOCKERLESS_ECS_SUBNETS"         // comma-separated
@@ -22,13 +23,13 @@ const (
 )
 
 // Function is the ecs backend as a control-plane function.
-var Function = awsfn.Backend{Name: Backend, Compute: func(_ context.Context, env awsfn.Env) (core.Compute, error) {
+var Function = awshost.Function{Name: Backend, Compute: func(_ context.Context, env awshost.Env) (core.Compute, error) {
 	public, _ := strconv.ParseBool(env.Getenv(EnvAssignPublicIP))
 	return New(Config{
 		ECS: awsecs.NewFromConfig(env.AWS), Logs: cloudwatchlogs.NewFromConfig(env.AWS),
-		Region: env.AWS.Region, Cluster: env.Getenv(EnvCluster), LogGroup: env.Getenv(awsfn.EnvLogGroup),
-		Subnets: awsfn.List(env.Getenv(EnvSubnets)), SecurityGroups: awsfn.List(env.Getenv(EnvSecurityGroups)),
+		Region: env.AWS.Region, Cluster: env.Getenv(EnvCluster), LogGroup: env.LogGroup,
+		Subnets: host.List(env.Getenv(EnvSubnets)), SecurityGroups: host.List(env.Getenv(EnvSecurityGroups)),
 		AssignPublicIP: public, ExecutionRole: env.Getenv(EnvExecutionRole), TaskRole: env.Getenv(EnvTaskRole),
-		AgentImage: env.Getenv(awsfn.EnvAgentImage), AgentURL: env.Getenv(awsfn.EnvAgentURL),
+		AgentImage: env.AgentImage, AgentURL: env.AgentURL,
 	})
 }}

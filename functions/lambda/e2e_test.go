@@ -19,8 +19,9 @@ import (
 	"github.com/moby/moby/api/types/system"
 	"github.com/moby/moby/api/types/volume"
 
-	"github.com/sockerless/sockerless/functions/awsfn"
 	"github.com/sockerless/sockerless/functions/call"
+	"github.com/sockerless/sockerless/functions/host"
+	"github.com/sockerless/sockerless/functions/host/awshost"
 	"github.com/sockerless/sockerless/functions/lambda"
 	"github.com/sockerless/sockerless/functions/state/dynamo"
 	"github.com/sockerless/sockerless/functions/testing/awssimtest"
@@ -48,9 +49,9 @@ func TestOverLambdaInvoke(t *testing.T) {
 	}
 	lc := awslambda.NewFromConfig(awsCfg)
 	code := codeZip(t, bootstrap)
-	env := map[string]string{awsfn.EnvTable: table, awsfn.EnvSecret: secret,
-		lambda.EnvRole: role, lambda.EnvRepository: "127.0.0.1:1/workloads", awsfn.EnvAgentImage: "127.0.0.1:1/agent:latest",
-		awsfn.EnvLogGroup: "/sockerless/workloads"}
+	env := map[string]string{awshost.EnvTable: table, host.EnvSecret: secret,
+		lambda.EnvRole: role, lambda.EnvRepository: "127.0.0.1:1/workloads", host.EnvAgentImage: "127.0.0.1:1/agent:latest",
+		awshost.EnvLogGroup: "/sockerless/workloads"}
 	deploy(t, lc, "sockerless", code, env)
 	h := lambdainvoke.New(lc, "sockerless")
 
@@ -132,7 +133,7 @@ func TestOverLambdaInvoke(t *testing.T) {
 		expect(t, h, inspect, http.StatusNotFound)
 	})
 	t.Run("an unreachable function is a 502", func(t *testing.T) {
-		deploy(t, lc, "misconfigured", code, map[string]string{awsfn.EnvSecret: secret})
+		deploy(t, lc, "misconfigured", code, map[string]string{host.EnvSecret: secret})
 		cases := []struct{ function, msg string }{
 			{"misconfigured", "lambda function misconfigured failed on system.version: Unhandled: Runtime.ExitError"},
 			{"absent", "invoke lambda function absent for system.version"},

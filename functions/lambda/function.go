@@ -21,28 +21,29 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/sockerless/sockerless/functions/awsfn"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/functions/host"
+	"github.com/sockerless/sockerless/functions/host/awshost"
 )
 
 // Backend is the backend's name in `docker info` and in messages.
 const Backend = "lambda"
 
-// Environment variables of the lambda backend's function, besides awsfn's.
+// Environment variables of the lambda backend's function, besides host's and awshost's.
 const (
 	// EnvRole is the execution role of the workload functions.
 	EnvRole = "SOCKERLESS_LAMBDA_ROLE"
 	// EnvRepository is the ECR repository the function images go to.
-	EnvRepository = awsfn.EnvWorkloadRepository
+	EnvRepository = host.EnvWorkloadRepository
 	// EnvFunctionPrefix names workload functions ("sockerless-w-").
 	EnvFunctionPrefix = "SOCKERLESS_FUNCTION_PREFIX"
 )
 
 // Function is the lambda backend as a control-plane function.
-var Function = awsfn.Backend{Name: Backend, Compute: func(_ context.Context, env awsfn.Env) (core.Compute, error) {
+var Function = awshost.Function{Name: Backend, Compute: func(_ context.Context, env awshost.Env) (core.Compute, error) {
 	return New(Config{
 		Lambda: awslambda.NewFromConfig(env.AWS), Logs: cloudwatchlogs.NewFromConfig(env.AWS), Keychain: env.Keychain,
-		Role: env.Getenv(EnvRole), Repository: env.Getenv(EnvRepository), AgentImage: env.Getenv(awsfn.EnvAgentImage),
-		AgentURL: env.Getenv(awsfn.EnvAgentURL), FunctionPrefix: env.Getenv(EnvFunctionPrefix), LogGroup: env.Getenv(awsfn.EnvLogGroup),
+		Role: env.Getenv(EnvRole), Repository: env.WorkloadRepository, AgentImage: env.AgentImage,
+		AgentURL: env.AgentURL, FunctionPrefix: env.Getenv(EnvFunctionPrefix), LogGroup: env.LogGroup,
 	})
 }}

@@ -1,7 +1,8 @@
 // Package remoteimages is core.Images for backends whose workloads pull
 // their images from a registry themselves (ECS, Lambda, Cloud Run): a
 // pull resolves the reference and records the image's config and digest;
-// no layer is downloaded or stored by the function.
+// no layer is downloaded or stored by the function. It knows no cloud:
+// the registry login is a keychain the cloud's wiring supplies.
 package remoteimages
 
 import (
@@ -21,11 +22,15 @@ import (
 
 // Images resolves images in their registries.
 type Images struct {
-	// Backend names the backend in messages.
-	Backend string
-	// Keychain finds credentials when the client sent none (ECR's
-	// token, say); nil means anonymous.
+	// Name names the backend in messages ("ecs").
+	Name string
+	// Keychain finds credentials when the client sent none: the
+	// platform's registry login (a cloud's wiring supplies it); nil
+	// means anonymous.
 	Keychain authn.Keychain
+	// Registry names, in messages, the registry the platform's
+	// workloads pull from ("" when there is none to suggest).
+	Registry string
 }
 
 var _ core.Images = (*Images)(nil)
@@ -71,8 +76,12 @@ func (im *Images) Pull(ctx context.Context, ref, auth string, progress func(json
 // errNoLocalContent is why image transfers other than pull are refused:
 // there is no image store on these backends, only registries.
 func (im *Images) errNoLocalContent(what string) error {
-	return fmt.Errorf("%s is not supported by the %s backend: images live in a registry; push the image to one the workloads can reach (ECR) and pull it by reference: %w",
-		what, im.Backend, core.ErrUnsupported)
+	where := "one the workloads can reach"
+	if im.Registry != "" {
+		where += " (" + im.Registry + ")"
+	}
+	return fmt.Errorf("%s is not supported by the %s backend: images live in a registry; push the image to %s and pull it by reference: %w",
+		what, im.Name, where, core.ErrUnsupported)
 }
 
 func (im *Images) Import(context.Context, io.Reader, []string, string) (core.ImageContent, error) {

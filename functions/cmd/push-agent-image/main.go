@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"github.com/sockerless/sockerless/functions/agentimage"
-	"github.com/sockerless/sockerless/functions/remoteimages"
+	"github.com/sockerless/sockerless/functions/host/awshost"
 )
 
 func main() {
@@ -40,7 +40,7 @@ func run(ctx context.Context, binary, ref string) error {
 		return fmt.Errorf("load AWS config: %w", err)
 	}
 	host, _, _ := strings.Cut(ref, "/")
-	keychain := &remoteimages.ECRKeychain{Client: ecr.NewFromConfig(awsCfg), Hosts: []string{host}}
+	keychain := &awshost.ECRKeychain{Client: ecr.NewFromConfig(awsCfg), Hosts: []string{host}}
 	img, err := agentimage.Build(binary)
 	if err != nil {
 		return err

@@ -5,8 +5,8 @@
 package main
 
 import (
-	"github.com/sockerless/sockerless/functions/awsfn"
 	"github.com/sockerless/sockerless/functions/ecs"
+	"github.com/sockerless/sockerless/functions/host/awshost"
 )
 
-func main() { awsfn.Main(ecs.Function) }
+func main() { awshost.Main(ecs.Function) }

@@ -5,8 +5,8 @@
 package main
 
 import (
-	"github.com/sockerless/sockerless/functions/awsfn"
+	"github.com/sockerless/sockerless/functions/host/awshost"
 	"github.com/sockerless/sockerless/functions/lambda"
 )
 
-func main() { awsfn.Main(lambda.Function) }
+func main() { awshost.Main(lambda.Function) }

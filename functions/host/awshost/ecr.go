@@ -1,4 +1,4 @@
-package remoteimages
+package awshost
 
 import (
 	"context"
