@@ -1,20 +1,23 @@
-// Command sockerless-edge is the Docker API in front of a control-plane
-// function deployed on AWS Lambda (terraform/modules/aws): each Docker
-// call is one synchronous Lambda Invoke; attach, exec, logs -f and the
-// other streams are carried out here, with the agents of the workloads
-// dialling this process's agent listener.
+// Command sockerless-edge is the Docker API in front of a deployed
+// control-plane function: each Docker call is one call through the
+// transport chosen with --transport (lambda, a synchronous AWS Lambda
+// Invoke, is the only one yet and the default); attach, exec, logs -f and
+// the other streams are carried out here, with the agents of the
+// workloads dialling this process's agent listener.
 //
 //	sockerless-edge --function sockerless-ecs --region eu-west-1 \
 //	    --agent-listen 0.0.0.0:9443 --allow-remote --agent-url wss://edge.example.com:9443/agent/v1/connect
 //
-// AWS credentials and AWS_ENDPOINT_URL (the simulator) come from the
-// SDK's usual environment and files.
+// For lambda, AWS credentials and AWS_ENDPOINT_URL (the simulator) come
+// from the SDK's usual environment and files.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -22,53 +25,82 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-
 	"github.com/sockerless/sockerless/edge/gateway"
-	"github.com/sockerless/sockerless/functions/transport/lambdainvoke"
 )
 
+// options are what the flags say.
+type options struct {
+	gateway     gateway.Options
+	function    string
+	region      string
+	agentListen string
+	transport   transport
+}
+
 func main() {
-	var opt gateway.Options
-	function := flag.String("function", "", "the control-plane function (name or ARN), the Terraform module's `functions` output")
-	region := flag.String("region", "", "the function's region (default: the AWS SDK's, from AWS_REGION or the profile)")
-	flag.StringVar(&opt.Socket, "socket", defaultSocket(), "unix socket for the Docker API")
-	flag.StringVar(&opt.TCP, "tcp", "", "also listen on this TCP address (loopback only unless --allow-remote)")
-	flag.BoolVar(&opt.AllowRemote, "allow-remote", false, "permit non-loopback --tcp and --agent-listen addresses (no TLS: put a TLS proxy in front)")
-	agentListen := flag.String("agent-listen", "127.0.0.1:0", "where workloads' agents connect")
-	flag.StringVar(&opt.AgentURL, "agent-url", "", "the agent listener as workloads reach it (default: ws://<agent-listen>/agent/v1/connect)")
-	debug := flag.Bool("debug", false, "log every call")
-	flag.Parse()
-	if *function == "" {
-		fmt.Fprintln(os.Stderr, "sockerless-edge: --function is required (the Terraform module's `functions` output names it)")
+	opt, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
 		os.Exit(2)
 	}
-	level := slog.LevelInfo
-	if *debug {
-		level = slog.LevelDebug
-	}
-	opt.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	opt.SendAgentURL, opt.Version = true, "sockerless-edge"
-
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *function, *region, *agentListen, opt); err != nil {
+	if err := run(ctx, opt); err != nil {
 		fmt.Fprintln(os.Stderr, "sockerless-edge:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, function, region, agentListen string, opt gateway.Options) error {
-	var loadOpts []func(*config.LoadOptions) error
-	if region != "" {
-		loadOpts = append(loadOpts, config.WithRegion(region))
+// parseFlags reads the command line. A usage error is written to output,
+// as the flag package writes its own, and returned.
+func parseFlags(args []string, output io.Writer) (options, error) {
+	var opt options
+	fs := flag.NewFlagSet("sockerless-edge", flag.ContinueOnError)
+	fs.SetOutput(output)
+	fs.StringVar(&opt.function, "function", "", "the control-plane function (name or ARN), the Terraform module's `functions` output")
+	transport := fs.String("transport", "", "how calls reach the function: lambda (AWS Lambda Invoke; the default)")
+	fs.StringVar(&opt.region, "region", "", "the function's region (default: the cloud SDK's, for lambda from AWS_REGION or the profile)")
+	fs.StringVar(&opt.gateway.Socket, "socket", defaultSocket(), "unix socket for the Docker API")
+	fs.StringVar(&opt.gateway.TCP, "tcp", "", "also listen on this TCP address (loopback only unless --allow-remote)")
+	fs.BoolVar(&opt.gateway.AllowRemote, "allow-remote", false, "permit non-loopback --tcp and --agent-listen addresses (no TLS: put a TLS proxy in front)")
+	fs.StringVar(&opt.agentListen, "agent-listen", "127.0.0.1:0", "where workloads' agents connect")
+	fs.StringVar(&opt.gateway.AgentURL, "agent-url", "", "the agent listener as workloads reach it (default: ws://<agent-listen>/agent/v1/connect)")
+	debug := fs.Bool("debug", false, "log every call")
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	usage := func(err error) (options, error) {
+		fmt.Fprintln(output, "sockerless-edge:", err)
+		return options{}, err
+	}
+	if fs.NArg() > 0 {
+		return usage(fmt.Errorf("unexpected arguments %q: every setting is a flag (see -h)", fs.Args()))
+	}
+	if opt.function == "" {
+		return usage(errors.New("--function is required (the Terraform module's `functions` output names it)"))
+	}
+	var err error
+	if opt.transport, err = chooseTransport(*transport); err != nil {
+		return usage(err)
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	opt.gateway.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	opt.gateway.SendAgentURL, opt.gateway.Version = true, "sockerless-edge"
+	return opt, nil
+}
+
+func run(ctx context.Context, o options) error {
+	h, err := o.transport.dial(ctx, o.function, o.region)
 	if err != nil {
-		return fmt.Errorf("load AWS config: %w", err)
+		return err
 	}
-	ln, url, err := gateway.AgentListener(agentListen, opt.AllowRemote)
+	opt := o.gateway
+	ln, url, err := gateway.AgentListener(o.agentListen, opt.AllowRemote)
 	if err != nil {
 		return err
 	}
@@ -76,12 +108,12 @@ func run(ctx context.Context, function, region, agentListen string, opt gateway.
 	if opt.AgentURL == "" {
 		opt.AgentURL = url
 	}
-	gw, err := gateway.Start(lambdainvoke.New(lambda.NewFromConfig(awsCfg), function), opt)
+	gw, err := gateway.Start(h, opt)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("export DOCKER_HOST=%s\n", gw.DockerHost)
-	fmt.Printf("# function %s; agents dial %s\n", function, gw.AgentURL)
+	fmt.Printf("# function %s over %s; agents dial %s\n", o.function, o.transport.name, gw.AgentURL)
 	select {
 	case <-ctx.Done():
 	case err = <-gw.Done():

@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -31,6 +32,21 @@ type Handler struct {
 // New returns a Handler invoking function (a name or ARN) with client.
 func New(client *lambda.Client, function string) *Handler {
 	return &Handler{client: client, function: function}
+}
+
+// Dial returns a Handler invoking function in region ("" for the AWS
+// SDK's default, from AWS_REGION or the profile), with the SDK's usual
+// credentials and AWS_ENDPOINT_URL (the simulator).
+func Dial(ctx context.Context, function, region string) (*Handler, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	return New(lambda.NewFromConfig(cfg), function), nil
 }
 
 // Handle invokes the function with c and returns its Reply. Failures to
