@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/sockerless/sockerless/functions/core"
@@ -26,7 +25,7 @@ const (
 var Function = awshost.Function{Name: Backend, Compute: func(_ context.Context, env awshost.Env) (core.Compute, error) {
 	public, _ := strconv.ParseBool(env.Getenv(EnvAssignPublicIP))
 	return New(Config{
-		ECS: awsecs.NewFromConfig(env.AWS), Logs: cloudwatchlogs.NewFromConfig(env.AWS),
+		ECS: awsecs.NewFromConfig(env.AWS), Logs: env.Logs,
 		Region: env.AWS.Region, Cluster: env.Getenv(EnvCluster), LogGroup: env.LogGroup,
 		Subnets: host.List(env.Getenv(EnvSubnets)), SecurityGroups: host.List(env.Getenv(EnvSecurityGroups)),
 		AssignPublicIP: public, ExecutionRole: env.Getenv(EnvExecutionRole), TaskRole: env.Getenv(EnvTaskRole),

@@ -18,7 +18,6 @@ package lambda
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/sockerless/sockerless/functions/core"
@@ -42,7 +41,7 @@ const (
 // Function is the lambda backend as a control-plane function.
 var Function = awshost.Function{Name: Backend, Compute: func(_ context.Context, env awshost.Env) (core.Compute, error) {
 	return New(Config{
-		Lambda: awslambda.NewFromConfig(env.AWS), Logs: cloudwatchlogs.NewFromConfig(env.AWS), Keychain: env.Keychain,
+		Lambda: awslambda.NewFromConfig(env.AWS), Logs: env.Logs, Keychain: env.Keychain,
 		Role: env.Getenv(EnvRole), Repository: env.WorkloadRepository, AgentImage: env.AgentImage,
 		AgentURL: env.AgentURL, FunctionPrefix: env.Getenv(EnvFunctionPrefix), LogGroup: env.LogGroup,
 	})

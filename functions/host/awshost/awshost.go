@@ -1,8 +1,8 @@
 // Package awshost is the function host's AWS wiring: the DynamoDB state
 // store, images resolved in their registries with ECR logged in with the
-// function's role, the AWS config a compute driver is built from, and
-// aws-lambda-go as the invocation adapter. Main is the whole of an AWS
-// backend's bootstrap.
+// function's role, the AWS config and CloudWatch Logs a compute driver is
+// built with, and aws-lambda-go as the invocation adapter. Main is the
+// whole of an AWS backend's bootstrap.
 package awshost
 
 import (
@@ -13,6 +13,7 @@ import (
 	awslambda "github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -42,11 +43,12 @@ const (
 
 // Env is what an AWS compute driver is built from: the settings every
 // function shares, the AWS config, the registries' keychain (ECR logged
-// in) and the log group.
+// in), and CloudWatch Logs, where the workloads' output goes.
 type Env struct {
 	host.Settings
 	AWS      aws.Config
 	Keychain authn.Keychain
+	Logs     *cloudwatchlogs.Client
 	LogGroup string
 }
 
@@ -78,7 +80,7 @@ func (f Function) Build(ctx context.Context, s host.Settings) (host.Parts, error
 		return host.Parts{}, err
 	}
 	env := Env{
-		Settings: s, AWS: awsCfg, LogGroup: s.Getenv(EnvLogGroup),
+		Settings: s, AWS: awsCfg, Logs: cloudwatchlogs.NewFromConfig(awsCfg), LogGroup: s.Getenv(EnvLogGroup),
 		Keychain: &ECRKeychain{Client: ecr.NewFromConfig(awsCfg), Hosts: registryHosts(s)},
 	}
 	compute, err := f.Compute(ctx, env)
