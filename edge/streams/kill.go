@@ -55,7 +55,7 @@ func (e *Env) forceKill(ctx context.Context, c call.Call, st *call.Stream, signa
 		Op:      call.OpContainerKill,
 		Version: c.Version,
 		Vars:    map[string]string{"name": st.Container},
-		Query:   map[string][]string{"force-driver": {"1"}, "signal": {signal}},
+		Query:   map[string][]string{call.QueryForceDriver: {"1"}, "signal": {signal}},
 	}
 	rep := e.Call(ctx, kc)
 	if rep.Stream != nil {

@@ -30,7 +30,7 @@ func (c *Core) containerKill(ctx context.Context, in call.Call) (call.Reply, err
 	if err != nil {
 		return call.Reply{}, err
 	}
-	if in.Query.Get("force-driver") == "1" {
+	if in.Query.Get(call.QueryForceDriver) == "1" {
 		// The agent is gone: only the driver can end the workload.
 		if err := c.cfg.Compute.Stop(ctx, rec.ID); err != nil {
 			return call.Reply{}, err
