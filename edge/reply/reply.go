@@ -1,28 +1,17 @@
-// Package reply writes a call.Reply, or an error in Docker's JSON shape,
-// to an HTTP response.
+// Package reply writes a call.Reply, or an error in Docker's JSON shape
+// (call.ErrorReply), to an HTTP response.
 package reply
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 
 	"github.com/sockerless/sockerless/functions/call"
 )
 
-// Error is Docker's error body.
-type Error struct {
-	Message string `json:"message"`
-}
-
 // ErrorReply builds a Reply carrying Docker's error JSON.
 func ErrorReply(status int, format string, args ...any) call.Reply {
-	body, _ := json.Marshal(Error{Message: fmt.Sprintf(format, args...)})
-	return call.Reply{
-		Status: status,
-		Header: http.Header{"Content-Type": {"application/json"}},
-		Body:   body,
-	}
+	return call.ErrorReply(status, fmt.Sprintf(format, args...))
 }
 
 // WriteError writes Docker's error JSON with status.
@@ -56,16 +45,6 @@ func Status(rep call.Reply) int {
 		return http.StatusOK
 	}
 	return rep.Status
-}
-
-// Message extracts the message of a Docker error body, or the body
-// itself when it is not one.
-func Message(body []byte) string {
-	var e Error
-	if json.Unmarshal(body, &e) == nil && e.Message != "" {
-		return e.Message
-	}
-	return string(body)
 }
 
 func bodyAllowed(status int) bool {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/sockerless/sockerless/agent/hub"
 	"github.com/sockerless/sockerless/edge/apiversion"
-	"github.com/sockerless/sockerless/edge/reply"
 	"github.com/sockerless/sockerless/functions/call"
 )
 
@@ -26,7 +25,7 @@ func AgentAuthorizer(h call.Handler) hub.Authorizer {
 			Body:    body,
 		})
 		if rep.Status >= 400 {
-			return fmt.Errorf("%s", reply.Message(rep.Body))
+			return fmt.Errorf("%s", call.ErrorMessage(rep.Body))
 		}
 		return nil
 	}
@@ -52,6 +51,6 @@ func (s *Server) reportExit(containerID string, code int, at time.Time) {
 		Body:    body,
 	})
 	if rep.Status >= 400 {
-		s.cfg.Log.Error("recording container exit failed", "container", containerID, "code", code, "status", rep.Status, "message", reply.Message(rep.Body))
+		s.cfg.Log.Error("recording container exit failed", "container", containerID, "code", code, "status", rep.Status, "message", call.ErrorMessage(rep.Body))
 	}
 }

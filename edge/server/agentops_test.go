@@ -25,7 +25,7 @@ func stopAnswer(signal string, timeout int) func(*rig, call.Call) call.Reply {
 		id := c.Var("name")
 		switch c.Op {
 		case call.OpContainerKill:
-			if c.Query.Get("force-driver") == "1" {
+			if c.Query.Get(call.QueryForceDriver) == "1" {
 				return call.Reply{Status: 204}
 			}
 			return call.Reply{Status: 204, Stream: &call.Stream{Kind: call.StreamSignal, Container: id, Signal: c.Query.Get("signal"), Running: true}}
@@ -118,7 +118,7 @@ func TestKillWithoutAgentForcesDriver(t *testing.T) {
 	}
 	calls := r.f.Calls()
 	last := calls[len(calls)-1]
-	if last.Op != call.OpContainerKill || last.Query.Get("force-driver") != "1" || last.Query.Get("signal") != "15" || last.Var("name") != "ghost" {
+	if last.Op != call.OpContainerKill || last.Query.Get(call.QueryForceDriver) != "1" || last.Query.Get("signal") != "15" || last.Var("name") != "ghost" {
 		t.Fatalf("last call = %+v", last)
 	}
 }

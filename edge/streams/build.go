@@ -23,7 +23,7 @@ func (e *Env) serveBuild(w http.ResponseWriter, r *http.Request, c call.Call, re
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), cancelTimeout)
 	defer cancel()
 	stop := next(c, rep.Stream.Cursor)
-	stop.Query["cancel"] = []string{"1"}
+	stop.Query[call.QueryCancel] = []string{"1"}
 	if res := e.Call(ctx, stop); res.Status >= 400 {
 		e.Log.Warn("cancelling an abandoned build failed", "status", res.Status, "body", string(res.Body))
 	}

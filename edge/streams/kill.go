@@ -1,6 +1,7 @@
 package streams
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sockerless/sockerless/agent/proto"
+	"github.com/sockerless/sockerless/agent/signals"
 	"github.com/sockerless/sockerless/edge/reply"
 	"github.com/sockerless/sockerless/functions/call"
 )
@@ -22,7 +24,7 @@ const killGrace = 10 * time.Second
 // force-driver=1 and stops the workload through the compute driver.
 func (e *Env) serveSignal(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
 	st := rep.Stream
-	sig, err := parseSignal(st.Signal, sigKill)
+	sig, err := signals.Parse(cmp.Or(st.Signal, "KILL"))
 	if err != nil {
 		reply.WriteError(w, http.StatusBadRequest, "%s", err)
 		return
@@ -34,14 +36,14 @@ func (e *Env) serveSignal(w http.ResponseWriter, r *http.Request, c call.Call, r
 	ctx := r.Context()
 	sess, err := e.session(ctx, st)
 	if errors.Is(err, errAgentGone) {
-		reply.Write(w, e.forceKill(ctx, c, st, strconv.Itoa(sig)))
+		reply.Write(w, e.forceKill(ctx, c, st, strconv.Itoa(int(sig))))
 		return
 	}
 	if err != nil {
 		writeSessionError(w, st, err)
 		return
 	}
-	if err := sess.Signal(ctx, st.Exec, syscall.Signal(sig)); err != nil {
+	if err := sess.Signal(ctx, st.Exec, sig); err != nil {
 		writeAgentError(w, st, err)
 		return
 	}
@@ -55,7 +57,7 @@ func (e *Env) forceKill(ctx context.Context, c call.Call, st *call.Stream, signa
 		Op:      call.OpContainerKill,
 		Version: c.Version,
 		Vars:    map[string]string{"name": st.Container},
-		Query:   map[string][]string{"force-driver": {"1"}, "signal": {signal}},
+		Query:   map[string][]string{call.QueryForceDriver: {"1"}, "signal": {signal}},
 	}
 	rep := e.Call(ctx, kc)
 	if rep.Stream != nil {
@@ -71,7 +73,7 @@ func (e *Env) forceKill(ctx context.Context, c call.Call, st *call.Stream, signa
 // starts it again.
 func (e *Env) serveStop(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
 	st := rep.Stream
-	sig, err := parseSignal(st.Signal, sigTerm)
+	sig, err := signals.Parse(cmp.Or(st.Signal, "TERM"))
 	if err != nil {
 		reply.WriteError(w, http.StatusBadRequest, "%s", err)
 		return
@@ -103,7 +105,7 @@ func (e *Env) serveStop(w http.ResponseWriter, r *http.Request, c call.Call, rep
 
 // stop signals the main process and escalates; it returns a reply to
 // send instead of success when the container could not be stopped.
-func (e *Env) stop(ctx context.Context, c call.Call, st *call.Stream, sig int) *call.Reply {
+func (e *Env) stop(ctx context.Context, c call.Call, st *call.Stream, sig syscall.Signal) *call.Reply {
 	exited := e.exited(st.Container)
 	sess, err := e.session(ctx, st)
 	if errors.Is(err, errAgentGone) {
@@ -116,7 +118,7 @@ func (e *Env) stop(ctx context.Context, c call.Call, st *call.Stream, sig int) *
 		rep := reply.ErrorReply(http.StatusInternalServerError, "cannot stop container %s: %v", st.Container, err)
 		return &rep
 	}
-	if err := sess.Signal(ctx, "", syscall.Signal(sig)); err != nil && !errors.Is(err, proto.ErrNotRunning) {
+	if err := sess.Signal(ctx, "", sig); err != nil && !errors.Is(err, proto.ErrNotRunning) {
 		e.Log.Warn("stop signal failed; killing", "container", st.Container, "err", err)
 	} else if waitClosed(ctx, exited, st.Timeout) {
 		return nil

@@ -81,7 +81,7 @@ func next(c call.Call, cursor string) call.Call {
 	for k, v := range c.Query {
 		q[k] = v
 	}
-	q["cursor"] = []string{cursor}
+	q[call.QueryCursor] = []string{cursor}
 	c.Query = q
 	return c
 }

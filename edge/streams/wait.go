@@ -33,7 +33,7 @@ func waitBody(final call.Reply) []byte {
 		return final.Body
 	}
 	body, _ := json.Marshal(container.WaitResponse{
-		Error: &container.WaitExitError{Message: reply.Message(final.Body)},
+		Error: &container.WaitExitError{Message: call.ErrorMessage(final.Body)},
 	})
 	return body
 }

@@ -34,6 +34,5 @@ func roundTrip(v, into any) error {
 }
 
 func transportError(err error) Reply {
-	body, _ := json.Marshal(map[string]string{"message": fmt.Sprintf("envelope encoding failed: %v", err)})
-	return Reply{Status: http.StatusInternalServerError, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
+	return ErrorReply(http.StatusInternalServerError, fmt.Sprintf("envelope encoding failed: %v", err))
 }

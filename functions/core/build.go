@@ -77,12 +77,12 @@ func (c *Core) build(ctx context.Context, in call.Call) (call.Reply, error) {
 		return call.Reply{}, errorf(http.StatusNotImplemented,
 			"docker build is not supported by the %s backend yet: build the image elsewhere and bring it in with `docker load`, or make a root filesystem and `docker import` it", c.cfg.Backend)
 	}
-	if cursor := in.Query.Get("cursor"); cursor != "" {
+	if cursor := in.Query.Get(call.QueryCursor); cursor != "" {
 		jobs, ok := builder.(BuildJobs)
 		if !ok {
 			return call.Reply{}, invalid("the %s backend runs builds within one call: there is no build to follow", c.cfg.Backend)
 		}
-		return c.buildProgress(ctx, jobs, cursor, in.Query.Has("cancel"))
+		return c.buildProgress(ctx, jobs, cursor, in.Query.Has(call.QueryCancel))
 	}
 	opts, err := parseBuildOptions(in.Query)
 	if err != nil {

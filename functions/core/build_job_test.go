@@ -26,7 +26,7 @@ func (h *harness) followBuild(t *testing.T, rep call.Reply, each func(sofar []by
 			return body
 		}
 		time.Sleep(100 * time.Millisecond)
-		rep = h.ok(t, req{op: call.OpBuild, query: url.Values{"cursor": {st.Cursor}}}, http.StatusOK, nil)
+		rep = h.ok(t, req{op: call.OpBuild, query: url.Values{call.QueryCursor: {st.Cursor}}}, http.StatusOK, nil)
 		body = append(body, rep.Body...)
 	}
 	return body
@@ -72,7 +72,7 @@ func TestBuildCancelStopsTheJob(t *testing.T) {
 	rep := h.ok(t, req{op: call.OpBuild, query: url.Values{"t": {"cancelled:1"}}, body: contextTar(t, map[string]string{"Dockerfile": df})}, http.StatusOK, nil)
 	h.followBuild(t, rep, func(sofar []byte) bool { return !bytes.Contains(sofar, []byte("started")) })
 	// What the edge sends when the client leaves.
-	stop := h.ok(t, req{op: call.OpBuild, query: url.Values{"cursor": {rep.Stream.Cursor}, "cancel": {"1"}}}, http.StatusOK, nil)
+	stop := h.ok(t, req{op: call.OpBuild, query: url.Values{call.QueryCursor: {rep.Stream.Cursor}, call.QueryCancel: {"1"}}}, http.StatusOK, nil)
 	if stop.Stream == nil || !stop.Stream.Done {
 		t.Fatalf("cancel reply stream %+v, want Done", stop.Stream)
 	}
@@ -99,7 +99,7 @@ func TestBuildCursorOfNoJob(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep := h.do(t, req{op: call.OpBuild, query: url.Values{"cursor": {tt.cursor}}})
+			rep := h.do(t, req{op: call.OpBuild, query: url.Values{call.QueryCursor: {tt.cursor}}})
 			if rep.Status != tt.status {
 				t.Fatalf("status %d, want %d: %s", rep.Status, tt.status, rep.Body)
 			}

@@ -32,7 +32,7 @@ func (c *Core) containerLogs(ctx context.Context, in call.Call) (call.Reply, err
 	if err != nil {
 		return call.Reply{}, err
 	}
-	cursor := q.Get("cursor")
+	cursor := q.Get(call.QueryCursor)
 	firstCall := cursor == ""
 	// Status before reading: an exit seen here means every line is stored.
 	running := rec.running()

@@ -107,3 +107,44 @@ func TestExecOnCreatedContainer(t *testing.T) {
 		t.Errorf("refused execs were recorded: %v", got.ExecIDs)
 	}
 }
+
+// A kill reads the signal as Docker does and hands the edge Linux's
+// number, whatever the OS the function runs on.
+func TestKillSignalForms(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	id := h.create(t, "svc", "app:v1", nil)
+	h.ok(t, req{op: call.OpContainerStart, vars: name("svc")}, http.StatusNoContent, nil)
+
+	tests := []struct {
+		name   string
+		signal string // "" sends none
+		want   string // the stream's signal; "" when the kill is refused
+		msg    string
+	}{
+		{name: "no signal is SIGKILL", want: "9"},
+		{name: "SIG name", signal: "SIGUSR1", want: "10"},
+		{name: "bare lower-case name", signal: "hup", want: "1"},
+		{name: "number", signal: "15", want: "15"},
+		{name: "Linux-only name", signal: "SIGPWR", want: "30"},
+		{name: "real-time signal", signal: "SIGRTMIN+3", want: "37"},
+		{name: "unknown name", signal: "NOPE", msg: "invalid signal: NOPE"},
+		{name: "number past Linux's last", signal: "65", msg: "invalid signal: 65"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var q url.Values
+			if tt.signal != "" {
+				q = url.Values{"signal": {tt.signal}}
+			}
+			rep := h.do(t, req{op: call.OpContainerKill, vars: name("svc"), query: q})
+			if tt.msg != "" {
+				wantError(t, rep, http.StatusBadRequest, tt.msg)
+				return
+			}
+			if s := rep.Stream; rep.Status != http.StatusNoContent || s == nil || s.Kind != call.StreamSignal || s.Container != id || s.Signal != tt.want {
+				t.Fatalf("reply %d %+v, want a signal stream with %s", rep.Status, s, tt.want)
+			}
+		})
+	}
+}

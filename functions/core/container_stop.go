@@ -4,10 +4,10 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 	"syscall"
 
 	"github.com/moby/moby/api/types/events"
+	"github.com/sockerless/sockerless/agent/signals"
 	"github.com/sockerless/sockerless/functions/call"
 )
 
@@ -26,11 +26,11 @@ func (c *Core) containerKill(ctx context.Context, in call.Call) (call.Reply, err
 	if sig == "" {
 		sig = "SIGKILL"
 	}
-	num, err := ParseSignal(sig)
+	num, err := parseSignal(sig)
 	if err != nil {
 		return call.Reply{}, err
 	}
-	if in.Query.Get("force-driver") == "1" {
+	if in.Query.Get(call.QueryForceDriver) == "1" {
 		// The agent is gone: only the driver can end the workload.
 		if err := c.cfg.Compute.Stop(ctx, rec.ID); err != nil {
 			return call.Reply{}, err
@@ -87,7 +87,7 @@ func (c *Core) stopStream(ctx context.Context, rec *containerRecord, in call.Cal
 	if sig == "" {
 		sig = "SIGTERM"
 	}
-	num, err := ParseSignal(sig)
+	num, err := parseSignal(sig)
 	if err != nil {
 		return nil, err
 	}
@@ -113,28 +113,11 @@ func (c *Core) runningContainer(ctx context.Context, ref string) (*containerReco
 	return c.reconcile(ctx, rec)
 }
 
-// ParseSignal accepts Docker's forms: "KILL", "SIGKILL", "9".
-func ParseSignal(s string) (syscall.Signal, error) {
-	if n, err := strconv.Atoi(s); err == nil {
-		if n <= 0 || n > 64 {
-			return 0, invalid("invalid signal: %s", s)
-		}
-		return syscall.Signal(n), nil
+// parseSignal reads a signal as Docker does; a bad one is a 400.
+func parseSignal(s string) (syscall.Signal, error) {
+	num, err := signals.Parse(s)
+	if err != nil {
+		return 0, invalid("%v", err)
 	}
-	name := strings.TrimPrefix(strings.ToUpper(s), "SIG")
-	if n, ok := signals[name]; ok {
-		return n, nil
-	}
-	return 0, invalid("invalid signal: %s", s)
-}
-
-var signals = map[string]syscall.Signal{
-	"ABRT": syscall.SIGABRT, "ALRM": syscall.SIGALRM, "BUS": syscall.SIGBUS, "CHLD": syscall.SIGCHLD,
-	"CONT": syscall.SIGCONT, "FPE": syscall.SIGFPE, "HUP": syscall.SIGHUP, "ILL": syscall.SIGILL,
-	"INT": syscall.SIGINT, "IO": syscall.SIGIO, "KILL": syscall.SIGKILL, "PIPE": syscall.SIGPIPE,
-	"PROF": syscall.SIGPROF, "PWR": syscall.SIGPWR, "QUIT": syscall.SIGQUIT, "SEGV": syscall.SIGSEGV,
-	"STOP": syscall.SIGSTOP, "SYS": syscall.SIGSYS, "TERM": syscall.SIGTERM, "TRAP": syscall.SIGTRAP,
-	"TSTP": syscall.SIGTSTP, "TTIN": syscall.SIGTTIN, "TTOU": syscall.SIGTTOU, "URG": syscall.SIGURG,
-	"USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2, "VTALRM": syscall.SIGVTALRM, "WINCH": syscall.SIGWINCH,
-	"XCPU": syscall.SIGXCPU, "XFSZ": syscall.SIGXFSZ,
+	return num, nil
 }

@@ -110,9 +110,9 @@ func (c *Core) containerArchive(ctx context.Context, in call.Call) (call.Reply, 
 	}
 	switch kind {
 	case call.StreamArchivePut:
-		if held := in.Header.Get(call.BodyHeldHeader); held != "" {
+		if held, ok := call.HeldBody(in); ok {
 			return call.Reply{}, errorf(http.StatusRequestEntityTooLarge,
-				"the %s-byte archive is too large to reach the %s backend's function, which must write it because container %s is not running; start the container to copy large archives into it, or send less", held, c.cfg.Backend, rec.ID[:12])
+				"the %d-byte archive is too large to reach the %s backend's function, which must write it because container %s is not running; start the container to copy large archives into it, or send less", held, c.cfg.Backend, rec.ID[:12])
 		}
 		if err := files.Put(path, bytes.NewReader(in.Body), truthy(in.Query.Get("noOverwriteDirNonDir"))); err != nil {
 			return call.Reply{}, archiveError(err, path, rec.ID)

@@ -27,7 +27,7 @@ func (c *Core) containerWait(ctx context.Context, in call.Call) (call.Reply, err
 	default:
 		return call.Reply{}, invalid("invalid condition: %q", cond)
 	}
-	cursor := in.Query.Get("cursor")
+	cursor := in.Query.Get(call.QueryCursor)
 	rec, _, err := c.findContainer(ctx, id)
 	if statusOf(err) == http.StatusNotFound && cursor != "" {
 		if code, ok := c.goneExitCode(ctx, strings.SplitN(cursor, ":", 3)[2]); ok {

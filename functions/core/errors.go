@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/moby/moby/api/types/common"
 	"github.com/sockerless/sockerless/functions/call"
 )
 
@@ -45,8 +44,7 @@ func errorReply(err error) call.Reply {
 	if status == http.StatusNotModified {
 		return call.Reply{Status: status}
 	}
-	body, _ := json.Marshal(common.ErrorResponse{Message: err.Error()})
-	return call.Reply{Status: status, Header: jsonHeader(), Body: body}
+	return call.ErrorReply(status, err.Error())
 }
 
 func jsonHeader() http.Header {

@@ -60,7 +60,7 @@ func (c *Core) systemEvents(ctx context.Context, in call.Call) (call.Reply, erro
 	if err != nil {
 		return call.Reply{}, err
 	}
-	cursor := in.Query.Get("cursor")
+	cursor := in.Query.Get(call.QueryCursor)
 	if cursor == "" {
 		start := now
 		if !since.IsZero() {

@@ -110,13 +110,13 @@ func TestSystemEvents(t *testing.T) {
 			t.Fatalf("stream %+v, want an open events stream with a cursor", st)
 		}
 		next := h.create(t, "later", "app:v1", nil)
-		q.Set("cursor", st.Cursor)
+		q.Set(call.QueryCursor, st.Cursor)
 		rep := h.ok(t, req{op: call.OpSystemEvents, query: q}, http.StatusOK, nil)
 		got := eventLines(t, rep.Body)
 		if !slices.Equal(actions(got), []string{"container create"}) || got[0].Actor.ID != next {
 			t.Errorf("after the cursor: %v, want only the create of %s", actions(got), next)
 		}
-		q.Set("cursor", rep.Stream.Cursor)
+		q.Set(call.QueryCursor, rep.Stream.Cursor)
 		if rep := h.ok(t, req{op: call.OpSystemEvents, query: q}, http.StatusOK, nil); len(rep.Body) != 0 {
 			t.Errorf("nothing new, but got %s", rep.Body)
 		}

@@ -48,7 +48,7 @@ func TestLogsArePaged(t *testing.T) {
 		if rep.Stream.Done {
 			break
 		}
-		q = url.Values{"cursor": {rep.Stream.Cursor}}
+		q = url.Values{call.QueryCursor: {rep.Stream.Cursor}}
 		if calls > pages {
 			t.Fatal("logs never done")
 		}

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"os"
 	"runtime"
-	"strings"
-	"syscall"
 
 	"github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/api/types/container"
@@ -173,34 +171,11 @@ func versionAtLeast(v, min string) bool {
 	return a1 > b1 || (a1 == b1 && a2 >= b2)
 }
 
-func kernelVersion() string {
-	var u syscall.Utsname
-	if err := syscall.Uname(&u); err != nil {
-		return "unknown"
-	}
-	var b strings.Builder
-	for _, ch := range u.Release {
-		if ch == 0 {
-			break
-		}
-		b.WriteByte(byte(ch))
-	}
-	return b.String()
-}
-
 func archName() string {
 	if runtime.GOARCH == "amd64" {
 		return "x86_64"
 	}
 	return runtime.GOARCH
-}
-
-func memTotal() int64 {
-	var si syscall.Sysinfo_t
-	if syscall.Sysinfo(&si) != nil {
-		return 0
-	}
-	return int64(si.Totalram) * int64(si.Unit)
 }
 
 func hostname() string {

@@ -164,6 +164,9 @@ func TestUtilities(t *testing.T) {
 		{name: "which missing", script: "which nosuch", code: 1},
 		{name: "ln -s", script: "ln -s /data/fruit /l && head -1 /l", want: "banana\n"},
 		{name: "kill -l", script: "kill -l | cut -d' ' -f1", want: "HUP\n"},
+		{name: "kill -l lists Linux's 31 signals", script: "kill -l | wc -w; kill -l | cut -d' ' -f30", want: "31\nPWR\n"},
+		{name: "kill -0 asks whether the process is there", script: "kill -0 $$ && echo there", want: "there\n"},
+		{name: "kill with a bad signal name", script: "kill -NOPE $$", code: 1},
 		{name: "egrep", script: "egrep 'ch|ba' fruit", want: "banana\ncherry\n"},
 	} {
 		for _, l := range layouts {

@@ -7,35 +7,18 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/sockerless/sockerless/agent/signals"
 	"github.com/sockerless/sockerless/sandbox/command"
 )
 
-// signals are the names kill accepts, in signal-number order for -l.
-var signals = []struct {
-	name string
-	sig  syscall.Signal
-}{
-	{"HUP", syscall.SIGHUP}, {"INT", syscall.SIGINT}, {"QUIT", syscall.SIGQUIT},
-	{"ILL", syscall.SIGILL}, {"TRAP", syscall.SIGTRAP}, {"ABRT", syscall.SIGABRT},
-	{"BUS", syscall.SIGBUS}, {"FPE", syscall.SIGFPE}, {"KILL", syscall.SIGKILL},
-	{"USR1", syscall.SIGUSR1}, {"SEGV", syscall.SIGSEGV}, {"USR2", syscall.SIGUSR2},
-	{"PIPE", syscall.SIGPIPE}, {"ALRM", syscall.SIGALRM}, {"TERM", syscall.SIGTERM},
-	{"CHLD", syscall.SIGCHLD}, {"CONT", syscall.SIGCONT}, {"STOP", syscall.SIGSTOP},
-	{"TSTP", syscall.SIGTSTP}, {"WINCH", syscall.SIGWINCH},
-}
-
-// ParseSignal reads "TERM", "SIGTERM" or "15".
+// ParseSignal reads a signal as Docker does ("TERM", "SIGTERM", "15"),
+// or 0, with which kill only asks whether the process is there.
 func ParseSignal(s string) (syscall.Signal, bool) {
-	if n, err := strconv.Atoi(s); err == nil {
-		return syscall.Signal(n), n >= 0 && n < 65
+	if s == "0" {
+		return 0, true
 	}
-	s = strings.TrimPrefix(strings.ToUpper(s), "SIG")
-	for _, e := range signals {
-		if e.name == s {
-			return e.sig, true
-		}
-	}
-	return 0, false
+	sig, err := signals.Parse(s)
+	return sig, err == nil
 }
 
 // kill [-l] [-s SIG | -SIG] PID... — pids are the sandbox's pseudo pids.
@@ -43,11 +26,7 @@ func kill(_ context.Context, inv *command.Invocation) int {
 	args := inv.Args[1:]
 	sig := syscall.SIGTERM
 	if len(args) > 0 && args[0] == "-l" {
-		var names []string
-		for _, e := range signals {
-			names = append(names, e.name)
-		}
-		fmt.Fprintln(inv.Stdout, strings.Join(names, " "))
+		fmt.Fprintln(inv.Stdout, strings.Join(signals.Names(), " "))
 		return 0
 	}
 	if len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "--" {

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -55,24 +54,22 @@ func Dial(ctx context.Context, function, region string) (*Handler, error) {
 func (h *Handler) Handle(ctx context.Context, c call.Call) call.Reply {
 	payload, err := json.Marshal(c)
 	if err != nil {
-		return errorReply(http.StatusInternalServerError, fmt.Sprintf("encode call %s for lambda function %s: %v", c.Op, h.function, err))
+		return call.ErrorReply(http.StatusInternalServerError, fmt.Sprintf("encode call %s for lambda function %s: %v", c.Op, h.function, err))
 	}
-	if len(payload) > MaxPayload && c.Op == call.OpContainerArchive {
-		// The edge holds the body and streams it to the agent itself;
-		// the function only decides (docs/envelope.md, large bodies).
-		held := c
-		held.Header = c.Header.Clone()
-		held.Header.Set(call.BodyHeldHeader, strconv.Itoa(len(c.Body)))
-		held.Body = nil
-		if payload, err = json.Marshal(held); err != nil {
-			return errorReply(http.StatusInternalServerError, fmt.Sprintf("encode call %s for lambda function %s: %v", c.Op, h.function, err))
+	if len(payload) > MaxPayload {
+		if held, ok := call.HoldBody(c); ok {
+			// The edge holds the body and streams it to the agent itself;
+			// the function only decides (docs/envelope.md, large bodies).
+			if payload, err = json.Marshal(held); err != nil {
+				return call.ErrorReply(http.StatusInternalServerError, fmt.Sprintf("encode call %s for lambda function %s: %v", c.Op, h.function, err))
+			}
 		}
 	}
 	if len(payload) > MaxPayload {
 		// Only archive uploads have a path around the limit: the other
 		// large bodies (image load and import, build contexts) are
 		// consumed by the function, and no AWS backend takes them.
-		return errorReply(http.StatusRequestEntityTooLarge, fmt.Sprintf(
+		return call.ErrorReply(http.StatusRequestEntityTooLarge, fmt.Sprintf(
 			"%s: request of %d bytes exceeds the %d-byte Lambda invoke payload limit of function %s; only archive uploads to running containers (docker cp) travel around it, streamed by the edge to the container's agent",
 			c.Op, len(payload), MaxPayload, h.function))
 	}
@@ -82,18 +79,18 @@ func (h *Handler) Handle(ctx context.Context, c call.Call) call.Reply {
 		Payload:        payload,
 	})
 	if err != nil {
-		return errorReply(http.StatusBadGateway, fmt.Sprintf("invoke lambda function %s for %s: %v", h.function, c.Op, err))
+		return call.ErrorReply(http.StatusBadGateway, fmt.Sprintf("invoke lambda function %s for %s: %v", h.function, c.Op, err))
 	}
 	if out.FunctionError != nil {
-		return errorReply(http.StatusBadGateway, fmt.Sprintf("lambda function %s failed on %s: %s: %s (its logs say why)",
+		return call.ErrorReply(http.StatusBadGateway, fmt.Sprintf("lambda function %s failed on %s: %s: %s (its logs say why)",
 			h.function, c.Op, aws.ToString(out.FunctionError), functionErrorMessage(out.Payload)))
 	}
 	var rep call.Reply
 	if err := json.Unmarshal(out.Payload, &rep); err != nil {
-		return errorReply(http.StatusBadGateway, fmt.Sprintf("lambda function %s answered %s with an invalid reply: %v", h.function, c.Op, err))
+		return call.ErrorReply(http.StatusBadGateway, fmt.Sprintf("lambda function %s answered %s with an invalid reply: %v", h.function, c.Op, err))
 	}
 	if rep.Status == 0 {
-		return errorReply(http.StatusBadGateway, fmt.Sprintf("lambda function %s answered %s without a status", h.function, c.Op))
+		return call.ErrorReply(http.StatusBadGateway, fmt.Sprintf("lambda function %s answered %s without a status", h.function, c.Op))
 	}
 	return rep
 }
@@ -112,10 +109,4 @@ func functionErrorMessage(payload []byte) string {
 		return e.Message
 	}
 	return string(payload)
-}
-
-// errorReply is Docker's error JSON with status.
-func errorReply(status int, msg string) call.Reply {
-	body, _ := json.Marshal(map[string]string{"message": msg})
-	return call.Reply{Status: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
 }
