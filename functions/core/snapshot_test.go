@@ -3,6 +3,7 @@ package core_test
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -116,11 +117,11 @@ func TestSnapshotsUnsupportedAnswer501(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drv, err := local.NewDriver(filepath.Join(dir, "data"), unreachableAgentURL, log)
+	drv, err := local.New(context.Background(), local.Config{Dir: filepath.Join(dir, "data"), AgentURL: unreachableAgentURL, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { drv.Close(); _ = store.Close() })
+	t.Cleanup(func() { _ = drv.Close(); _ = store.Close() })
 	c := core.New(core.Config{Store: store, Compute: computeWithoutSnapshots{drv}, Images: drv, Secret: []byte("s"), Backend: "remote", Log: log})
 	h := &harness{h: call.Serialized(c), version: "1.56"}
 	img := h.importImage(t, "base:1")

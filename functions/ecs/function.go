@@ -22,9 +22,9 @@ const (
 )
 
 // Function is the ecs backend as a control-plane function.
-var Function = awsfn.Backend{Name: Backend, Compute: func(_ context.Context, env awsfn.Env) (core.Compute, error) {
+var Function = awsfn.Backend{Name: Backend, Compute: func(ctx context.Context, env awsfn.Env) (core.Compute, error) {
 	public, _ := strconv.ParseBool(env.Getenv(EnvAssignPublicIP))
-	return New(Config{
+	return New(ctx, Config{
 		ECS: awsecs.NewFromConfig(env.AWS), Logs: cloudwatchlogs.NewFromConfig(env.AWS),
 		Region: env.AWS.Region, Cluster: env.Getenv(EnvCluster), LogGroup: env.Getenv(awsfn.EnvLogGroup),
 		Subnets: awsfn.List(env.Getenv(EnvSubnets)), SecurityGroups: awsfn.List(env.Getenv(EnvSecurityGroups)),

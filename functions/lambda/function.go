@@ -39,8 +39,8 @@ const (
 )
 
 // Function is the lambda backend as a control-plane function.
-var Function = awsfn.Backend{Name: Backend, Compute: func(_ context.Context, env awsfn.Env) (core.Compute, error) {
-	return New(Config{
+var Function = awsfn.Backend{Name: Backend, Compute: func(ctx context.Context, env awsfn.Env) (core.Compute, error) {
+	return New(ctx, Config{
 		Lambda: awslambda.NewFromConfig(env.AWS), Logs: cloudwatchlogs.NewFromConfig(env.AWS), Keychain: env.Keychain,
 		Role: env.Getenv(EnvRole), Repository: env.Getenv(EnvRepository), AgentImage: env.Getenv(awsfn.EnvAgentImage),
 		AgentURL: env.Getenv(awsfn.EnvAgentURL), FunctionPrefix: env.Getenv(EnvFunctionPrefix), LogGroup: env.Getenv(awsfn.EnvLogGroup),
