@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -24,13 +25,9 @@ type Driver struct {
 	cfg Config
 }
 
-var _ core.Compute = (*Driver)(nil)
-
 // New checks cfg and returns its driver.
 func New(_ context.Context, cfg Config) (*Driver, error) {
-	if cfg.FamilyPrefix == "" {
-		cfg.FamilyPrefix = "sockerless"
-	}
+	cfg.FamilyPrefix = cmp.Or(cfg.FamilyPrefix, "sockerless")
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,18 +27,14 @@ type Driver struct {
 	cfg Config
 }
 
-var _ core.Compute = (*Driver)(nil)
-
 // New checks cfg and returns its driver.
 func New(_ context.Context, cfg Config) (*Driver, error) {
-	if cfg.FunctionPrefix == "" {
-		cfg.FunctionPrefix = "sockerless-w-"
-	}
-	if cfg.Timeout <= 0 || cfg.Timeout > 15*time.Minute {
-		cfg.Timeout = 15 * time.Minute
-	}
 	if err := cfg.check(); err != nil {
 		return nil, err
+	}
+	cfg.FunctionPrefix = cmp.Or(cfg.FunctionPrefix, "sockerless-w-")
+	if cfg.Timeout <= 0 || cfg.Timeout > 15*time.Minute {
+		cfg.Timeout = 15 * time.Minute
 	}
 	return &Driver{Base: remotecompute.NewBase(Backend, cfg.AgentURL, ""), cfg: cfg}, nil
 }

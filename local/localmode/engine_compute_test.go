@@ -15,14 +15,7 @@ import (
 // engine runtime on a real dockerd, with a busybox image imported into
 // the engine.
 func TestEngineCompute(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts dockerd")
-	}
-	host, err := startDockerd(t)
-	if err != nil {
-		t.Skip("the engine runtime's conformance needs dockerd: " + err.Error())
-	}
-	rootfs := busyboxRootfs(t)
+	host, rootfs := engineOrSkip(t)
 	computetest.Run(t, func(t *testing.T, agentURL string) computetest.Target {
 		d, err := engine.New(t.Context(), engine.Config{Host: host, Dir: t.TempDir(), AgentURL: agentURL, Log: slog.New(slog.DiscardHandler)})
 		if err != nil {

@@ -34,6 +34,9 @@ type Target struct {
 	// exit. Lambda's does not: it keeps no handle on an invocation, so
 	// the exit is known only from the agent's report.
 	ExitInStatus bool
+	// OneStream says the driver's logs keep lines, not streams: stderr
+	// reads as stdout (CloudWatch Logs).
+	OneStream bool
 	// Settle bounds how long the driver may take to show a start, an
 	// exit, a stop or output (a cloud's log delivery); 0 is 30 s.
 	Settle time.Duration
