@@ -6,10 +6,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/moby/moby/api/types/container"
 	"github.com/sockerless/sockerless/functions/core"
 )
 
@@ -190,7 +192,8 @@ func (s *suite) volumes(t *testing.T) {
 }
 
 // files copies a file into a created container, as docker cp before
-// start does, reads it back, and runs the container to see it.
+// start does, reads it back, finds it among the container's changes
+// where the driver is a Snapshotter, and runs the container to see it.
 func (s *suite) files(t *testing.T) {
 	fr, ok := s.Compute.(core.FileReacher)
 	if !ok {
@@ -216,6 +219,18 @@ func (s *suite) files(t *testing.T) {
 	}
 	if got := fileIn(t, buf.Bytes()); got != content {
 		t.Errorf("Get gave %q, want %q", got, content)
+	}
+	if sn, ok := s.Compute.(core.Snapshotter); ok {
+		t.Run("Snapshotter", func(t *testing.T) {
+			changes, err := sn.Changes(t.Context(), w)
+			if err != nil {
+				t.Fatalf("Changes: %v", err)
+			}
+			want := container.FilesystemChange{Path: "/probe/hello.txt", Kind: container.ChangeAdd}
+			if !slices.Contains(changes, want) {
+				t.Errorf("Changes %+v lack %+v", changes, want)
+			}
+		})
 	}
 	if err := s.Compute.Start(t.Context(), w); err != nil {
 		t.Fatalf("Start: %v", err)
