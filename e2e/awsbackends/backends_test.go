@@ -64,6 +64,7 @@ func TestBackends(t *testing.T) {
 			}
 			t.Run("cloud errors and large bodies", func(t *testing.T) { testBadInput(t, d, e, backend, img) })
 			t.Run("crash", func(t *testing.T) { testCrash(t, d, edge, backend, img) })
+			t.Run("compute conformance", func(t *testing.T) { testCompute(t, d, backend, img) })
 			t.Run("nothing left running", func(t *testing.T) {
 				if left := leftRunning(t, d, backend); len(left) > 0 {
 					t.Errorf("after every container was removed: %v", left)

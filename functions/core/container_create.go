@@ -72,9 +72,11 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 		_ = c.store.Delete(ctx, keyContainerName+name, 1)
 		return call.Reply{}, err
 	}
-	if err := c.cfg.Compute.Prepare(ctx, c.workload(rec, "")); err != nil {
-		c.deleteContainerRecords(ctx, rec)
-		return call.Reply{}, errorf(http.StatusInternalServerError, "prepare container: %v", err)
+	if p, ok := c.cfg.Compute.(Preparer); ok {
+		if err := p.Prepare(ctx, c.workload(rec, "")); err != nil {
+			c.deleteContainerRecords(ctx, rec)
+			return call.Reply{}, errorf(http.StatusInternalServerError, "prepare container: %v", err)
+		}
 	}
 	c.emitContainer(ctx, rec, events.ActionCreate, nil)
 	return jsonReply(http.StatusCreated, container.CreateResponse{ID: rec.ID, Warnings: []string{}}), nil

@@ -101,11 +101,12 @@ func (c *Core) containerArchive(ctx context.Context, in call.Call) (call.Reply, 
 			Kind: kind, Container: rec.ID, Path: path, Running: true,
 		}}, nil
 	}
-	files, err := c.cfg.Compute.Files(ctx, c.workload(rec, ""))
+	fr, ok := c.cfg.Compute.(FileReacher)
+	if !ok {
+		return call.Reply{}, conflict("container %s is not running, and the %s backend cannot reach a stopped container's files", rec.ID[:12], c.cfg.Backend)
+	}
+	files, err := fr.Files(ctx, c.workload(rec, ""))
 	if err != nil {
-		if errors.Is(err, ErrUnsupported) {
-			return call.Reply{}, conflict("container %s is not running, and the %s backend cannot reach a stopped container's files", rec.ID[:12], c.cfg.Backend)
-		}
 		return call.Reply{}, err
 	}
 	switch kind {

@@ -12,10 +12,12 @@ import (
 
 // Compute runs workloads on one backend's capacity (the local sandbox,
 // ECS, Lambda, Cloud Run, ...). It holds no Docker semantics: core
-// decides what to run, the driver runs it.
+// decides what to run, the driver runs it. It is the core of running a
+// workload, which every backend can do; what only some backends can
+// (Preparer, Volumes, FileReacher, Meter, Snapshotter, BuildJobs) each
+// is an interface of its own that core looks for, and answers Docker's
+// error saying the backend cannot when it is absent.
 type Compute interface {
-	// Prepare readies a created container (its filesystem, volumes).
-	Prepare(ctx context.Context, w Workload) error
 	// Start launches the workload; its agent dials the edge with Token.
 	Start(ctx context.Context, w Workload) error
 	// Status reports whether the workload's main process still runs.
@@ -28,12 +30,27 @@ type Compute interface {
 	// Logs returns log entries after cursor ("" from the start) and the
 	// cursor to continue from.
 	Logs(ctx context.Context, id, cursor string) ([]LogEntry, string, error)
+}
+
+// Preparer is what a backend offers when a created container needs
+// readying before it starts (its filesystem). Without it, creating a
+// container only records it: the workload is defined at its start.
+type Preparer interface {
+	Prepare(ctx context.Context, w Workload) error
+}
+
+// Volumes is what a backend that holds named volumes' data offers.
+type Volumes interface {
 	// Volume returns the host path of a named volume, creating it.
 	Volume(ctx context.Context, name string) (string, error)
 	// RemoveVolume deletes a named volume's data.
 	RemoveVolume(ctx context.Context, name string) error
-	// Files reaches a stopped container's filesystem (docker cp before
-	// start, as CI runners do); ErrUnsupported where a backend cannot.
+}
+
+// FileReacher is what a backend that can reach a stopped container's
+// filesystem offers (docker cp before start, as CI runners do). Without
+// it, docker cp works only while the agent runs.
+type FileReacher interface {
 	Files(ctx context.Context, w Workload) (Files, error)
 }
 

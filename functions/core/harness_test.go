@@ -99,12 +99,12 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drv, err := local.NewDriver(filepath.Join(dir, "data"), unreachableAgentURL, log)
+	drv, err := local.New(context.Background(), local.Config{Dir: filepath.Join(dir, "data"), AgentURL: unreachableAgentURL, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		drv.Close()
+		_ = drv.Close()
 		_ = store.Close()
 	})
 	rec := &startRecorder{Driver: drv}

@@ -3,6 +3,7 @@ package core_test
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -105,35 +106,52 @@ func tarNames(t *testing.T, b []byte) []string {
 	}
 }
 
-// computeWithoutSnapshots is the real local driver with its Snapshotter
-// methods hidden: a backend that cannot read containers' filesystems.
-type computeWithoutSnapshots struct{ core.Compute }
+// runnerOnly is the real local driver with every optional capability
+// hidden: a backend that runs workloads and can do nothing more, as a
+// remote one cannot read containers' filesystems.
+type runnerOnly struct{ core.Compute }
 
-func TestSnapshotsUnsupportedAnswer501(t *testing.T) {
+// TestMissingCapabilitiesAnswerDockersError drives core over a backend
+// that is only a runner: what needs a capability it lacks gets Docker's
+// error saying the backend cannot, and creating a container needs none.
+func TestMissingCapabilitiesAnswerDockersError(t *testing.T) {
 	dir := t.TempDir()
 	log := slog.New(slog.DiscardHandler)
 	store, err := bolt.Open(filepath.Join(dir, "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	drv, err := local.NewDriver(filepath.Join(dir, "data"), unreachableAgentURL, log)
+	drv, err := local.New(context.Background(), local.Config{Dir: filepath.Join(dir, "data"), AgentURL: unreachableAgentURL, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { drv.Close(); _ = store.Close() })
-	c := core.New(core.Config{Store: store, Compute: computeWithoutSnapshots{drv}, Images: drv, Secret: []byte("s"), Backend: "remote", Log: log})
+	t.Cleanup(func() { _ = drv.Close(); _ = store.Close() })
+	c := core.New(core.Config{Store: store, Compute: runnerOnly{drv}, Images: drv, Secret: []byte("s"), Backend: "remote", Log: log})
 	h := &harness{h: call.Serialized(c), version: "1.56"}
 	img := h.importImage(t, "base:1")
-	h.create(t, "cc", img, nil)
+	id := h.create(t, "cc", img, nil)
+	unreachable := "its containers' filesystems are not reachable from the control plane"
 	for _, tc := range []struct {
-		name string
-		r    req
-		msg  string
+		name   string
+		r      req
+		status int
+		msg    string
 	}{
-		{"diff", req{op: call.OpContainerChanges, vars: name("cc")}, "docker diff is not supported by the remote backend: its containers' filesystems are not reachable from the control plane"},
-		{"export", req{op: call.OpContainerExport, vars: name("cc")}, "docker export is not supported by the remote backend: its containers' filesystems are not reachable from the control plane"},
-		{"commit", req{op: call.OpImageCommit, query: url.Values{"container": {"cc"}}}, "docker commit is not supported by the remote backend: its containers' filesystems are not reachable from the control plane"},
+		{"diff", req{op: call.OpContainerChanges, vars: name("cc")}, http.StatusNotImplemented, "docker diff is not supported by the remote backend: " + unreachable},
+		{"export", req{op: call.OpContainerExport, vars: name("cc")}, http.StatusNotImplemented, "docker export is not supported by the remote backend: " + unreachable},
+		{"commit", req{op: call.OpImageCommit, query: url.Values{"container": {"cc"}}}, http.StatusNotImplemented, "docker commit is not supported by the remote backend: " + unreachable},
+		{"volume create", req{op: call.OpVolumeCreate, body: map[string]string{"Name": "data"}}, http.StatusNotImplemented, "volumes are not supported by the remote backend: it has nowhere to keep their data"},
+		{"a volume a container names", req{op: call.OpContainerCreate, body: container.CreateRequest{
+			Config: &container.Config{Image: img, Cmd: []string{"sh"}}, HostConfig: &container.HostConfig{Binds: []string{"data:/data"}},
+		}}, http.StatusNotImplemented, "volumes are not supported by the remote backend: it has nowhere to keep their data"},
 	} {
-		t.Run(tc.name, func(t *testing.T) { wantError(t, h.do(t, tc.r), http.StatusNotImplemented, tc.msg) })
+		t.Run(tc.name, func(t *testing.T) { wantError(t, h.do(t, tc.r), tc.status, tc.msg) })
 	}
+	t.Run("docker cp from a container not running", func(t *testing.T) {
+		rep := h.h.Handle(t.Context(), call.Call{
+			Op: call.OpContainerArchive, Version: h.version, Vars: name("cc"), Query: url.Values{"path": {"/etc/passwd"}},
+			Header: http.Header{call.MethodHeader: {http.MethodHead}},
+		})
+		wantError(t, rep, http.StatusConflict, "container "+id[:12]+" is not running, and the remote backend cannot reach a stopped container's files")
+	})
 }

@@ -45,7 +45,11 @@ func (c *Core) ensureVolume(ctx context.Context, name string, labels, opts map[s
 	} else if !errors.Is(err, state.ErrNotFound) {
 		return nil, err
 	}
-	path, err := c.cfg.Compute.Volume(ctx, name)
+	vols, err := c.volumes()
+	if err != nil {
+		return nil, err
+	}
+	path, err := vols.Volume(ctx, name)
 	if err != nil {
 		return nil, errorf(http.StatusInternalServerError, "create volume %s: %v", name, err)
 	}
@@ -67,6 +71,16 @@ func (c *Core) ensureVolume(ctx context.Context, name string, labels, opts map[s
 		return nil, err
 	}
 	c.emit(ctx, events.VolumeEventType, events.ActionCreate, name, map[string]string{"driver": "local"})
+	return v, nil
+}
+
+// volumes is the backend's volume data, or Docker's error for a backend
+// that holds none.
+func (c *Core) volumes() (Volumes, error) {
+	v, ok := c.cfg.Compute.(Volumes)
+	if !ok {
+		return nil, errorf(http.StatusNotImplemented, "volumes are not supported by the %s backend: it has nowhere to keep their data", c.cfg.Backend)
+	}
 	return v, nil
 }
 
@@ -174,7 +188,11 @@ func (c *Core) removeVolume(ctx context.Context, name string, force bool) error 
 	if len(users) > 0 {
 		return conflict("remove %s: volume is in use - [%s]", name, strings.Join(users, ", "))
 	}
-	if err := c.cfg.Compute.RemoveVolume(ctx, name); err != nil {
+	vols, err := c.volumes()
+	if err != nil {
+		return err
+	}
+	if err := vols.RemoveVolume(ctx, name); err != nil {
 		return errorf(http.StatusInternalServerError, "remove volume %s: %v", name, err)
 	}
 	if err := c.store.Delete(ctx, keyVolume+name, rec.Version); err != nil && !errors.Is(err, state.ErrNotFound) {

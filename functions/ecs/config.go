@@ -16,11 +16,10 @@
 package ecs
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/sockerless/sockerless/functions/remotecompute"
 )
 
 // Backend is the backend's name in `docker info` and in messages.
@@ -67,19 +66,10 @@ const (
 )
 
 func (c Config) check() error {
-	var missing []string
-	for _, s := range [][2]string{{"cluster", c.Cluster}, {"log group", c.LogGroup}, {"agent image", c.AgentImage}, {"region", c.Region}} {
-		if s[1] == "" {
-			missing = append(missing, s[0])
-		}
-	}
-	if c.ECS == nil || c.Logs == nil {
-		missing = append(missing, "ECS and CloudWatch Logs clients")
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("ecs backend: missing configuration: %s", strings.Join(missing, ", "))
-	}
-	return nil
+	return remotecompute.CheckConfig(Backend,
+		remotecompute.Need("cluster", c.Cluster), remotecompute.Need("log group", c.LogGroup),
+		remotecompute.Need("agent image", c.AgentImage), remotecompute.Need("region", c.Region),
+		remotecompute.Setting{Name: "ECS and CloudWatch Logs clients", Set: c.ECS != nil && c.Logs != nil})
 }
 
 // family is the task definition family of a container.

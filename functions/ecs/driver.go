@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,39 +13,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/sockerless/sockerless/functions/core"
-	"github.com/sockerless/sockerless/functions/remoteimages"
+	"github.com/sockerless/sockerless/functions/remotecompute"
 )
 
-// VolumeRoot is where a task would mount named volumes; a volume is only
-// its record until the backend mounts EFS.
-const VolumeRoot = "/mnt/sockerless/volumes/"
-
-// errMounts is what a container with volumes or bind mounts gets.
-var errMounts = fmt.Errorf("volumes and bind mounts are not supported by the %s backend yet (they need EFS): %w", Backend, core.ErrUnsupported)
-
-// Driver is core.Compute on ECS Fargate.
-type Driver struct{ cfg Config }
-
-var _ core.Compute = (*Driver)(nil)
+// Driver is core.Compute on ECS Fargate. A task is defined when it
+// starts, with the command line of that start, so there is nothing to
+// prepare; its filesystem exists only while it runs, and then the agent
+// serves docker cp.
+type Driver struct {
+	remotecompute.Base
+	cfg Config
+}
 
 // New checks cfg and returns its driver.
-func New(cfg Config) (*Driver, error) {
-	if cfg.FamilyPrefix == "" {
-		cfg.FamilyPrefix = "sockerless"
-	}
+func New(_ context.Context, cfg Config) (*Driver, error) {
+	cfg.FamilyPrefix = cmp.Or(cfg.FamilyPrefix, "sockerless")
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	return &Driver{cfg: cfg}, nil
+	return &Driver{Base: remotecompute.NewBase(Backend, cfg.AgentURL, "they need EFS"), cfg: cfg}, nil
 }
-
-// Prepare has nothing to do: the task is defined when it starts, with
-// the command line of that start.
-func (d *Driver) Prepare(context.Context, core.Workload) error { return nil }
 
 // Start registers the container's task definition and runs one task.
 func (d *Driver) Start(ctx context.Context, w core.Workload) error {
-	agentURL, err := remoteimages.Launchable(w, d.cfg.AgentURL, errMounts)
+	agentURL, err := d.Launchable(w)
 	if err != nil {
 		return err
 	}
@@ -194,18 +186,4 @@ func (d *Driver) Remove(ctx context.Context, id string) error {
 		}
 	}
 	return d.deleteLogs(ctx, id)
-}
-
-// Volume names where a volume would be mounted; see VolumeRoot.
-func (d *Driver) Volume(_ context.Context, name string) (string, error) {
-	return VolumeRoot + name, nil
-}
-
-// RemoveVolume has no data to delete.
-func (d *Driver) RemoveVolume(context.Context, string) error { return nil }
-
-// Files is refused: a task's filesystem exists only while it runs, and
-// then the agent serves docker cp.
-func (d *Driver) Files(context.Context, core.Workload) (core.Files, error) {
-	return nil, fmt.Errorf("docker cp on a container that is not running is not supported by the %s backend: %w", Backend, core.ErrUnsupported)
 }

@@ -22,9 +22,9 @@ const (
 )
 
 // Function is the ecs backend as a control-plane function.
-var Function = awshost.Function{Name: Backend, Compute: func(_ context.Context, env awshost.Env) (core.Compute, error) {
+var Function = awshost.Function{Name: Backend, Compute: func(ctx context.Context, env awshost.Env) (core.Compute, error) {
 	public, _ := strconv.ParseBool(env.Getenv(EnvAssignPublicIP))
-	return New(Config{
+	return New(ctx, Config{
 		ECS: awsecs.NewFromConfig(env.AWS), Logs: env.Logs,
 		Region: env.AWS.Region, Cluster: env.Getenv(EnvCluster), LogGroup: env.LogGroup,
 		Subnets: host.List(env.Getenv(EnvSubnets)), SecurityGroups: host.List(env.Getenv(EnvSecurityGroups)),

@@ -99,11 +99,11 @@ func realParts(t *testing.T, name string) host.Build {
 			return host.Parts{}, err
 		}
 		t.Cleanup(func() { store.Close() })
-		driver, err := local.NewDriver(dir, s.AgentURL, nil)
+		driver, err := local.New(ctx, local.Config{Dir: dir, AgentURL: s.AgentURL})
 		if err != nil {
 			return host.Parts{}, err
 		}
-		t.Cleanup(driver.Close)
+		t.Cleanup(func() { driver.Close() })
 		return host.Parts{Name: name, Store: store, Compute: driver, Images: &remoteimages.Images{Name: name}}, nil
 	}
 }

@@ -1,13 +1,13 @@
 package lambda
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/google/go-containerregistry/pkg/authn"
+
+	"github.com/sockerless/sockerless/functions/remotecompute"
 )
 
 // Config wires a Driver to one account's Lambda.
@@ -38,19 +38,10 @@ type Config struct {
 }
 
 func (c Config) check() error {
-	var missing []string
-	for _, s := range [][2]string{{"role", c.Role}, {"workload repository", c.Repository}, {"agent image", c.AgentImage}, {"log group", c.LogGroup}} {
-		if s[1] == "" {
-			missing = append(missing, s[0])
-		}
-	}
-	if c.Lambda == nil || c.Logs == nil {
-		missing = append(missing, "Lambda and CloudWatch Logs clients")
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("lambda backend: missing configuration: %s", strings.Join(missing, ", "))
-	}
-	return nil
+	return remotecompute.CheckConfig(Backend,
+		remotecompute.Need("role", c.Role), remotecompute.Need("workload repository", c.Repository),
+		remotecompute.Need("agent image", c.AgentImage), remotecompute.Need("log group", c.LogGroup),
+		remotecompute.Setting{Name: "Lambda and CloudWatch Logs clients", Set: c.Lambda != nil && c.Logs != nil})
 }
 
 // functionName is the workload function of a container. Lambda allows 64

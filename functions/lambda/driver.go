@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,42 +16,33 @@ import (
 	"github.com/sockerless/sockerless/agent/lambdart"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/cwlogs"
-	"github.com/sockerless/sockerless/functions/remoteimages"
+	"github.com/sockerless/sockerless/functions/remotecompute"
 )
 
-// VolumeRoot is where a function would mount named volumes; a volume is
-// only its record on this backend.
-const VolumeRoot = "/mnt/sockerless/volumes/"
-
-// errMounts is what a container with volumes or bind mounts gets.
-var errMounts = fmt.Errorf("volumes and bind mounts are not supported by the %s backend: %w", Backend, core.ErrUnsupported)
-
-// Driver is core.Compute on AWS Lambda.
-type Driver struct{ cfg Config }
-
-var _ core.Compute = (*Driver)(nil)
+// Driver is core.Compute on AWS Lambda. The function is made when the
+// container first starts, so there is nothing to prepare; a function has
+// no filesystem between invocations for docker cp to reach.
+type Driver struct {
+	remotecompute.Base
+	cfg Config
+}
 
 // New checks cfg and returns its driver.
-func New(cfg Config) (*Driver, error) {
-	if cfg.FunctionPrefix == "" {
-		cfg.FunctionPrefix = "sockerless-w-"
-	}
-	if cfg.Timeout <= 0 || cfg.Timeout > 15*time.Minute {
-		cfg.Timeout = 15 * time.Minute
-	}
+func New(_ context.Context, cfg Config) (*Driver, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	return &Driver{cfg: cfg}, nil
+	cfg.FunctionPrefix = cmp.Or(cfg.FunctionPrefix, "sockerless-w-")
+	if cfg.Timeout <= 0 || cfg.Timeout > 15*time.Minute {
+		cfg.Timeout = 15 * time.Minute
+	}
+	return &Driver{Base: remotecompute.NewBase(Backend, cfg.AgentURL, ""), cfg: cfg}, nil
 }
-
-// Prepare has nothing to do: the function is made when it first starts.
-func (d *Driver) Prepare(context.Context, core.Workload) error { return nil }
 
 // Start makes the container's function if it has none and invokes it
 // asynchronously with this start's command line and token.
 func (d *Driver) Start(ctx context.Context, w core.Workload) error {
-	agentURL, err := remoteimages.Launchable(w, d.cfg.AgentURL, errMounts)
+	agentURL, err := d.Launchable(w)
 	if err != nil {
 		return err
 	}
@@ -194,17 +186,4 @@ func PlatformLine(msg string) bool {
 		}
 	}
 	return false
-}
-
-// Volume names where a volume would be mounted; see VolumeRoot.
-func (d *Driver) Volume(_ context.Context, name string) (string, error) {
-	return VolumeRoot + name, nil
-}
-
-// RemoveVolume has no data to delete.
-func (d *Driver) RemoveVolume(context.Context, string) error { return nil }
-
-// Files is refused: a function has no filesystem between invocations.
-func (d *Driver) Files(context.Context, core.Workload) (core.Files, error) {
-	return nil, fmt.Errorf("docker cp on a container that is not running is not supported by the %s backend: %w", Backend, core.ErrUnsupported)
 }

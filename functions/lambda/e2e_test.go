@@ -23,6 +23,7 @@ import (
 	"github.com/sockerless/sockerless/functions/host"
 	"github.com/sockerless/sockerless/functions/host/awshost"
 	"github.com/sockerless/sockerless/functions/lambda"
+	"github.com/sockerless/sockerless/functions/remotecompute"
 	"github.com/sockerless/sockerless/functions/state/dynamo"
 	"github.com/sockerless/sockerless/functions/testing/awssimtest"
 	"github.com/sockerless/sockerless/functions/transport/lambdainvoke"
@@ -112,7 +113,7 @@ func TestOverLambdaInvoke(t *testing.T) {
 		vc := call.Call{Op: call.OpVolumeCreate, Version: "1.56", Body: []byte(`{"Name":"data","Labels":{"k":"v"}}`)}
 		var v volume.Volume
 		decode(t, expect(t, h, vc, http.StatusCreated), &v)
-		if v.Name != "data" || v.Labels["k"] != "v" || v.Mountpoint != lambda.VolumeRoot+"data" {
+		if v.Name != "data" || v.Labels["k"] != "v" || v.Mountpoint != remotecompute.VolumeRoot+"data" {
 			t.Fatalf("created %+v", v)
 		}
 		// A second function shares nothing with the first but the table.

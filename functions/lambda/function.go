@@ -39,8 +39,8 @@ const (
 )
 
 // Function is the lambda backend as a control-plane function.
-var Function = awshost.Function{Name: Backend, Compute: func(_ context.Context, env awshost.Env) (core.Compute, error) {
-	return New(Config{
+var Function = awshost.Function{Name: Backend, Compute: func(ctx context.Context, env awshost.Env) (core.Compute, error) {
+	return New(ctx, Config{
 		Lambda: awslambda.NewFromConfig(env.AWS), Logs: env.Logs, Keychain: env.Keychain,
 		Role: env.Getenv(EnvRole), Repository: env.WorkloadRepository, AgentImage: env.AgentImage,
 		AgentURL: env.AgentURL, FunctionPrefix: env.Getenv(EnvFunctionPrefix), LogGroup: env.LogGroup,

@@ -40,8 +40,18 @@ type workload struct {
 	status core.WorkloadStatus
 }
 
-// NewDriver keeps its files under dir; agents dial agentURL.
-func NewDriver(dir, agentURL string, log *slog.Logger) (*Driver, error) {
+// Config configures a Driver.
+type Config struct {
+	// Dir holds the driver's files: images, containers and volumes.
+	Dir string
+	// AgentURL is where agents dial the edge.
+	AgentURL string
+	Log      *slog.Logger
+}
+
+// New opens the driver's files under cfg.Dir.
+func New(_ context.Context, cfg Config) (*Driver, error) {
+	dir, log := cfg.Dir, cfg.Log
 	cs, err := content.Open(filepath.Join(dir, "images"))
 	if err != nil {
 		return nil, err
@@ -54,7 +64,7 @@ func NewDriver(dir, agentURL string, log *slog.Logger) (*Driver, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Driver{dir: dir, content: cs, agentURL: agentURL, log: log, workloads: map[string]*workload{}}, nil
+	return &Driver{dir: dir, content: cs, agentURL: cfg.AgentURL, log: log, workloads: map[string]*workload{}}, nil
 }
 
 func (d *Driver) containerDir(id string) string { return filepath.Join(d.dir, "containers", id) }
@@ -215,7 +225,7 @@ func (d *Driver) RemoveVolume(ctx context.Context, name string) error {
 }
 
 // Close stops every build and workload.
-func (d *Driver) Close() {
+func (d *Driver) Close() error {
 	d.Jobs.Close()
 	d.mu.Lock()
 	wls := make([]*workload, 0, len(d.workloads))
@@ -227,6 +237,7 @@ func (d *Driver) Close() {
 		wl.cancel()
 		<-wl.done
 	}
+	return nil
 }
 
 var _ core.Compute = (*Driver)(nil)

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -38,13 +39,13 @@ func Open(dir, agentURL string, log *slog.Logger) (*Function, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	drv, err := NewDriver(dir, agentURL, log)
+	drv, err := New(context.Background(), Config{Dir: dir, AgentURL: agentURL, Log: log})
 	if err != nil {
 		return nil, err
 	}
-	f, err := OpenBackend(dir, "local", sandboxBackend{drv}, log)
+	f, err := OpenBackend(dir, "local", drv, log)
 	if err != nil {
-		drv.Close()
+		_ = drv.Close()
 		return nil, err
 	}
 	f.Driver = drv
@@ -77,12 +78,6 @@ func OpenBackend(dir, name string, b Backend, log *slog.Logger) (*Function, erro
 func (f *Function) Close() error {
 	return errors.Join(f.backend.Close(), f.store.Close())
 }
-
-// sandboxBackend gives the sandbox Driver the Backend's Close. It embeds
-// the Driver so core still finds the optional Builder and Snapshotter.
-type sandboxBackend struct{ *Driver }
-
-func (s sandboxBackend) Close() error { s.Driver.Close(); return nil }
 
 // loadSecret keeps the token-signing key across restarts, so agents of
 // containers started before a restart are still recognised.

@@ -39,6 +39,21 @@ func startDockerd(t *testing.T) (string, error) {
 	return "", errors.New("dockerd did not start:\n" + strings.Join(whys, "\n"))
 }
 
+// engineOrSkip starts dockerd for a test of the engine runtime and
+// returns its host and a busybox root filesystem to import, or skips the
+// test saying why it cannot.
+func engineOrSkip(t *testing.T) (string, []byte) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts dockerd")
+	}
+	host, err := startDockerd(t)
+	if err != nil {
+		t.Skip("the engine runtime needs dockerd: " + err.Error())
+	}
+	return host, busyboxRootfs(t)
+}
+
 func runDockerd(t *testing.T, bin string, extra []string) (string, error) {
 	dir, err := os.MkdirTemp("", "sl-dockerd-")
 	if err != nil {

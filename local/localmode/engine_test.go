@@ -21,14 +21,7 @@ import (
 // the moby client: the containers' processes are the image's real
 // binaries, wrapped by the agent.
 func TestEngineRuntime(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts dockerd")
-	}
-	host, err := startDockerd(t)
-	if err != nil {
-		t.Skip("engine runtime test needs dockerd: " + err.Error())
-	}
-	rootfs := busyboxRootfs(t)
+	host, rootfs := engineOrSkip(t)
 	sock := filepath.Join(shortTempDir(t), "docker.sock")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
