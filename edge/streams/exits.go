@@ -58,6 +58,17 @@ func (b *exitBoard) watch(id string) (snap exitNews, change, nudge <-chan struct
 	}
 }
 
+// recordedStart is the start number of the container's last exit this
+// edge reported and the function recorded (0: none it remembers).
+func (b *exitBoard) recordedStart(id string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if n, ok := b.news[id]; ok {
+		return n.starts
+	}
+	return 0
+}
+
 func (b *exitBoard) entryLocked(id string) *exitNews {
 	if b.news == nil {
 		b.news = map[string]*exitNews{}

@@ -109,10 +109,12 @@ func (e *Env) serveStop(w http.ResponseWriter, r *http.Request, c call.Call, rep
 }
 
 // stop signals the main process and escalates. heard says the agent's
-// exit report ended it (so the function has recorded the exit); fail is
-// a reply to send instead of success when it could not be stopped.
+// exit report ended it and the function recorded that exit; fail is a
+// reply to send instead of success when it could not be stopped.
 func (e *Env) stop(ctx context.Context, c call.Call, st *call.Stream, sig int) (heard bool, fail *call.Reply) {
+	before := e.exits.recordedStart(st.Container)
 	exited := e.exited(st.Container)
+	defer func() { heard = heard && e.exits.recordedStart(st.Container) > before }()
 	sess, err := e.session(ctx, st)
 	if errors.Is(err, errAgentGone) {
 		if rep := e.forceKill(ctx, c, st, "SIGKILL"); rep.Status >= 400 {
