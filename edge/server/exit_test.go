@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,5 +106,45 @@ func TestExitReachesWaitsAndAttachOnce(t *testing.T) {
 				t.Errorf("exit reports %d, removals %d, wait polls %d; want 1, %d, 0", exits, removes, polls, tt.wantRemove)
 			}
 		})
+	}
+}
+
+// TestFailedStartEndsWaitAtOnce: a start that fails ends the container
+// without any agent (and --rm removes it at once), so the edge asks the
+// function about its waits right after, not at the safety poll.
+func TestFailedStartEndsWaitAtOnce(t *testing.T) {
+	var startFailed atomic.Bool
+	f := &fakeFunction{reply: func(c call.Call) call.Reply {
+		switch c.Op {
+		case call.OpContainerStart:
+			startFailed.Store(true)
+			return call.Reply{Status: 500, Body: []byte(`{"message":"failed to start container"}`)}
+		case call.OpContainerWait:
+			if startFailed.Load() && c.Query.Get("cursor") != "" {
+				return call.Reply{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"StatusCode":127}`)}
+			}
+			return call.Reply{Status: 200, Stream: &call.Stream{Kind: call.StreamWait, Container: "c1", Cursor: "k", ExitOf: 1}}
+		}
+		return call.Reply{Status: 500, Body: []byte(`{"message":"unexpected op ` + c.Op + `"}`)}
+	}}
+	srv := newEdge(t, f, Config{})
+	resp, err := srv.Client().Post(srv.URL+"/containers/c1/wait?condition=next-exit", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	start := time.Now()
+	if resp, _ := do(t, srv, "POST", "/containers/c1/start", nil); resp.StatusCode != 500 {
+		t.Fatalf("start answered %d, want the function's 500", resp.StatusCode)
+	}
+	var wr container.WaitResponse
+	if err := json.NewDecoder(resp.Body).Decode(&wr); err != nil {
+		t.Fatal(err)
+	}
+	if wr.StatusCode != 127 {
+		t.Fatalf("wait = %+v, want 127", wr)
+	}
+	if took := time.Since(start); took >= time.Second {
+		t.Errorf("the wait ended %v after the failed start: it waited for the safety poll", took)
 	}
 }
