@@ -37,6 +37,7 @@ type Hub struct {
 	mu         sync.Mutex
 	containers map[string]*container
 	onExit     func(containerID string, exitCode int, at time.Time)
+	onAcked    func(containerID string)
 }
 
 // container is what the hub keeps per container across agent
@@ -68,6 +69,15 @@ func New(auth Authorizer) *Hub {
 func (h *Hub) OnExit(fn func(containerID string, exitCode int, at time.Time)) {
 	h.mu.Lock()
 	h.onExit = fn
+	h.mu.Unlock()
+}
+
+// OnExitAcked sets the function told, once per exit, after the agent
+// was sent its acknowledgement: the exit's streams are over by then, so
+// it is the moment to clean up after the container (--rm).
+func (h *Hub) OnExitAcked(fn func(containerID string)) {
+	h.mu.Lock()
+	h.onAcked = fn
 	h.mu.Unlock()
 }
 
@@ -197,10 +207,7 @@ func (h *Hub) serve(m *proto.Mux, hello proto.Hello) *Session {
 	case proto.MainCreated:
 		_ = s.main.Send(proto.TypeStart, nil) // failure ends Serve below
 	case proto.MainExited:
-		go func() {
-			h.mainExited(c, hello.ExitCode, hello.Run)
-			s.ackExit()
-		}()
+		go h.exit(s, hello.ExitCode, hello.Run)
 	}
 
 	h.mu.Lock()
@@ -242,19 +249,33 @@ func (h *Hub) consumeMain(s *Session) {
 				s.m.Close()
 				return
 			}
-			h.mainExited(s.c, e.Code, e.Run)
-			s.ackExit()
+			h.exit(s, e.Code, e.Run)
 		}
 	}
 }
 
+// exit handles main's exit on s: report, acknowledge, then OnExitAcked.
+func (h *Hub) exit(s *Session, code int, run string) {
+	reported := h.mainExited(s.c, code, run)
+	s.ackExit()
+	if !reported {
+		return
+	}
+	h.mu.Lock()
+	fn := h.onAcked
+	h.mu.Unlock()
+	if fn != nil {
+		fn(s.c.id)
+	}
+}
+
 // mainExited reports an exit once per run, then releases the attaches
-// and wakes waiters.
-func (h *Hub) mainExited(c *container, code int, run string) {
+// and wakes waiters. It reports false for a repeated report.
+func (h *Hub) mainExited(c *container, code int, run string) bool {
 	c.exitMu.Lock()
 	defer c.exitMu.Unlock()
 	if run != "" && run == c.reportedRun {
-		return // the agent missed our ack and said it again
+		return false // the agent missed our ack and said it again
 	}
 	c.reportedRun = run
 
@@ -275,4 +296,5 @@ func (h *Hub) mainExited(c *container, code int, run string) {
 		a.finish(nil)
 	}
 	close(exited)
+	return true
 }

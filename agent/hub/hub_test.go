@@ -348,6 +348,8 @@ func TestDropBeforeExitAckIsReportedOnce(t *testing.T) {
 		}
 		h.exits <- exitEvent{id, code}
 	})
+	acked := make(chan string, 4)
+	h.hub.OnExitAcked(func(id string) { acked <- id })
 	run := h.startAgent("c1", tokenFor("c1"), proto.ProcessSpec{Args: []string{"exit", "5"}})
 	if e := h.nextExit(t); e.code != 5 {
 		t.Errorf("exit %d, want 5", e.code)
@@ -355,5 +357,13 @@ func TestDropBeforeExitAckIsReportedOnce(t *testing.T) {
 	if res := run.wait(t); res.err != nil || res.code != 5 {
 		t.Errorf("Run = %d, %v; want 5 after re-reporting", res.code, res.err)
 	}
+	select {
+	case <-acked:
+	case <-time.After(testTimeout):
+		t.Fatal("OnExitAcked did not run")
+	}
 	h.noMoreExits(t)
+	if n := len(acked); n != 0 {
+		t.Errorf("OnExitAcked ran %d more times for one exit reported twice, want once", n)
+	}
 }

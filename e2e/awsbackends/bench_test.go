@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -25,7 +26,8 @@ const benchRuns = 20
 // backend's compute on the simulator, and splits each run's time into
 // the function's share (every Invoke round trip), the compute's (from
 // the start call's reply to the agent's exit report, less the function
-// calls in between) and the rest: the edge and the CLI.
+// calls in between) and the rest: the edge and the CLI. It also counts
+// the Lambda Invokes of the control-plane function each run takes.
 func BenchmarkRunRmTrue(b *testing.B) {
 	d := awsdeploy.Deploy(b)
 	img := d.PushTestImage(b)
@@ -52,6 +54,7 @@ func BenchmarkRunRmTrue(b *testing.B) {
 				}
 			}
 			var total, fn, compute []time.Duration
+			var invokes []int
 			for range b.N {
 				for range benchRuns {
 					rec.reset()
@@ -62,6 +65,7 @@ func BenchmarkRunRmTrue(b *testing.B) {
 					t := time.Since(start)
 					f, c := rec.shares()
 					total, fn, compute = append(total, t), append(fn, f), append(compute, c)
+					invokes = append(invokes, rec.count())
 				}
 			}
 			mt, mf, mc := harness.Median(total), harness.Median(fn), harness.Median(compute)
@@ -69,8 +73,11 @@ func BenchmarkRunRmTrue(b *testing.B) {
 			b.ReportMetric(ms(mf), "ms-function")
 			b.ReportMetric(ms(mc), "ms-compute")
 			b.ReportMetric(ms(mt-mf-mc), "ms-edge+cli")
-			fmt.Printf("docker run --rm true on %s (median of %d): %.1f ms = function %.1f ms + compute %.1f ms + edge and CLI %.1f ms\n",
-				backend, len(total), ms(mt), ms(mf), ms(mc), ms(mt-mf-mc))
+			slices.Sort(invokes)
+			b.ReportMetric(float64(invokes[len(invokes)/2]), "invokes/run-median")
+			fmt.Printf("docker run --rm true on %s (median of %d): %.1f ms = function %.1f ms + compute %.1f ms + edge and CLI %.1f ms; Lambda Invokes per run: median %d, min %d, max %d\n",
+				backend, len(total), ms(mt), ms(mf), ms(mc), ms(mt-mf-mc), invokes[len(invokes)/2], invokes[0], invokes[len(invokes)-1])
+			fmt.Printf("Invokes of the last run on %s by op: %v\n", backend, rec.byOp())
 		})
 	}
 }
@@ -96,6 +103,24 @@ func (r *recorder) Handle(ctx context.Context, c call.Call) call.Reply {
 	r.calls = append(r.calls, timedCall{c.Op, start, time.Now()})
 	r.mu.Unlock()
 	return rep
+}
+
+// count is how many calls (Lambda Invokes) the run made.
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.calls)
+}
+
+// byOp is how many calls of each op the run made.
+func (r *recorder) byOp() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m := map[string]int{}
+	for _, c := range r.calls {
+		m[c.op]++
+	}
+	return m
 }
 
 func (r *recorder) reset() {

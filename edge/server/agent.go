@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/sockerless/sockerless/agent/hub"
@@ -17,7 +18,7 @@ import (
 // hub.New.
 func AgentAuthorizer(h call.Handler) hub.Authorizer {
 	return func(ctx context.Context, containerID, token string) error {
-		body, _ := json.Marshal(struct{ Container, Token string }{containerID, token})
+		body, _ := json.Marshal(call.AgentAuth{Container: containerID, Token: token})
 		rep := h.Handle(ctx, call.Call{
 			Op:      call.OpAgentAuth,
 			Version: apiversion.Max,
@@ -31,18 +32,38 @@ func AgentAuthorizer(h call.Handler) hub.Authorizer {
 	}
 }
 
-// exitReport is the body of call.OpContainerExited.
-type exitReport struct {
-	ExitCode   int       `json:"exitCode"`
-	FinishedAt time.Time `json:"finishedAt"`
+// pendingRemovals are the --rm containers whose exit the function has
+// recorded and which the edge removes once the exit is acknowledged.
+type pendingRemovals struct {
+	mu  sync.Mutex
+	ids map[string]bool
 }
 
-// reportExit tells the function that a container's main process exited.
-// The hub acknowledges the exit to the agent only after this returns,
-// so the exit is recorded before any attached client sees its stream
-// end.
+func (p *pendingRemovals) add(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ids == nil {
+		p.ids = map[string]bool{}
+	}
+	p.ids[id] = true
+}
+
+// take reports whether id was pending, and forgets it.
+func (p *pendingRemovals) take(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ok := p.ids[id]
+	delete(p.ids, id)
+	return ok
+}
+
+// reportExit tells the function that a container's main process exited,
+// then tells this edge's waits. The hub releases the attachments and
+// acknowledges the exit to the agent after this returns, so the exit is
+// recorded before any client sees its stream end; a --rm container is
+// removed later, in exitAcked.
 func (s *Server) reportExit(containerID string, code int, at time.Time) {
-	body, _ := json.Marshal(exitReport{ExitCode: code, FinishedAt: at.UTC()})
+	body, _ := json.Marshal(call.ExitReport{ExitCode: code, FinishedAt: at.UTC()})
 	rep := s.streams.Call(s.streams.Background, call.Call{
 		Op:      call.OpContainerExited,
 		Version: apiversion.Max,
@@ -52,5 +73,47 @@ func (s *Server) reportExit(containerID string, code int, at time.Time) {
 	})
 	if rep.Status >= 400 {
 		s.cfg.Log.Error("recording container exit failed", "container", containerID, "code", code, "status", rep.Status, "message", call.ErrorMessage(rep.Body))
+		return
+	}
+	var rec call.ExitRecorded
+	if len(rep.Body) > 0 {
+		if err := json.Unmarshal(rep.Body, &rec); err != nil {
+			s.cfg.Log.Error("the function's answer to an exit report is not an ExitRecorded", "container", containerID, "err", err)
+			return
+		}
+	}
+	if rec.Recorded && rec.AutoRemove {
+		s.removals.add(containerID)
+	}
+	s.streams.ExitRecorded(containerID, rec, code)
+}
+
+// exitAcked carries out --rm once a container's streams have ended and
+// its agent has the acknowledgement of its exit, then ends the waits
+// for its removal.
+func (s *Server) exitAcked(containerID string) {
+	if !s.removals.take(containerID) {
+		return
+	}
+	rep := s.streams.Call(s.streams.Background, call.Call{
+		Op:      call.OpContainerAutoRemove,
+		Version: apiversion.Max,
+		Vars:    map[string]string{"id": containerID},
+	})
+	if rep.Status >= 400 {
+		s.cfg.Log.Error("removing a --rm container failed", "container", containerID, "status", rep.Status, "message", call.ErrorMessage(rep.Body))
+		s.streams.Nudge() // its waits ask the function, which removes it when overdue
+		return
+	}
+	var done call.AutoRemoved
+	if err := json.Unmarshal(rep.Body, &done); err != nil {
+		s.cfg.Log.Error("the function's answer to a removal is not an AutoRemoved", "container", containerID, "err", err)
+		s.streams.Nudge()
+		return
+	}
+	if done.Removed {
+		s.streams.Removed(containerID, done.ExitCode)
+	} else {
+		s.streams.Nudge()
 	}
 }

@@ -18,8 +18,9 @@ import (
 )
 
 // stopAnswer is the function's side of kill, stop and restart: it hands
-// the edge a stream, and answers wait(not-running) from the exits the
-// rig recorded.
+// the edge a stream, answers wait(not-running) from the exits the rig
+// recorded, and, like core, answers a restart of a stopped container by
+// starting it.
 func stopAnswer(signal string, timeout int) func(*rig, call.Call) call.Reply {
 	return func(r *rig, c call.Call) call.Reply {
 		id := c.Var("name")
@@ -30,6 +31,9 @@ func stopAnswer(signal string, timeout int) func(*rig, call.Call) call.Reply {
 			}
 			return call.Reply{Status: 204, Stream: &call.Stream{Kind: call.StreamSignal, Container: id, Signal: c.Query.Get("signal"), Running: true}}
 		case call.OpContainerStop, call.OpContainerRestart:
+			if _, ok := r.recorded(id, false); ok && c.Op == call.OpContainerRestart {
+				return call.Reply{Status: 204}
+			}
 			return call.Reply{Status: 204, Stream: &call.Stream{Kind: call.StreamStop, Container: id, Signal: signal, Timeout: timeout, Running: true}}
 		case call.OpContainerWait:
 			if c.Query.Get("condition") != "not-running" {
@@ -39,8 +43,6 @@ func stopAnswer(signal string, timeout int) func(*rig, call.Call) call.Reply {
 				return call.Reply{Status: 200, Body: []byte(`{"StatusCode":` + strconv.Itoa(code) + `}`)}
 			}
 			return call.Reply{Status: 200, Stream: &call.Stream{Kind: call.StreamWait, Container: id, Cursor: "w"}}
-		case call.OpContainerStart:
-			return call.Reply{Status: 204}
 		}
 		return call.Reply{Status: 500, Body: []byte(`{"message":"unexpected ` + c.Op + `"}`)}
 	}
@@ -84,12 +86,22 @@ func TestStopAndRestart(t *testing.T) {
 			if code, ok := r.recorded("c1", false); !ok || code != tt.wantCode {
 				t.Fatalf("exit = %d, %v; want %d", code, ok, tt.wantCode)
 			}
-			var started bool
+			// The agent's exit report ended the stop: no wait call was
+			// needed; a restart asks the function again once stopped.
+			restarts, waits := 0, 0
 			for _, c := range r.f.Calls() {
-				started = started || c.Op == call.OpContainerStart && c.Var("name") == "c1"
+				switch c.Op {
+				case call.OpContainerRestart:
+					restarts++
+				case call.OpContainerWait:
+					waits++
+				}
 			}
-			if started != tt.restart {
-				t.Fatalf("container.start called = %v, want %v", started, tt.restart)
+			if want := map[bool]int{false: 0, true: 2}[tt.restart]; restarts != want {
+				t.Errorf("container.restart called %d times, want %d", restarts, want)
+			}
+			if waits != 0 {
+				t.Errorf("container.wait called %d times after the agent reported the exit", waits)
 			}
 		})
 	}

@@ -42,24 +42,23 @@ func newRig(t *testing.T, answer func(r *rig, c call.Call) call.Reply) *rig {
 	r.f = &fakeFunction{reply: func(c call.Call) call.Reply {
 		switch c.Op {
 		case call.OpAgentAuth:
-			var req struct{ Container, Token string }
+			var req call.AgentAuth
 			_ = json.Unmarshal(c.Body, &req)
 			if req.Token != "tok-"+req.Container {
 				return call.Reply{Status: 401, Body: []byte(`{"message":"bad token"}`)}
 			}
 			return call.Reply{Status: 204}
-		case call.OpContainerExited, call.OpExecExited:
-			var body struct{ ExitCode int }
+		case call.OpContainerExited:
+			var body call.ExitReport
 			_ = json.Unmarshal(c.Body, &body)
-			r.mu.Lock()
-			if c.Op == call.OpContainerExited {
-				r.exits[c.Var("id")] = body.ExitCode
-			} else {
-				r.execExit[c.Var("id")] = body.ExitCode
-			}
-			close(r.exitWake)
-			r.exitWake = make(chan struct{})
-			r.mu.Unlock()
+			r.record(r.exits, c.Var("id"), body.ExitCode)
+			// Every rig container runs once; those named rm-* run with --rm.
+			rec, _ := json.Marshal(call.ExitRecorded{Recorded: true, Starts: 1, AutoRemove: strings.HasPrefix(c.Var("id"), "rm-")})
+			return call.Reply{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: rec}
+		case call.OpExecExited:
+			var body call.ExecExit
+			_ = json.Unmarshal(c.Body, &body)
+			r.record(r.execExit, c.Var("id"), body.ExitCode)
 			return call.Reply{Status: 204}
 		}
 		return answer(r, c)
@@ -86,6 +85,15 @@ func newRig(t *testing.T, answer func(r *rig, c call.Call) call.Reply) *rig {
 	t.Cleanup(func() { cli.Close() })
 	r.cli = cli
 	return r
+}
+
+// record notes an exit the edge reported, and wakes exitOf.
+func (r *rig) record(m map[string]int, id string, code int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m[id] = code
+	close(r.exitWake)
+	r.exitWake = make(chan struct{})
 }
 
 // runAgent runs a real agent for container id with main as its main

@@ -35,7 +35,8 @@ type Config struct {
 	// a Lambda or HTTPS client otherwise. It is the only seam.
 	Handler call.Handler
 	// Hub finds the agent sessions of running containers. New sets its
-	// OnExit to report exits to Handler (call.OpContainerExited); build
+	// OnExit to report exits to Handler (call.OpContainerExited) and its
+	// OnExitAcked to carry out --rm (call.OpContainerAutoRemove); build
 	// it with hub.New(AgentAuthorizer(Handler)). Nil means no agent can
 	// connect; streams that need one fail saying so.
 	Hub *hub.Hub
@@ -62,6 +63,8 @@ type Server struct {
 	streams *streams.Env
 	http    *http.Server
 	cancel  context.CancelFunc
+
+	removals pendingRemovals
 }
 
 // New builds a Server from cfg, filling in defaults.
@@ -92,6 +95,7 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Hub != nil {
 		cfg.Hub.OnExit(s.reportExit)
+		cfg.Hub.OnExitAcked(s.exitAcked)
 	}
 	s.http = &http.Server{
 		Handler:           s,
@@ -155,6 +159,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep := s.streams.Call(r.Context(), c)
+	s.streams.NudgeAfter(c, rep)
 	if c.Op == call.OpPing {
 		pingHeaders(w.Header())
 	}

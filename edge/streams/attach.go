@@ -33,7 +33,7 @@ func (e *Env) serveAttach(w http.ResponseWriter, r *http.Request, c call.Call, r
 	ctx, cancel := context.WithCancel(e.Background)
 	defer cancel()
 	defer h.closeOnDone(ctx)()
-	go e.endWhenExited(ctx, c, st.Container, cancel)
+	go e.endWhenExited(ctx, c, st, cancel)
 
 	// With logs=1 the function sends the past output first.
 	if len(rep.Body) > 0 {
@@ -65,15 +65,22 @@ const attachGrace = 2 * time.Second
 // endWhenExited ends an attachment whose container exits without its
 // agent ending it: a workload that never ran its agent (an image the
 // cloud could not pull, say) would otherwise hold docker run forever.
-// The function's next-exit wait says when.
-func (e *Env) endWhenExited(ctx context.Context, c call.Call, container string, cancel context.CancelFunc) {
+// The attach stream names the exit (ExitOf) and carries a next-exit wait
+// cursor, so an exit this edge hears ends it without a call, and the
+// safety poll asks the function about the others.
+func (e *Env) endWhenExited(ctx context.Context, c call.Call, st *call.Stream, cancel context.CancelFunc) {
 	wc := call.Call{Op: call.OpContainerWait, Version: c.Version,
-		Vars: map[string]string{"name": container}, Query: url.Values{"condition": {"next-exit"}}}
-	rep := e.Call(ctx, wc)
-	if rep.Status >= 400 || ctx.Err() != nil {
-		return
+		Vars: map[string]string{"name": st.Container}, Query: url.Values{"condition": {"next-exit"}}}
+	rep := call.Reply{Status: http.StatusOK, Stream: &call.Stream{
+		Kind: call.StreamWait, Container: st.Container, Cursor: st.Cursor, ExitOf: st.ExitOf}}
+	armed := e.armNudge()
+	if st.Cursor == "" {
+		// A function that names no exit: ask it where the wait starts.
+		if rep = e.Call(ctx, wc); rep.Status >= 400 || ctx.Err() != nil {
+			return
+		}
 	}
-	if _, ok := e.poll(ctx, wc, rep, waitPoll, e.exited(container), nil); !ok {
+	if _, ok := e.awaitExit(ctx, wc, rep, armed); !ok {
 		return
 	}
 	select {

@@ -16,13 +16,6 @@ import (
 	"github.com/sockerless/sockerless/functions/call"
 )
 
-// execExited is the body of call.OpExecExited.
-type execExited struct {
-	ExitCode int `json:"exitCode"`
-	// Error says why the exec could not run or was cut off, when it was.
-	Error string `json:"error,omitempty"`
-}
-
 // serveExec runs POST /exec/{id}/start: the function has validated the
 // exec and sends its spec; the agent runs it. A detached exec runs in
 // the background and the client gets an empty 200 at once.
@@ -88,7 +81,7 @@ func (e *Env) serveExec(w http.ResponseWriter, r *http.Request, c call.Call, rep
 func (e *Env) runExec(ctx context.Context, sess *hub.Session, c call.Call, st *call.Stream, spec proto.ProcessSpec, stdin io.Reader, stdout, stderr io.Writer) error {
 	var started atomic.Bool
 	code, err := sess.Exec(ctx, st.Exec, spec, stdin, stdout, stderr, func() { started.Store(true) })
-	body := execExited{ExitCode: code}
+	body := call.ExecExit{ExitCode: code}
 	if err != nil {
 		// A process that never ran exits 126 or 127 in Docker; one that
 		// was cut off by a lost agent has no code. Both are errors.

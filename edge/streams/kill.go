@@ -60,6 +60,9 @@ func (e *Env) forceKill(ctx context.Context, c call.Call, st *call.Stream, signa
 		Query:   map[string][]string{call.QueryForceDriver: {"1"}, "signal": {signal}},
 	}
 	rep := e.Call(ctx, kc)
+	if rep.Status < 300 {
+		e.Nudge() // the function recorded the exit itself
+	}
 	if rep.Stream != nil {
 		return reply.ErrorReply(http.StatusInternalServerError, "the function answered a forced kill of %s with another %s stream", st.Container, rep.Stream.Kind)
 	}
@@ -68,9 +71,10 @@ func (e *Env) forceKill(ctx context.Context, c call.Call, st *call.Stream, signa
 
 // serveStop runs POST /containers/{id}/stop and /restart: the stop
 // signal, up to Timeout seconds for the exit (-1: no limit), SIGKILL,
-// then a wait until the function has recorded the exit, so a client
-// that inspects right after sees the container stopped. A restart then
-// starts it again.
+// then, unless the agent's exit report already recorded it, a wait
+// until the function has, so a client that inspects right after sees
+// the container stopped. A restart then asks the function again, which
+// starts the stopped container.
 func (e *Env) serveStop(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
 	st := rep.Stream
 	sig, err := signals.Parse(cmp.Or(st.Signal, "TERM"))
@@ -79,64 +83,70 @@ func (e *Env) serveStop(w http.ResponseWriter, r *http.Request, c call.Call, rep
 		return
 	}
 	ctx := r.Context()
+	heard := false
 	if st.Running {
-		if fail := e.stop(ctx, c, st, sig); fail != nil {
+		var fail *call.Reply
+		if heard, fail = e.stop(ctx, c, st, sig); fail != nil {
 			reply.Write(w, *fail)
 			return
 		}
 	}
-	if wr, ok := e.waitRecorded(ctx, c, st); !ok {
-		return
-	} else if wr.Status >= 400 {
-		reply.Write(w, wr)
-		return
+	if !heard {
+		if wr, ok := e.waitRecorded(ctx, c, st); !ok {
+			return
+		} else if wr.Status >= 400 {
+			reply.Write(w, wr)
+			return
+		}
 	}
 	if c.Op == call.OpContainerRestart {
-		// The restart's headers go along: a remote function needs the
-		// edge's agent URL to start the workload again.
-		start := e.Call(ctx, call.Call{Op: call.OpContainerStart, Version: c.Version, Header: c.Header, Vars: map[string]string{"name": st.Container}})
-		if start.Status >= 400 {
-			reply.Write(w, start)
+		// The container is stopped, so the function starts it. (A reply
+		// with another stream means someone started it meanwhile.)
+		if again := e.Call(ctx, c); again.Status >= 400 || again.Stream == nil {
+			done(w, again)
 			return
 		}
 	}
 	done(w, rep)
 }
 
-// stop signals the main process and escalates; it returns a reply to
-// send instead of success when the container could not be stopped.
-func (e *Env) stop(ctx context.Context, c call.Call, st *call.Stream, sig syscall.Signal) *call.Reply {
+// stop signals the main process and escalates. heard says the agent's
+// exit report ended it and the function recorded that exit; fail is a
+// reply to send instead of success when it could not be stopped.
+func (e *Env) stop(ctx context.Context, c call.Call, st *call.Stream, sig syscall.Signal) (heard bool, fail *call.Reply) {
+	before := e.exits.recordedStart(st.Container)
 	exited := e.exited(st.Container)
+	defer func() { heard = heard && e.exits.recordedStart(st.Container) > before }()
 	sess, err := e.session(ctx, st)
 	if errors.Is(err, errAgentGone) {
 		if rep := e.forceKill(ctx, c, st, "SIGKILL"); rep.Status >= 400 {
-			return &rep
+			return false, &rep
 		}
-		return nil
+		return false, nil
 	}
 	if err != nil {
 		rep := reply.ErrorReply(http.StatusInternalServerError, "cannot stop container %s: %v", st.Container, err)
-		return &rep
+		return false, &rep
 	}
 	if err := sess.Signal(ctx, "", sig); err != nil && !errors.Is(err, proto.ErrNotRunning) {
 		e.Log.Warn("stop signal failed; killing", "container", st.Container, "err", err)
 	} else if waitClosed(ctx, exited, st.Timeout) {
-		return nil
+		return true, nil
 	}
 	if ctx.Err() != nil {
-		return nil
+		return false, nil
 	}
 	if err := sess.Signal(ctx, "", syscall.SIGKILL); err == nil && waitClosed(ctx, exited, int(killGrace/time.Second)) {
-		return nil
+		return true, nil
 	}
 	if ctx.Err() != nil {
-		return nil
+		return false, nil
 	}
 	e.Log.Warn("no exit after SIGKILL; stopping through the driver", "container", st.Container)
 	if rep := e.forceKill(ctx, c, st, "SIGKILL"); rep.Status >= 400 {
-		return &rep
+		return false, &rep
 	}
-	return nil
+	return false, nil
 }
 
 // waitClosed waits for ch to close, up to seconds (negative: no limit).
@@ -166,6 +176,6 @@ func (e *Env) waitRecorded(ctx context.Context, c call.Call, st *call.Stream) (c
 		Vars:    map[string]string{"name": st.Container},
 		Query:   map[string][]string{"condition": {"not-running"}},
 	}
-	first := e.Call(ctx, wc)
-	return e.poll(ctx, wc, first, waitPoll, e.exited(st.Container), nil)
+	armed := e.armNudge()
+	return e.awaitExit(ctx, wc, e.Call(ctx, wc), armed)
 }

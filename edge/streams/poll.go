@@ -10,9 +10,9 @@ import (
 
 // Polling intervals. The function is stateless, so following a log or
 // an event feed means asking it again with the cursor it handed out;
-// an agent's exit report wakes the loop early.
+// an agent's exit report wakes the loop early. (Waits do not poll so:
+// see awaitExit.)
 const (
-	waitPoll   = 250 * time.Millisecond
 	logsPoll   = 100 * time.Millisecond
 	eventsPoll = 100 * time.Millisecond
 	buildPoll  = 100 * time.Millisecond

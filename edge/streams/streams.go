@@ -27,6 +27,9 @@ type Env struct {
 	// run under it, and cancelling it (on shutdown) ends them all, since
 	// net/http no longer tracks a hijacked connection.
 	Background context.Context
+
+	// exits is the news of exits and removals that ends waits.
+	exits exitBoard
 }
 
 // Serve finishes the exchange for rep, whose Stream is set; c is the

@@ -13,12 +13,16 @@ import (
 // serveWait answers POST /containers/{id}/wait. Like dockerd it sends the
 // 200 header at once, so a client knows the wait is registered before
 // the container is started (docker run relies on this), then the body
-// when the condition is met.
+// when the condition is met: when this edge hears the exit or the
+// removal, or the function says so.
 func (e *Env) serveWait(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
+	// Armed before the header goes out: the client may start the
+	// container (and a failed start nudge) as soon as it reads it.
+	armed := e.armNudge()
 	w.Header().Set("Content-Type", "application/json")
 	writeHeaderOnly(w, rep)
 	flush(w)
-	final, ok := e.poll(r.Context(), c, rep, waitPoll, e.exited(rep.Stream.Container), nil)
+	final, ok := e.awaitExit(r.Context(), c, rep, armed)
 	if !ok {
 		return
 	}

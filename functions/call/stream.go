@@ -13,8 +13,10 @@ const (
 	// Exec (ExecSpec) and bridges its stdio; on exit the edge calls
 	// OpExecExited with the exit code.
 	StreamExec StreamKind = "exec"
-	// StreamWait polls OpContainerWait with Cursor until the reply has
-	// no stream, waking early when the agent reports an exit.
+	// StreamWait ends when the edge hears the exit ExitOf names from the
+	// agent (or the removal, when ExitOf is 0) and answers the waiter
+	// itself; a slow safety poll of OpContainerWait with Cursor covers
+	// exits no agent of this edge reports.
 	StreamWait StreamKind = "wait"
 	// StreamLogs writes Body, then polls OpContainerLogs with Cursor
 	// (follow mode) until the reply says the container has stopped.
@@ -70,4 +72,9 @@ type Stream struct {
 	Running bool `json:"running,omitempty"`
 	// Done ends a polling stream (wait, logs, events, build).
 	Done bool `json:"done,omitempty"`
+	// ExitOf, on a wait stream, is the start number of the container
+	// whose exit ends the wait; 0: only its removal does. On an attach
+	// stream it is the exit that ends the attachment, and Cursor is a
+	// next-exit wait cursor for the edge's safety poll.
+	ExitOf int `json:"exitOf,omitempty"`
 }

@@ -138,7 +138,7 @@ func (c *Core) token(id string, starts int) string {
 
 // agentAuth checks a token an agent presented to the edge.
 func (c *Core) agentAuth(ctx context.Context, in call.Call) (call.Reply, error) {
-	var req struct{ Container, Token string }
+	var req call.AgentAuth
 	if err := decodeBody(in, &req, false); err != nil {
 		return call.Reply{}, err
 	}
@@ -152,57 +152,6 @@ func (c *Core) agentAuth(ctx context.Context, in call.Call) (call.Reply, error) 
 	return noContent(), nil
 }
 
-// exitReport is the body of OpContainerExited.
-type exitReport struct {
-	ExitCode   int       `json:"exitCode"`
-	FinishedAt time.Time `json:"finishedAt"`
-}
-
-func (c *Core) containerExited(ctx context.Context, in call.Call) (call.Reply, error) {
-	var rep exitReport
-	if err := decodeBody(in, &rep, false); err != nil {
-		return call.Reply{}, err
-	}
-	rec, _, err := c.findContainer(ctx, in.Var("id"))
-	if err != nil {
-		return call.Reply{}, err
-	}
-	if rep.FinishedAt.IsZero() {
-		rep.FinishedAt = c.now()
-	}
-	if err := c.recordExit(ctx, rec.ID, rec.Starts, rep.ExitCode, rep.FinishedAt, ""); err != nil {
-		return call.Reply{}, err
-	}
-	return noContent(), nil
-}
-
-// recordExit marks start number `starts` of a container as exited, once,
-// and carries out --rm. Late or repeated reports are ignored.
-func (c *Core) recordExit(ctx context.Context, id string, starts, code int, at time.Time, msg string) error {
-	changed := false
-	rec, err := c.updateContainer(ctx, id, func(r *containerRecord) error {
-		if !r.running() || r.Starts != starts {
-			return errSkipWrite
-		}
-		changed = true
-		r.State.Running = false
-		r.State.Status = container.StateExited
-		r.State.ExitCode = code
-		r.State.Pid = 0
-		r.State.Error = msg
-		r.State.FinishedAt = formatTime(at)
-		return nil
-	})
-	if err != nil || !changed {
-		return err
-	}
-	c.emitContainer(ctx, rec, events.ActionDie, map[string]string{"exitCode": strconv.Itoa(code)})
-	if rec.HostConfig.AutoRemove {
-		return c.removeContainer(ctx, rec, false, true)
-	}
-	return nil
-}
-
 // launchGrace is how long a started container whose launch is not
 // recorded counts as running without asking the driver: longer than any
 // backend takes to launch a workload.
@@ -213,7 +162,7 @@ const launchGrace = 2 * time.Minute
 // restarted edge).
 func (c *Core) reconcile(ctx context.Context, rec *containerRecord) (*containerRecord, error) {
 	if !rec.running() {
-		return rec, nil
+		return c.removeOverdue(ctx, rec)
 	}
 	if rec.Launched != rec.Starts {
 		// The start call is still launching it (a cloud takes seconds):

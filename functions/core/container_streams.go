@@ -35,6 +35,9 @@ func (c *Core) containerAttach(ctx context.Context, in call.Call) (call.Reply, e
 		Stdout:  truthy(q.Get("stdout")),
 		Stderr:  truthy(q.Get("stderr")),
 		Running: rec.running(),
+		// The exit that ends the attachment, and the next-exit wait
+		// that the edge's safety poll asks about it.
+		ExitOf: exitOf(rec), Cursor: waitCursor(rec),
 	}}, nil
 }
 

@@ -47,7 +47,7 @@ func (c *Core) containerWait(ctx context.Context, in call.Call) (call.Reply, err
 		return call.Reply{}, err
 	}
 	if cursor == "" {
-		cursor = fmt.Sprintf("%d:%t:%s", rec.Starts, rec.running(), rec.ID)
+		cursor = waitCursor(rec)
 	}
 	parts := strings.SplitN(cursor, ":", 3)
 	if len(parts) != 3 {
@@ -65,10 +65,22 @@ func (c *Core) containerWait(ctx context.Context, in call.Call) (call.Reply, err
 		done = !rec.running()
 	}
 	if !done {
+		exit := 0 // condition=removed: only the removal ends it
+		if cond != container.WaitConditionRemoved {
+			exit = starts
+			if !wasRunning {
+				exit = starts + 1
+			}
+		}
 		return call.Reply{Status: http.StatusOK, Header: jsonHeader(),
-			Stream: &call.Stream{Kind: call.StreamWait, Container: rec.ID, Cursor: cursor}}, nil
+			Stream: &call.Stream{Kind: call.StreamWait, Container: rec.ID, Cursor: cursor, ExitOf: exit}}, nil
 	}
 	return jsonReply(http.StatusOK, waitResponse(rec)), nil
+}
+
+// waitCursor fixes what "the next exit" means for a wait starting now.
+func waitCursor(rec *containerRecord) string {
+	return fmt.Sprintf("%d:%t:%s", rec.Starts, rec.running(), rec.ID)
 }
 
 func waitResponse(rec *containerRecord) container.WaitResponse {

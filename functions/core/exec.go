@@ -116,10 +116,7 @@ func (c *Core) execStart(ctx context.Context, in call.Call) (call.Reply, error) 
 }
 
 func (c *Core) execExited(ctx context.Context, in call.Call) (call.Reply, error) {
-	var rep struct {
-		ExitCode int `json:"exitCode"`
-		Pid      int `json:"pid"`
-	}
+	var rep call.ExecExit
 	if err := decodeBody(in, &rep, false); err != nil {
 		return call.Reply{}, err
 	}

@@ -93,6 +93,12 @@ func (r *startRecorder) last() core.Workload {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with cfg changed by set (nil: as is).
+func newHarnessWith(t *testing.T, set func(*core.Config)) *harness {
+	t.Helper()
 	dir := t.TempDir()
 	log := slog.New(slog.DiscardHandler)
 	store, err := bolt.Open(filepath.Join(dir, "state.db"))
@@ -108,10 +114,14 @@ func newHarness(t *testing.T) *harness {
 		_ = store.Close()
 	})
 	rec := &startRecorder{Driver: drv}
-	c := core.New(core.Config{
+	cfg := core.Config{
 		Store: store, Compute: rec, Images: drv, Secret: []byte("test-secret"),
 		Backend: "local", DataRoot: dir, Log: log,
-	})
+	}
+	if set != nil {
+		set(&cfg)
+	}
+	c := core.New(cfg)
 	return &harness{h: call.Serialized(c), starts: rec, version: "1.56"}
 }
 

@@ -71,8 +71,9 @@ func (c *Core) routes() map[string]opFunc {
 		call.OpBuild:      c.build,
 		call.OpBuildPrune: c.buildPrune,
 
-		call.OpContainerExited: c.containerExited,
-		call.OpExecExited:      c.execExited,
-		call.OpAgentAuth:       c.agentAuth,
+		call.OpContainerExited:     c.containerExited,
+		call.OpContainerAutoRemove: c.containerAutoRemove,
+		call.OpExecExited:          c.execExited,
+		call.OpAgentAuth:           c.agentAuth,
 	}
 }

@@ -1,0 +1,126 @@
+package core
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/events"
+	"github.com/sockerless/sockerless/functions/call"
+)
+
+// autoRemoveGrace is how long an exited --rm container whose exit an
+// edge reported waits for that edge's OpContainerAutoRemove; past it,
+// the next call that reconciles the container removes it (the edge may
+// have died in between).
+const autoRemoveGrace = time.Minute
+
+// containerExited records an exit the edge heard from the agent. It
+// leaves a --rm container in place: the edge removes it with
+// OpContainerAutoRemove once the attached clients have their output and
+// the agent its acknowledgement.
+func (c *Core) containerExited(ctx context.Context, in call.Call) (call.Reply, error) {
+	var rep call.ExitReport
+	if err := decodeBody(in, &rep, false); err != nil {
+		return call.Reply{}, err
+	}
+	rec, _, err := c.findContainer(ctx, in.Var("id"))
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if rep.FinishedAt.IsZero() {
+		rep.FinishedAt = c.now()
+	}
+	fresh, changed, err := c.markExited(ctx, rec.ID, rec.Starts, rep.ExitCode, rep.FinishedAt, "")
+	if err != nil {
+		return call.Reply{}, err
+	}
+	if !changed {
+		return jsonReply(http.StatusOK, call.ExitRecorded{}), nil
+	}
+	return jsonReply(http.StatusOK, call.ExitRecorded{
+		Recorded: true, Starts: fresh.Starts, AutoRemove: fresh.HostConfig.AutoRemove,
+	}), nil
+}
+
+// containerAutoRemove carries out --rm for an exit the edge reported.
+func (c *Core) containerAutoRemove(ctx context.Context, in call.Call) (call.Reply, error) {
+	rec, _, err := c.findContainer(ctx, in.Var("id"))
+	if err != nil || rec.ID != in.Var("id") {
+		return jsonReply(http.StatusOK, call.AutoRemoved{}), nil // gone already
+	}
+	done := call.AutoRemoved{ExitCode: rec.State.ExitCode}
+	if rec.running() || !rec.HostConfig.AutoRemove {
+		return jsonReply(http.StatusOK, done), nil
+	}
+	if err := c.removeContainer(ctx, rec, false, true); err != nil {
+		return call.Reply{}, err
+	}
+	done.Removed = true
+	return jsonReply(http.StatusOK, done), nil
+}
+
+// recordExit marks start number `starts` of a container as exited, once,
+// and carries out --rm at once: no edge will ask for it, since no agent
+// reported this exit.
+func (c *Core) recordExit(ctx context.Context, id string, starts, code int, at time.Time, msg string) error {
+	rec, changed, err := c.markExited(ctx, id, starts, code, at, msg)
+	if err != nil || !changed {
+		return err
+	}
+	if rec.HostConfig.AutoRemove {
+		return c.removeContainer(ctx, rec, false, true)
+	}
+	return nil
+}
+
+// markExited marks start number `starts` of a container as exited and
+// says whether it did: late or repeated reports are ignored.
+func (c *Core) markExited(ctx context.Context, id string, starts, code int, at time.Time, msg string) (*containerRecord, bool, error) {
+	changed := false
+	rec, err := c.updateContainer(ctx, id, func(r *containerRecord) error {
+		if !r.running() || r.Starts != starts {
+			return errSkipWrite
+		}
+		changed = true
+		r.State.Running = false
+		r.State.Status = container.StateExited
+		r.State.ExitCode = code
+		r.State.Pid = 0
+		r.State.Error = msg
+		r.State.FinishedAt = formatTime(at)
+		return nil
+	})
+	if err != nil || !changed {
+		return rec, false, err
+	}
+	c.emitContainer(ctx, rec, events.ActionDie, map[string]string{"exitCode": strconv.Itoa(code)})
+	return rec, true, nil
+}
+
+// removeOverdue removes an exited --rm container whose edge never asked
+// for it within autoRemoveGrace, and then answers as for a removed one.
+func (c *Core) removeOverdue(ctx context.Context, rec *containerRecord) (*containerRecord, error) {
+	if !rec.HostConfig.AutoRemove || rec.State.Status != container.StateExited {
+		return rec, nil
+	}
+	finished, err := time.Parse(time.RFC3339Nano, rec.State.FinishedAt)
+	if err != nil || c.now().Sub(finished) < autoRemoveGrace {
+		return rec, nil
+	}
+	if err := c.removeContainer(ctx, rec, false, true); err != nil {
+		return nil, err
+	}
+	return rec, notFound("No such container: %s", rec.ID)
+}
+
+// exitOf is the start number whose exit ends a wait for the next exit
+// from now: the current start's if it runs, else the next one's.
+func exitOf(rec *containerRecord) int {
+	if rec.running() {
+		return rec.Starts
+	}
+	return rec.Starts + 1
+}
