@@ -94,7 +94,11 @@ func (s *Service) createCluster(region string, in *createClusterIn) (clusterResu
 		}
 	}
 	if len(in.Tags) > 0 {
-		if err := s.st.putTags(arn, mergeTags(s.st.tags[arn], in.Tags)); err != nil {
+		merged, aerr := mergeTags(s.st.tags[arn], in.Tags)
+		if aerr != nil {
+			return clusterResult{}, aerr
+		}
+		if err := s.st.putTags(arn, merged); err != nil {
 			return clusterResult{}, internal(err)
 		}
 	}

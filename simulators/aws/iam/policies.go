@@ -246,7 +246,7 @@ func (s *Service) createPolicy(form url.Values) (any, *apiError) {
 		}
 	}
 	p := &policy{Name: name, Path: path, ID: newID("ANPA"), Arn: "arn:aws:iam::" + s.account + ":policy" + path + name,
-		Description: form.Get("Description"), Document: doc, Created: s.now(), Tags: tags(form)}
+		Description: form.Get("Description"), Document: doc, Created: s.now(), Tags: formTags(form)}
 	if err := s.st.putPolicy(p); err != nil {
 		return nil, internal(err)
 	}

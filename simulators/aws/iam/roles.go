@@ -82,7 +82,7 @@ func document(form url.Values, param, field string) (string, *apiError) {
 	return doc, nil
 }
 
-func tags(form url.Values) []tag {
+func formTags(form url.Values) []tag {
 	var out []tag
 	for i := 1; ; i++ {
 		k := form.Get("Tags.member." + strconv.Itoa(i) + ".Key")
@@ -141,7 +141,7 @@ func (s *Service) createRole(form url.Values) (any, *apiError) {
 	if s.st.role(name) != nil {
 		return nil, alreadyExists("Role with name %s already exists.", name)
 	}
-	r := &role{Name: name, Path: path, ID: newID("AROA"), Description: form.Get("Description"), AssumeRolePolicy: doc, MaxSession: maxSession, Created: s.now(), Tags: tags(form)}
+	r := &role{Name: name, Path: path, ID: newID("AROA"), Description: form.Get("Description"), AssumeRolePolicy: doc, MaxSession: maxSession, Created: s.now(), Tags: formTags(form)}
 	if err := s.st.putRole(r); err != nil {
 		return nil, internal(err)
 	}

@@ -11,7 +11,6 @@ package iam
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -21,6 +20,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/kit/reqid"
 )
 
 const xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
@@ -139,7 +140,7 @@ func (s *Service) Handle(form url.Values) (int, []byte) {
 			return Error(http.StatusInternalServerError, "ServiceFailure", err.Error())
 		}
 	}
-	fmt.Fprintf(&b, `<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`, requestID(), action)
+	fmt.Fprintf(&b, `<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`, reqid.New(), action)
 	return http.StatusOK, b.Bytes()
 }
 
@@ -156,7 +157,7 @@ type errorResponse struct {
 
 // Error renders an IAM error document.
 func Error(status int, code, message string) (int, []byte) {
-	e := errorResponse{Xmlns: xmlns, RequestID: requestID()}
+	e := errorResponse{Xmlns: xmlns, RequestID: reqid.New()}
 	e.Error.Type = "Sender"
 	if status >= 500 {
 		e.Error.Type = "Receiver"
@@ -164,13 +165,6 @@ func Error(status int, code, message string) (int, []byte) {
 	e.Error.Code, e.Error.Message = code, message
 	b, _ := xml.Marshal(e)
 	return status, append([]byte(xml.Header), b...)
-}
-
-func requestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // newID returns an IAM unique id: a four-letter kind prefix ("AROA" for

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"hash/crc32"
 	"io"
@@ -14,6 +12,7 @@ import (
 	"github.com/sockerless/sockerless/simulators/aws/dynamodb"
 	"github.com/sockerless/sockerless/simulators/aws/sigv4"
 	"github.com/sockerless/sockerless/simulators/aws/sts"
+	"github.com/sockerless/sockerless/simulators/kit/reqid"
 )
 
 // maxBody admits Lambda's 50 MB zip upload, base64 inside JSON.
@@ -135,7 +134,7 @@ func writeJSON(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/x-amz-json-1.0")
 	h.Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10))
-	h.Set("X-Amzn-Requestid", requestID())
+	h.Set("X-Amzn-Requestid", reqid.New())
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	w.Write(b)
@@ -144,14 +143,7 @@ func writeJSON(w http.ResponseWriter, status int, b []byte) {
 func writeXML(w http.ResponseWriter, render func() (int, []byte)) {
 	status, b := render()
 	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-Requestid", requestID())
+	w.Header().Set("X-Amzn-Requestid", reqid.New())
 	w.WriteHeader(status)
 	w.Write(b)
-}
-
-func requestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

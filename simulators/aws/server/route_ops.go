@@ -10,6 +10,7 @@ import (
 	"github.com/sockerless/sockerless/simulators/aws/ecr"
 	"github.com/sockerless/sockerless/simulators/aws/iam"
 	"github.com/sockerless/sockerless/simulators/aws/logs"
+	"github.com/sockerless/sockerless/simulators/kit/reqid"
 )
 
 // opsServices are the services the compute ones lean on: CloudWatch Logs
@@ -105,7 +106,7 @@ func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request, form url.Value
 func writeJSON11(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/x-amz-json-1.1")
-	h.Set("X-Amzn-Requestid", requestID())
+	h.Set("X-Amzn-Requestid", reqid.New())
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	w.Write(b)

@@ -3,12 +3,12 @@
 package sts
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/sockerless/sockerless/simulators/kit/reqid"
 )
 
 const xmlns = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -58,7 +58,7 @@ func (s *Service) Handle(form url.Values) (int, []byte) {
 		r.Result.Arn = fmt.Sprintf("arn:aws:iam::%s:root", s.account)
 		r.Result.UserID = s.account
 		r.Result.Account = s.account
-		r.Metadata.RequestID = requestID()
+		r.Metadata.RequestID = reqid.New()
 		return encode(http.StatusOK, r)
 	case "":
 		return Error(http.StatusBadRequest, "MissingAction", "Missing Action")
@@ -74,7 +74,7 @@ func Error(status int, code, message string) (int, []byte) {
 	e.Error.Type = "Sender"
 	e.Error.Code = code
 	e.Error.Message = message
-	e.RequestID = requestID()
+	e.RequestID = reqid.New()
 	return encode(status, e)
 }
 
@@ -84,11 +84,4 @@ func encode(status int, v any) (int, []byte) {
 		return Error(http.StatusInternalServerError, "InternalFailure", err.Error())
 	}
 	return status, append([]byte(xml.Header), b...)
-}
-
-func requestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
