@@ -10,32 +10,25 @@ import (
 	"sync"
 	"time"
 
-	"go.etcd.io/bbolt"
-
+	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of DynamoDB operations.
 const TargetPrefix = "DynamoDB_20120810."
 
-// Options configures a Service.
-type Options struct {
-	// DB persists tables and items; nil keeps them in memory only.
-	DB *bbolt.DB
-	// AccountID appears in table ARNs.
-	AccountID string
-	// Now is the clock used for TTL and timestamps; nil means time.Now.
-	Now func() time.Time
-}
+// Options configures a Service: its state file (tables and items), the
+// account in table ARNs, and the clock used for TTL and timestamps.
+type Options = service.Base
 
 // Service is a DynamoDB endpoint. One mutex serialises all requests:
 // that makes every operation, TransactWriteItems included, atomic and
 // strongly consistent, which is what callers of a simulator rely on.
 type Service struct {
-	mu      sync.Mutex
-	st      *store
-	account string
-	now     func() time.Time
+	mu sync.Mutex
+	st *store
+	service.Base
 }
 
 // New loads the persisted state from o.DB and returns a Service.
@@ -44,13 +37,7 @@ func New(o Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.AccountID == "" {
-		o.AccountID = "000000000000"
-	}
-	return &Service{st: st, account: o.AccountID, now: o.Now}, nil
+	return &Service{st: st, Base: o.Defaults(account.Default)}, nil
 }
 
 var api = awsjson.API[Service]{
@@ -88,9 +75,7 @@ var api = awsjson.API[Service]{
 
 // Handle serves one operation and returns the HTTP status and JSON body.
 func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return api.Serve(s, region, operation, body)
+	return api.ServeLocked(&s.mu, s, region, operation, body)
 }
 
 // AuthError renders a request-authentication failure as DynamoDB does.
@@ -146,5 +131,5 @@ func (s *Service) expired(t *table, it Item) bool {
 	if !ok || v.Kind != KindN {
 		return false
 	}
-	return mustNumber(v.S).cmp(mustNumber(strconv.FormatInt(s.now().Unix(), 10))) <= 0
+	return mustNumber(v.S).cmp(mustNumber(strconv.FormatInt(s.Now().Unix(), 10))) <= 0
 }

@@ -114,7 +114,7 @@ func (s *Service) createTable(region string, in *createTableInput) (any, *apiErr
 	if err != nil {
 		return nil, err
 	}
-	m := tableMeta{Region: region, Name: in.TableName, ID: newID(), Created: s.now(),
+	m := tableMeta{Region: region, Name: in.TableName, ID: newID(), Created: s.Now(),
 		KeySchema: in.KeySchema, AttributeDefinitions: in.AttributeDefinitions, BillingMode: in.BillingMode, Tags: tags}
 	switch in.BillingMode {
 	case "PAY_PER_REQUEST":

@@ -17,7 +17,7 @@ type Tag struct {
 const maxTags = 50
 
 func (s *Service) tableARN(m tableMeta) string {
-	return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", m.Region, s.account, m.Name)
+	return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", m.Region, s.AccountID, m.Name)
 }
 
 // tableByARN finds the table an ARN names; tags live only on tables here.
@@ -31,7 +31,7 @@ func (s *Service) tableByARN(region, arn string) (*table, *apiError) {
 	}
 	name := strings.TrimPrefix(parts[5], "table/")
 	t := s.st.table(parts[3], name)
-	if t == nil || parts[4] != s.account || parts[3] != region {
+	if t == nil || parts[4] != s.AccountID || parts[3] != region {
 		return nil, notFound("Requested resource not found: ResourceArn: %s not found", arn)
 	}
 	return t, nil

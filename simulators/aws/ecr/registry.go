@@ -98,7 +98,7 @@ func (s *Service) Registry() http.Handler {
 		repos := s.st.named(name)
 		s.mu.Unlock()
 		if len(repos) == 0 {
-			writeRegError(w, http.StatusNotFound, "NAME_UNKNOWN", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.account))
+			writeRegError(w, http.StatusNotFound, "NAME_UNKNOWN", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.AccountID))
 			return
 		}
 		if m[2] != "manifests" || (r.Method != http.MethodPut && r.Method != http.MethodDelete) {
@@ -188,7 +188,7 @@ func (s *Service) authorized(r *http.Request) (string, bool) {
 	if user != "AWS" || err != nil || !hmac.Equal([]byte(pass), []byte(s.password(time.Unix(secs, 0)))) {
 		return "Not Authorized", false
 	}
-	if s.now().Unix() >= secs {
+	if s.Now().Unix() >= secs {
 		return "Your authorization token has expired. Reauthenticate and try again.", false
 	}
 	return "", true
@@ -209,7 +209,7 @@ type authOut struct {
 }
 
 func (s *Service) getAuthorizationToken(_ string, _ *authIn) (authOut, *awsjson.Error) {
-	expiry := s.now().Add(TokenLifetime).Truncate(time.Second)
+	expiry := s.Now().Add(TokenLifetime).Truncate(time.Second)
 	token := base64.StdEncoding.EncodeToString([]byte("AWS:" + s.password(expiry)))
 	return authOut{[]authData{{AuthorizationToken: token, ExpiresAt: float64(expiry.Unix()), ProxyEndpoint: s.endpoint()}}}, nil
 }

@@ -23,9 +23,9 @@ import (
 	"sync"
 	"time"
 
-	"go.etcd.io/bbolt"
-
+	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of ECR operations.
@@ -37,26 +37,23 @@ const TokenLifetime = 12 * time.Hour
 
 // Options configures a Service.
 type Options struct {
-	// DB persists repositories and manifests; nil keeps them in memory.
-	DB *bbolt.DB
+	// Base is the state file (repositories and manifests), the account
+	// (the registry id, in ARNs) and the clock for creation times and
+	// token expiry.
+	service.Base
 	// BlobDir stores layer blobs on disk; empty keeps them in memory.
 	BlobDir string
-	// AccountID is the registry id and appears in ARNs.
-	AccountID string
 	// Endpoint returns the simulator's URL (http://host:port): the
 	// registry's proxyEndpoint and the host of repository URIs.
 	Endpoint func() string
-	// Now is the clock for creation times and token expiry; nil means time.Now.
-	Now func() time.Time
 }
 
 // Service is the ECR endpoint of one account.
 type Service struct {
-	mu       sync.Mutex
-	st       *store
-	account  string
+	mu sync.Mutex
+	st *store
+	service.Base
 	endpoint func() string
-	now      func() time.Time
 	registry http.Handler
 }
 
@@ -67,16 +64,10 @@ func New(o Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.AccountID == "" {
-		o.AccountID = "000000000000"
-	}
 	if o.Endpoint == nil {
 		return nil, errors.New("ecr: Options.Endpoint is required")
 	}
-	s := &Service{st: st, account: o.AccountID, endpoint: o.Endpoint, now: o.Now}
+	s := &Service{st: st, Base: o.Base.Defaults(account.Default), endpoint: o.Endpoint}
 	if err := s.initRegistry(o.BlobDir); err != nil {
 		return nil, err
 	}
@@ -88,7 +79,7 @@ func invalid(format string, args ...any) *awsjson.Error {
 }
 
 func (s *Service) repoNotFound(name string) *awsjson.Error {
-	return awsjson.BadRequest("RepositoryNotFoundException", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.account))
+	return awsjson.BadRequest("RepositoryNotFoundException", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.AccountID))
 }
 
 func internal(err error) *awsjson.Error {
@@ -113,14 +104,7 @@ var api = awsjson.API[Service]{
 // Handle serves one control-plane operation and returns the HTTP status
 // and JSON body.
 func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return api.Serve(s, region, operation, body)
-}
-
-// AuthError renders a request-authentication failure as ECR does.
-func AuthError(kind, message string) (int, []byte) {
-	return awsjson.BadRequest(kind, message).Response()
+	return api.ServeLocked(&s.mu, s, region, operation, body)
 }
 
 var repoNameRE = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$`)
@@ -152,7 +136,7 @@ func (s *Service) host() string {
 func (s *Service) render(r *repo) repositoryOut {
 	out := repositoryOut{
 		RepositoryArn:      s.repoARN(r),
-		RegistryID:         s.account,
+		RegistryID:         s.AccountID,
 		RepositoryName:     r.Name,
 		RepositoryURI:      s.host() + "/" + r.Name,
 		CreatedAt:          float64(r.Created.UnixMilli()) / 1000,
@@ -198,13 +182,13 @@ func (s *Service) createRepository(region string, in *createIn) (repositoryResul
 		return repositoryResult{}, invalid("1 validation error detected: Value '%s' at 'imageTagMutability' failed to satisfy constraint: Member must satisfy enum value set: [MUTABLE, IMMUTABLE]", in.ImageTagMutability)
 	}
 	if s.st.repos[repoKey(region, in.RepositoryName)] != nil {
-		return repositoryResult{}, awsjson.BadRequest("RepositoryAlreadyExistsException", fmt.Sprintf("The repository with name '%s' already exists in the registry with id '%s'", in.RepositoryName, s.account))
+		return repositoryResult{}, awsjson.BadRequest("RepositoryAlreadyExistsException", fmt.Sprintf("The repository with name '%s' already exists in the registry with id '%s'", in.RepositoryName, s.AccountID))
 	}
 	tags, aerr := mergeTags(nil, in.Tags)
 	if aerr != nil {
 		return repositoryResult{}, aerr
 	}
-	r := &repo{Region: region, Name: in.RepositoryName, Created: s.now(), Mutability: in.ImageTagMutability, Tags: tags}
+	r := &repo{Region: region, Name: in.RepositoryName, Created: s.Now(), Mutability: in.ImageTagMutability, Tags: tags}
 	if in.ImageScanningConfiguration != nil {
 		r.ScanOnPush = in.ImageScanningConfiguration.ScanOnPush
 	}
@@ -281,7 +265,7 @@ func (s *Service) deleteRepository(region string, in *deleteIn) (repositoryResul
 	}
 	if len(s.st.images(r.Name)) > 0 {
 		if !in.Force {
-			return repositoryResult{}, awsjson.BadRequest("RepositoryNotEmptyException", fmt.Sprintf("The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", r.Name, s.account))
+			return repositoryResult{}, awsjson.BadRequest("RepositoryNotEmptyException", fmt.Sprintf("The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", r.Name, s.AccountID))
 		}
 		if err := s.purgeImages(r.Name); err != nil {
 			return repositoryResult{}, internal(err)

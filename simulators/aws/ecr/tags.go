@@ -18,7 +18,7 @@ type Tag struct {
 const maxTags = 50
 
 func (s *Service) repoARN(r *repo) string {
-	return fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", r.Region, s.account, r.Name)
+	return fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", r.Region, s.AccountID, r.Name)
 }
 
 // repoByARN finds the repository an ARN names: only repositories carry
@@ -30,7 +30,7 @@ func (s *Service) repoByARN(region, arn string) (*repo, *awsjson.Error) {
 	}
 	name := strings.TrimPrefix(parts[5], "repository/")
 	r := s.st.repos[repoKey(parts[3], name)]
-	if r == nil || parts[3] != region || parts[4] != s.account {
+	if r == nil || parts[3] != region || parts[4] != s.AccountID {
 		return nil, s.repoNotFound(name)
 	}
 	return r, nil

@@ -22,7 +22,7 @@ func (s *Service) outputs(t *task, d *containerDef) (io.WriteCloser, io.WriteClo
 	emit := func(line string) {
 		// Best effort, as the awslogs driver: a container does not fail
 		// because a log line could not be stored.
-		s.logs.Append(region, group, stream, []LogLine{{Time: s.now(), Message: line}})
+		s.logs.Append(region, group, stream, []LogLine{{Time: s.Now(), Message: line}})
 	}
 	return &lineWriter{emit: emit}, &lineWriter{emit: emit}
 }

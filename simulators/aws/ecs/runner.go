@@ -34,7 +34,7 @@ func (s *Service) stopLocked(t *task, reason, code string) {
 	if t.desiredStatus == "STOPPED" {
 		return
 	}
-	t.desiredStatus, t.stoppedReason, t.stopCode, t.stoppingAt = "STOPPED", reason, code, s.now()
+	t.desiredStatus, t.stoppedReason, t.stopCode, t.stoppingAt = "STOPPED", reason, code, s.Now()
 	t.version++
 	close(t.stopCh)
 	for _, c := range t.containers {
@@ -71,7 +71,7 @@ func (s *Service) run(t *task) {
 	defer os.RemoveAll(dir)
 	s.set(t, func() {
 		if t.desiredStatus != "STOPPED" {
-			t.lastStatus, t.pullStartedAt = "PENDING", s.now()
+			t.lastStatus, t.pullStartedAt = "PENDING", s.Now()
 		}
 	})
 	images, reason := s.prepare(t, dir)
@@ -85,11 +85,11 @@ func (s *Service) run(t *task) {
 			}
 			c.reason = reason
 		}
-		t.lastStatus, t.stoppedAt = "STOPPED", s.now()
+		t.lastStatus, t.stoppedAt = "STOPPED", s.Now()
 		s.mu.Unlock()
 		return
 	}
-	s.set(t, func() { t.pullStopped = s.now() })
+	s.set(t, func() { t.pullStopped = s.Now() })
 	done := make(chan struct{}, len(t.containers))
 	for _, c := range t.containers {
 		go func() {
@@ -106,7 +106,7 @@ func (s *Service) run(t *task) {
 			// only possible when dependencies were never satisfied.
 			t.desiredStatus, t.stoppedReason, t.stopCode = "STOPPED", "Essential container in task exited", "EssentialContainerExited"
 		}
-		t.lastStatus, t.stoppedAt = "STOPPED", s.now()
+		t.lastStatus, t.stoppedAt = "STOPPED", s.Now()
 	})
 }
 
@@ -253,7 +253,7 @@ func (s *Service) runContainer(t *task, c *container, img *unpacked, dir string)
 	s.set(t, func() {
 		c.proc, c.lastStatus, c.runtimeID = proc, "RUNNING", t.id+"-"+strconv.Itoa(proc.Pid())
 		if t.lastStatus == "PENDING" {
-			t.lastStatus, t.startedAt = "RUNNING", s.now()
+			t.lastStatus, t.startedAt = "RUNNING", s.Now()
 		}
 		if t.desiredStatus == "STOPPED" {
 			s.terminate(t, c) // the stop came while it was starting

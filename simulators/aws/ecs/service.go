@@ -19,9 +19,10 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"go.etcd.io/bbolt"
 
+	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of ECS operations.
@@ -44,10 +45,9 @@ type LogLine struct {
 
 // Options configures a Service.
 type Options struct {
-	// DB persists clusters, task definitions and tags; nil keeps them in memory.
-	DB *bbolt.DB
-	// AccountID appears in ARNs.
-	AccountID string
+	// Base is the state file (clusters, task definitions and tags), the
+	// account in ARNs, and the clock.
+	service.Base
 	// Dir holds unpacked images and the tasks' writable layers and
 	// volumes; empty means a temporary directory removed by Close.
 	Dir string
@@ -55,16 +55,13 @@ type Options struct {
 	Pull func(ctx context.Context, image string) (v1.Image, error)
 	// Logs receives awslogs output; nil refuses awslogs configurations.
 	Logs LogSink
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
 }
 
 // Service is the ECS endpoint of one account.
 type Service struct {
-	mu      sync.Mutex
-	st      *store
-	account string
-	now     func() time.Time
+	mu sync.Mutex
+	st *store
+	service.Base
 	pull    func(ctx context.Context, image string) (v1.Image, error)
 	logs    LogSink
 	dir     string
@@ -83,13 +80,7 @@ func New(o Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.AccountID == "" {
-		o.AccountID = "000000000000"
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	s := &Service{st: st, account: o.AccountID, now: o.Now, pull: o.Pull, logs: o.Logs, dir: o.Dir, tasks: map[string]*task{}}
+	s := &Service{st: st, Base: o.Base.Defaults(account.Default), pull: o.Pull, logs: o.Logs, dir: o.Dir, tasks: map[string]*task{}}
 	if s.dir == "" {
 		if s.dir, err = os.MkdirTemp("", "awssim-ecs-"); err != nil {
 			return nil, fmt.Errorf("ecs: %w", err)
@@ -154,18 +145,11 @@ var api = awsjson.API[Service]{
 
 // Handle serves one operation and returns the HTTP status and JSON body.
 func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return api.Serve(s, region, operation, body)
-}
-
-// AuthError renders a request-authentication failure as ECS does.
-func AuthError(kind, message string) (int, []byte) {
-	return awsjson.BadRequest(kind, message).Response()
+	return api.ServeLocked(&s.mu, s, region, operation, body)
 }
 
 func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
 func (s *Service) arn(region, resource string) string {
-	return fmt.Sprintf("arn:aws:ecs:%s:%s:%s", region, s.account, resource)
+	return fmt.Sprintf("arn:aws:ecs:%s:%s:%s", region, s.AccountID, resource)
 }

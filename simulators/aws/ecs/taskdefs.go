@@ -272,7 +272,7 @@ func (s *Service) registerTaskDefinition(region string, in *registerIn) (taskDef
 		ContainerDefinitions: in.ContainerDefinitions, Volumes: in.Volumes,
 		TaskRoleArn: in.TaskRoleArn, ExecutionRoleArn: in.ExecutionRoleArn, NetworkMode: in.NetworkMode,
 		RequiresCompatibilities: in.RequiresCompatibilities, Compatibilities: []string{"EC2", "FARGATE"},
-		Cpu: in.Cpu, Memory: in.Memory, RegisteredAt: epoch(s.now()),
+		Cpu: in.Cpu, Memory: in.Memory, RegisteredAt: epoch(s.Now()),
 	}
 	if d.Volumes == nil {
 		d.Volumes = []volume{}
@@ -344,7 +344,7 @@ func (s *Service) deregisterTaskDefinition(region string, in *describeTaskDefIn)
 	}
 	if d.Status == "ACTIVE" {
 		upd := *d
-		upd.Status, upd.DeregisteredAt = "INACTIVE", epoch(s.now())
+		upd.Status, upd.DeregisteredAt = "INACTIVE", epoch(s.Now())
 		if err := s.st.putTaskDef(&upd); err != nil {
 			return taskDefResult{}, internal(err)
 		}

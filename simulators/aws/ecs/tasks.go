@@ -238,7 +238,7 @@ func (s *Service) newTask(region string, c *cluster, d *taskDef, in *runTaskIn, 
 	t := &task{
 		id: id, arn: s.arn(region, "task/"+c.Name+"/"+id), clusterARN: c.ARN, region: region, def: d,
 		overrides: in.Overrides, startedBy: in.StartedBy, group: group,
-		lastStatus: "PROVISIONING", desiredStatus: "RUNNING", createdAt: s.now(), version: 1,
+		lastStatus: "PROVISIONING", desiredStatus: "RUNNING", createdAt: s.Now(), version: 1,
 		stopCh: make(chan struct{}),
 	}
 	t.ctx, t.cancel = context.WithCancelCause(context.Background())
@@ -376,7 +376,7 @@ const stoppedRetention = time.Hour
 
 // pruneLocked forgets tasks stopped longer than stoppedRetention ago.
 func (s *Service) pruneLocked() {
-	cutoff := s.now().Add(-stoppedRetention)
+	cutoff := s.Now().Add(-stoppedRetention)
 	for arn, t := range s.tasks {
 		if t.lastStatus == "STOPPED" && t.stoppedAt.Before(cutoff) {
 			delete(s.tasks, arn)

@@ -245,8 +245,8 @@ func (s *Service) createPolicy(form url.Values) (any, *apiError) {
 			return nil, alreadyExists("A policy called %s already exists. Duplicate names are not allowed.", name)
 		}
 	}
-	p := &policy{Name: name, Path: path, ID: newID("ANPA"), Arn: "arn:aws:iam::" + s.account + ":policy" + path + name,
-		Description: form.Get("Description"), Document: doc, Created: s.now(), Tags: formTags(form)}
+	p := &policy{Name: name, Path: path, ID: newID("ANPA"), Arn: "arn:aws:iam::" + s.AccountID + ":policy" + path + name,
+		Description: form.Get("Description"), Document: doc, Created: s.Now(), Tags: formTags(form)}
 	if err := s.st.putPolicy(p); err != nil {
 		return nil, internal(err)
 	}

@@ -140,5 +140,5 @@ func (s *Service) getUser(form url.Values) (any, *apiError) {
 	if name := form.Get("UserName"); name != "" {
 		return nil, noSuchEntity("The user with name %s cannot be found.", name)
 	}
-	return getUserResult{User: userOut{UserID: s.account, Arn: "arn:aws:iam::" + s.account + ":root"}}, nil
+	return getUserResult{User: userOut{UserID: s.AccountID, Arn: "arn:aws:iam::" + s.AccountID + ":root"}}, nil
 }

@@ -29,7 +29,7 @@ type roleOut struct {
 }
 
 func (s *Service) roleARN(r *role) string {
-	return "arn:aws:iam::" + s.account + ":role" + r.Path + r.Name
+	return "arn:aws:iam::" + s.AccountID + ":role" + r.Path + r.Name
 }
 
 func (s *Service) renderRole(r *role) roleOut {
@@ -141,7 +141,7 @@ func (s *Service) createRole(form url.Values) (any, *apiError) {
 	if s.st.role(name) != nil {
 		return nil, alreadyExists("Role with name %s already exists.", name)
 	}
-	r := &role{Name: name, Path: path, ID: newID("AROA"), Description: form.Get("Description"), AssumeRolePolicy: doc, MaxSession: maxSession, Created: s.now(), Tags: formTags(form)}
+	r := &role{Name: name, Path: path, ID: newID("AROA"), Description: form.Get("Description"), AssumeRolePolicy: doc, MaxSession: maxSession, Created: s.Now(), Tags: formTags(form)}
 	if err := s.st.putRole(r); err != nil {
 		return nil, internal(err)
 	}

@@ -19,29 +19,23 @@ import (
 	"sync"
 	"time"
 
-	"go.etcd.io/bbolt"
-
+	"github.com/sockerless/sockerless/simulators/aws/internal/account"
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsquery"
 	"github.com/sockerless/sockerless/simulators/kit/reqid"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 const xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
 
-// Options configures a Service.
-type Options struct {
-	// DB persists roles and policies; nil keeps them in memory only.
-	DB *bbolt.DB
-	// AccountID appears in ARNs.
-	AccountID string
-	// Now is the clock used for creation dates; nil means time.Now.
-	Now func() time.Time
-}
+// Options configures a Service: its state file (roles and policies),
+// the account in ARNs, and the clock used for creation dates.
+type Options = service.Base
 
 // Service is the (global) IAM endpoint of one account.
 type Service struct {
-	mu      sync.Mutex
-	st      *store
-	account string
-	now     func() time.Time
+	mu sync.Mutex
+	st *store
+	service.Base
 }
 
 // New loads persisted state from o.DB and returns a Service.
@@ -50,13 +44,7 @@ func New(o Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.AccountID == "" {
-		o.AccountID = "000000000000"
-	}
-	return &Service{st: st, account: o.AccountID, now: o.Now}, nil
+	return &Service{st: st, Base: o.Defaults(account.Default)}, nil
 }
 
 // apiError is an IAM error: Code and HTTP status as IAM sends them.
@@ -144,27 +132,9 @@ func (s *Service) Handle(form url.Values) (int, []byte) {
 	return http.StatusOK, b.Bytes()
 }
 
-type errorResponse struct {
-	XMLName xml.Name `xml:"ErrorResponse"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	Error   struct {
-		Type    string `xml:"Type"`
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
-	} `xml:"Error"`
-	RequestID string `xml:"RequestId"`
-}
-
 // Error renders an IAM error document.
 func Error(status int, code, message string) (int, []byte) {
-	e := errorResponse{Xmlns: xmlns, RequestID: reqid.New()}
-	e.Error.Type = "Sender"
-	if status >= 500 {
-		e.Error.Type = "Receiver"
-	}
-	e.Error.Code, e.Error.Message = code, message
-	b, _ := xml.Marshal(e)
-	return status, append([]byte(xml.Header), b...)
+	return awsquery.Error(xmlns, status, code, message)
 }
 
 // newID returns an IAM unique id: a four-letter kind prefix ("AROA" for

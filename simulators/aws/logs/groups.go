@@ -64,7 +64,7 @@ func (s *Service) createLogGroup(region string, in *groupIn) (empty, *awsjson.Er
 	if s.st.group(region, in.LogGroupName) != nil {
 		return empty{}, exists("log group")
 	}
-	g := newGroup(groupMeta{Region: region, Name: in.LogGroupName, Created: s.now().UnixMilli(), Class: class, Tags: tags})
+	g := newGroup(groupMeta{Region: region, Name: in.LogGroupName, Created: s.Now().UnixMilli(), Class: class, Tags: tags})
 	if err := s.st.putGroup(g); err != nil {
 		return empty{}, internal(err)
 	}
@@ -151,7 +151,7 @@ func (s *Service) describeLogGroups(region string, in *describeGroupsIn) (descri
 	out := describeGroupsOut{LogGroups: []logGroupOut{}, NextToken: next}
 	for _, name := range page {
 		g := s.st.group(region, name)
-		arn := groupARN(region, s.account, name)
+		arn := groupARN(region, s.AccountID, name)
 		var bytes int64
 		for _, st := range g.streams {
 			for _, e := range st.events {
@@ -234,7 +234,7 @@ func (s *Service) createLogStream(region string, in *streamIn) (empty, *awsjson.
 	if g.streams[in.LogStreamName] != nil {
 		return empty{}, exists("log stream")
 	}
-	st := &logStream{meta: streamMeta{Name: in.LogStreamName, Created: s.now().UnixMilli()}}
+	st := &logStream{meta: streamMeta{Name: in.LogStreamName, Created: s.Now().UnixMilli()}}
 	if err := s.st.putStream(g, st, nil); err != nil {
 		return empty{}, internal(err)
 	}
@@ -325,7 +325,7 @@ func (s *Service) describeLogStreams(region string, in *describeStreamsIn) (desc
 	for _, st := range all[start:end] {
 		m := st.meta
 		out.LogStreams = append(out.LogStreams, logStreamOut{
-			Arn:                 groupARN(region, s.account, g.meta.Name) + ":log-stream:" + m.Name,
+			Arn:                 groupARN(region, s.AccountID, g.meta.Name) + ":log-stream:" + m.Name,
 			LogStreamName:       m.Name,
 			CreationTime:        m.Created,
 			FirstEventTimestamp: m.FirstEvent,

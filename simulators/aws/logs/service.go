@@ -20,31 +20,24 @@ import (
 	"sync"
 	"time"
 
-	"go.etcd.io/bbolt"
-
+	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of CloudWatch Logs operations.
 const TargetPrefix = "Logs_20140328."
 
-// Options configures a Service.
-type Options struct {
-	// DB persists groups, streams and events; nil keeps them in memory.
-	DB *bbolt.DB
-	// AccountID appears in ARNs.
-	AccountID string
-	// Now is the clock used for ingestion times; nil means time.Now.
-	Now func() time.Time
-}
+// Options configures a Service: its state file (groups, streams and
+// events), the account in ARNs, and the clock used for ingestion times.
+type Options = service.Base
 
 // Service is a CloudWatch Logs endpoint. One mutex serialises requests,
 // which keeps stream sequence numbers and tokens consistent.
 type Service struct {
-	mu      sync.Mutex
-	st      *store
-	account string
-	now     func() time.Time
+	mu sync.Mutex
+	st *store
+	service.Base
 }
 
 // New loads persisted state from o.DB and returns a Service.
@@ -53,13 +46,7 @@ func New(o Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.AccountID == "" {
-		o.AccountID = "000000000000"
-	}
-	return &Service{st: st, account: o.AccountID, now: o.Now}, nil
+	return &Service{st: st, Base: o.Defaults(account.Default)}, nil
 }
 
 func invalid(format string, args ...any) *awsjson.Error {
@@ -104,14 +91,7 @@ var api = awsjson.API[Service]{
 
 // Handle serves one operation and returns the HTTP status and JSON body.
 func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return api.Serve(s, region, operation, body)
-}
-
-// AuthError renders a request-authentication failure as CloudWatch Logs does.
-func AuthError(kind, message string) (int, []byte) {
-	return awsjson.BadRequest(kind, message).Response()
+	return api.ServeLocked(&s.mu, s, region, operation, body)
 }
 
 // Event is one log line written in process through Append.
@@ -126,7 +106,7 @@ type Event struct {
 func (s *Service) Append(region, group, stream string, events ...Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now().UnixMilli()
+	now := s.Now().UnixMilli()
 	g := s.st.group(region, group)
 	if g == nil {
 		g = newGroup(groupMeta{Region: region, Name: group, Created: now})

@@ -62,7 +62,7 @@ func (s *Service) groupByARN(region, arn string) (*group, *awsjson.Error) {
 	}
 	name := strings.TrimSuffix(parts[6], ":*")
 	g := s.st.group(parts[3], name)
-	if g == nil || parts[3] != region || parts[4] != s.account {
+	if g == nil || parts[3] != region || parts[4] != s.AccountID {
 		return nil, awsjson.BadRequest("ResourceNotFoundException", "The specified resource does not exist.")
 	}
 	return g, nil

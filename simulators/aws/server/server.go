@@ -17,9 +17,11 @@ import (
 
 	"github.com/sockerless/sockerless/simulators/aws/dynamodb"
 	"github.com/sockerless/sockerless/simulators/aws/ecs"
+	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/lambda"
 	"github.com/sockerless/sockerless/simulators/aws/sigv4"
 	"github.com/sockerless/sockerless/simulators/aws/sts"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // DefaultAddr is where the simulator listens unless told otherwise; it is
@@ -65,7 +67,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Addr = DefaultAddr
 	}
 	if cfg.AccountID == "" {
-		cfg.AccountID = "000000000000"
+		cfg.AccountID = account.Default
 	}
 	if len(cfg.Credentials) == 0 {
 		cfg.Credentials = map[string]string{"test": "test"}
@@ -93,7 +95,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.db = db
 	}
-	d, err := dynamodb.New(dynamodb.Options{DB: s.db, AccountID: cfg.AccountID})
+	d, err := dynamodb.New(s.base())
 	if err != nil {
 		s.closeDB()
 		return nil, err
@@ -113,6 +115,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// base is what every service is built with: the state file and the
+// account.
+func (s *Server) base() service.Base {
+	return service.Base{DB: s.db, AccountID: s.cfg.AccountID}
 }
 
 // DynamoDB exposes the DynamoDB service, e.g. to force a TTL sweep.

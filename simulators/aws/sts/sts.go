@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsquery"
 	"github.com/sockerless/sockerless/simulators/kit/reqid"
 )
 
@@ -37,17 +38,6 @@ type getCallerIdentityResponse struct {
 	Metadata responseMetadata `xml:"ResponseMetadata"`
 }
 
-type errorResponse struct {
-	XMLName xml.Name `xml:"ErrorResponse"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	Error   struct {
-		Type    string `xml:"Type"`
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
-	} `xml:"Error"`
-	RequestID string `xml:"RequestId"`
-}
-
 // Handle serves one query-protocol request whose form is already parsed.
 func (s *Service) Handle(form url.Values) (int, []byte) {
 	switch action := form.Get("Action"); action {
@@ -69,13 +59,7 @@ func (s *Service) Handle(form url.Values) (int, []byte) {
 
 // Error renders an STS (query protocol) error document.
 func Error(status int, code, message string) (int, []byte) {
-	var e errorResponse
-	e.Xmlns = xmlns
-	e.Error.Type = "Sender"
-	e.Error.Code = code
-	e.Error.Message = message
-	e.RequestID = reqid.New()
-	return encode(status, e)
+	return awsquery.Error(xmlns, status, code, message)
 }
 
 func encode(status int, v any) (int, []byte) {

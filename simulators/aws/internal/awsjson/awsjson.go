@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sync"
 )
 
 // Fault is an operation's failure: it renders its own HTTP status and
@@ -77,6 +78,14 @@ type API[S any] struct {
 	Malformed func(err error) Fault
 	// Internal is the error for an output that does not encode.
 	Internal func(err error) Fault
+}
+
+// ServeLocked is Serve with mu held: the services serialise their
+// operations with one lock, which makes each atomic.
+func (a *API[S]) ServeLocked(mu sync.Locker, s *S, region, operation string, body []byte) (int, []byte) {
+	mu.Lock()
+	defer mu.Unlock()
+	return a.Serve(s, region, operation, body)
 }
 
 // Serve runs operation on s and returns the HTTP status and JSON body.
