@@ -7,10 +7,8 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
-	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 	"github.com/sockerless/sockerless/simulators/kit/service"
 )
@@ -18,26 +16,14 @@ import (
 // TargetPrefix is the X-Amz-Target prefix of DynamoDB operations.
 const TargetPrefix = "DynamoDB_20120810."
 
-// Options configures a Service: its state file (tables and items), the
-// account in table ARNs, and the clock used for TTL and timestamps.
-type Options = service.Base
-
 // Service is a DynamoDB endpoint. One mutex serialises all requests:
 // that makes every operation, TransactWriteItems included, atomic and
 // strongly consistent, which is what callers of a simulator rely on.
-type Service struct {
-	mu sync.Mutex
-	st *store
-	service.Base
-}
+type Service struct{ awsjson.Core[*store] }
 
 // New loads the persisted state from o.DB and returns a Service.
-func New(o Options) (*Service, error) {
-	st, err := openStore(o.DB)
-	if err != nil {
-		return nil, err
-	}
-	return &Service{st: st, Base: o.Defaults(account.Default)}, nil
+func New(o service.Base) (*Service, error) {
+	return awsjson.Open(o, openStore, &api, func(c awsjson.Core[*store]) *Service { return &Service{c} })
 }
 
 var api = awsjson.API[Service]{
@@ -73,11 +59,6 @@ var api = awsjson.API[Service]{
 	Internal:  func(err error) awsjson.Fault { return internal(err) },
 }
 
-// Handle serves one operation and returns the HTTP status and JSON body.
-func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	return api.ServeLocked(&s.mu, s, region, operation, body)
-}
-
 // AuthError renders a request-authentication failure as DynamoDB does.
 func AuthError(kind, message string) (int, []byte) {
 	return (&apiError{Type: nsCoral + kind, Message: message, Status: http.StatusBadRequest}).Response()
@@ -86,10 +67,10 @@ func AuthError(kind, message string) (int, []byte) {
 // Sweep deletes every expired item of every table with TTL enabled, as
 // DynamoDB's background TTL process does, and returns how many it removed.
 func (s *Service) Sweep() (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	var changes []change
-	for _, t := range s.st.tables {
+	for _, t := range s.St.tables {
 		if !t.meta.TTLEnabled {
 			continue
 		}
@@ -104,7 +85,7 @@ func (s *Service) Sweep() (int, error) {
 	if len(changes) == 0 {
 		return 0, nil
 	}
-	return len(changes), s.st.commit(changes)
+	return len(changes), s.St.commit(changes)
 }
 
 // RunSweeper sweeps expired items every interval until ctx ends.

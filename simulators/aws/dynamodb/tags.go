@@ -30,7 +30,7 @@ func (s *Service) tableByARN(region, arn string) (*table, *apiError) {
 		return nil, validation("Invalid TableArn: Invalid ResourceArn provided as input %s", arn)
 	}
 	name := strings.TrimPrefix(parts[5], "table/")
-	t := s.st.table(parts[3], name)
+	t := s.St.table(parts[3], name)
 	if t == nil || parts[4] != s.AccountID || parts[3] != region {
 		return nil, notFound("Requested resource not found: ResourceArn: %s not found", arn)
 	}
@@ -98,7 +98,7 @@ func (s *Service) untagResource(region string, in *untagResourceInput) (any, *ap
 func (s *Service) setTags(t *table, tt []Tag) (any, *apiError) {
 	next := *t
 	next.meta.Tags = tt
-	if err := s.st.putTable(&next, false); err != nil {
+	if err := s.St.putTable(&next, false); err != nil {
 		return nil, internal(err)
 	}
 	return struct{}{}, nil
@@ -133,7 +133,7 @@ func (s *Service) describeContinuousBackups(region string, in *tableNameInput) (
 	if in.TableName == "" {
 		return nil, validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
 	}
-	if s.st.table(region, in.TableName) == nil {
+	if s.St.table(region, in.TableName) == nil {
 		return nil, &apiError{Type: nsDynamo + "TableNotFoundException", Message: "Table not found: " + in.TableName, Status: 400}
 	}
 	return map[string]any{"ContinuousBackupsDescription": map[string]any{

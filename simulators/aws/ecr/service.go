@@ -20,10 +20,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 	"github.com/sockerless/sockerless/simulators/kit/service"
 )
@@ -50,9 +48,7 @@ type Options struct {
 
 // Service is the ECR endpoint of one account.
 type Service struct {
-	mu sync.Mutex
-	st *store
-	service.Base
+	awsjson.Core[*store]
 	endpoint func() string
 	registry http.Handler
 }
@@ -60,14 +56,15 @@ type Service struct {
 // New loads persisted state and returns a Service whose registry already
 // holds the persisted images.
 func New(o Options) (*Service, error) {
-	st, err := openStore(o.DB)
-	if err != nil {
-		return nil, err
-	}
 	if o.Endpoint == nil {
 		return nil, errors.New("ecr: Options.Endpoint is required")
 	}
-	s := &Service{st: st, Base: o.Base.Defaults(account.Default), endpoint: o.Endpoint}
+	s, err := awsjson.Open(o.Base, openStore, &api, func(c awsjson.Core[*store]) *Service {
+		return &Service{Core: c, endpoint: o.Endpoint}
+	})
+	if err != nil {
+		return nil, err
+	}
 	if err := s.initRegistry(o.BlobDir); err != nil {
 		return nil, err
 	}
@@ -99,12 +96,6 @@ var api = awsjson.API[Service]{
 		"ListTagsForResource":   awsjson.Op((*Service).listTagsForResource),
 	},
 	Internal: func(err error) awsjson.Fault { return internal(err) },
-}
-
-// Handle serves one control-plane operation and returns the HTTP status
-// and JSON body.
-func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	return api.ServeLocked(&s.mu, s, region, operation, body)
 }
 
 var repoNameRE = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$`)
@@ -181,7 +172,7 @@ func (s *Service) createRepository(region string, in *createIn) (repositoryResul
 	default:
 		return repositoryResult{}, invalid("1 validation error detected: Value '%s' at 'imageTagMutability' failed to satisfy constraint: Member must satisfy enum value set: [MUTABLE, IMMUTABLE]", in.ImageTagMutability)
 	}
-	if s.st.repos[repoKey(region, in.RepositoryName)] != nil {
+	if s.St.repos[repoKey(region, in.RepositoryName)] != nil {
 		return repositoryResult{}, awsjson.BadRequest("RepositoryAlreadyExistsException", fmt.Sprintf("The repository with name '%s' already exists in the registry with id '%s'", in.RepositoryName, s.AccountID))
 	}
 	tags, aerr := mergeTags(nil, in.Tags)
@@ -192,7 +183,7 @@ func (s *Service) createRepository(region string, in *createIn) (repositoryResul
 	if in.ImageScanningConfiguration != nil {
 		r.ScanOnPush = in.ImageScanningConfiguration.ScanOnPush
 	}
-	if err := s.st.putRepo(r); err != nil {
+	if err := s.St.putRepo(r); err != nil {
 		return repositoryResult{}, internal(err)
 	}
 	return repositoryResult{s.render(r)}, nil
@@ -216,7 +207,7 @@ func (s *Service) describeRepositories(region string, in *describeIn) (describeO
 			return out, invalid("Cannot specify maxResults or nextToken when repositoryNames is specified.")
 		}
 		for _, name := range in.RepositoryNames {
-			r := s.st.repos[repoKey(region, name)]
+			r := s.St.repos[repoKey(region, name)]
 			if r == nil {
 				return describeOut{}, s.repoNotFound(name)
 			}
@@ -232,7 +223,7 @@ func (s *Service) describeRepositories(region string, in *describeIn) (describeO
 		limit = *in.MaxResults
 	}
 	var names []string
-	for _, r := range s.st.repos {
+	for _, r := range s.St.repos {
 		if r.Region == region {
 			names = append(names, r.Name)
 		}
@@ -245,7 +236,7 @@ func (s *Service) describeRepositories(region string, in *describeIn) (describeO
 		out.NextToken = names[end]
 	}
 	for _, name := range names[start:end] {
-		out.Repositories = append(out.Repositories, s.render(s.st.repos[repoKey(region, name)]))
+		out.Repositories = append(out.Repositories, s.render(s.St.repos[repoKey(region, name)]))
 	}
 	return out, nil
 }
@@ -259,11 +250,11 @@ func (s *Service) deleteRepository(region string, in *deleteIn) (repositoryResul
 	if aerr := checkName(in.RepositoryName); aerr != nil {
 		return repositoryResult{}, aerr
 	}
-	r := s.st.repos[repoKey(region, in.RepositoryName)]
+	r := s.St.repos[repoKey(region, in.RepositoryName)]
 	if r == nil {
 		return repositoryResult{}, s.repoNotFound(in.RepositoryName)
 	}
-	if len(s.st.images(r.Name)) > 0 {
+	if len(s.St.images(r.Name)) > 0 {
 		if !in.Force {
 			return repositoryResult{}, awsjson.BadRequest("RepositoryNotEmptyException", fmt.Sprintf("The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", r.Name, s.AccountID))
 		}
@@ -271,7 +262,7 @@ func (s *Service) deleteRepository(region string, in *deleteIn) (repositoryResul
 			return repositoryResult{}, internal(err)
 		}
 	}
-	if err := s.st.dropRepo(r); err != nil {
+	if err := s.St.dropRepo(r); err != nil {
 		return repositoryResult{}, internal(err)
 	}
 	return repositoryResult{s.render(r)}, nil

@@ -29,7 +29,7 @@ func (s *Service) repoByARN(region, arn string) (*repo, *awsjson.Error) {
 		return nil, invalid("Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN'")
 	}
 	name := strings.TrimPrefix(parts[5], "repository/")
-	r := s.st.repos[repoKey(parts[3], name)]
+	r := s.St.repos[repoKey(parts[3], name)]
 	if r == nil || parts[3] != region || parts[4] != s.AccountID {
 		return nil, s.repoNotFound(name)
 	}
@@ -88,7 +88,7 @@ func (s *Service) untagResource(region string, in *untagIn) (struct{}, *awsjson.
 func (s *Service) setTags(r *repo, tt []Tag) *awsjson.Error {
 	next := *r
 	next.Tags = tt
-	if err := s.st.putRepo(&next); err != nil {
+	if err := s.St.putRepo(&next); err != nil {
 		return internal(err)
 	}
 	return nil

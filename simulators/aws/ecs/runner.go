@@ -20,15 +20,15 @@ const defaultStopTimeout = 30 * time.Second
 // set changes task state under the lock and bumps its version, as ECS
 // does on every state change.
 func (s *Service) set(t *task, f func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	f()
 	t.version++
 }
 
 // stopLocked asks t to stop: containers not yet started never start,
 // running ones get SIGTERM and, after their stopTimeout, SIGKILL. The
-// first reason given is the one reported. The caller holds s.mu.
+// first reason given is the one reported. The caller holds s.Mu.
 func (s *Service) stopLocked(t *task, reason, code string) {
 	if t.desiredStatus == "STOPPED" {
 		return
@@ -42,7 +42,7 @@ func (s *Service) stopLocked(t *task, reason, code string) {
 }
 
 // terminate sends a running container SIGTERM and SIGKILL after its
-// stopTimeout, as docker stop does. The caller holds s.mu.
+// stopTimeout, as docker stop does. The caller holds s.Mu.
 func (s *Service) terminate(t *task, c *container) {
 	if c.proc == nil || c.lastStatus == "STOPPED" {
 		return
@@ -67,7 +67,7 @@ func (s *Service) run(t *task) {
 	})
 	images, reason := s.prepare(t, dir)
 	if reason != "" {
-		s.mu.Lock()
+		s.Mu.Lock()
 		s.stopLocked(t, reason, "TaskFailedToStart")
 		for _, c := range t.containers {
 			c.lastStatus = "STOPPED"
@@ -77,7 +77,7 @@ func (s *Service) run(t *task) {
 			c.reason = reason
 		}
 		t.lastStatus, t.stoppedAt = "STOPPED", s.Now()
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		return
 	}
 	s.set(t, func() { t.pullStopped = s.Now() })
@@ -194,9 +194,9 @@ func (s *Service) waitDeps(t *task, c *container) (bool, string) {
 			return false, ""
 		case <-dep.exited:
 		}
-		s.mu.Lock()
+		s.Mu.Lock()
 		code := dep.exitCode
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		if code == nil || (d.Condition == "SUCCESS" && *code != 0) {
 			return false, fmt.Sprintf("DependencyConditionNeverSatisfied: container %s did not %s", dep.def.Name, map[string]string{"COMPLETE": "run to completion", "SUCCESS": "exit with code 0"}[d.Condition])
 		}
@@ -223,7 +223,7 @@ func (s *Service) runContainer(t *task, c *container, img *unpacked, dir taskrun
 		proc, flush, err = s.start(t, c, img, dir)
 	}
 	if !ok || err != nil {
-		s.mu.Lock()
+		s.Mu.Lock()
 		c.lastStatus = "STOPPED"
 		switch {
 		case err != nil:
@@ -238,7 +238,7 @@ func (s *Service) runContainer(t *task, c *container, img *unpacked, dir taskrun
 			}
 			s.stopLocked(t, reason, "EssentialContainerExited")
 		}
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		return
 	}
 	s.set(t, func() {
@@ -253,22 +253,22 @@ func (s *Service) runContainer(t *task, c *container, img *unpacked, dir taskrun
 	close(c.started)
 	code := proc.Wait()
 	flush() // every line is in CloudWatch Logs before the container is STOPPED
-	s.mu.Lock()
+	s.Mu.Lock()
 	c.exitCode, c.lastStatus = &code, "STOPPED"
 	t.version++
 	if c.def.essential() {
 		s.stopLocked(t, "Essential container in task exited", "EssentialContainerExited")
 	}
-	s.mu.Unlock()
+	s.Mu.Unlock()
 }
 
 // start builds the container's process from its definition, the task's
 // overrides and the image config, as the ECS agent builds docker create.
 func (s *Service) start(t *task, c *container, img *unpacked, dir taskrun.Workspace) (*sandbox.Process, func(), error) {
 	d := c.def
-	s.mu.Lock()
+	s.Mu.Lock()
 	o := t.overrides.forContainer(d.Name)
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	cmd := d.Command
 	if o != nil && o.Command != nil {
 		cmd = o.Command

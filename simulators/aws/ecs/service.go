@@ -20,7 +20,6 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 	"github.com/sockerless/sockerless/simulators/kit/service"
 )
@@ -59,9 +58,7 @@ type Options struct {
 
 // Service is the ECS endpoint of one account.
 type Service struct {
-	mu sync.Mutex
-	st *store
-	service.Base
+	awsjson.Core[*store]
 	pull    func(ctx context.Context, image string) (v1.Image, error)
 	logs    LogSink
 	dir     string
@@ -76,11 +73,12 @@ func New(o Options) (*Service, error) {
 	if o.Pull == nil {
 		return nil, errors.New("ecs: Options.Pull is required")
 	}
-	st, err := openStore(o.DB)
+	s, err := awsjson.Open(o.Base, openStore, &api, func(c awsjson.Core[*store]) *Service {
+		return &Service{Core: c, pull: o.Pull, logs: o.Logs, dir: o.Dir, tasks: map[string]*task{}}
+	})
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{st: st, Base: o.Base.Defaults(account.Default), pull: o.Pull, logs: o.Logs, dir: o.Dir, tasks: map[string]*task{}}
 	if s.dir == "" {
 		if s.dir, err = os.MkdirTemp("", "awssim-ecs-"); err != nil {
 			return nil, fmt.Errorf("ecs: %w", err)
@@ -93,11 +91,11 @@ func New(o Options) (*Service, error) {
 
 // Close kills every running task and waits for them to stop.
 func (s *Service) Close() error {
-	s.mu.Lock()
+	s.Mu.Lock()
 	for _, t := range s.tasks {
 		t.cancel(errors.New("awssim: simulator shutting down"))
 	}
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	s.wg.Wait()
 	if s.tempDir {
 		return os.RemoveAll(s.dir)
@@ -141,11 +139,6 @@ var api = awsjson.API[Service]{
 		"ListTagsForResource":        awsjson.Op((*Service).listTagsForResource),
 	},
 	Internal: func(err error) awsjson.Fault { return internal(err) },
-}
-
-// Handle serves one operation and returns the HTTP status and JSON body.
-func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	return api.ServeLocked(&s.mu, s, region, operation, body)
 }
 
 func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }

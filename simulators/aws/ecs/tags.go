@@ -43,7 +43,7 @@ func mergeTags(old, add []tag) ([]tag, *awsjson.Error) {
 // resourceExists reports whether arn names a cluster, task definition or
 // task this service knows.
 func (s *Service) resourceExists(arn string) bool {
-	if s.st.clusters[arn] != nil || s.st.taskDefs[arn] != nil {
+	if s.St.clusters[arn] != nil || s.St.taskDefs[arn] != nil {
 		return true
 	}
 	_, ok := s.tasks[arn]
@@ -78,11 +78,11 @@ func (s *Service) tagResource(_ string, in *tagResourceIn) (empty, *awsjson.Erro
 	if aerr := s.checkResource(in.ResourceArn); aerr != nil {
 		return empty{}, aerr
 	}
-	merged, aerr := mergeTags(s.st.tags[in.ResourceArn], in.Tags)
+	merged, aerr := mergeTags(s.St.tags[in.ResourceArn], in.Tags)
 	if aerr != nil {
 		return empty{}, aerr
 	}
-	if err := s.st.putTags(in.ResourceArn, merged); err != nil {
+	if err := s.St.putTags(in.ResourceArn, merged); err != nil {
 		return empty{}, internal(err)
 	}
 	return empty{}, nil
@@ -92,8 +92,8 @@ func (s *Service) untagResource(_ string, in *tagResourceIn) (empty, *awsjson.Er
 	if aerr := s.checkResource(in.ResourceArn); aerr != nil {
 		return empty{}, aerr
 	}
-	kept := tags.Remove(s.st.tags[in.ResourceArn], in.TagKeys, tagPair, tagRules)
-	if err := s.st.putTags(in.ResourceArn, kept); err != nil {
+	kept := tags.Remove(s.St.tags[in.ResourceArn], in.TagKeys, tagPair, tagRules)
+	if err := s.St.putTags(in.ResourceArn, kept); err != nil {
 		return empty{}, internal(err)
 	}
 	return empty{}, nil
@@ -107,7 +107,7 @@ func (s *Service) listTagsForResource(_ string, in *tagResourceIn) (listTagsOut,
 	if aerr := s.checkResource(in.ResourceArn); aerr != nil {
 		return listTagsOut{}, aerr
 	}
-	return listTagsOut{append([]tag{}, s.st.tags[in.ResourceArn]...)}, nil
+	return listTagsOut{append([]tag{}, s.St.tags[in.ResourceArn]...)}, nil
 }
 
 // paginate pages a sorted list; tokens are offsets.

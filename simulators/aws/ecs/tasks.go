@@ -131,7 +131,7 @@ func (s *Service) renderTask(t *task, withTags bool) taskOut {
 		})
 	}
 	if withTags {
-		out.Tags = s.st.tags[t.arn]
+		out.Tags = s.St.tags[t.arn]
 	}
 	return out
 }
@@ -213,7 +213,7 @@ func (s *Service) runTask(region string, in *runTaskIn) (tasksResult, *awsjson.E
 	for range count {
 		t := s.newTask(region, c, d, in, group)
 		if len(in.Tags) > 0 {
-			if err := s.st.putTags(t.arn, in.Tags); err != nil {
+			if err := s.St.putTags(t.arn, in.Tags); err != nil {
 				return tasksResult{}, internal(err)
 			}
 		}
@@ -380,7 +380,7 @@ func (s *Service) pruneLocked() {
 	for arn, t := range s.tasks {
 		if t.lastStatus == "STOPPED" && t.stoppedAt.Before(cutoff) {
 			delete(s.tasks, arn)
-			if err := s.st.putTags(arn, nil); err != nil {
+			if err := s.St.putTags(arn, nil); err != nil {
 				return // tags stay; the next prune retries
 			}
 		}

@@ -87,7 +87,7 @@ func (s *Service) tagRole(form url.Values) (any, *apiError) {
 		}
 		return nil, validation("1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128, and values at most 256", err.Key)
 	}
-	if err := s.st.putRole(c); err != nil {
+	if err := s.St.putRole(c); err != nil {
 		return nil, internal(err)
 	}
 	return nil, nil
@@ -113,7 +113,7 @@ func (s *Service) untagRole(form url.Values) (any, *apiError) {
 	}
 	c := clone(r)
 	c.Tags = tags.Remove(r.Tags, keys, tagPair, tagRules)
-	if err := s.st.putRole(c); err != nil {
+	if err := s.St.putRole(c); err != nil {
 		return nil, internal(err)
 	}
 	return nil, nil

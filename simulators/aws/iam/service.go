@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/sockerless/sockerless/simulators/aws/internal/account"
@@ -27,24 +26,16 @@ import (
 
 const xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
 
-// Options configures a Service: its state file (roles and policies),
-// the account in ARNs, and the clock used for creation dates.
-type Options = service.Base
-
 // Service is the (global) IAM endpoint of one account.
-type Service struct {
-	mu sync.Mutex
-	st *store
-	service.Base
-}
+type Service struct{ *service.State[*store] }
 
 // New loads persisted state from o.DB and returns a Service.
-func New(o Options) (*Service, error) {
-	st, err := openStore(o.DB)
+func New(o service.Base) (*Service, error) {
+	st, err := service.Open(o, account.Default, openStore)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{st: st, Base: o.Defaults(account.Default)}, nil
+	return &Service{st}, nil
 }
 
 // apiError is an IAM error: Code and HTTP status as IAM sends them.
@@ -114,9 +105,9 @@ func (s *Service) Handle(form url.Values) (int, []byte) {
 		}
 		return Error(http.StatusBadRequest, "InvalidAction", fmt.Sprintf("Could not find operation %s for version 2010-05-08", action))
 	}
-	s.mu.Lock()
+	s.Mu.Lock()
 	out, aerr := h(s, form)
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	if aerr != nil {
 		return Error(aerr.Status, aerr.Code, aerr.Message)
 	}

@@ -84,7 +84,7 @@ func (s *Service) putLogEvents(region string, in *putEventsIn) (putEventsOut, *a
 			keep = append(keep, event{Timestamp: ts, Message: e.Message, Ingestion: now.UnixMilli()})
 		}
 	}
-	if err := s.st.putStream(g, st, keep); err != nil {
+	if err := s.St.putStream(g, st, keep); err != nil {
 		return putEventsOut{}, internal(err)
 	}
 	out := putEventsOut{NextSequenceToken: sequenceToken(st.meta.Seq)}

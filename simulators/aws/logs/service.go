@@ -17,10 +17,8 @@ package logs
 import (
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
-	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 	"github.com/sockerless/sockerless/simulators/kit/service"
 )
@@ -28,25 +26,13 @@ import (
 // TargetPrefix is the X-Amz-Target prefix of CloudWatch Logs operations.
 const TargetPrefix = "Logs_20140328."
 
-// Options configures a Service: its state file (groups, streams and
-// events), the account in ARNs, and the clock used for ingestion times.
-type Options = service.Base
-
 // Service is a CloudWatch Logs endpoint. One mutex serialises requests,
 // which keeps stream sequence numbers and tokens consistent.
-type Service struct {
-	mu sync.Mutex
-	st *store
-	service.Base
-}
+type Service struct{ awsjson.Core[*store] }
 
 // New loads persisted state from o.DB and returns a Service.
-func New(o Options) (*Service, error) {
-	st, err := openStore(o.DB)
-	if err != nil {
-		return nil, err
-	}
-	return &Service{st: st, Base: o.Defaults(account.Default)}, nil
+func New(o service.Base) (*Service, error) {
+	return awsjson.Open(o, openStore, &api, func(c awsjson.Core[*store]) *Service { return &Service{c} })
 }
 
 func invalid(format string, args ...any) *awsjson.Error {
@@ -89,11 +75,6 @@ var api = awsjson.API[Service]{
 	Internal: func(err error) awsjson.Fault { return internal(err) },
 }
 
-// Handle serves one operation and returns the HTTP status and JSON body.
-func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	return api.ServeLocked(&s.mu, s, region, operation, body)
-}
-
 // Event is one log line written in process through Append.
 type Event struct {
 	Timestamp time.Time
@@ -104,20 +85,20 @@ type Event struct {
 // the stream when missing, as Lambda and the awslogs driver do. Events
 // need not be sorted.
 func (s *Service) Append(region, group, stream string, events ...Event) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	now := s.Now().UnixMilli()
-	g := s.st.group(region, group)
+	g := s.St.group(region, group)
 	if g == nil {
 		g = newGroup(groupMeta{Region: region, Name: group, Created: now})
-		if err := s.st.putGroup(g); err != nil {
+		if err := s.St.putGroup(g); err != nil {
 			return err
 		}
 	}
 	st := g.streams[stream]
 	if st == nil {
 		st = &logStream{meta: streamMeta{Name: stream, Created: now}}
-		if err := s.st.putStream(g, st, nil); err != nil {
+		if err := s.St.putStream(g, st, nil); err != nil {
 			return err
 		}
 	}
@@ -125,7 +106,7 @@ func (s *Service) Append(region, group, stream string, events ...Event) error {
 	for i, e := range events {
 		evs[i] = event{Timestamp: e.Timestamp.UnixMilli(), Message: e.Message, Ingestion: now}
 	}
-	return s.st.putStream(g, st, evs)
+	return s.St.putStream(g, st, evs)
 }
 
 func groupARN(region, account, name string) string {

@@ -61,7 +61,7 @@ func (s *Service) groupByARN(region, arn string) (*group, *awsjson.Error) {
 		return nil, invalid("Invalid ARN format: %s", arn)
 	}
 	name := strings.TrimSuffix(parts[6], ":*")
-	g := s.st.group(parts[3], name)
+	g := s.St.group(parts[3], name)
 	if g == nil || parts[3] != region || parts[4] != s.AccountID {
 		return nil, awsjson.BadRequest("ResourceNotFoundException", "The specified resource does not exist.")
 	}
@@ -108,7 +108,7 @@ func (s *Service) untagResource(region string, in *untagIn) (empty, *awsjson.Err
 func (s *Service) setTags(g *group, tt map[string]string) *awsjson.Error {
 	old := g.meta
 	g.meta.Tags = tt
-	if err := s.st.putGroup(g); err != nil {
+	if err := s.St.putGroup(g); err != nil {
 		g.meta = old
 		return internal(err)
 	}

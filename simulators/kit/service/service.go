@@ -10,6 +10,7 @@
 package service
 
 import (
+	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -36,4 +37,23 @@ func (b Base) Defaults(account string) Base {
 		b.AccountID = account
 	}
 	return b
+}
+
+// State is what a service value holds: what it was built with, its state
+// loaded from the state file, and the one lock that serialises the
+// operations on it, which makes each operation atomic.
+type State[St any] struct {
+	Base
+	Mu sync.Mutex
+	St St
+}
+
+// Open fills in b's defaults (account where none is given) and loads the
+// service's state from b.DB with open.
+func Open[St any](b Base, account string, open func(*bbolt.DB) (St, error)) (*State[St], error) {
+	st, err := open(b.DB)
+	if err != nil {
+		return nil, err
+	}
+	return &State[St]{Base: b.Defaults(account), St: st}, nil
 }
