@@ -19,7 +19,7 @@ func (s *Service) policyArn(form url.Values) (string, *apiError) {
 		return "", validation("1 validation error detected: Value null at 'policyArn' failed to satisfy constraint: Member must not be null")
 	}
 	if !strings.HasPrefix(arn, "arn:aws:iam::") || !strings.Contains(arn, ":policy/") {
-		return "", &apiError{http.StatusBadRequest, "InvalidInput", "ARN " + arn + " is not valid."}
+		return "", &apiError{Status: http.StatusBadRequest, Code: "InvalidInput", Message: "ARN " + arn + " is not valid."}
 	}
 	return arn, nil
 }

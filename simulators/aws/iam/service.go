@@ -20,6 +20,7 @@ import (
 
 	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsquery"
+	"github.com/sockerless/sockerless/simulators/kit/apierr"
 	"github.com/sockerless/sockerless/simulators/kit/reqid"
 	"github.com/sockerless/sockerless/simulators/kit/service"
 )
@@ -39,34 +40,30 @@ func New(o service.Base) (*Service, error) {
 }
 
 // apiError is an IAM error: Code and HTTP status as IAM sends them.
-type apiError struct {
-	Status  int
-	Code    string
-	Message string
-}
+type apiError = apierr.Error
 
 func noSuchEntity(format string, args ...any) *apiError {
-	return &apiError{http.StatusNotFound, "NoSuchEntity", fmt.Sprintf(format, args...)}
+	return &apiError{Status: http.StatusNotFound, Code: "NoSuchEntity", Message: fmt.Sprintf(format, args...)}
 }
 
 func alreadyExists(format string, args ...any) *apiError {
-	return &apiError{http.StatusConflict, "EntityAlreadyExists", fmt.Sprintf(format, args...)}
+	return &apiError{Status: http.StatusConflict, Code: "EntityAlreadyExists", Message: fmt.Sprintf(format, args...)}
 }
 
 func deleteConflict(msg string) *apiError {
-	return &apiError{http.StatusConflict, "DeleteConflict", msg}
+	return &apiError{Status: http.StatusConflict, Code: "DeleteConflict", Message: msg}
 }
 
 func validation(format string, args ...any) *apiError {
-	return &apiError{http.StatusBadRequest, "ValidationError", fmt.Sprintf(format, args...)}
+	return &apiError{Status: http.StatusBadRequest, Code: "ValidationError", Message: fmt.Sprintf(format, args...)}
 }
 
 func malformed() *apiError {
-	return &apiError{http.StatusBadRequest, "MalformedPolicyDocument", "This policy contains invalid Json"}
+	return &apiError{Status: http.StatusBadRequest, Code: "MalformedPolicyDocument", Message: "This policy contains invalid Json"}
 }
 
 func internal(err error) *apiError {
-	return &apiError{http.StatusInternalServerError, "ServiceFailure", err.Error()}
+	return &apiError{Status: http.StatusInternalServerError, Code: "ServiceFailure", Message: err.Error()}
 }
 
 type handler func(s *Service, form url.Values) (any, *apiError)

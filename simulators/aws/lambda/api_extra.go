@@ -168,7 +168,7 @@ func (s *Service) serveTags(w http.ResponseWriter, r *http.Request, region, arn 
 			return nil
 		}))
 	default:
-		writeErr(w, &apiError{http.StatusMethodNotAllowed, "UnknownOperationException", "awssim: " + r.Method + " on tags is not a Lambda operation"})
+		writeErr(w, &apiError{Status: http.StatusMethodNotAllowed, Code: "UnknownOperationException", Message: "awssim: " + r.Method + " on tags is not a Lambda operation"})
 	}
 }
 

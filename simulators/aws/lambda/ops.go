@@ -189,7 +189,7 @@ func (s *Service) update(region, ref, revision string, change func(*function) er
 		return Configuration{}, err
 	}
 	if revision != "" && revision != f.Config.RevisionID {
-		return Configuration{}, &apiError{412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"}
+		return Configuration{}, &apiError{Status: 412, Code: "PreconditionFailedException", Message: "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"}
 	}
 	next := *f
 	next.Config.Environment = copyEnv(f.Config.Environment)
