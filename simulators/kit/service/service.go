@@ -1,7 +1,8 @@
 // Package service is the shape every simulated service shares: what it
-// is built with (Base: state file, account or project, clock) and how the
-// simulator's one loopback port finds it (a Router of registered Routes,
-// tried in order).
+// is built with (Base: state file, account or project, clock), what it
+// holds (State: that, its loaded state and the lock that serialises its
+// operations) and how the simulator's one port finds it (a Router of
+// registered Routes, tried in order).
 //
 // The AWS simulator registers DynamoDB, CloudWatch Logs, ECR, ECS, Lambda,
 // IAM and STS as routes told apart by X-Amz-Target, path or query Action;
