@@ -3,7 +3,7 @@
 
 SHELL   := /bin/bash
 GO      ?= go
-MODULES := agent edge functions sandbox local simulators/aws e2e
+MODULES := agent edge functions sandbox local simulators e2e
 PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 BIN     := .run/bin/sockerless
 ARGS    ?=
@@ -78,7 +78,7 @@ e2e: deps
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./local/... ./e2e/...
 	$(GO) test -run '^$$' -bench . -timeout 30m ./sandbox/...
-	$(GO) test -run '^$$' -bench . -cpu 1 -timeout 30m ./simulators/aws/...
+	$(GO) test -run '^$$' -bench . -cpu 1 -timeout 30m ./simulators/...
 
 # vet also vets the edge and Docker's semantics for macOS: no Linux-only
 # syscall in them (workloads are Linux; the control plane need not be).

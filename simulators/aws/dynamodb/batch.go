@@ -115,7 +115,7 @@ func (s *Service) batchWriteItem(region string, in *batchWriteInput) (any, *apiE
 			changes = append(changes, c)
 		}
 	}
-	if err := s.st.commit(changes); err != nil {
+	if err := s.St.commit(changes); err != nil {
 		return nil, internal(err)
 	}
 	return map[string]any{"UnprocessedItems": map[string]any{}}, nil
@@ -202,7 +202,7 @@ func (s *Service) transactWriteItems(region string, in *transactInput) (any, *ap
 			Reasons: reasons,
 		}
 	}
-	if err := s.st.commit(changes); err != nil {
+	if err := s.St.commit(changes); err != nil {
 		return nil, internal(err)
 	}
 	return map[string]any{}, nil

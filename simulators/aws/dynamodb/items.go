@@ -140,7 +140,7 @@ func (s *Service) commitOne(w *write) *apiError {
 	if err := s.evaluate(w); err != nil {
 		return err
 	}
-	if err := s.st.commit([]change{{t: w.t, key: w.key, item: w.after}}); err != nil {
+	if err := s.St.commit([]change{{t: w.t, key: w.key, item: w.after}}); err != nil {
 		return internal(err)
 	}
 	return nil

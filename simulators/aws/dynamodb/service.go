@@ -7,50 +7,23 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of DynamoDB operations.
 const TargetPrefix = "DynamoDB_20120810."
 
-// Options configures a Service.
-type Options struct {
-	// DB persists tables and items; nil keeps them in memory only.
-	DB *bbolt.DB
-	// AccountID appears in table ARNs.
-	AccountID string
-	// Now is the clock used for TTL and timestamps; nil means time.Now.
-	Now func() time.Time
-}
-
 // Service is a DynamoDB endpoint. One mutex serialises all requests:
 // that makes every operation, TransactWriteItems included, atomic and
 // strongly consistent, which is what callers of a simulator rely on.
-type Service struct {
-	mu      sync.Mutex
-	st      *store
-	account string
-	now     func() time.Time
-}
+type Service struct{ awsjson.Core[*store] }
 
 // New loads the persisted state from o.DB and returns a Service.
-func New(o Options) (*Service, error) {
-	st, err := openStore(o.DB)
-	if err != nil {
-		return nil, err
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.AccountID == "" {
-		o.AccountID = "000000000000"
-	}
-	return &Service{st: st, account: o.AccountID, now: o.Now}, nil
+func New(o service.Base) (*Service, error) {
+	return awsjson.Open(o, openStore, &api, func(c awsjson.Core[*store]) *Service { return &Service{c} })
 }
 
 var api = awsjson.API[Service]{
@@ -86,13 +59,6 @@ var api = awsjson.API[Service]{
 	Internal:  func(err error) awsjson.Fault { return internal(err) },
 }
 
-// Handle serves one operation and returns the HTTP status and JSON body.
-func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return api.Serve(s, region, operation, body)
-}
-
 // AuthError renders a request-authentication failure as DynamoDB does.
 func AuthError(kind, message string) (int, []byte) {
 	return (&apiError{Type: nsCoral + kind, Message: message, Status: http.StatusBadRequest}).Response()
@@ -101,10 +67,10 @@ func AuthError(kind, message string) (int, []byte) {
 // Sweep deletes every expired item of every table with TTL enabled, as
 // DynamoDB's background TTL process does, and returns how many it removed.
 func (s *Service) Sweep() (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	var changes []change
-	for _, t := range s.st.tables {
+	for _, t := range s.St.tables {
 		if !t.meta.TTLEnabled {
 			continue
 		}
@@ -119,7 +85,7 @@ func (s *Service) Sweep() (int, error) {
 	if len(changes) == 0 {
 		return 0, nil
 	}
-	return len(changes), s.st.commit(changes)
+	return len(changes), s.St.commit(changes)
 }
 
 // RunSweeper sweeps expired items every interval until ctx ends.
@@ -146,5 +112,5 @@ func (s *Service) expired(t *table, it Item) bool {
 	if !ok || v.Kind != KindN {
 		return false
 	}
-	return mustNumber(v.S).cmp(mustNumber(strconv.FormatInt(s.now().Unix(), 10))) <= 0
+	return mustNumber(v.S).cmp(mustNumber(strconv.FormatInt(s.Now().Unix(), 10))) <= 0
 }

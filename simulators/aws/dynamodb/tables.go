@@ -114,7 +114,7 @@ func (s *Service) createTable(region string, in *createTableInput) (any, *apiErr
 	if err != nil {
 		return nil, err
 	}
-	m := tableMeta{Region: region, Name: in.TableName, ID: newID(), Created: s.now(),
+	m := tableMeta{Region: region, Name: in.TableName, ID: newID(), Created: s.Now(),
 		KeySchema: in.KeySchema, AttributeDefinitions: in.AttributeDefinitions, BillingMode: in.BillingMode, Tags: tags}
 	switch in.BillingMode {
 	case "PAY_PER_REQUEST":
@@ -133,11 +133,11 @@ func (s *Service) createTable(region string, in *createTableInput) (any, *apiErr
 	default:
 		return nil, validation("1 validation error detected: Value '%s' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]", in.BillingMode)
 	}
-	if s.st.table(region, in.TableName) != nil {
+	if s.St.table(region, in.TableName) != nil {
 		return nil, inUse("Table already exists: %s", in.TableName)
 	}
 	t := newTable(m)
-	if err := s.st.putTable(t, true); err != nil {
+	if err := s.St.putTable(t, true); err != nil {
 		return nil, internal(err)
 	}
 	// DynamoDB answers CREATING and flips to ACTIVE later; tables here are
@@ -192,7 +192,7 @@ func (s *Service) findTable(region, name string) (*table, *apiError) {
 	if name == "" {
 		return nil, validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
 	}
-	t := s.st.table(region, name)
+	t := s.St.table(region, name)
 	if t == nil {
 		return nil, missingTable()
 	}
@@ -200,7 +200,7 @@ func (s *Service) findTable(region, name string) (*table, *apiError) {
 }
 
 func (s *Service) describeTable(region string, in *tableNameInput) (any, *apiError) {
-	t := s.st.table(region, in.TableName)
+	t := s.St.table(region, in.TableName)
 	if t == nil {
 		return nil, tableNotFound(in.TableName)
 	}
@@ -208,11 +208,11 @@ func (s *Service) describeTable(region string, in *tableNameInput) (any, *apiErr
 }
 
 func (s *Service) deleteTable(region string, in *tableNameInput) (any, *apiError) {
-	t := s.st.table(region, in.TableName)
+	t := s.St.table(region, in.TableName)
 	if t == nil {
 		return nil, tableNotFound(in.TableName)
 	}
-	if err := s.st.dropTable(t); err != nil {
+	if err := s.St.dropTable(t); err != nil {
 		return nil, internal(err)
 	}
 	return map[string]any{"TableDescription": s.describe(t, "DELETING")}, nil
@@ -232,7 +232,7 @@ func (s *Service) listTables(region string, in *listTablesInput) (any, *apiError
 		limit = *in.Limit
 	}
 	var names []string
-	for _, t := range s.st.tables {
+	for _, t := range s.St.tables {
 		if t.meta.Region == region && t.meta.Name > in.ExclusiveStartTableName {
 			names = append(names, t.meta.Name)
 		}
@@ -275,7 +275,7 @@ func (s *Service) updateTimeToLive(region string, in *updateTTLInput) (any, *api
 	}
 	next := *t
 	next.meta.TTLEnabled, next.meta.TTLAttribute = spec.Enabled, spec.AttributeName
-	if err := s.st.putTable(&next, false); err != nil {
+	if err := s.St.putTable(&next, false); err != nil {
 		return nil, internal(err)
 	}
 	return map[string]any{"TimeToLiveSpecification": spec}, nil

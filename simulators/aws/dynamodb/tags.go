@@ -2,8 +2,9 @@ package dynamodb
 
 import (
 	"fmt"
-	"slices"
 	"strings"
+
+	"github.com/sockerless/sockerless/simulators/kit/tags"
 )
 
 // Tag is a table tag, as DynamoDB's API spells it.
@@ -16,7 +17,7 @@ type Tag struct {
 const maxTags = 50
 
 func (s *Service) tableARN(m tableMeta) string {
-	return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", m.Region, s.account, m.Name)
+	return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", m.Region, s.AccountID, m.Name)
 }
 
 // tableByARN finds the table an ARN names; tags live only on tables here.
@@ -29,36 +30,33 @@ func (s *Service) tableByARN(region, arn string) (*table, *apiError) {
 		return nil, validation("Invalid TableArn: Invalid ResourceArn provided as input %s", arn)
 	}
 	name := strings.TrimPrefix(parts[5], "table/")
-	t := s.st.table(parts[3], name)
-	if t == nil || parts[4] != s.account || parts[3] != region {
+	t := s.St.table(parts[3], name)
+	if t == nil || parts[4] != s.AccountID || parts[3] != region {
 		return nil, notFound("Requested resource not found: ResourceArn: %s not found", arn)
 	}
 	return t, nil
 }
 
+// tagRules are DynamoDB's limits on a table's tags.
+var tagRules = tags.Rules{MaxKey: 128, MaxValue: 256, MaxTags: maxTags, Reserved: "aws:"}
+
+func tagPair(t Tag) (string, string) { return t.Key, t.Value }
+
 // mergeTags sets add's tags over have's, checking DynamoDB's limits.
 func mergeTags(have, add []Tag) ([]Tag, *apiError) {
-	out := slices.Clone(have)
-	for _, t := range add {
-		if len(t.Key) < 1 || len(t.Key) > 128 {
-			return nil, validation("1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128", t.Key)
-		}
-		if len(t.Value) > 256 {
-			return nil, validation("1 validation error detected: Value '%s' at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to 256", t.Value)
-		}
-		if strings.HasPrefix(t.Key, "aws:") {
-			return nil, validation("One or more parameter values were invalid: Tag keys starting with aws: are reserved for AWS use")
-		}
-		if i := slices.IndexFunc(out, func(o Tag) bool { return o.Key == t.Key }); i >= 0 {
-			out[i].Value = t.Value
-		} else {
-			out = append(out, t)
-		}
+	out, err := tags.Merge(have, add, tagPair, tagRules)
+	if err == nil {
+		return out, nil
 	}
-	if len(out) > maxTags {
-		return nil, validation("One or more parameter values were invalid: Too many tags: a resource can have at most %d", maxTags)
+	switch err.Problem {
+	case tags.BadKey:
+		return nil, validation("1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128", err.Key)
+	case tags.BadValue:
+		return nil, validation("1 validation error detected: Value '%s' at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to 256", err.Value)
+	case tags.ReservedKey:
+		return nil, validation("One or more parameter values were invalid: Tag keys starting with aws: are reserved for AWS use")
 	}
-	return out, nil
+	return nil, validation("One or more parameter values were invalid: Too many tags: a resource can have at most %d", maxTags)
 }
 
 type tagResourceInput struct {
@@ -74,11 +72,11 @@ func (s *Service) tagResource(region string, in *tagResourceInput) (any, *apiErr
 	if len(in.Tags) == 0 {
 		return nil, validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
 	}
-	tags, err := mergeTags(t.meta.Tags, in.Tags)
+	merged, err := mergeTags(t.meta.Tags, in.Tags)
 	if err != nil {
 		return nil, err
 	}
-	return s.setTags(t, tags)
+	return s.setTags(t, merged)
 }
 
 type untagResourceInput struct {
@@ -94,14 +92,13 @@ func (s *Service) untagResource(region string, in *untagResourceInput) (any, *ap
 	if len(in.TagKeys) == 0 {
 		return nil, validation("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
 	}
-	tags := slices.DeleteFunc(slices.Clone(t.meta.Tags), func(t Tag) bool { return slices.Contains(in.TagKeys, t.Key) })
-	return s.setTags(t, tags)
+	return s.setTags(t, tags.Remove(t.meta.Tags, in.TagKeys, tagPair, tagRules))
 }
 
-func (s *Service) setTags(t *table, tags []Tag) (any, *apiError) {
+func (s *Service) setTags(t *table, tt []Tag) (any, *apiError) {
 	next := *t
-	next.meta.Tags = tags
-	if err := s.st.putTable(&next, false); err != nil {
+	next.meta.Tags = tt
+	if err := s.St.putTable(&next, false); err != nil {
 		return nil, internal(err)
 	}
 	return struct{}{}, nil
@@ -122,11 +119,11 @@ func (s *Service) listTagsOfResource(region string, in *listTagsInput) (any, *ap
 	if in.NextToken != "" {
 		return nil, validation("Invalid NextToken: %s", in.NextToken)
 	}
-	tags := t.meta.Tags
-	if tags == nil {
-		tags = []Tag{}
+	out := t.meta.Tags
+	if out == nil {
+		out = []Tag{}
 	}
-	return map[string]any{"Tags": tags}, nil
+	return map[string]any{"Tags": out}, nil
 }
 
 // describeContinuousBackups reports backups on and point-in-time
@@ -136,7 +133,7 @@ func (s *Service) describeContinuousBackups(region string, in *tableNameInput) (
 	if in.TableName == "" {
 		return nil, validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
 	}
-	if s.st.table(region, in.TableName) == nil {
+	if s.St.table(region, in.TableName) == nil {
 		return nil, &apiError{Type: nsDynamo + "TableNotFoundException", Message: "Table not found: " + in.TableName, Status: 400}
 	}
 	return map[string]any{"ContinuousBackupsDescription": map[string]any{

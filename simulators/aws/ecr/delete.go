@@ -30,7 +30,7 @@ func (s *Service) batchDeleteImage(region string, in *batchDeleteIn) (batchDelet
 	if aerr := checkName(in.RepositoryName); aerr != nil {
 		return batchDeleteOut{}, aerr
 	}
-	if s.st.repos[repoKey(region, in.RepositoryName)] == nil {
+	if s.St.repos[repoKey(region, in.RepositoryName)] == nil {
 		return batchDeleteOut{}, s.repoNotFound(in.RepositoryName)
 	}
 	if len(in.ImageIDs) == 0 || len(in.ImageIDs) > 100 {
@@ -70,7 +70,7 @@ func (s *Service) resolve(repo string, id imageID) (string, []string, *deleteFai
 	notFound := &deleteFailure{ImageID: id, FailureCode: "ImageNotFound", FailureReason: "Requested image not found"}
 	digest := id.ImageDigest
 	if id.ImageTag != "" {
-		m := s.st.manifests[repo][id.ImageTag]
+		m := s.St.manifests[repo][id.ImageTag]
 		if m == nil {
 			return "", nil, notFound
 		}
@@ -81,7 +81,7 @@ func (s *Service) resolve(repo string, id imageID) (string, []string, *deleteFai
 	}
 	var tags []string
 	found := false
-	for _, m := range s.st.images(repo) {
+	for _, m := range s.St.images(repo) {
 		if digestOf(m.Body) != digest {
 			continue
 		}
@@ -97,12 +97,12 @@ func (s *Service) resolve(repo string, id imageID) (string, []string, *deleteFai
 }
 
 // deleteRef deletes one tag or digest reference from the registry and
-// the store. The caller holds s.mu.
+// the store. The caller holds s.Mu.
 func (s *Service) deleteRef(repo, ref string) error {
 	rec := httptest.NewRecorder()
 	s.registry.ServeHTTP(rec, httptest.NewRequest(http.MethodDelete, "/v2/"+repo+"/manifests/"+ref, nil))
-	if s.st.manifests[repo][ref] == nil {
+	if s.St.manifests[repo][ref] == nil {
 		return nil
 	}
-	return s.st.dropManifest(repo, ref)
+	return s.St.dropManifest(repo, ref)
 }

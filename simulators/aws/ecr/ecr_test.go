@@ -8,13 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // TestRegistryAuth checks which credentials the registry accepts, with a
 // clock that can move past the token's expiry.
 func TestRegistryAuth(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s, err := New(Options{Endpoint: func() string { return "http://127.0.0.1:4566" }, Now: func() time.Time { return now }})
+	s, err := New(Options{Endpoint: func() string { return "http://127.0.0.1:4566" }, Base: service.Base{Now: func() time.Time { return now }}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func (s *Service) initRegistry(blobDir string) error {
 		opts = append(opts, registry.WithBlobHandler(registry.NewDiskBlobHandler(blobDir)))
 	}
 	s.registry = registry.New(opts...)
-	for _, m := range s.st.all() {
+	for _, m := range s.St.all() {
 		req := httptest.NewRequest(http.MethodPut, "/v2/"+m.Repo+"/manifests/"+m.Ref, bytes.NewReader(m.Body))
 		req.Header.Set("Content-Type", m.ContentType)
 		rec := httptest.NewRecorder()
@@ -51,12 +51,12 @@ func (s *Service) initRegistry(blobDir string) error {
 }
 
 // purgeImages deletes every manifest of a repository (DeleteRepository
-// with force). The caller holds s.mu.
+// with force). The caller holds s.Mu.
 func (s *Service) purgeImages(name string) error {
-	for _, m := range s.st.images(name) {
+	for _, m := range s.St.images(name) {
 		rec := httptest.NewRecorder()
 		s.registry.ServeHTTP(rec, httptest.NewRequest(http.MethodDelete, "/v2/"+name+"/manifests/"+m.Ref, nil))
-		if err := s.st.dropManifest(name, m.Ref); err != nil {
+		if err := s.St.dropManifest(name, m.Ref); err != nil {
 			return err
 		}
 	}
@@ -94,11 +94,11 @@ func (s *Service) Registry() http.Handler {
 			return
 		}
 		name := m[1]
-		s.mu.Lock()
-		repos := s.st.named(name)
-		s.mu.Unlock()
+		s.Mu.Lock()
+		repos := s.St.named(name)
+		s.Mu.Unlock()
 		if len(repos) == 0 {
-			writeRegError(w, http.StatusNotFound, "NAME_UNKNOWN", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.account))
+			writeRegError(w, http.StatusNotFound, "NAME_UNKNOWN", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.AccountID))
 			return
 		}
 		if m[2] != "manifests" || (r.Method != http.MethodPut && r.Method != http.MethodDelete) {
@@ -134,9 +134,9 @@ func (s *Service) serveManifestWrite(w http.ResponseWriter, r *http.Request, nam
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	s.mu.Lock()
-	old := s.st.manifests[name][ref]
-	s.mu.Unlock()
+	s.Mu.Lock()
+	old := s.St.manifests[name][ref]
+	s.Mu.Unlock()
 	moved := r.Method == http.MethodPut && old != nil && !strings.HasPrefix(ref, "sha256:") && !bytes.Equal(old.Body, body)
 	if moved && immutable {
 		writeRegError(w, http.StatusBadRequest, "TAG_INVALID", fmt.Sprintf("The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the repository is immutable.", ref, name))
@@ -144,20 +144,20 @@ func (s *Service) serveManifestWrite(w http.ResponseWriter, r *http.Request, nam
 	}
 	rec := httptest.NewRecorder()
 	s.registry.ServeHTTP(rec, r)
-	s.mu.Lock()
+	s.Mu.Lock()
 	var err error
 	switch {
 	case r.Method == http.MethodPut && rec.Code == http.StatusCreated:
-		if moved && s.st.manifests[name][digestOf(old.Body)] == nil {
-			err = s.st.putManifest(&manifest{Repo: name, Ref: digestOf(old.Body), ContentType: old.ContentType, Body: old.Body})
+		if moved && s.St.manifests[name][digestOf(old.Body)] == nil {
+			err = s.St.putManifest(&manifest{Repo: name, Ref: digestOf(old.Body), ContentType: old.ContentType, Body: old.Body})
 		}
 		if err == nil {
-			err = s.st.putManifest(&manifest{Repo: name, Ref: ref, ContentType: r.Header.Get("Content-Type"), Body: body})
+			err = s.St.putManifest(&manifest{Repo: name, Ref: ref, ContentType: r.Header.Get("Content-Type"), Body: body})
 		}
 	case r.Method == http.MethodDelete && rec.Code == http.StatusAccepted:
-		err = s.st.dropManifest(name, ref)
+		err = s.St.dropManifest(name, ref)
 	}
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	if err != nil {
 		writeRegError(w, http.StatusInternalServerError, "UNKNOWN", "awssim: record manifest: "+err.Error())
 		return
@@ -173,7 +173,7 @@ func (s *Service) serveManifestWrite(w http.ResponseWriter, r *http.Request, nam
 // can be checked without storing it and stays valid across restarts.
 func (s *Service) password(expiry time.Time) string {
 	e := strconv.FormatInt(expiry.Unix(), 10)
-	mac := hmac.New(sha256.New, s.st.tokenKey)
+	mac := hmac.New(sha256.New, s.St.tokenKey)
 	mac.Write([]byte(e))
 	return e + "." + hex.EncodeToString(mac.Sum(nil))
 }
@@ -188,7 +188,7 @@ func (s *Service) authorized(r *http.Request) (string, bool) {
 	if user != "AWS" || err != nil || !hmac.Equal([]byte(pass), []byte(s.password(time.Unix(secs, 0)))) {
 		return "Not Authorized", false
 	}
-	if s.now().Unix() >= secs {
+	if s.Now().Unix() >= secs {
 		return "Your authorization token has expired. Reauthenticate and try again.", false
 	}
 	return "", true
@@ -209,7 +209,7 @@ type authOut struct {
 }
 
 func (s *Service) getAuthorizationToken(_ string, _ *authIn) (authOut, *awsjson.Error) {
-	expiry := s.now().Add(TokenLifetime).Truncate(time.Second)
+	expiry := s.Now().Add(TokenLifetime).Truncate(time.Second)
 	token := base64.StdEncoding.EncodeToString([]byte("AWS:" + s.password(expiry)))
 	return authOut{[]authData{{AuthorizationToken: token, ExpiresAt: float64(expiry.Unix()), ProxyEndpoint: s.endpoint()}}}, nil
 }
@@ -238,7 +238,7 @@ func (s *Service) listImages(region string, in *listImagesIn) (listImagesOut, *a
 	if aerr := checkName(in.RepositoryName); aerr != nil {
 		return listImagesOut{}, aerr
 	}
-	if s.st.repos[repoKey(region, in.RepositoryName)] == nil {
+	if s.St.repos[repoKey(region, in.RepositoryName)] == nil {
 		return listImagesOut{}, s.repoNotFound(in.RepositoryName)
 	}
 	status := "ANY"
@@ -247,7 +247,7 @@ func (s *Service) listImages(region string, in *listImagesIn) (listImagesOut, *a
 	}
 	tagged := map[string]bool{}
 	var ids []imageID
-	for _, m := range s.st.images(in.RepositoryName) {
+	for _, m := range s.St.images(in.RepositoryName) {
 		digest := digestOf(m.Body)
 		if m.Ref != digest {
 			tagged[digest] = true
@@ -256,7 +256,7 @@ func (s *Service) listImages(region string, in *listImagesIn) (listImagesOut, *a
 			}
 		}
 	}
-	for _, m := range s.st.images(in.RepositoryName) {
+	for _, m := range s.St.images(in.RepositoryName) {
 		if strings.HasPrefix(m.Ref, "sha256:") && !tagged[m.Ref] && status != "TAGGED" {
 			ids = append(ids, imageID{ImageDigest: m.Ref})
 		}

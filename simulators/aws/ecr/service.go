@@ -20,12 +20,10 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of ECR operations.
@@ -37,46 +35,36 @@ const TokenLifetime = 12 * time.Hour
 
 // Options configures a Service.
 type Options struct {
-	// DB persists repositories and manifests; nil keeps them in memory.
-	DB *bbolt.DB
+	// Base is the state file (repositories and manifests), the account
+	// (the registry id, in ARNs) and the clock for creation times and
+	// token expiry.
+	service.Base
 	// BlobDir stores layer blobs on disk; empty keeps them in memory.
 	BlobDir string
-	// AccountID is the registry id and appears in ARNs.
-	AccountID string
 	// Endpoint returns the simulator's URL (http://host:port): the
 	// registry's proxyEndpoint and the host of repository URIs.
 	Endpoint func() string
-	// Now is the clock for creation times and token expiry; nil means time.Now.
-	Now func() time.Time
 }
 
 // Service is the ECR endpoint of one account.
 type Service struct {
-	mu       sync.Mutex
-	st       *store
-	account  string
+	awsjson.Core[*store]
 	endpoint func() string
-	now      func() time.Time
 	registry http.Handler
 }
 
 // New loads persisted state and returns a Service whose registry already
 // holds the persisted images.
 func New(o Options) (*Service, error) {
-	st, err := openStore(o.DB)
-	if err != nil {
-		return nil, err
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.AccountID == "" {
-		o.AccountID = "000000000000"
-	}
 	if o.Endpoint == nil {
 		return nil, errors.New("ecr: Options.Endpoint is required")
 	}
-	s := &Service{st: st, account: o.AccountID, endpoint: o.Endpoint, now: o.Now}
+	s, err := awsjson.Open(o.Base, openStore, &api, func(c awsjson.Core[*store]) *Service {
+		return &Service{Core: c, endpoint: o.Endpoint}
+	})
+	if err != nil {
+		return nil, err
+	}
 	if err := s.initRegistry(o.BlobDir); err != nil {
 		return nil, err
 	}
@@ -88,7 +76,7 @@ func invalid(format string, args ...any) *awsjson.Error {
 }
 
 func (s *Service) repoNotFound(name string) *awsjson.Error {
-	return awsjson.BadRequest("RepositoryNotFoundException", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.account))
+	return awsjson.BadRequest("RepositoryNotFoundException", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.AccountID))
 }
 
 func internal(err error) *awsjson.Error {
@@ -108,19 +96,6 @@ var api = awsjson.API[Service]{
 		"ListTagsForResource":   awsjson.Op((*Service).listTagsForResource),
 	},
 	Internal: func(err error) awsjson.Fault { return internal(err) },
-}
-
-// Handle serves one control-plane operation and returns the HTTP status
-// and JSON body.
-func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return api.Serve(s, region, operation, body)
-}
-
-// AuthError renders a request-authentication failure as ECR does.
-func AuthError(kind, message string) (int, []byte) {
-	return awsjson.BadRequest(kind, message).Response()
 }
 
 var repoNameRE = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$`)
@@ -152,7 +127,7 @@ func (s *Service) host() string {
 func (s *Service) render(r *repo) repositoryOut {
 	out := repositoryOut{
 		RepositoryArn:      s.repoARN(r),
-		RegistryID:         s.account,
+		RegistryID:         s.AccountID,
 		RepositoryName:     r.Name,
 		RepositoryURI:      s.host() + "/" + r.Name,
 		CreatedAt:          float64(r.Created.UnixMilli()) / 1000,
@@ -197,18 +172,18 @@ func (s *Service) createRepository(region string, in *createIn) (repositoryResul
 	default:
 		return repositoryResult{}, invalid("1 validation error detected: Value '%s' at 'imageTagMutability' failed to satisfy constraint: Member must satisfy enum value set: [MUTABLE, IMMUTABLE]", in.ImageTagMutability)
 	}
-	if s.st.repos[repoKey(region, in.RepositoryName)] != nil {
-		return repositoryResult{}, awsjson.BadRequest("RepositoryAlreadyExistsException", fmt.Sprintf("The repository with name '%s' already exists in the registry with id '%s'", in.RepositoryName, s.account))
+	if s.St.repos[repoKey(region, in.RepositoryName)] != nil {
+		return repositoryResult{}, awsjson.BadRequest("RepositoryAlreadyExistsException", fmt.Sprintf("The repository with name '%s' already exists in the registry with id '%s'", in.RepositoryName, s.AccountID))
 	}
 	tags, aerr := mergeTags(nil, in.Tags)
 	if aerr != nil {
 		return repositoryResult{}, aerr
 	}
-	r := &repo{Region: region, Name: in.RepositoryName, Created: s.now(), Mutability: in.ImageTagMutability, Tags: tags}
+	r := &repo{Region: region, Name: in.RepositoryName, Created: s.Now(), Mutability: in.ImageTagMutability, Tags: tags}
 	if in.ImageScanningConfiguration != nil {
 		r.ScanOnPush = in.ImageScanningConfiguration.ScanOnPush
 	}
-	if err := s.st.putRepo(r); err != nil {
+	if err := s.St.putRepo(r); err != nil {
 		return repositoryResult{}, internal(err)
 	}
 	return repositoryResult{s.render(r)}, nil
@@ -232,7 +207,7 @@ func (s *Service) describeRepositories(region string, in *describeIn) (describeO
 			return out, invalid("Cannot specify maxResults or nextToken when repositoryNames is specified.")
 		}
 		for _, name := range in.RepositoryNames {
-			r := s.st.repos[repoKey(region, name)]
+			r := s.St.repos[repoKey(region, name)]
 			if r == nil {
 				return describeOut{}, s.repoNotFound(name)
 			}
@@ -248,7 +223,7 @@ func (s *Service) describeRepositories(region string, in *describeIn) (describeO
 		limit = *in.MaxResults
 	}
 	var names []string
-	for _, r := range s.st.repos {
+	for _, r := range s.St.repos {
 		if r.Region == region {
 			names = append(names, r.Name)
 		}
@@ -261,7 +236,7 @@ func (s *Service) describeRepositories(region string, in *describeIn) (describeO
 		out.NextToken = names[end]
 	}
 	for _, name := range names[start:end] {
-		out.Repositories = append(out.Repositories, s.render(s.st.repos[repoKey(region, name)]))
+		out.Repositories = append(out.Repositories, s.render(s.St.repos[repoKey(region, name)]))
 	}
 	return out, nil
 }
@@ -275,19 +250,19 @@ func (s *Service) deleteRepository(region string, in *deleteIn) (repositoryResul
 	if aerr := checkName(in.RepositoryName); aerr != nil {
 		return repositoryResult{}, aerr
 	}
-	r := s.st.repos[repoKey(region, in.RepositoryName)]
+	r := s.St.repos[repoKey(region, in.RepositoryName)]
 	if r == nil {
 		return repositoryResult{}, s.repoNotFound(in.RepositoryName)
 	}
-	if len(s.st.images(r.Name)) > 0 {
+	if len(s.St.images(r.Name)) > 0 {
 		if !in.Force {
-			return repositoryResult{}, awsjson.BadRequest("RepositoryNotEmptyException", fmt.Sprintf("The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", r.Name, s.account))
+			return repositoryResult{}, awsjson.BadRequest("RepositoryNotEmptyException", fmt.Sprintf("The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", r.Name, s.AccountID))
 		}
 		if err := s.purgeImages(r.Name); err != nil {
 			return repositoryResult{}, internal(err)
 		}
 	}
-	if err := s.st.dropRepo(r); err != nil {
+	if err := s.St.dropRepo(r); err != nil {
 		return repositoryResult{}, internal(err)
 	}
 	return repositoryResult{s.render(r)}, nil

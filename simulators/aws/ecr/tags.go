@@ -2,10 +2,10 @@ package ecr
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/tags"
 )
 
 // Tag is a repository tag, as ECR's API spells it.
@@ -18,7 +18,7 @@ type Tag struct {
 const maxTags = 50
 
 func (s *Service) repoARN(r *repo) string {
-	return fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", r.Region, s.account, r.Name)
+	return fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", r.Region, s.AccountID, r.Name)
 }
 
 // repoByARN finds the repository an ARN names: only repositories carry
@@ -29,32 +29,30 @@ func (s *Service) repoByARN(region, arn string) (*repo, *awsjson.Error) {
 		return nil, invalid("Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN'")
 	}
 	name := strings.TrimPrefix(parts[5], "repository/")
-	r := s.st.repos[repoKey(parts[3], name)]
-	if r == nil || parts[3] != region || parts[4] != s.account {
+	r := s.St.repos[repoKey(parts[3], name)]
+	if r == nil || parts[3] != region || parts[4] != s.AccountID {
 		return nil, s.repoNotFound(name)
 	}
 	return r, nil
 }
 
+// tagRules are ECR's limits on a repository's tags.
+var tagRules = tags.Rules{MaxKey: 128, MaxValue: 256, MaxTags: maxTags, Reserved: "aws:"}
+
+func tagPair(t Tag) (string, string) { return t.Key, t.Value }
+
 func mergeTags(have, add []Tag) ([]Tag, *awsjson.Error) {
-	out := slices.Clone(have)
-	for _, t := range add {
-		if len(t.Key) < 1 || len(t.Key) > 128 || len(t.Value) > 256 {
-			return nil, awsjson.BadRequest("InvalidTagParameterException", fmt.Sprintf("Invalid tag: key %q must be 1-128 and its value at most 256 characters", t.Key))
-		}
-		if strings.HasPrefix(t.Key, "aws:") {
-			return nil, awsjson.BadRequest("InvalidTagParameterException", "Tag keys starting with aws: are reserved")
-		}
-		if i := slices.IndexFunc(out, func(o Tag) bool { return o.Key == t.Key }); i >= 0 {
-			out[i].Value = t.Value
-		} else {
-			out = append(out, t)
-		}
+	out, err := tags.Merge(have, add, tagPair, tagRules)
+	if err == nil {
+		return out, nil
 	}
-	if len(out) > maxTags {
-		return nil, awsjson.BadRequest("TooManyTagsException", fmt.Sprintf("A repository can have at most %d tags", maxTags))
+	switch err.Problem {
+	case tags.BadKey, tags.BadValue:
+		return nil, awsjson.BadRequest("InvalidTagParameterException", fmt.Sprintf("Invalid tag: key %q must be 1-128 and its value at most 256 characters", err.Key))
+	case tags.ReservedKey:
+		return nil, awsjson.BadRequest("InvalidTagParameterException", "Tag keys starting with aws: are reserved")
 	}
-	return out, nil
+	return nil, awsjson.BadRequest("TooManyTagsException", fmt.Sprintf("A repository can have at most %d tags", maxTags))
 }
 
 type tagIn struct {
@@ -67,11 +65,11 @@ func (s *Service) tagResource(region string, in *tagIn) (struct{}, *awsjson.Erro
 	if aerr != nil {
 		return struct{}{}, aerr
 	}
-	tags, aerr := mergeTags(r.Tags, in.Tags)
+	merged, aerr := mergeTags(r.Tags, in.Tags)
 	if aerr != nil {
 		return struct{}{}, aerr
 	}
-	return struct{}{}, s.setTags(r, tags)
+	return struct{}{}, s.setTags(r, merged)
 }
 
 type untagIn struct {
@@ -84,14 +82,13 @@ func (s *Service) untagResource(region string, in *untagIn) (struct{}, *awsjson.
 	if aerr != nil {
 		return struct{}{}, aerr
 	}
-	tags := slices.DeleteFunc(slices.Clone(r.Tags), func(t Tag) bool { return slices.Contains(in.TagKeys, t.Key) })
-	return struct{}{}, s.setTags(r, tags)
+	return struct{}{}, s.setTags(r, tags.Remove(r.Tags, in.TagKeys, tagPair, tagRules))
 }
 
-func (s *Service) setTags(r *repo, tags []Tag) *awsjson.Error {
+func (s *Service) setTags(r *repo, tt []Tag) *awsjson.Error {
 	next := *r
-	next.Tags = tags
-	if err := s.st.putRepo(&next); err != nil {
+	next.Tags = tt
+	if err := s.St.putRepo(&next); err != nil {
 		return internal(err)
 	}
 	return nil

@@ -37,7 +37,7 @@ func (s *Service) findCluster(region, ref string) (*cluster, *awsjson.Error) {
 	if !strings.HasPrefix(ref, "arn:") {
 		arn = s.arn(region, "cluster/"+ref)
 	}
-	c := s.st.clusters[arn]
+	c := s.St.clusters[arn]
 	if c == nil {
 		return nil, clusterNotFound()
 	}
@@ -58,7 +58,7 @@ func (s *Service) renderCluster(c *cluster, withTags bool) clusterOut {
 		}
 	}
 	if withTags {
-		out.Tags = s.st.tags[c.ARN]
+		out.Tags = s.St.tags[c.ARN]
 	}
 	return out
 }
@@ -86,15 +86,19 @@ func (s *Service) createCluster(region string, in *createClusterIn) (clusterResu
 		return clusterResult{}, aerr
 	}
 	arn := s.arn(region, "cluster/"+name)
-	c := s.st.clusters[arn]
+	c := s.St.clusters[arn]
 	if c == nil {
 		c = &cluster{ARN: arn, Region: region, Name: name}
-		if err := s.st.putCluster(c); err != nil {
+		if err := s.St.putCluster(c); err != nil {
 			return clusterResult{}, internal(err)
 		}
 	}
 	if len(in.Tags) > 0 {
-		if err := s.st.putTags(arn, mergeTags(s.st.tags[arn], in.Tags)); err != nil {
+		merged, aerr := mergeTags(s.St.tags[arn], in.Tags)
+		if aerr != nil {
+			return clusterResult{}, aerr
+		}
+		if err := s.St.putTags(arn, merged); err != nil {
 			return clusterResult{}, internal(err)
 		}
 	}
@@ -163,10 +167,10 @@ func (s *Service) deleteCluster(region string, in *deleteClusterIn) (clusterResu
 	}
 	out := s.renderCluster(c, false)
 	out.Status = "INACTIVE"
-	if err := s.st.dropCluster(c); err != nil {
+	if err := s.St.dropCluster(c); err != nil {
 		return clusterResult{}, internal(err)
 	}
-	if err := s.st.putTags(c.ARN, nil); err != nil {
+	if err := s.St.putTags(c.ARN, nil); err != nil {
 		return clusterResult{}, internal(err)
 	}
 	for arn, t := range s.tasks {
@@ -189,7 +193,7 @@ type listClustersOut struct {
 
 func (s *Service) listClusters(region string, in *listIn) (listClustersOut, *awsjson.Error) {
 	var arns []string
-	for _, c := range s.st.clusters {
+	for _, c := range s.St.clusters {
 		if c.Region == region {
 			arns = append(arns, c.ARN)
 		}

@@ -1,7 +1,6 @@
 package ecs
 
 import (
-	"slices"
 	"strings"
 	"testing"
 )
@@ -41,16 +40,5 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("got %v, want ClientException containing %q", err, tc.want)
 			}
 		})
-	}
-}
-
-func TestLineWriter(t *testing.T) {
-	var got []string
-	w := &lineWriter{emit: func(s string) { got = append(got, s) }}
-	w.Write([]byte("one\ntw"))
-	w.Write([]byte("o\n\nthree"))
-	w.Close()
-	if want := []string{"one", "two", "", "three"}; !slices.Equal(got, want) {
-		t.Fatalf("lines %q, want %q", got, want)
 	}
 }

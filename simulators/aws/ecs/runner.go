@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/sockerless/sockerless/sandbox"
+	"github.com/sockerless/sockerless/simulators/kit/taskrun"
 )
 
 // defaultStopTimeout is how long a container gets between SIGTERM and
@@ -21,20 +20,20 @@ const defaultStopTimeout = 30 * time.Second
 // set changes task state under the lock and bumps its version, as ECS
 // does on every state change.
 func (s *Service) set(t *task, f func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	f()
 	t.version++
 }
 
 // stopLocked asks t to stop: containers not yet started never start,
 // running ones get SIGTERM and, after their stopTimeout, SIGKILL. The
-// first reason given is the one reported. The caller holds s.mu.
+// first reason given is the one reported. The caller holds s.Mu.
 func (s *Service) stopLocked(t *task, reason, code string) {
 	if t.desiredStatus == "STOPPED" {
 		return
 	}
-	t.desiredStatus, t.stoppedReason, t.stopCode, t.stoppingAt = "STOPPED", reason, code, s.now()
+	t.desiredStatus, t.stoppedReason, t.stopCode, t.stoppingAt = "STOPPED", reason, code, s.Now()
 	t.version++
 	close(t.stopCh)
 	for _, c := range t.containers {
@@ -43,40 +42,32 @@ func (s *Service) stopLocked(t *task, reason, code string) {
 }
 
 // terminate sends a running container SIGTERM and SIGKILL after its
-// stopTimeout, as docker stop does. The caller holds s.mu.
+// stopTimeout, as docker stop does. The caller holds s.Mu.
 func (s *Service) terminate(t *task, c *container) {
 	if c.proc == nil || c.lastStatus == "STOPPED" {
 		return
 	}
-	c.proc.Signal(syscall.SIGTERM)
 	timeout := defaultStopTimeout
 	if c.def.StopTimeout != nil {
 		timeout = time.Duration(*c.def.StopTimeout) * time.Second
 	}
-	proc := c.proc
-	time.AfterFunc(timeout, func() {
-		select {
-		case <-proc.Done():
-		default:
-			t.cancel(errStopped)
-		}
-	})
+	taskrun.Stop(c.proc, timeout, func() { t.cancel(errStopped) })
 }
 
 // run drives a task from PROVISIONING to STOPPED.
 func (s *Service) run(t *task) {
 	defer s.wg.Done()
 	defer t.cancel(errStopped)
-	dir := filepath.Join(s.dir, "tasks", t.id)
-	defer os.RemoveAll(dir)
+	dir := taskrun.Workspace{Dir: filepath.Join(s.dir, "tasks", t.id)}
+	defer dir.Remove()
 	s.set(t, func() {
 		if t.desiredStatus != "STOPPED" {
-			t.lastStatus, t.pullStartedAt = "PENDING", s.now()
+			t.lastStatus, t.pullStartedAt = "PENDING", s.Now()
 		}
 	})
 	images, reason := s.prepare(t, dir)
 	if reason != "" {
-		s.mu.Lock()
+		s.Mu.Lock()
 		s.stopLocked(t, reason, "TaskFailedToStart")
 		for _, c := range t.containers {
 			c.lastStatus = "STOPPED"
@@ -85,11 +76,11 @@ func (s *Service) run(t *task) {
 			}
 			c.reason = reason
 		}
-		t.lastStatus, t.stoppedAt = "STOPPED", s.now()
-		s.mu.Unlock()
+		t.lastStatus, t.stoppedAt = "STOPPED", s.Now()
+		s.Mu.Unlock()
 		return
 	}
-	s.set(t, func() { t.pullStopped = s.now() })
+	s.set(t, func() { t.pullStopped = s.Now() })
 	done := make(chan struct{}, len(t.containers))
 	for _, c := range t.containers {
 		go func() {
@@ -106,14 +97,14 @@ func (s *Service) run(t *task) {
 			// only possible when dependencies were never satisfied.
 			t.desiredStatus, t.stoppedReason, t.stopCode = "STOPPED", "Essential container in task exited", "EssentialContainerExited"
 		}
-		t.lastStatus, t.stoppedAt = "STOPPED", s.now()
+		t.lastStatus, t.stoppedAt = "STOPPED", s.Now()
 	})
 }
 
 // prepare checks the log configuration, pulls and unpacks every image and
 // makes the task's volumes; a non-empty reason is why the task failed
 // to start, worded as ECS words it.
-func (s *Service) prepare(t *task, dir string) (map[string]*unpacked, string) {
+func (s *Service) prepare(t *task, dir taskrun.Workspace) (map[string]*unpacked, string) {
 	for _, c := range t.def.ContainerDefinitions {
 		if reason := s.checkLogs(t, &c); reason != "" {
 			return nil, reason
@@ -134,7 +125,7 @@ func (s *Service) prepare(t *task, dir string) (map[string]*unpacked, string) {
 		images[c.Image] = u
 	}
 	for _, v := range t.def.Volumes {
-		if err := os.MkdirAll(filepath.Join(dir, "volumes", v.Name), 0o777); err != nil {
+		if err := dir.MakeVolume(v.Name); err != nil {
 			return nil, "ResourceInitializationError: failed to create volume " + v.Name + ": " + err.Error()
 		}
 	}
@@ -203,9 +194,9 @@ func (s *Service) waitDeps(t *task, c *container) (bool, string) {
 			return false, ""
 		case <-dep.exited:
 		}
-		s.mu.Lock()
+		s.Mu.Lock()
 		code := dep.exitCode
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		if code == nil || (d.Condition == "SUCCESS" && *code != 0) {
 			return false, fmt.Sprintf("DependencyConditionNeverSatisfied: container %s did not %s", dep.def.Name, map[string]string{"COMPLETE": "run to completion", "SUCCESS": "exit with code 0"}[d.Condition])
 		}
@@ -215,7 +206,7 @@ func (s *Service) waitDeps(t *task, c *container) (bool, string) {
 
 // runContainer runs one container once its dependencies allow, and
 // stops the task when it is essential and exits.
-func (s *Service) runContainer(t *task, c *container, img *unpacked, dir string) {
+func (s *Service) runContainer(t *task, c *container, img *unpacked, dir taskrun.Workspace) {
 	defer close(c.exited)
 	ok, why := s.waitDeps(t, c)
 	if ok {
@@ -232,7 +223,7 @@ func (s *Service) runContainer(t *task, c *container, img *unpacked, dir string)
 		proc, flush, err = s.start(t, c, img, dir)
 	}
 	if !ok || err != nil {
-		s.mu.Lock()
+		s.Mu.Lock()
 		c.lastStatus = "STOPPED"
 		switch {
 		case err != nil:
@@ -247,13 +238,13 @@ func (s *Service) runContainer(t *task, c *container, img *unpacked, dir string)
 			}
 			s.stopLocked(t, reason, "EssentialContainerExited")
 		}
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		return
 	}
 	s.set(t, func() {
 		c.proc, c.lastStatus, c.runtimeID = proc, "RUNNING", t.id+"-"+strconv.Itoa(proc.Pid())
 		if t.lastStatus == "PENDING" {
-			t.lastStatus, t.startedAt = "RUNNING", s.now()
+			t.lastStatus, t.startedAt = "RUNNING", s.Now()
 		}
 		if t.desiredStatus == "STOPPED" {
 			s.terminate(t, c) // the stop came while it was starting
@@ -262,22 +253,22 @@ func (s *Service) runContainer(t *task, c *container, img *unpacked, dir string)
 	close(c.started)
 	code := proc.Wait()
 	flush() // every line is in CloudWatch Logs before the container is STOPPED
-	s.mu.Lock()
+	s.Mu.Lock()
 	c.exitCode, c.lastStatus = &code, "STOPPED"
 	t.version++
 	if c.def.essential() {
 		s.stopLocked(t, "Essential container in task exited", "EssentialContainerExited")
 	}
-	s.mu.Unlock()
+	s.Mu.Unlock()
 }
 
 // start builds the container's process from its definition, the task's
 // overrides and the image config, as the ECS agent builds docker create.
-func (s *Service) start(t *task, c *container, img *unpacked, dir string) (*sandbox.Process, func(), error) {
+func (s *Service) start(t *task, c *container, img *unpacked, dir taskrun.Workspace) (*sandbox.Process, func(), error) {
 	d := c.def
-	s.mu.Lock()
+	s.Mu.Lock()
 	o := t.overrides.forContainer(d.Name)
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	cmd := d.Command
 	if o != nil && o.Command != nil {
 		cmd = o.Command
@@ -301,19 +292,20 @@ func (s *Service) start(t *task, c *container, img *unpacked, dir string) (*sand
 			env = append(env, kv.Name+"="+kv.Value)
 		}
 	}
+	root, err := dir.ContainerRoot(d.Name)
+	if err != nil {
+		return nil, nil, err
+	}
 	spec := sandbox.Spec{
-		Root: filepath.Join(dir, "containers", d.Name), Image: img.Root, Args: args, Env: dedupEnv(env),
-		Dir: firstOf(d.WorkingDirectory, img.Config.WorkingDir), User: firstOf(d.User, img.Config.User),
-		Hostname: firstOf(d.Hostname, "ip-"+t.id[:8]),
+		Root: root, Image: img.Root, Args: args, Env: taskrun.Env(env),
+		Dir: taskrun.FirstOf(d.WorkingDirectory, img.Config.WorkingDir), User: taskrun.FirstOf(d.User, img.Config.User),
+		Hostname: taskrun.FirstOf(d.Hostname, "ip-"+t.id[:8]),
 	}
 	if d.Memory != nil {
 		spec.Memory = *d.Memory << 20
 	}
 	for _, m := range d.MountPoints {
-		spec.Mounts = append(spec.Mounts, sandbox.Mount{Source: filepath.Join(dir, "volumes", m.SourceVolume), Target: m.ContainerPath, ReadOnly: m.ReadOnly})
-	}
-	if err := os.MkdirAll(spec.Root, 0o755); err != nil {
-		return nil, nil, err
+		spec.Mounts = append(spec.Mounts, sandbox.Mount{Source: dir.Volume(m.SourceVolume), Target: m.ContainerPath, ReadOnly: m.ReadOnly})
 	}
 	stdout, stderr := s.outputs(t, d)
 	proc, err := sandbox.Start(t.ctx, spec, sandbox.Stdio{Stdout: stdout, Stderr: stderr})
@@ -324,29 +316,4 @@ func (s *Service) start(t *task, c *container, img *unpacked, dir string) (*sand
 		stdout.Close()
 		stderr.Close()
 	}, nil
-}
-
-func firstOf(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// dedupEnv keeps the last value of each variable, so definitions override
-// the image and overrides override definitions.
-func dedupEnv(env []string) []string {
-	last := map[string]int{}
-	for i, kv := range env {
-		k, _, _ := strings.Cut(kv, "=")
-		last[k] = i
-	}
-	var out []string
-	for i, kv := range env {
-		k, _, _ := strings.Cut(kv, "=")
-		if last[k] == i {
-			out = append(out, kv)
-		}
-	}
-	return out
 }

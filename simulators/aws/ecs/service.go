@@ -19,9 +19,9 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"go.etcd.io/bbolt"
 
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of ECS operations.
@@ -44,10 +44,9 @@ type LogLine struct {
 
 // Options configures a Service.
 type Options struct {
-	// DB persists clusters, task definitions and tags; nil keeps them in memory.
-	DB *bbolt.DB
-	// AccountID appears in ARNs.
-	AccountID string
+	// Base is the state file (clusters, task definitions and tags), the
+	// account in ARNs, and the clock.
+	service.Base
 	// Dir holds unpacked images and the tasks' writable layers and
 	// volumes; empty means a temporary directory removed by Close.
 	Dir string
@@ -55,16 +54,11 @@ type Options struct {
 	Pull func(ctx context.Context, image string) (v1.Image, error)
 	// Logs receives awslogs output; nil refuses awslogs configurations.
 	Logs LogSink
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
 }
 
 // Service is the ECS endpoint of one account.
 type Service struct {
-	mu      sync.Mutex
-	st      *store
-	account string
-	now     func() time.Time
+	awsjson.Core[*store]
 	pull    func(ctx context.Context, image string) (v1.Image, error)
 	logs    LogSink
 	dir     string
@@ -79,17 +73,12 @@ func New(o Options) (*Service, error) {
 	if o.Pull == nil {
 		return nil, errors.New("ecs: Options.Pull is required")
 	}
-	st, err := openStore(o.DB)
+	s, err := awsjson.Open(o.Base, openStore, &api, func(c awsjson.Core[*store]) *Service {
+		return &Service{Core: c, pull: o.Pull, logs: o.Logs, dir: o.Dir, tasks: map[string]*task{}}
+	})
 	if err != nil {
 		return nil, err
 	}
-	if o.AccountID == "" {
-		o.AccountID = "000000000000"
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	s := &Service{st: st, account: o.AccountID, now: o.Now, pull: o.Pull, logs: o.Logs, dir: o.Dir, tasks: map[string]*task{}}
 	if s.dir == "" {
 		if s.dir, err = os.MkdirTemp("", "awssim-ecs-"); err != nil {
 			return nil, fmt.Errorf("ecs: %w", err)
@@ -102,11 +91,11 @@ func New(o Options) (*Service, error) {
 
 // Close kills every running task and waits for them to stop.
 func (s *Service) Close() error {
-	s.mu.Lock()
+	s.Mu.Lock()
 	for _, t := range s.tasks {
 		t.cancel(errors.New("awssim: simulator shutting down"))
 	}
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	s.wg.Wait()
 	if s.tempDir {
 		return os.RemoveAll(s.dir)
@@ -152,20 +141,8 @@ var api = awsjson.API[Service]{
 	Internal: func(err error) awsjson.Fault { return internal(err) },
 }
 
-// Handle serves one operation and returns the HTTP status and JSON body.
-func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return api.Serve(s, region, operation, body)
-}
-
-// AuthError renders a request-authentication failure as ECS does.
-func AuthError(kind, message string) (int, []byte) {
-	return awsjson.BadRequest(kind, message).Response()
-}
-
 func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
 func (s *Service) arn(region, resource string) string {
-	return fmt.Sprintf("arn:aws:ecs:%s:%s:%s", region, s.account, resource)
+	return fmt.Sprintf("arn:aws:ecs:%s:%s:%s", region, s.AccountID, resource)
 }

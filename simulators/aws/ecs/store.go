@@ -6,7 +6,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
-	"github.com/sockerless/sockerless/simulators/aws/internal/kv"
+	"github.com/sockerless/sockerless/simulators/kit/kv"
 )
 
 // Layout in bbolt: bucket "ecs" holds "clusters" (cluster ARN →

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/tags"
 )
 
 type tag struct {
@@ -12,38 +13,37 @@ type tag struct {
 	Value string `json:"value"`
 }
 
-func checkTags(tags []tag) *awsjson.Error {
-	if len(tags) > 50 {
-		return invalid("Too many tags specified. Max 50.")
-	}
-	for _, t := range tags {
-		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
-			return invalid("The specified tag key or value is invalid.")
-		}
-	}
-	return nil
+// tagRules are ECS's limits on a resource's tags; ECS reserves no prefix.
+var tagRules = tags.Rules{MaxKey: 128, MaxValue: 256, MaxTags: 50}
+
+func tagPair(t tag) (string, string) { return t.Key, t.Value }
+
+// checkTags applies ECS's limits to the tags a create call gives.
+func checkTags(add []tag) *awsjson.Error {
+	_, aerr := mergeTags(nil, add)
+	return aerr
 }
 
-// mergeTags sets add over old, keeping old's order for keys it had.
-func mergeTags(old, add []tag) []tag {
-	out := append([]tag{}, old...)
-next:
-	for _, a := range add {
-		for i := range out {
-			if out[i].Key == a.Key {
-				out[i].Value = a.Value
-				continue next
-			}
-		}
-		out = append(out, a)
+// mergeTags sets add over old, keeping old's order for keys it had. ECS
+// counts the tags given before it looks at any of them.
+func mergeTags(old, add []tag) ([]tag, *awsjson.Error) {
+	if len(add) > tagRules.MaxTags {
+		return nil, invalid("Too many tags specified. Max 50.")
 	}
-	return out
+	out, err := tags.Merge(old, add, tagPair, tagRules)
+	switch {
+	case err == nil:
+		return out, nil
+	case err.Problem == tags.TooMany:
+		return nil, invalid("Too many tags specified. Max 50.")
+	}
+	return nil, invalid("The specified tag key or value is invalid.")
 }
 
 // resourceExists reports whether arn names a cluster, task definition or
 // task this service knows.
 func (s *Service) resourceExists(arn string) bool {
-	if s.st.clusters[arn] != nil || s.st.taskDefs[arn] != nil {
+	if s.St.clusters[arn] != nil || s.St.taskDefs[arn] != nil {
 		return true
 	}
 	_, ok := s.tasks[arn]
@@ -78,14 +78,11 @@ func (s *Service) tagResource(_ string, in *tagResourceIn) (empty, *awsjson.Erro
 	if aerr := s.checkResource(in.ResourceArn); aerr != nil {
 		return empty{}, aerr
 	}
-	if aerr := checkTags(in.Tags); aerr != nil {
+	merged, aerr := mergeTags(s.St.tags[in.ResourceArn], in.Tags)
+	if aerr != nil {
 		return empty{}, aerr
 	}
-	merged := mergeTags(s.st.tags[in.ResourceArn], in.Tags)
-	if aerr := checkTags(merged); aerr != nil {
-		return empty{}, aerr
-	}
-	if err := s.st.putTags(in.ResourceArn, merged); err != nil {
+	if err := s.St.putTags(in.ResourceArn, merged); err != nil {
 		return empty{}, internal(err)
 	}
 	return empty{}, nil
@@ -95,17 +92,8 @@ func (s *Service) untagResource(_ string, in *tagResourceIn) (empty, *awsjson.Er
 	if aerr := s.checkResource(in.ResourceArn); aerr != nil {
 		return empty{}, aerr
 	}
-	var kept []tag
-	for _, t := range s.st.tags[in.ResourceArn] {
-		drop := false
-		for _, k := range in.TagKeys {
-			drop = drop || k == t.Key
-		}
-		if !drop {
-			kept = append(kept, t)
-		}
-	}
-	if err := s.st.putTags(in.ResourceArn, kept); err != nil {
+	kept := tags.Remove(s.St.tags[in.ResourceArn], in.TagKeys, tagPair, tagRules)
+	if err := s.St.putTags(in.ResourceArn, kept); err != nil {
 		return empty{}, internal(err)
 	}
 	return empty{}, nil
@@ -119,7 +107,7 @@ func (s *Service) listTagsForResource(_ string, in *tagResourceIn) (listTagsOut,
 	if aerr := s.checkResource(in.ResourceArn); aerr != nil {
 		return listTagsOut{}, aerr
 	}
-	return listTagsOut{append([]tag{}, s.st.tags[in.ResourceArn]...)}, nil
+	return listTagsOut{append([]tag{}, s.St.tags[in.ResourceArn]...)}, nil
 }
 
 // paginate pages a sorted list; tokens are offsets.

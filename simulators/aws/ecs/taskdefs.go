@@ -264,7 +264,7 @@ func (s *Service) registerTaskDefinition(region string, in *registerIn) (taskDef
 	if aerr := checkTags(in.Tags); aerr != nil {
 		return taskDefResult{}, aerr
 	}
-	revs := s.st.families[region+"/"+in.Family]
+	revs := s.St.families[region+"/"+in.Family]
 	rev := len(revs) + 1
 	d := &taskDef{
 		ARN: s.arn(region, "task-definition/"+in.Family+":"+strconv.Itoa(rev)), Region: region,
@@ -272,7 +272,7 @@ func (s *Service) registerTaskDefinition(region string, in *registerIn) (taskDef
 		ContainerDefinitions: in.ContainerDefinitions, Volumes: in.Volumes,
 		TaskRoleArn: in.TaskRoleArn, ExecutionRoleArn: in.ExecutionRoleArn, NetworkMode: in.NetworkMode,
 		RequiresCompatibilities: in.RequiresCompatibilities, Compatibilities: []string{"EC2", "FARGATE"},
-		Cpu: in.Cpu, Memory: in.Memory, RegisteredAt: epoch(s.now()),
+		Cpu: in.Cpu, Memory: in.Memory, RegisteredAt: epoch(s.Now()),
 	}
 	if d.Volumes == nil {
 		d.Volumes = []volume{}
@@ -286,11 +286,11 @@ func (s *Service) registerTaskDefinition(region string, in *registerIn) (taskDef
 			c.MountPoints = []mountPoint{}
 		}
 	}
-	if err := s.st.putTaskDef(d); err != nil {
+	if err := s.St.putTaskDef(d); err != nil {
 		return taskDefResult{}, internal(err)
 	}
 	if len(in.Tags) > 0 {
-		if err := s.st.putTags(d.ARN, in.Tags); err != nil {
+		if err := s.St.putTags(d.ARN, in.Tags); err != nil {
 			return taskDefResult{}, internal(err)
 		}
 	}
@@ -301,12 +301,12 @@ func (s *Service) registerTaskDefinition(region string, in *registerIn) (taskDef
 // family names its latest ACTIVE revision.
 func (s *Service) findTaskDef(region, ref string) *taskDef {
 	if strings.HasPrefix(ref, "arn:") {
-		return s.st.taskDefs[ref]
+		return s.St.taskDefs[ref]
 	}
 	if strings.Contains(ref, ":") {
-		return s.st.taskDefs[s.arn(region, "task-definition/"+ref)]
+		return s.St.taskDefs[s.arn(region, "task-definition/"+ref)]
 	}
-	revs := s.st.families[region+"/"+ref]
+	revs := s.St.families[region+"/"+ref]
 	for i := len(revs) - 1; i >= 0; i-- {
 		if revs[i].Status == "ACTIVE" {
 			return revs[i]
@@ -328,7 +328,7 @@ func (s *Service) describeTaskDefinition(region string, in *describeTaskDefIn) (
 	out := taskDefResult{TaskDefinition: d}
 	for _, i := range in.Include {
 		if i == "TAGS" {
-			out.Tags = s.st.tags[d.ARN]
+			out.Tags = s.St.tags[d.ARN]
 		}
 	}
 	return out, nil
@@ -344,13 +344,13 @@ func (s *Service) deregisterTaskDefinition(region string, in *describeTaskDefIn)
 	}
 	if d.Status == "ACTIVE" {
 		upd := *d
-		upd.Status, upd.DeregisteredAt = "INACTIVE", epoch(s.now())
-		if err := s.st.putTaskDef(&upd); err != nil {
+		upd.Status, upd.DeregisteredAt = "INACTIVE", epoch(s.Now())
+		if err := s.St.putTaskDef(&upd); err != nil {
 			return taskDefResult{}, internal(err)
 		}
-		revs := s.st.families[d.familyKey()]
-		revs[d.Revision-1] = s.st.taskDefs[d.ARN]
-		d = s.st.taskDefs[d.ARN]
+		revs := s.St.families[d.familyKey()]
+		revs[d.Revision-1] = s.St.taskDefs[d.ARN]
+		d = s.St.taskDefs[d.ARN]
 	}
 	return taskDefResult{TaskDefinition: d}, nil
 }

@@ -26,7 +26,7 @@ func (s *Service) listTaskDefinitions(region string, in *listTaskDefsIn) (listTa
 		status = "ACTIVE"
 	}
 	var defs []*taskDef
-	for _, d := range s.st.taskDefs {
+	for _, d := range s.St.taskDefs {
 		if d.Region == region && d.Status == status && (in.FamilyPrefix == "" || d.Family == in.FamilyPrefix) {
 			defs = append(defs, d)
 		}
@@ -60,7 +60,7 @@ type listFamiliesOut struct {
 
 func (s *Service) listTaskDefinitionFamilies(region string, in *listTaskDefsIn) (listFamiliesOut, *awsjson.Error) {
 	var fams []string
-	for k, revs := range s.st.families {
+	for k, revs := range s.St.families {
 		r, fam, _ := strings.Cut(k, "/")
 		if r != region || !strings.HasPrefix(fam, in.FamilyPrefix) {
 			continue

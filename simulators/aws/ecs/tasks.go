@@ -131,7 +131,7 @@ func (s *Service) renderTask(t *task, withTags bool) taskOut {
 		})
 	}
 	if withTags {
-		out.Tags = s.st.tags[t.arn]
+		out.Tags = s.St.tags[t.arn]
 	}
 	return out
 }
@@ -213,7 +213,7 @@ func (s *Service) runTask(region string, in *runTaskIn) (tasksResult, *awsjson.E
 	for range count {
 		t := s.newTask(region, c, d, in, group)
 		if len(in.Tags) > 0 {
-			if err := s.st.putTags(t.arn, in.Tags); err != nil {
+			if err := s.St.putTags(t.arn, in.Tags); err != nil {
 				return tasksResult{}, internal(err)
 			}
 		}
@@ -238,7 +238,7 @@ func (s *Service) newTask(region string, c *cluster, d *taskDef, in *runTaskIn, 
 	t := &task{
 		id: id, arn: s.arn(region, "task/"+c.Name+"/"+id), clusterARN: c.ARN, region: region, def: d,
 		overrides: in.Overrides, startedBy: in.StartedBy, group: group,
-		lastStatus: "PROVISIONING", desiredStatus: "RUNNING", createdAt: s.now(), version: 1,
+		lastStatus: "PROVISIONING", desiredStatus: "RUNNING", createdAt: s.Now(), version: 1,
 		stopCh: make(chan struct{}),
 	}
 	t.ctx, t.cancel = context.WithCancelCause(context.Background())
@@ -376,11 +376,11 @@ const stoppedRetention = time.Hour
 
 // pruneLocked forgets tasks stopped longer than stoppedRetention ago.
 func (s *Service) pruneLocked() {
-	cutoff := s.now().Add(-stoppedRetention)
+	cutoff := s.Now().Add(-stoppedRetention)
 	for arn, t := range s.tasks {
 		if t.lastStatus == "STOPPED" && t.stoppedAt.Before(cutoff) {
 			delete(s.tasks, arn)
-			if err := s.st.putTags(arn, nil); err != nil {
+			if err := s.St.putTags(arn, nil); err != nil {
 				return // tags stay; the next prune retries
 			}
 		}

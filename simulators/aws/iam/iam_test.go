@@ -4,12 +4,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // TestHandleShapes checks the wire shape the SDKs and the CLI parse:
 // status codes, IAM's error codes and the result element names.
 func TestHandleShapes(t *testing.T) {
-	s, err := New(Options{AccountID: "111122223333"})
+	s, err := New(service.Base{AccountID: "111122223333"})
 	if err != nil {
 		t.Fatal(err)
 	}

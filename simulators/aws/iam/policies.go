@@ -19,7 +19,7 @@ func (s *Service) policyArn(form url.Values) (string, *apiError) {
 		return "", validation("1 validation error detected: Value null at 'policyArn' failed to satisfy constraint: Member must not be null")
 	}
 	if !strings.HasPrefix(arn, "arn:aws:iam::") || !strings.Contains(arn, ":policy/") {
-		return "", &apiError{http.StatusBadRequest, "InvalidInput", "ARN " + arn + " is not valid."}
+		return "", &apiError{Status: http.StatusBadRequest, Code: "InvalidInput", Message: "ARN " + arn + " is not valid."}
 	}
 	return arn, nil
 }
@@ -33,7 +33,7 @@ func (s *Service) attachRolePolicy(form url.Values) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if s.st.policies[arn] == nil && !strings.HasPrefix(arn, awsManagedPrefix) {
+	if s.St.policies[arn] == nil && !strings.HasPrefix(arn, awsManagedPrefix) {
 		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
 	}
 	if slices.Contains(r.Attached, arn) {
@@ -41,7 +41,7 @@ func (s *Service) attachRolePolicy(form url.Values) (any, *apiError) {
 	}
 	c := clone(r)
 	c.Attached = append(c.Attached, arn)
-	if err := s.st.putRole(c); err != nil {
+	if err := s.St.putRole(c); err != nil {
 		return nil, internal(err)
 	}
 	return nil, nil
@@ -62,7 +62,7 @@ func (s *Service) detachRolePolicy(form url.Values) (any, *apiError) {
 	}
 	c := clone(r)
 	c.Attached = slices.Delete(c.Attached, i, i+1)
-	if err := s.st.putRole(c); err != nil {
+	if err := s.St.putRole(c); err != nil {
 		return nil, internal(err)
 	}
 	return nil, nil
@@ -88,7 +88,7 @@ func (s *Service) listAttachedRolePolicies(form url.Values) (any, *apiError) {
 	var arns []string
 	for _, arn := range r.Attached {
 		path := "/"
-		if p := s.st.policies[arn]; p != nil {
+		if p := s.St.policies[arn]; p != nil {
 			path = p.Path
 		} else if rest := strings.TrimPrefix(arn, awsManagedPrefix); rest != arn {
 			path = "/" + rest[:strings.LastIndexByte(rest, '/')+1]
@@ -126,7 +126,7 @@ func (s *Service) putRolePolicy(form url.Values) (any, *apiError) {
 		c.Inline = map[string]string{}
 	}
 	c.Inline[name] = doc
-	if err := s.st.putRole(c); err != nil {
+	if err := s.St.putRole(c); err != nil {
 		return nil, internal(err)
 	}
 	return nil, nil
@@ -168,7 +168,7 @@ func (s *Service) deleteRolePolicy(form url.Values) (any, *apiError) {
 	}
 	c := clone(r)
 	delete(c.Inline, name)
-	if err := s.st.putRole(c); err != nil {
+	if err := s.St.putRole(c); err != nil {
 		return nil, internal(err)
 	}
 	return nil, nil
@@ -218,7 +218,7 @@ type policyResult struct {
 func (s *Service) renderPolicy(p *policy) policyOut {
 	out := policyOut{
 		PolicyName: p.Name, PolicyID: p.ID, Arn: p.Arn, Path: p.Path,
-		DefaultVersionID: "v1", AttachmentCount: s.st.attachments(p.Arn), IsAttachable: true,
+		DefaultVersionID: "v1", AttachmentCount: s.St.attachments(p.Arn), IsAttachable: true,
 		Description: p.Description, CreateDate: isoTime(p.Created), UpdateDate: isoTime(p.Created),
 	}
 	if len(p.Tags) > 0 {
@@ -240,14 +240,14 @@ func (s *Service) createPolicy(form url.Values) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	for _, p := range s.st.policies {
+	for _, p := range s.St.policies {
 		if strings.EqualFold(p.Name, name) { // unique per account, whatever the path or case
 			return nil, alreadyExists("A policy called %s already exists. Duplicate names are not allowed.", name)
 		}
 	}
-	p := &policy{Name: name, Path: path, ID: newID("ANPA"), Arn: "arn:aws:iam::" + s.account + ":policy" + path + name,
-		Description: form.Get("Description"), Document: doc, Created: s.now(), Tags: tags(form)}
-	if err := s.st.putPolicy(p); err != nil {
+	p := &policy{Name: name, Path: path, ID: newID("ANPA"), Arn: "arn:aws:iam::" + s.AccountID + ":policy" + path + name,
+		Description: form.Get("Description"), Document: doc, Created: s.Now(), Tags: formTags(form)}
+	if err := s.St.putPolicy(p); err != nil {
 		return nil, internal(err)
 	}
 	out := s.renderPolicy(p)
@@ -260,7 +260,7 @@ func (s *Service) findPolicy(form url.Values) (*policy, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	p := s.st.policies[arn]
+	p := s.St.policies[arn]
 	if p == nil {
 		return nil, noSuchEntity("Policy %s was not found.", arn)
 	}
@@ -306,10 +306,10 @@ func (s *Service) deletePolicy(form url.Values) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if s.st.attachments(p.Arn) > 0 {
+	if s.St.attachments(p.Arn) > 0 {
 		return nil, deleteConflict("Cannot delete a policy attached to entities.")
 	}
-	if err := s.st.dropPolicy(p); err != nil {
+	if err := s.St.dropPolicy(p); err != nil {
 		return nil, internal(err)
 	}
 	return nil, nil

@@ -4,11 +4,15 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
+
+	"github.com/sockerless/sockerless/simulators/kit/tags"
 )
 
-// maxRoleTags is IAM's limit of tags on one role.
-const maxRoleTags = 50
+// tagRules are IAM's limits on a role's tags: keys are case-insensitive,
+// so a key differing in case replaces the old one.
+var tagRules = tags.Rules{MaxKey: 128, MaxValue: 256, MaxTags: 50, Reserved: "aws:", FoldCase: true}
+
+func tagPair(t tag) (string, string) { return t.Key, t.Value }
 
 type listInstanceProfilesResult struct {
 	InstanceProfiles members[struct{}] `xml:"InstanceProfiles"`
@@ -68,31 +72,22 @@ func (s *Service) tagRole(form url.Values) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	add := tags(form)
+	add := formTags(form)
 	if len(add) == 0 {
 		return nil, validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
 	}
 	c := clone(r)
-	c.Tags = slices.Clone(r.Tags)
-	for _, t := range add {
-		if len(t.Key) < 1 || len(t.Key) > 128 || len(t.Value) > 256 {
-			return nil, validation("1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128, and values at most 256", t.Key)
-		}
-		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+	var err *tags.Error
+	if c.Tags, err = tags.Merge(r.Tags, add, tagPair, tagRules); err != nil {
+		switch err.Problem {
+		case tags.ReservedKey:
 			return nil, &apiError{Status: 400, Code: "InvalidInput", Message: "User is not authorized to tag with keys prefixed by aws:"}
+		case tags.TooMany:
+			return nil, &apiError{Status: 409, Code: "LimitExceeded", Message: "The number of tags has reached the maximum limit."}
 		}
-		// IAM tag keys are case-insensitive: a key differing in case
-		// replaces the old one.
-		if i := slices.IndexFunc(c.Tags, func(o tag) bool { return strings.EqualFold(o.Key, t.Key) }); i >= 0 {
-			c.Tags[i] = t
-		} else {
-			c.Tags = append(c.Tags, t)
-		}
+		return nil, validation("1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128, and values at most 256", err.Key)
 	}
-	if len(c.Tags) > maxRoleTags {
-		return nil, &apiError{Status: 409, Code: "LimitExceeded", Message: "The number of tags has reached the maximum limit."}
-	}
-	if err := s.st.putRole(c); err != nil {
+	if err := s.St.putRole(c); err != nil {
 		return nil, internal(err)
 	}
 	return nil, nil
@@ -117,10 +112,8 @@ func (s *Service) untagRole(form url.Values) (any, *apiError) {
 		return nil, validation("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
 	}
 	c := clone(r)
-	c.Tags = slices.DeleteFunc(slices.Clone(r.Tags), func(t tag) bool {
-		return slices.ContainsFunc(keys, func(k string) bool { return strings.EqualFold(k, t.Key) })
-	})
-	if err := s.st.putRole(c); err != nil {
+	c.Tags = tags.Remove(r.Tags, keys, tagPair, tagRules)
+	if err := s.St.putRole(c); err != nil {
 		return nil, internal(err)
 	}
 	return nil, nil
@@ -147,5 +140,5 @@ func (s *Service) getUser(form url.Values) (any, *apiError) {
 	if name := form.Get("UserName"); name != "" {
 		return nil, noSuchEntity("The user with name %s cannot be found.", name)
 	}
-	return getUserResult{User: userOut{UserID: s.account, Arn: "arn:aws:iam::" + s.account + ":root"}}, nil
+	return getUserResult{User: userOut{UserID: s.AccountID, Arn: "arn:aws:iam::" + s.AccountID + ":root"}}, nil
 }

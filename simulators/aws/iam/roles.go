@@ -29,7 +29,7 @@ type roleOut struct {
 }
 
 func (s *Service) roleARN(r *role) string {
-	return "arn:aws:iam::" + s.account + ":role" + r.Path + r.Name
+	return "arn:aws:iam::" + s.AccountID + ":role" + r.Path + r.Name
 }
 
 func (s *Service) renderRole(r *role) roleOut {
@@ -82,7 +82,7 @@ func document(form url.Values, param, field string) (string, *apiError) {
 	return doc, nil
 }
 
-func tags(form url.Values) []tag {
+func formTags(form url.Values) []tag {
 	var out []tag
 	for i := 1; ; i++ {
 		k := form.Get("Tags.member." + strconv.Itoa(i) + ".Key")
@@ -98,7 +98,7 @@ func (s *Service) findRole(form url.Values) (*role, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	r := s.st.role(name)
+	r := s.St.role(name)
 	if r == nil {
 		return nil, noSuchEntity("The role with name %s cannot be found.", name)
 	}
@@ -138,11 +138,11 @@ func (s *Service) createRole(form url.Values) (any, *apiError) {
 		}
 		maxSession = n
 	}
-	if s.st.role(name) != nil {
+	if s.St.role(name) != nil {
 		return nil, alreadyExists("Role with name %s already exists.", name)
 	}
-	r := &role{Name: name, Path: path, ID: newID("AROA"), Description: form.Get("Description"), AssumeRolePolicy: doc, MaxSession: maxSession, Created: s.now(), Tags: tags(form)}
-	if err := s.st.putRole(r); err != nil {
+	r := &role{Name: name, Path: path, ID: newID("AROA"), Description: form.Get("Description"), AssumeRolePolicy: doc, MaxSession: maxSession, Created: s.Now(), Tags: formTags(form)}
+	if err := s.St.putRole(r); err != nil {
 		return nil, internal(err)
 	}
 	return roleResult{s.renderRole(r)}, nil
@@ -167,7 +167,7 @@ func (s *Service) deleteRole(form url.Values) (any, *apiError) {
 	if len(r.Inline) > 0 {
 		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
 	}
-	if err := s.st.dropRole(r); err != nil {
+	if err := s.St.dropRole(r); err != nil {
 		return nil, internal(err)
 	}
 	return nil, nil
@@ -205,7 +205,7 @@ type listRolesResult struct {
 func (s *Service) listRoles(form url.Values) (any, *apiError) {
 	prefix := form.Get("PathPrefix")
 	var keys []string
-	for k, r := range s.st.roles {
+	for k, r := range s.St.roles {
 		if strings.HasPrefix(r.Path, prefix) {
 			keys = append(keys, k)
 		}
@@ -216,7 +216,7 @@ func (s *Service) listRoles(form url.Values) (any, *apiError) {
 	}
 	out := listRolesResult{IsTruncated: truncated, Marker: marker}
 	for _, k := range keys {
-		out.Roles.Member = append(out.Roles.Member, s.renderRole(s.st.roles[k]))
+		out.Roles.Member = append(out.Roles.Member, s.renderRole(s.St.roles[k]))
 	}
 	return out, nil
 }

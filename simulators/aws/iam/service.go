@@ -11,82 +11,59 @@ package iam
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
-	"go.etcd.io/bbolt"
+	"github.com/sockerless/sockerless/simulators/aws/internal/account"
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsquery"
+	"github.com/sockerless/sockerless/simulators/kit/apierr"
+	"github.com/sockerless/sockerless/simulators/kit/reqid"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 const xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
 
-// Options configures a Service.
-type Options struct {
-	// DB persists roles and policies; nil keeps them in memory only.
-	DB *bbolt.DB
-	// AccountID appears in ARNs.
-	AccountID string
-	// Now is the clock used for creation dates; nil means time.Now.
-	Now func() time.Time
-}
-
 // Service is the (global) IAM endpoint of one account.
-type Service struct {
-	mu      sync.Mutex
-	st      *store
-	account string
-	now     func() time.Time
-}
+type Service struct{ *service.State[*store] }
 
 // New loads persisted state from o.DB and returns a Service.
-func New(o Options) (*Service, error) {
-	st, err := openStore(o.DB)
+func New(o service.Base) (*Service, error) {
+	st, err := service.Open(o, account.Default, openStore)
 	if err != nil {
 		return nil, err
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.AccountID == "" {
-		o.AccountID = "000000000000"
-	}
-	return &Service{st: st, account: o.AccountID, now: o.Now}, nil
+	return &Service{st}, nil
 }
 
 // apiError is an IAM error: Code and HTTP status as IAM sends them.
-type apiError struct {
-	Status  int
-	Code    string
-	Message string
-}
+type apiError = apierr.Error
 
 func noSuchEntity(format string, args ...any) *apiError {
-	return &apiError{http.StatusNotFound, "NoSuchEntity", fmt.Sprintf(format, args...)}
+	return &apiError{Status: http.StatusNotFound, Code: "NoSuchEntity", Message: fmt.Sprintf(format, args...)}
 }
 
 func alreadyExists(format string, args ...any) *apiError {
-	return &apiError{http.StatusConflict, "EntityAlreadyExists", fmt.Sprintf(format, args...)}
+	return &apiError{Status: http.StatusConflict, Code: "EntityAlreadyExists", Message: fmt.Sprintf(format, args...)}
 }
 
 func deleteConflict(msg string) *apiError {
-	return &apiError{http.StatusConflict, "DeleteConflict", msg}
+	return &apiError{Status: http.StatusConflict, Code: "DeleteConflict", Message: msg}
 }
 
 func validation(format string, args ...any) *apiError {
-	return &apiError{http.StatusBadRequest, "ValidationError", fmt.Sprintf(format, args...)}
+	return &apiError{Status: http.StatusBadRequest, Code: "ValidationError", Message: fmt.Sprintf(format, args...)}
 }
 
 func malformed() *apiError {
-	return &apiError{http.StatusBadRequest, "MalformedPolicyDocument", "This policy contains invalid Json"}
+	return &apiError{Status: http.StatusBadRequest, Code: "MalformedPolicyDocument", Message: "This policy contains invalid Json"}
 }
 
 func internal(err error) *apiError {
-	return &apiError{http.StatusInternalServerError, "ServiceFailure", err.Error()}
+	return &apiError{Status: http.StatusInternalServerError, Code: "ServiceFailure", Message: err.Error()}
 }
 
 type handler func(s *Service, form url.Values) (any, *apiError)
@@ -125,9 +102,9 @@ func (s *Service) Handle(form url.Values) (int, []byte) {
 		}
 		return Error(http.StatusBadRequest, "InvalidAction", fmt.Sprintf("Could not find operation %s for version 2010-05-08", action))
 	}
-	s.mu.Lock()
+	s.Mu.Lock()
 	out, aerr := h(s, form)
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	if aerr != nil {
 		return Error(aerr.Status, aerr.Code, aerr.Message)
 	}
@@ -139,38 +116,13 @@ func (s *Service) Handle(form url.Values) (int, []byte) {
 			return Error(http.StatusInternalServerError, "ServiceFailure", err.Error())
 		}
 	}
-	fmt.Fprintf(&b, `<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`, requestID(), action)
+	fmt.Fprintf(&b, `<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`, reqid.New(), action)
 	return http.StatusOK, b.Bytes()
-}
-
-type errorResponse struct {
-	XMLName xml.Name `xml:"ErrorResponse"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	Error   struct {
-		Type    string `xml:"Type"`
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
-	} `xml:"Error"`
-	RequestID string `xml:"RequestId"`
 }
 
 // Error renders an IAM error document.
 func Error(status int, code, message string) (int, []byte) {
-	e := errorResponse{Xmlns: xmlns, RequestID: requestID()}
-	e.Error.Type = "Sender"
-	if status >= 500 {
-		e.Error.Type = "Receiver"
-	}
-	e.Error.Code, e.Error.Message = code, message
-	b, _ := xml.Marshal(e)
-	return status, append([]byte(xml.Header), b...)
-}
-
-func requestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return awsquery.Error(xmlns, status, code, message)
 }
 
 // newID returns an IAM unique id: a four-letter kind prefix ("AROA" for

@@ -7,7 +7,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
-	"github.com/sockerless/sockerless/simulators/aws/internal/kv"
+	"github.com/sockerless/sockerless/simulators/kit/kv"
 )
 
 // Layout in bbolt: bucket "iam" holds "roles" (lower-cased name → role)

@@ -90,7 +90,7 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, region string, 
 	case "GET versions":
 		s.reply(w, http.StatusOK, func() (any, error) { return s.listVersions(region, name, r.URL.Query()) })
 	default:
-		writeErr(w, &apiError{http.StatusNotFound, "UnknownOperationException", "awssim: " + r.Method + " " + r.URL.Path + " is not a simulated Lambda operation"})
+		writeErr(w, &apiError{Status: http.StatusNotFound, Code: "UnknownOperationException", Message: "awssim: " + r.Method + " " + r.URL.Path + " is not a simulated Lambda operation"})
 	}
 }
 
@@ -99,7 +99,7 @@ func decode(w http.ResponseWriter, body []byte, v any) bool {
 		body = []byte("{}")
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		writeErr(w, &apiError{http.StatusBadRequest, "SerializationException", err.Error()})
+		writeErr(w, &apiError{Status: http.StatusBadRequest, Code: "SerializationException", Message: err.Error()})
 		return false
 	}
 	return true
@@ -153,11 +153,11 @@ func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request, region, na
 		body = []byte("{}")
 	}
 	if len(body) > maxPayload {
-		writeErr(w, &apiError{http.StatusRequestEntityTooLarge, "RequestTooLargeException", fmt.Sprintf("Request must be smaller than %d bytes for the Invoke operation", maxPayload)})
+		writeErr(w, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "RequestTooLargeException", Message: fmt.Sprintf("Request must be smaller than %d bytes for the Invoke operation", maxPayload)})
 		return
 	}
 	if !json.Valid(body) {
-		writeErr(w, &apiError{http.StatusBadRequest, "InvalidRequestContentException", "Could not parse request body into json: Unexpected character"})
+		writeErr(w, &apiError{Status: http.StatusBadRequest, Code: "InvalidRequestContentException", Message: "Could not parse request body into json: Unexpected character"})
 		return
 	}
 	switch typ := r.Header.Get("X-Amz-Invocation-Type"); typ {

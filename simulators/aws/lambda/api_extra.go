@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/sockerless/sockerless/simulators/kit/tags"
 )
 
 // Lambda's API operations outside /2015-03-31/functions, each under the
@@ -148,15 +150,9 @@ func (s *Service) serveTags(w http.ResponseWriter, r *http.Request, region, arn 
 			return
 		}
 		s.noContent(w, s.retag(region, name, func(f *function) error {
-			if err := checkTags(f.Tags, in.Tags); err != nil {
-				return err
-			}
-			f.Tags = maps.Clone(f.Tags)
-			if f.Tags == nil {
-				f.Tags = map[string]string{}
-			}
-			maps.Copy(f.Tags, in.Tags)
-			return nil
+			var err error
+			f.Tags, err = mergeTags(f.Tags, in.Tags)
+			return err
 		}))
 	case http.MethodDelete:
 		keys := r.URL.Query()["tagKeys"]
@@ -172,7 +168,7 @@ func (s *Service) serveTags(w http.ResponseWriter, r *http.Request, region, arn 
 			return nil
 		}))
 	default:
-		writeErr(w, &apiError{http.StatusMethodNotAllowed, "UnknownOperationException", "awssim: " + r.Method + " on tags is not a Lambda operation"})
+		writeErr(w, &apiError{Status: http.StatusMethodNotAllowed, Code: "UnknownOperationException", Message: "awssim: " + r.Method + " on tags is not a Lambda operation"})
 	}
 }
 
@@ -211,24 +207,28 @@ func tagsOf(f *function) map[string]string {
 	return maps.Clone(f.Tags)
 }
 
-// checkTags applies Lambda's tag limits to have plus add.
-func checkTags(have, add map[string]string) error {
-	n := len(have)
-	for k, v := range add {
-		if _, ok := have[k]; !ok {
-			n++
-		}
-		switch {
-		case len(k) < 1 || len(k) > 128:
-			return invalidParam("Tag key must be between 1 and 128 characters: %q", k)
-		case len(v) > 256:
-			return invalidParam("Tag value must be at most 256 characters: %q", v)
-		case strings.HasPrefix(k, "aws:"):
-			return invalidParam("Tag keys prefixed with aws: are reserved: %q", k)
-		}
+// tagRules are Lambda's limits on a function's tags.
+var tagRules = tags.Rules{MaxKey: 128, MaxValue: 256, MaxTags: 50, Reserved: "aws:"}
+
+// checkTags applies Lambda's tag limits to a new function's tags.
+func checkTags(add map[string]string) error {
+	_, err := mergeTags(nil, add)
+	return err
+}
+
+// mergeTags sets add over have under Lambda's limits.
+func mergeTags(have, add map[string]string) (map[string]string, error) {
+	out, err := tags.MergeMap(have, add, tagRules)
+	if err == nil {
+		return out, nil
 	}
-	if n > 50 {
-		return invalidParam("A function can have at most 50 tags")
+	switch err.Problem {
+	case tags.BadKey:
+		return nil, invalidParam("Tag key must be between 1 and 128 characters: %q", err.Key)
+	case tags.BadValue:
+		return nil, invalidParam("Tag value must be at most 256 characters: %q", err.Value)
+	case tags.ReservedKey:
+		return nil, invalidParam("Tag keys prefixed with aws: are reserved: %q", err.Key)
 	}
-	return nil
+	return nil, invalidParam("A function can have at most 50 tags")
 }

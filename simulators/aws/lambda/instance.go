@@ -1,19 +1,16 @@
 package lambda
 
 import (
-	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/sockerless/sockerless/simulators/kit/fnproc"
 )
 
 // spec is everything an instance of one function revision is started with.
@@ -44,11 +41,6 @@ type result struct {
 	errored bool // the function reported an error (X-Amz-Function-Error)
 }
 
-// flushMark is written by the simulator into the instance's log pipe after
-// an invocation: when the reader meets it, everything the function wrote
-// before answering has been read, because a pipe is first in, first out.
-const flushMark = "\x00awssim-flush\x00"
-
 // instance is one running bootstrap process with its own Runtime API
 // listener, so requests from it need no routing by instance.
 type instance struct {
@@ -56,8 +48,8 @@ type instance struct {
 	stream string
 	sp     *spec
 	srv    *http.Server
-	proc   runtimeProc
-	logW   *os.File
+	proc   fnproc.Process
+	out    *fnproc.Output // the process's stdout and stderr
 	next   chan *invocation
 
 	exited  chan struct{}
@@ -72,8 +64,7 @@ type instance struct {
 	lines   []LogEvent
 	// sink receives each line as it is written while an invocation runs,
 	// as Lambda streams a function's output to CloudWatch Logs.
-	sink    func([]LogEvent)
-	flushed chan struct{}
+	sink func([]LogEvent)
 
 	stopOnce sync.Once
 
@@ -91,7 +82,6 @@ func startInstance(sp *spec, creds []string) (*instance, error) {
 		next:       make(chan *invocation),
 		exited:     make(chan struct{}),
 		initFailed: make(chan struct{}),
-		flushed:    make(chan struct{}, 1),
 	}
 	i.startedAt = time.Now()
 	i.stream = logStream(time.Now().UTC().Format("2006/01/02"), sp.logGroup, sp.name, i.id)
@@ -102,69 +92,48 @@ func startInstance(sp *spec, creds []string) (*instance, error) {
 	i.srv = &http.Server{Handler: i.runtimeAPI(), ReadHeaderTimeout: 10 * time.Second}
 	go i.srv.Serve(ln)
 
-	r, w, err := os.Pipe()
+	i.out, err = fnproc.NewOutput(func(line string) {
+		i.mu.Lock()
+		i.emitLocked(LogEvent{Time: time.Now(), Message: line})
+		i.mu.Unlock()
+	})
 	if err != nil {
 		i.srv.Close()
 		return nil, err
 	}
-	i.logW = w
 	env := append([]string{
 		"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(),
 		"AWS_LAMBDA_LOG_STREAM_NAME=" + i.stream,
 	}, sp.env...)
 	env = append(env, creds...)
 	if sp.box != nil {
-		i.proc, err = startBox(sp, env, w)
+		b := sp.box
+		i.proc, err = fnproc.Box{Image: b.image, Args: b.args, Dir: b.dir, Roots: b.roots, Memory: int64(sp.memory) << 20}.Start(env, i.out.W())
 	} else {
-		i.proc, err = startHost(sp, env, w)
+		i.proc, err = fnproc.Host{Argv: sp.argv, Dir: sp.cwd}.Start(env, i.out.W())
 	}
 	if err != nil {
 		i.srv.Close()
-		r.Close()
-		w.Close()
+		i.out.Close()
 		return nil, err
 	}
-	go i.readLogs(r)
 	go func() {
-		i.exitErr = i.proc.wait()
+		i.exitErr = i.proc.Wait()
 		close(i.exited)
 	}()
 	return i, nil
 }
 
-// runtimeProc is an instance's running bootstrap.
-type runtimeProc interface {
-	kill() // ends it and whatever it started
-	wait() error
-	maxRSS() int // peak resident memory in MB; 0 when it cannot be known
-}
-
-// hostProc is a bootstrap run as a host process.
-type hostProc struct{ cmd *exec.Cmd }
-
-func startHost(sp *spec, env []string, out *os.File) (hostProc, error) {
-	cmd := exec.Command(sp.argv[0], sp.argv[1:]...)
-	cmd.Dir = sp.cwd
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = out, out
-	// Its own process group, so a timeout kills whatever it spawned too.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	return hostProc{cmd}, cmd.Start()
-}
-
-func (h hostProc) kill()       { syscall.Kill(-h.cmd.Process.Pid, syscall.SIGKILL) }
-func (h hostProc) wait() error { return h.cmd.Wait() }
-
 // stop kills the process and closes the Runtime API listener.
 func (i *instance) stop() {
 	i.stopOnce.Do(func() {
-		i.proc.kill()
+		i.proc.Kill()
 		select {
 		case <-i.exited:
 		case <-time.After(5 * time.Second):
 		}
 		i.srv.Close()
-		i.logW.Close()
+		i.out.Close()
 	})
 }
 
@@ -174,43 +143,6 @@ func (i *instance) alive() bool {
 		return false
 	default:
 		return true
-	}
-}
-
-func (i *instance) readLogs(r *os.File) {
-	defer r.Close()
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		marked := strings.Contains(line, flushMark)
-		line = strings.ReplaceAll(line, flushMark, "")
-		i.mu.Lock()
-		if line != "" || !marked {
-			i.emitLocked(LogEvent{Time: time.Now(), Message: line})
-		}
-		i.mu.Unlock()
-		if marked {
-			select {
-			case i.flushed <- struct{}{}:
-			default:
-			}
-		}
-	}
-}
-
-// flushLogs waits until every line the process wrote so far is read.
-func (i *instance) flushLogs() {
-	select {
-	case <-i.flushed: // a stale mark from an earlier flush that timed out
-	default:
-	}
-	if _, err := i.logW.WriteString(flushMark + "\n"); err != nil {
-		return
-	}
-	select {
-	case <-i.flushed:
-	case <-time.After(time.Second):
 	}
 }
 
@@ -248,22 +180,6 @@ func (i *instance) takeLines() []LogEvent {
 	return l
 }
 
-// maxRSS is the process's peak resident memory in MB, for the REPORT line.
-func (h hostProc) maxRSS() int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", h.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int
-			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
-			return (kb + 1023) / 1024
-		}
-	}
-	return 0
-}
-
 var errInitTimeout = errors.New("init phase exceeded 10 seconds")
 
 // initLimit is how long a new instance may take to ask for its first
@@ -279,11 +195,11 @@ func (i *instance) run(inv *invocation, cold bool) (res result, healthy bool) {
 	res, healthy = i.exchange(inv)
 	dur := time.Since(start)
 	if healthy {
-		i.flushLogs()
+		i.out.Flush()
 	}
 	i.logf("END RequestId: %s", inv.id)
 	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
-		inv.id, float64(dur.Microseconds())/1000, (dur+time.Millisecond-1)/time.Millisecond, i.sp.memory, i.proc.maxRSS())
+		inv.id, float64(dur.Microseconds())/1000, (dur+time.Millisecond-1)/time.Millisecond, i.sp.memory, i.proc.MaxRSS())
 	if cold {
 		i.mu.Lock()
 		report += fmt.Sprintf("\tInit Duration: %.2f ms", float64(i.initDur.Microseconds())/1000)
@@ -327,7 +243,7 @@ func (i *instance) exchange(inv *invocation) (result, bool) {
 }
 
 func (i *instance) exitResult(inv *invocation) result {
-	i.flushLogs()
+	i.out.Flush()
 	msg := "Runtime exited without providing a reason"
 	if i.exitErr != nil {
 		msg = "Runtime exited with error: " + i.exitErr.Error()

@@ -2,9 +2,7 @@ package lambda
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -13,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sockerless/sockerless/simulators/kit/reqid"
 )
 
 // Result is what a synchronous invocation returns to the caller.
@@ -51,7 +51,7 @@ func (s *Service) Invoke(ctx context.Context, region, ref string, payload []byte
 		if errors.Is(err, errRetired) {
 			continue // updated or deleted meanwhile: use what is there now
 		}
-		id := requestID()
+		id := reqid.New()
 		if err != nil {
 			if ctx.Err() != nil {
 				return Result{}, err
@@ -177,13 +177,6 @@ func (s *Service) environ(sp *spec, c Configuration) []string {
 		}
 	}
 	return env
-}
-
-func requestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // logRing keeps a function's most recent log lines.

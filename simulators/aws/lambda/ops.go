@@ -2,15 +2,15 @@ package lambda
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/sockerless/sockerless/simulators/kit/reqid"
 )
 
 type codeInput struct {
@@ -104,7 +104,7 @@ func (s *Service) create(ctx context.Context, region string, in createInput) (Co
 	if image {
 		runtimeErr = nil // the image brings its own runtime
 	}
-	for _, err := range []error{checkTags(nil, in.Tags), checkRole(in.Role), runtimeErr, checkTimeout(timeout), checkMemory(memory), checkEnv(in.Environment), checkCode("creating", in.PackageType, in.Code.ZipFile, in.Code.S3Bucket, in.Code.ImageURI)} {
+	for _, err := range []error{checkTags(in.Tags), checkRole(in.Role), runtimeErr, checkTimeout(timeout), checkMemory(memory), checkEnv(in.Environment), checkCode("creating", in.PackageType, in.Code.ZipFile, in.Code.S3Bucket, in.Code.ImageURI)} {
 		if err != nil {
 			return Configuration{}, err
 		}
@@ -189,7 +189,7 @@ func (s *Service) update(region, ref, revision string, change func(*function) er
 		return Configuration{}, err
 	}
 	if revision != "" && revision != f.Config.RevisionID {
-		return Configuration{}, &apiError{412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"}
+		return Configuration{}, &apiError{Status: 412, Code: "PreconditionFailedException", Message: "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"}
 	}
 	next := *f
 	next.Config.Environment = copyEnv(f.Config.Environment)
@@ -332,8 +332,5 @@ func copyEnv(e *environment) *environment {
 // RevisionId.
 func touch(c *Configuration) {
 	c.LastModified = time.Now().UTC().Format("2006-01-02T15:04:05.000-0700")
-	var b [16]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	c.RevisionID = fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+	c.RevisionID = reqid.New()
 }

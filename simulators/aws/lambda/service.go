@@ -25,7 +25,9 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"go.etcd.io/bbolt"
 
+	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/internal/imagefs"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 var bucket = []byte("lambda")
@@ -44,12 +46,12 @@ type LogSink func(region, group, stream string, events []LogEvent)
 
 // Options configures a Service.
 type Options struct {
-	// DB persists function configurations; nil keeps them in memory.
-	DB *bbolt.DB
+	// Base is the state file (function configurations) and the account
+	// in ARNs.
+	service.Base
 	// Dir holds code zips and their unpacked copies. Empty means a
 	// temporary directory removed on Close.
-	Dir       string
-	AccountID string
+	Dir string
 	// AccessKeyID and SecretAccessKey are handed to functions, as Lambda
 	// hands them the execution role's credentials.
 	AccessKeyID, SecretAccessKey string
@@ -103,9 +105,7 @@ func key(region, name string) string { return region + "/" + name }
 
 // New loads the persisted functions; instances start on first Invoke.
 func New(o Options) (*Service, error) {
-	if o.AccountID == "" {
-		o.AccountID = "000000000000"
-	}
+	o.Base = o.Base.Defaults(account.Default)
 	if o.MaxInstances <= 0 {
 		o.MaxInstances = 10
 	}

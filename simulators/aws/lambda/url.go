@@ -55,13 +55,13 @@ type urlOutput struct {
 	InvokeMode       string `json:"InvokeMode"`
 }
 
-var errNoURL = &apiError{http.StatusNotFound, "ResourceNotFoundException", "The resource you requested does not exist."}
+var errNoURL = &apiError{Status: http.StatusNotFound, Code: "ResourceNotFoundException", Message: "The resource you requested does not exist."}
 
 // handleURLAPI serves {name}/url (create, get, update, delete) and
 // {name}/urls (list) under URLAPIPrefix.
 func (s *Service) handleURLAPI(w http.ResponseWriter, r *http.Request, region string, parts []string, body []byte) {
 	if len(parts) != 2 || (parts[1] != "url" && parts[1] != "urls") {
-		writeErr(w, &apiError{http.StatusNotFound, "UnknownOperationException", "awssim: " + r.Method + " " + r.URL.Path + " is not a simulated Lambda operation"})
+		writeErr(w, &apiError{Status: http.StatusNotFound, Code: "UnknownOperationException", Message: "awssim: " + r.Method + " " + r.URL.Path + " is not a simulated Lambda operation"})
 		return
 	}
 	name := parts[0]
@@ -99,7 +99,7 @@ func (s *Service) handleURLAPI(w http.ResponseWriter, r *http.Request, region st
 			return map[string]any{"FunctionUrlConfigs": list}, nil
 		})
 	default:
-		writeErr(w, &apiError{http.StatusMethodNotAllowed, "UnknownOperationException", "awssim: " + r.Method + " " + r.URL.Path + " is not a simulated Lambda operation"})
+		writeErr(w, &apiError{Status: http.StatusMethodNotAllowed, Code: "UnknownOperationException", Message: "awssim: " + r.Method + " " + r.URL.Path + " is not a simulated Lambda operation"})
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/sockerless/sockerless/simulators/kit/reqid"
 )
 
 // ServeURL serves a request to a function URL (URLPathPrefix<url-id>/...):
@@ -103,7 +105,7 @@ func (s *Service) urlEvent(r *http.Request, id, rawPath string, body []byte, acc
 		Headers:        map[string]string{},
 		RequestContext: events.LambdaFunctionURLRequestContext{
 			AccountID:    "anonymous",
-			RequestID:    requestID(),
+			RequestID:    reqid.New(),
 			APIID:        id,
 			DomainName:   r.Host,
 			DomainPrefix: id,

@@ -20,7 +20,7 @@ const (
 // one too large.
 func checkZip(b []byte) error {
 	if len(b) > maxZipped {
-		return &apiError{413, "RequestEntityTooLargeException", fmt.Sprintf("Request must be smaller than %d bytes for the CreateFunction operation", maxZipped)}
+		return &apiError{Status: 413, Code: "RequestEntityTooLargeException", Message: fmt.Sprintf("Request must be smaller than %d bytes for the CreateFunction operation", maxZipped)}
 	}
 	r, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {

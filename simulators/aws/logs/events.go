@@ -63,7 +63,7 @@ func (s *Service) putLogEvents(region string, in *putEventsIn) (putEventsOut, *a
 	if aerr != nil {
 		return putEventsOut{}, aerr
 	}
-	now := s.now()
+	now := s.Now()
 	tooOld := now.Add(-maxEventAge).UnixMilli()
 	tooNew := now.Add(maxEventFuture).UnixMilli()
 	expired := s.retained(g)
@@ -84,7 +84,7 @@ func (s *Service) putLogEvents(region string, in *putEventsIn) (putEventsOut, *a
 			keep = append(keep, event{Timestamp: ts, Message: e.Message, Ingestion: now.UnixMilli()})
 		}
 	}
-	if err := s.st.putStream(g, st, keep); err != nil {
+	if err := s.St.putStream(g, st, keep); err != nil {
 		return putEventsOut{}, internal(err)
 	}
 	out := putEventsOut{NextSequenceToken: sequenceToken(st.meta.Seq)}
@@ -102,7 +102,7 @@ func (s *Service) retained(g *group) int64 {
 	if g.meta.Retention == 0 {
 		return math.MinInt64
 	}
-	return s.now().Add(-time.Duration(g.meta.Retention) * 24 * time.Hour).UnixMilli()
+	return s.Now().Add(-time.Duration(g.meta.Retention) * 24 * time.Hour).UnixMilli()
 }
 
 // inWindow applies an optional [start, end) time window and retention.

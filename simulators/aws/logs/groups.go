@@ -42,7 +42,7 @@ func (s *Service) findGroup(region, name string) (*group, *awsjson.Error) {
 	if err := checkGroupName(name); err != nil {
 		return nil, err
 	}
-	g := s.st.group(region, name)
+	g := s.St.group(region, name)
 	if g == nil {
 		return nil, groupNotFound()
 	}
@@ -61,11 +61,11 @@ func (s *Service) createLogGroup(region string, in *groupIn) (empty, *awsjson.Er
 	if aerr != nil {
 		return empty{}, aerr
 	}
-	if s.st.group(region, in.LogGroupName) != nil {
+	if s.St.group(region, in.LogGroupName) != nil {
 		return empty{}, exists("log group")
 	}
-	g := newGroup(groupMeta{Region: region, Name: in.LogGroupName, Created: s.now().UnixMilli(), Class: class, Tags: tags})
-	if err := s.st.putGroup(g); err != nil {
+	g := newGroup(groupMeta{Region: region, Name: in.LogGroupName, Created: s.Now().UnixMilli(), Class: class, Tags: tags})
+	if err := s.St.putGroup(g); err != nil {
 		return empty{}, internal(err)
 	}
 	return empty{}, nil
@@ -76,7 +76,7 @@ func (s *Service) deleteLogGroup(region string, in *groupIn) (empty, *awsjson.Er
 	if aerr != nil {
 		return empty{}, aerr
 	}
-	if err := s.st.dropGroup(g); err != nil {
+	if err := s.St.dropGroup(g); err != nil {
 		return empty{}, internal(err)
 	}
 	return empty{}, nil
@@ -100,7 +100,7 @@ func (s *Service) setRetention(region, name string, days int32) (empty, *awsjson
 	}
 	old := g.meta
 	g.meta.Retention = days
-	if err := s.st.putGroup(g); err != nil {
+	if err := s.St.putGroup(g); err != nil {
 		g.meta = old
 		return empty{}, internal(err)
 	}
@@ -139,7 +139,7 @@ func (s *Service) describeLogGroups(region string, in *describeGroupsIn) (descri
 		return describeGroupsOut{}, invalid("LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive parameters.")
 	}
 	var names []string
-	for _, g := range s.st.groups {
+	for _, g := range s.St.groups {
 		if g.meta.Region == region && strings.HasPrefix(g.meta.Name, in.LogGroupNamePrefix) && strings.Contains(g.meta.Name, in.LogGroupNamePattern) {
 			names = append(names, g.meta.Name)
 		}
@@ -150,8 +150,8 @@ func (s *Service) describeLogGroups(region string, in *describeGroupsIn) (descri
 	}
 	out := describeGroupsOut{LogGroups: []logGroupOut{}, NextToken: next}
 	for _, name := range page {
-		g := s.st.group(region, name)
-		arn := groupARN(region, s.account, name)
+		g := s.St.group(region, name)
+		arn := groupARN(region, s.AccountID, name)
 		var bytes int64
 		for _, st := range g.streams {
 			for _, e := range st.events {
@@ -234,8 +234,8 @@ func (s *Service) createLogStream(region string, in *streamIn) (empty, *awsjson.
 	if g.streams[in.LogStreamName] != nil {
 		return empty{}, exists("log stream")
 	}
-	st := &logStream{meta: streamMeta{Name: in.LogStreamName, Created: s.now().UnixMilli()}}
-	if err := s.st.putStream(g, st, nil); err != nil {
+	st := &logStream{meta: streamMeta{Name: in.LogStreamName, Created: s.Now().UnixMilli()}}
+	if err := s.St.putStream(g, st, nil); err != nil {
 		return empty{}, internal(err)
 	}
 	return empty{}, nil
@@ -246,7 +246,7 @@ func (s *Service) deleteLogStream(region string, in *streamIn) (empty, *awsjson.
 	if aerr != nil {
 		return empty{}, aerr
 	}
-	if err := s.st.dropStream(g, in.LogStreamName); err != nil {
+	if err := s.St.dropStream(g, in.LogStreamName); err != nil {
 		return empty{}, internal(err)
 	}
 	return empty{}, nil
@@ -325,7 +325,7 @@ func (s *Service) describeLogStreams(region string, in *describeStreamsIn) (desc
 	for _, st := range all[start:end] {
 		m := st.meta
 		out.LogStreams = append(out.LogStreams, logStreamOut{
-			Arn:                 groupARN(region, s.account, g.meta.Name) + ":log-stream:" + m.Name,
+			Arn:                 groupARN(region, s.AccountID, g.meta.Name) + ":log-stream:" + m.Name,
 			LogStreamName:       m.Name,
 			CreationTime:        m.Created,
 			FirstEventTimestamp: m.FirstEvent,

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 func TestPatternMatch(t *testing.T) {
@@ -74,7 +76,7 @@ func call(t *testing.T, s *Service, op string, in any) (int, map[string]any) {
 // and expects its events to disappear from reads.
 func TestRetentionHidesOldEvents(t *testing.T) {
 	now := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
-	s, err := New(Options{Now: func() time.Time { return now }})
+	s, err := New(service.Base{Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,49 +17,22 @@ package logs
 import (
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of CloudWatch Logs operations.
 const TargetPrefix = "Logs_20140328."
 
-// Options configures a Service.
-type Options struct {
-	// DB persists groups, streams and events; nil keeps them in memory.
-	DB *bbolt.DB
-	// AccountID appears in ARNs.
-	AccountID string
-	// Now is the clock used for ingestion times; nil means time.Now.
-	Now func() time.Time
-}
-
 // Service is a CloudWatch Logs endpoint. One mutex serialises requests,
 // which keeps stream sequence numbers and tokens consistent.
-type Service struct {
-	mu      sync.Mutex
-	st      *store
-	account string
-	now     func() time.Time
-}
+type Service struct{ awsjson.Core[*store] }
 
 // New loads persisted state from o.DB and returns a Service.
-func New(o Options) (*Service, error) {
-	st, err := openStore(o.DB)
-	if err != nil {
-		return nil, err
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.AccountID == "" {
-		o.AccountID = "000000000000"
-	}
-	return &Service{st: st, account: o.AccountID, now: o.Now}, nil
+func New(o service.Base) (*Service, error) {
+	return awsjson.Open(o, openStore, &api, func(c awsjson.Core[*store]) *Service { return &Service{c} })
 }
 
 func invalid(format string, args ...any) *awsjson.Error {
@@ -102,18 +75,6 @@ var api = awsjson.API[Service]{
 	Internal: func(err error) awsjson.Fault { return internal(err) },
 }
 
-// Handle serves one operation and returns the HTTP status and JSON body.
-func (s *Service) Handle(region, operation string, body []byte) (int, []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return api.Serve(s, region, operation, body)
-}
-
-// AuthError renders a request-authentication failure as CloudWatch Logs does.
-func AuthError(kind, message string) (int, []byte) {
-	return awsjson.BadRequest(kind, message).Response()
-}
-
 // Event is one log line written in process through Append.
 type Event struct {
 	Timestamp time.Time
@@ -124,20 +85,20 @@ type Event struct {
 // the stream when missing, as Lambda and the awslogs driver do. Events
 // need not be sorted.
 func (s *Service) Append(region, group, stream string, events ...Event) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now().UnixMilli()
-	g := s.st.group(region, group)
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	now := s.Now().UnixMilli()
+	g := s.St.group(region, group)
 	if g == nil {
 		g = newGroup(groupMeta{Region: region, Name: group, Created: now})
-		if err := s.st.putGroup(g); err != nil {
+		if err := s.St.putGroup(g); err != nil {
 			return err
 		}
 	}
 	st := g.streams[stream]
 	if st == nil {
 		st = &logStream{meta: streamMeta{Name: stream, Created: now}}
-		if err := s.st.putStream(g, st, nil); err != nil {
+		if err := s.St.putStream(g, st, nil); err != nil {
 			return err
 		}
 	}
@@ -145,7 +106,7 @@ func (s *Service) Append(region, group, stream string, events ...Event) error {
 	for i, e := range events {
 		evs[i] = event{Timestamp: e.Timestamp.UnixMilli(), Message: e.Message, Ingestion: now}
 	}
-	return s.st.putStream(g, st, evs)
+	return s.St.putStream(g, st, evs)
 }
 
 func groupARN(region, account, name string) string {

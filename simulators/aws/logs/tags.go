@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/tags"
 )
 
 // maxTags is CloudWatch Logs' limit of tags on one log group.
@@ -33,26 +34,23 @@ func classOf(m groupMeta) string {
 	return m.Class
 }
 
+// tagRules are CloudWatch Logs' limits on a log group's tags.
+var tagRules = tags.Rules{MaxKey: 128, MaxValue: 256, MaxTags: maxTags, Reserved: "aws:"}
+
 func mergeTags(have, add map[string]string) (map[string]string, *awsjson.Error) {
-	out := maps.Clone(have)
-	if out == nil && len(add) > 0 {
-		out = map[string]string{}
+	out, err := tags.MergeMap(have, add, tagRules)
+	if err == nil {
+		return out, nil
 	}
-	for k, v := range add {
-		switch {
-		case len(k) < 1 || len(k) > 128:
-			return nil, invalid("1 validation error detected: Value '%s' at 'tags' failed to satisfy constraint: Map keys must have length between 1 and 128", k)
-		case len(v) > 256:
-			return nil, invalid("1 validation error detected: Value '%s' at 'tags' failed to satisfy constraint: Map value must have length less than or equal to 256", v)
-		case strings.HasPrefix(k, "aws:"):
-			return nil, invalid("Tag keys starting with aws: are reserved for AWS use")
-		}
-		out[k] = v
+	switch err.Problem {
+	case tags.BadKey:
+		return nil, invalid("1 validation error detected: Value '%s' at 'tags' failed to satisfy constraint: Map keys must have length between 1 and 128", err.Key)
+	case tags.BadValue:
+		return nil, invalid("1 validation error detected: Value '%s' at 'tags' failed to satisfy constraint: Map value must have length less than or equal to 256", err.Value)
+	case tags.ReservedKey:
+		return nil, invalid("Tag keys starting with aws: are reserved for AWS use")
 	}
-	if len(out) > maxTags {
-		return nil, awsjson.BadRequest("TooManyTagsException", "A resource can have no more than 50 tags.")
-	}
-	return out, nil
+	return nil, awsjson.BadRequest("TooManyTagsException", "A resource can have no more than 50 tags.")
 }
 
 // groupByARN finds the log group a tagging ARN names
@@ -63,8 +61,8 @@ func (s *Service) groupByARN(region, arn string) (*group, *awsjson.Error) {
 		return nil, invalid("Invalid ARN format: %s", arn)
 	}
 	name := strings.TrimSuffix(parts[6], ":*")
-	g := s.st.group(parts[3], name)
-	if g == nil || parts[3] != region || parts[4] != s.account {
+	g := s.St.group(parts[3], name)
+	if g == nil || parts[3] != region || parts[4] != s.AccountID {
 		return nil, awsjson.BadRequest("ResourceNotFoundException", "The specified resource does not exist.")
 	}
 	return g, nil
@@ -83,11 +81,11 @@ func (s *Service) tagResource(region string, in *tagIn) (empty, *awsjson.Error) 
 	if len(in.Tags) == 0 {
 		return empty{}, invalid("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
 	}
-	tags, aerr := mergeTags(g.meta.Tags, in.Tags)
+	merged, aerr := mergeTags(g.meta.Tags, in.Tags)
 	if aerr != nil {
 		return empty{}, aerr
 	}
-	return empty{}, s.setTags(g, tags)
+	return empty{}, s.setTags(g, merged)
 }
 
 type untagIn struct {
@@ -100,17 +98,17 @@ func (s *Service) untagResource(region string, in *untagIn) (empty, *awsjson.Err
 	if aerr != nil {
 		return empty{}, aerr
 	}
-	tags := maps.Clone(g.meta.Tags)
+	kept := maps.Clone(g.meta.Tags)
 	for _, k := range in.TagKeys {
-		delete(tags, k)
+		delete(kept, k)
 	}
-	return empty{}, s.setTags(g, tags)
+	return empty{}, s.setTags(g, kept)
 }
 
-func (s *Service) setTags(g *group, tags map[string]string) *awsjson.Error {
+func (s *Service) setTags(g *group, tt map[string]string) *awsjson.Error {
 	old := g.meta
-	g.meta.Tags = tags
-	if err := s.st.putGroup(g); err != nil {
+	g.meta.Tags = tt
+	if err := s.St.putGroup(g); err != nil {
 		g.meta = old
 		return internal(err)
 	}
@@ -130,9 +128,9 @@ func (s *Service) listTagsForResource(region string, in *listTagsIn) (listTagsOu
 	if aerr != nil {
 		return listTagsOut{}, aerr
 	}
-	tags := maps.Clone(g.meta.Tags)
-	if tags == nil {
-		tags = map[string]string{}
+	out := maps.Clone(g.meta.Tags)
+	if out == nil {
+		out = map[string]string{}
 	}
-	return listTagsOut{Tags: tags}, nil
+	return listTagsOut{Tags: out}, nil
 }

@@ -1,95 +1,134 @@
 package server
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"hash/crc32"
-	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/sockerless/sockerless/simulators/aws/dynamodb"
+	"github.com/sockerless/sockerless/simulators/aws/ecr"
+	"github.com/sockerless/sockerless/simulators/aws/ecs"
+	"github.com/sockerless/sockerless/simulators/aws/iam"
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/aws/logs"
 	"github.com/sockerless/sockerless/simulators/aws/sigv4"
 	"github.com/sockerless/sockerless/simulators/aws/sts"
+	"github.com/sockerless/sockerless/simulators/kit/reqid"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // maxBody admits Lambda's 50 MB zip upload, base64 inside JSON.
 const maxBody = 70 << 20
 
-const (
-	msgSignature = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
-	msgToken     = "The security token included in the request is invalid."
-	msgMissing   = "Request is missing Authentication Token"
+// Handler is the simulator's HTTP entry point: every service registers
+// the requests it claims, by wire protocol (ECR's registry by path, the
+// JSON services by X-Amz-Target, Lambda by path, IAM and STS by the query
+// protocol's Action and their SigV4 scope).
+func (s *Server) Handler() http.Handler {
+	rt := &service.Router{MaxBody: maxBody, NotFound: func(w http.ResponseWriter, _ *http.Request, _ []byte) {
+		jsonV10.write(w, http.StatusBadRequest, []byte(`{"__type":"com.amazon.coral.service#UnknownOperationException"}`))
+	}}
+	rt.Register(
+		service.Route{Name: "ecr-registry", Stream: true, Match: isRegistryPath, Serve: s.serveRegistry},
+		s.jsonRoute("dynamodb", dynamodb.TargetPrefix, jsonV10, s.dynamo.Handle, dynamodb.AuthError),
+		s.jsonRoute("logs", logs.TargetPrefix, jsonV11, s.ops.logs.Handle, jsonAuthError),
+		s.jsonRoute("ecr", ecr.TargetPrefix, jsonV11, s.ops.ecr.Handle, jsonAuthError),
+		s.jsonRoute("ecs", ecs.TargetPrefix, jsonV11, s.ecs.Handle, jsonAuthError),
+		service.Route{Name: "lambda", Match: isLambdaPath, Serve: s.serveLambda},
+		// IAM is global, so the scope's region (us-east-1 for every SDK)
+		// is not used; a query without a scope's service is STS's.
+		s.queryRoute("iam", []string{"iam"}, s.ops.iam.Handle, iam.Error),
+		s.queryRoute("sts", []string{"sts", ""}, s.sts.Handle, sts.Error),
+		service.Route{Name: "query", Match: isQuery, Serve: unsimulatedQuery},
+	)
+	return rt
+}
+
+// jsonProtocol is how an AWS JSON protocol version frames an answer.
+type jsonProtocol struct {
+	contentType string
+	crc         bool // the X-Amz-Crc32 header DynamoDB sends and the SDK verifies
+}
+
+var (
+	jsonV10 = jsonProtocol{"application/x-amz-json-1.0", true}
+	jsonV11 = jsonProtocol{"application/x-amz-json-1.1", false}
 )
 
-// Handler is the simulator's HTTP entry point.
-func (s *Server) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.serveRegistry(w, r) {
-			return
-		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		if target := r.Header.Get("X-Amz-Target"); strings.HasPrefix(target, dynamodb.TargetPrefix) {
-			s.serveDynamoDB(w, r, strings.TrimPrefix(target, dynamodb.TargetPrefix), body)
-			return
-		}
-		if s.serveOps(w, r, body) {
-			return
-		}
-		if s.serveECS(w, r, body) {
-			return
-		}
-		if isLambdaPath(r.URL.Path) {
-			s.serveLambda(w, r, body)
-			return
-		}
-		if form, ok := queryForm(r, body); ok {
-			s.serveQuery(w, r, form, body)
-			return
-		}
-		writeJSON(w, http.StatusBadRequest, []byte(`{"__type":"com.amazon.coral.service#UnknownOperationException"}`))
-	})
-}
-
-func (s *Server) serveDynamoDB(w http.ResponseWriter, r *http.Request, op string, body []byte) {
-	scope, err := s.verifier.Verify(r, body)
-	if err != nil {
-		status, b := dynamodb.AuthError(authKind(err, "InvalidSignatureException", "UnrecognizedClientException", "MissingAuthenticationTokenException"), authMessage(err))
-		writeJSON(w, status, b)
-		return
+func (p jsonProtocol) write(w http.ResponseWriter, status int, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", p.contentType)
+	if p.crc {
+		h.Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10))
 	}
-	status, b := s.dynamo.Handle(scope.Region, op, body)
-	writeJSON(w, status, b)
+	h.Set("X-Amzn-Requestid", reqid.New())
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
 }
 
-// serveQuery routes query-protocol calls by the SigV4 scope's service
-// name, since STS and IAM share the wire format.
-func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, form url.Values, body []byte) {
+// jsonAuthError is a signature failure in the common JSON error shape.
+func jsonAuthError(code, message string) (int, []byte) {
+	return awsjson.BadRequest(code, message).Response()
+}
+
+// jsonRoute claims the JSON-protocol calls whose X-Amz-Target starts with
+// prefix, verifies their signature and hands the operation to handle.
+func (s *Server) jsonRoute(name, prefix string, p jsonProtocol, handle func(region, op string, body []byte) (int, []byte), authError func(code, message string) (int, []byte)) service.Route {
+	return service.Route{
+		Name:  name,
+		Match: func(r *http.Request, _ []byte) bool { return strings.HasPrefix(r.Header.Get("X-Amz-Target"), prefix) },
+		Serve: func(w http.ResponseWriter, r *http.Request, body []byte) {
+			scope, err := s.verifier.Verify(r, body)
+			if err != nil {
+				status, b := authError(sigv4.JSONCodes.Of(err))
+				p.write(w, status, b)
+				return
+			}
+			status, b := handle(scope.Region, strings.TrimPrefix(r.Header.Get("X-Amz-Target"), prefix), body)
+			p.write(w, status, b)
+		},
+	}
+}
+
+// queryRoute claims the query-protocol calls signed for one of scopes:
+// STS and IAM share the wire format and differ only in the scope's
+// service name.
+func (s *Server) queryRoute(name string, scopes []string, handle func(url.Values) (int, []byte), errorDoc func(status int, code, message string) (int, []byte)) service.Route {
+	return service.Route{
+		Name: name,
+		Match: func(r *http.Request, body []byte) bool {
+			scope, _ := sigv4.ParseScope(r)
+			_, ok := queryForm(r, body)
+			return ok && slices.Contains(scopes, scope.Service)
+		},
+		Serve: func(w http.ResponseWriter, r *http.Request, body []byte) {
+			if _, err := s.verifier.Verify(r, body); err != nil {
+				code, msg := sigv4.QueryCodes.Of(err)
+				writeXML(w, func() (int, []byte) { return errorDoc(http.StatusForbidden, code, msg) })
+				return
+			}
+			form, _ := queryForm(r, body)
+			writeXML(w, func() (int, []byte) { return handle(form) })
+		},
+	}
+}
+
+func isQuery(r *http.Request, body []byte) bool {
+	_, ok := queryForm(r, body)
+	return ok
+}
+
+// unsimulatedQuery answers a query-protocol call for a service that is
+// not simulated.
+func unsimulatedQuery(w http.ResponseWriter, r *http.Request, _ []byte) {
 	scope, _ := sigv4.ParseScope(r)
-	if scope.Service == "iam" {
-		s.serveIAM(w, r, form, body)
-		return
-	}
-	if scope.Service != "sts" && scope.Service != "" {
-		writeXML(w, func() (int, []byte) {
-			return sts.Error(http.StatusBadRequest, "InvalidAction", "awssim: the "+scope.Service+" query API is not simulated")
-		})
-		return
-	}
-	if _, err := s.verifier.Verify(r, body); err != nil {
-		writeXML(w, func() (int, []byte) {
-			return sts.Error(http.StatusForbidden, authKind(err, "SignatureDoesNotMatch", "InvalidClientTokenId", "MissingAuthenticationToken"), authMessage(err))
-		})
-		return
-	}
-	writeXML(w, func() (int, []byte) { return s.sts.Handle(form) })
+	writeXML(w, func() (int, []byte) {
+		return sts.Error(http.StatusBadRequest, "InvalidAction", "awssim: the "+scope.Service+" query API is not simulated")
+	})
 }
 
 func queryForm(r *http.Request, body []byte) (url.Values, bool) {
@@ -103,55 +142,10 @@ func queryForm(r *http.Request, body []byte) (url.Values, bool) {
 	return form, err == nil && form.Get("Action") != ""
 }
 
-func authKind(err error, badSig, unknownKey, missing string) string {
-	switch {
-	case errors.Is(err, sigv4.ErrUnknownKey):
-		return unknownKey
-	case errors.Is(err, sigv4.ErrMissing):
-		return missing
-	case errors.Is(err, sigv4.ErrSignature), errors.Is(err, sigv4.ErrExpired):
-		return badSig
-	}
-	return "IncompleteSignatureException"
-}
-
-func authMessage(err error) string {
-	switch {
-	case errors.Is(err, sigv4.ErrUnknownKey):
-		return msgToken
-	case errors.Is(err, sigv4.ErrMissing):
-		return msgMissing
-	case errors.Is(err, sigv4.ErrSignature):
-		return msgSignature
-	case errors.Is(err, sigv4.ErrExpired):
-		return "Signature expired: the request's X-Amz-Date is more than 15 minutes from the server's time."
-	}
-	return err.Error()
-}
-
-// writeJSON sends a JSON 1.0 answer with the CRC32 header DynamoDB sends
-// and the SDK verifies.
-func writeJSON(w http.ResponseWriter, status int, b []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/x-amz-json-1.0")
-	h.Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10))
-	h.Set("X-Amzn-Requestid", requestID())
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
 func writeXML(w http.ResponseWriter, render func() (int, []byte)) {
 	status, b := render()
 	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-Requestid", requestID())
+	w.Header().Set("X-Amzn-Requestid", reqid.New())
 	w.WriteHeader(status)
 	w.Write(b)
-}
-
-func requestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -24,7 +24,7 @@ import (
 // goes to its CloudWatch Logs, unpacked images and task layers live
 // under DataDir/ecs (a temporary directory without DataDir).
 func (s *Server) openECS() error {
-	o := ecs.Options{DB: s.db, AccountID: s.cfg.AccountID, Pull: s.pullImage, Logs: ecsLogs{s.ops.logs}}
+	o := ecs.Options{Base: s.base(), Pull: s.pullImage, Logs: ecsLogs{s.ops.logs}}
 	if s.cfg.DataDir != "" {
 		o.Dir = filepath.Join(s.cfg.DataDir, "ecs")
 	}
@@ -45,22 +45,6 @@ func (s *Server) closeECS() error {
 
 // ECS exposes the ECS service.
 func (s *Server) ECS() *ecs.Service { return s.ecs }
-
-func (s *Server) serveECS(w http.ResponseWriter, r *http.Request, body []byte) bool {
-	target := r.Header.Get("X-Amz-Target")
-	if !strings.HasPrefix(target, ecs.TargetPrefix) {
-		return false
-	}
-	scope, err := s.verifier.Verify(r, body)
-	if err != nil {
-		status, b := ecs.AuthError(authKind(err, "InvalidSignatureException", "UnrecognizedClientException", "MissingAuthenticationTokenException"), authMessage(err))
-		writeJSON11(w, status, b)
-		return true
-	}
-	status, b := s.ecs.Handle(scope.Region, strings.TrimPrefix(target, ecs.TargetPrefix), body)
-	writeJSON11(w, status, b)
-	return true
-}
 
 // ecrHostRE matches ECR's real registry hosts, which name this
 // simulator's registry when a task definition was written for AWS.

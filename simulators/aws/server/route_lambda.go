@@ -8,9 +8,11 @@ import (
 
 	"github.com/sockerless/sockerless/simulators/aws/lambda"
 	"github.com/sockerless/sockerless/simulators/aws/logs"
+	"github.com/sockerless/sockerless/simulators/aws/sigv4"
 )
 
-func isLambdaPath(p string) bool {
+func isLambdaPath(r *http.Request, _ []byte) bool {
+	p := r.URL.Path
 	return strings.HasPrefix(p, lambda.PathPrefix) || strings.HasPrefix(p, lambda.URLAPIPrefix) || strings.HasPrefix(p, lambda.URLPathPrefix) || lambda.IsSidePath(p)
 }
 
@@ -24,8 +26,7 @@ func (s *Server) openLambda() error {
 	}
 	sort.Strings(keys)
 	o := lambda.Options{
-		DB:              s.db,
-		AccountID:       s.cfg.AccountID,
+		Base:            s.base(),
 		Pull:            s.pullImage, // the same ECR access as ECS tasks
 		AccessKeyID:     keys[0],
 		SecretAccessKey: s.cfg.Credentials[keys[0]],
@@ -80,7 +81,8 @@ func (s *Server) serveLambda(w http.ResponseWriter, r *http.Request, body []byte
 	}
 	scope, err := s.verifier.Verify(r, body)
 	if err != nil {
-		lambda.WriteError(w, http.StatusForbidden, authKind(err, "InvalidSignatureException", "UnrecognizedClientException", "MissingAuthenticationTokenException"), authMessage(err))
+		code, msg := sigv4.JSONCodes.Of(err)
+		lambda.WriteError(w, http.StatusForbidden, code, msg)
 		return
 	}
 	s.lambda.Handle(w, r, scope.Region, body)

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -17,9 +15,13 @@ import (
 
 	"github.com/sockerless/sockerless/simulators/aws/dynamodb"
 	"github.com/sockerless/sockerless/simulators/aws/ecs"
+	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/lambda"
 	"github.com/sockerless/sockerless/simulators/aws/sigv4"
 	"github.com/sockerless/sockerless/simulators/aws/sts"
+	"github.com/sockerless/sockerless/simulators/kit/kv"
+	"github.com/sockerless/sockerless/simulators/kit/loopback"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // DefaultAddr is where the simulator listens unless told otherwise; it is
@@ -53,9 +55,8 @@ type Server struct {
 	ecs      *ecs.Service // route_ecs.go
 	ops      opsServices  // CloudWatch Logs, IAM, ECR: route_ops.go
 	ln       net.Listener
-	http     *http.Server
+	serving  *loopback.Server
 	stop     context.CancelFunc
-	done     chan struct{}
 }
 
 // New opens the state in cfg.DataDir and builds the services; it does not
@@ -65,7 +66,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Addr = DefaultAddr
 	}
 	if cfg.AccountID == "" {
-		cfg.AccountID = "000000000000"
+		cfg.AccountID = account.Default
 	}
 	if len(cfg.Credentials) == 0 {
 		cfg.Credentials = map[string]string{"test": "test"}
@@ -83,17 +84,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.DataDir = abs
 	}
 	s := &Server{cfg: cfg, sts: sts.New(cfg.AccountID), verifier: sigv4.NewVerifier(cfg.Credentials)}
-	if cfg.DataDir != "" {
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, err
-		}
-		db, err := bbolt.Open(filepath.Join(cfg.DataDir, "awssim.db"), 0o600, &bbolt.Options{Timeout: 2 * time.Second})
-		if err != nil {
-			return nil, fmt.Errorf("awssim: open state: %w", err)
-		}
-		s.db = db
+	db, err := kv.OpenFile(cfg.DataDir, "awssim.db")
+	if err != nil {
+		return nil, fmt.Errorf("awssim: %w", err)
 	}
-	d, err := dynamodb.New(dynamodb.Options{DB: s.db, AccountID: cfg.AccountID})
+	s.db = db
+	d, err := dynamodb.New(s.base())
 	if err != nil {
 		s.closeDB()
 		return nil, err
@@ -115,28 +111,25 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// base is what every service is built with: the state file and the
+// account.
+func (s *Server) base() service.Base {
+	return service.Base{DB: s.db, AccountID: s.cfg.AccountID}
+}
+
 // DynamoDB exposes the DynamoDB service, e.g. to force a TTL sweep.
 func (s *Server) DynamoDB() *dynamodb.Service { return s.dynamo }
 
 // Start listens on cfg.Addr and serves in the background.
 func (s *Server) Start() error {
-	if err := checkLoopback(s.cfg.Addr, s.cfg.AllowNonLoopback); err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", s.cfg.Addr)
+	srv, err := loopback.Start(s.cfg.Addr, s.cfg.AllowNonLoopback, s.Handler())
 	if err != nil {
-		return err
+		return fmt.Errorf("awssim: %w", err)
 	}
-	s.ln = ln
-	s.http = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.serving, s.ln = srv, srv.Listener()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
-	s.done = make(chan struct{})
 	go s.dynamo.RunSweeper(ctx, s.cfg.SweepInterval)
-	go func() {
-		defer close(s.done)
-		s.http.Serve(ln)
-	}()
 	return nil
 }
 
@@ -146,16 +139,12 @@ func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 // Close stops serving and closes the state file.
 func (s *Server) Close() error {
 	err := errors.Join(s.closeLambda(), s.closeECS()) // first: running invocations and tasks end, so Shutdown need not wait
-	if s.http != nil {
+	if s.serving != nil {
 		s.stop()
-		// In-flight requests (a registry upload on a loaded machine) get
-		// time to finish; past it, connections are cut.
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		if err = s.http.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
-			err = errors.Join(fmt.Errorf("awssim: requests still running after 15s were cut"), s.http.Close())
+		// A registry upload on a loaded machine may take a while.
+		if cerr := s.serving.Close(15 * time.Second); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("awssim: %w", cerr))
 		}
-		cancel()
-		<-s.done
 	}
 	return errors.Join(err, s.closeDB())
 }
@@ -165,23 +154,4 @@ func (s *Server) closeDB() error {
 		return nil
 	}
 	return s.db.Close()
-}
-
-// checkLoopback refuses to expose an unauthenticated-by-design simulator
-// beyond this machine unless the operator says so.
-func checkLoopback(addr string, allow bool) error {
-	if allow {
-		return nil
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
-	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("awssim: %s is not a loopback address; pass AllowNonLoopback (--allow-non-loopback) to listen there", addr)
 }

@@ -3,12 +3,13 @@
 package sts
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/awsquery"
+	"github.com/sockerless/sockerless/simulators/kit/reqid"
 )
 
 const xmlns = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -37,17 +38,6 @@ type getCallerIdentityResponse struct {
 	Metadata responseMetadata `xml:"ResponseMetadata"`
 }
 
-type errorResponse struct {
-	XMLName xml.Name `xml:"ErrorResponse"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	Error   struct {
-		Type    string `xml:"Type"`
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
-	} `xml:"Error"`
-	RequestID string `xml:"RequestId"`
-}
-
 // Handle serves one query-protocol request whose form is already parsed.
 func (s *Service) Handle(form url.Values) (int, []byte) {
 	switch action := form.Get("Action"); action {
@@ -58,7 +48,7 @@ func (s *Service) Handle(form url.Values) (int, []byte) {
 		r.Result.Arn = fmt.Sprintf("arn:aws:iam::%s:root", s.account)
 		r.Result.UserID = s.account
 		r.Result.Account = s.account
-		r.Metadata.RequestID = requestID()
+		r.Metadata.RequestID = reqid.New()
 		return encode(http.StatusOK, r)
 	case "":
 		return Error(http.StatusBadRequest, "MissingAction", "Missing Action")
@@ -69,13 +59,7 @@ func (s *Service) Handle(form url.Values) (int, []byte) {
 
 // Error renders an STS (query protocol) error document.
 func Error(status int, code, message string) (int, []byte) {
-	var e errorResponse
-	e.Xmlns = xmlns
-	e.Error.Type = "Sender"
-	e.Error.Code = code
-	e.Error.Message = message
-	e.RequestID = requestID()
-	return encode(status, e)
+	return awsquery.Error(xmlns, status, code, message)
 }
 
 func encode(status int, v any) (int, []byte) {
@@ -84,11 +68,4 @@ func encode(status int, v any) (int, []byte) {
 		return Error(http.StatusInternalServerError, "InternalFailure", err.Error())
 	}
 	return status, append([]byte(xml.Header), b...)
-}
-
-func requestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sockerless/sockerless/agent/sandboxrt"
 	"github.com/sockerless/sockerless/sandbox"
+	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/server"
 )
 
@@ -19,7 +20,7 @@ func main() {
 	addr := flag.String("addr", envOr("AWSSIM_ADDR", server.DefaultAddr), "listen address (loopback unless --allow-non-loopback); env AWSSIM_ADDR")
 	allow := flag.Bool("allow-non-loopback", false, "allow listening on a non-loopback address")
 	data := flag.String("data", os.Getenv("AWSSIM_DATA"), "directory for persistent state (empty: memory only); env AWSSIM_DATA")
-	account := flag.String("account", envOr("AWSSIM_ACCOUNT", "000000000000"), "account id in ARNs; env AWSSIM_ACCOUNT")
+	account := flag.String("account", envOr("AWSSIM_ACCOUNT", account.Default), "account id in ARNs; env AWSSIM_ACCOUNT")
 	creds := flag.String("credentials", envOr("AWSSIM_CREDENTIALS", "test:test"), "comma-separated accessKey:secret pairs accepted for SigV4; env AWSSIM_CREDENTIALS")
 	flag.Parse()
 	registerNatives()

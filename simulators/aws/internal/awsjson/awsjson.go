@@ -8,6 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/sockerless/sockerless/simulators/aws/internal/account"
+	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
 // Fault is an operation's failure: it renders its own HTTP status and
@@ -77,6 +82,42 @@ type API[S any] struct {
 	Malformed func(err error) Fault
 	// Internal is the error for an output that does not encode.
 	Internal func(err error) Fault
+}
+
+// Endpoint answers a service's operations: embedded in the service's
+// value, it gives it the Handle method the server routes to.
+type Endpoint struct {
+	handle func(region, operation string, body []byte) (int, []byte)
+}
+
+// Handle serves one operation and returns the HTTP status and JSON body.
+func (e Endpoint) Handle(region, operation string, body []byte) (int, []byte) {
+	return e.handle(region, operation, body)
+}
+
+// Core is what every JSON-protocol service value embeds: its state and
+// lock (service.State) and the Endpoint that serves its operations.
+type Core[St any] struct {
+	*service.State[St]
+	Endpoint
+}
+
+// Open builds a JSON-protocol service: its state loaded from b.DB by
+// open, with the default account where b gives none; wrap makes the
+// service's value around the Core, whose Endpoint serves api's operations
+// on that value, each with the state's lock held.
+func Open[S, St any](b service.Base, open func(*bbolt.DB) (St, error), api *API[S], wrap func(Core[St]) *S) (*S, error) {
+	st, err := service.Open(b, account.Default, open)
+	if err != nil {
+		return nil, err
+	}
+	var s *S
+	s = wrap(Core[St]{st, Endpoint{func(region, operation string, body []byte) (int, []byte) {
+		st.Mu.Lock()
+		defer st.Mu.Unlock()
+		return api.Serve(s, region, operation, body)
+	}}})
+	return s, nil
 }
 
 // Serve runs operation on s and returns the HTTP status and JSON body.

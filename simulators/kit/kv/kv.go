@@ -1,7 +1,12 @@
-// Package kv is the simulated services' write-through persistence: each
-// service owns one top-level bbolt bucket holding named sub-buckets of
-// JSON records. A Store without a database keeps nothing, so the same
-// service code runs in memory only.
+// Package kv is a simulated service's write-through persistence: each
+// service owns one top-level bucket of the simulator's bbolt file, holding
+// named sub-buckets of JSON records. A Store without a database keeps
+// nothing, so the same service code runs in memory only.
+//
+// Every cloud simulator uses it the same way: the AWS services keep their
+// tables, groups and repositories here, and a GCP simulator keeps its
+// Firestore documents, Cloud Run jobs and Artifact Registry repositories
+// in buckets of its own in its state file.
 package kv
 
 import (

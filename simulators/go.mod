@@ -1,4 +1,4 @@
-module github.com/sockerless/sockerless/simulators/aws
+module github.com/sockerless/sockerless/simulators
 
 go 1.26.8
 
