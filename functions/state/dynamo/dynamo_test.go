@@ -39,11 +39,18 @@ func TestMoto(t *testing.T) {
 	addr := awssimtest.FreeAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
 	awssimtest.Start(t, exec.Command(bin, "-H", host, "-p", port), addr)
-	runSuite(t, "http://"+addr)
+	runSuite(t, "http://"+addr, statetest.Skip{Part: "Concurrency", Reason: motoNotAtomic})
 }
 
+// motoNotAtomic is why the moto run leaves concurrency out: moto_server
+// serves requests on threads and its DynamoDB checks a condition apart
+// from the write it guards, with no lock between, so concurrent
+// conditional writes lose updates there (seen: 393 of 400 increments).
+// DynamoDB's conditional writes are atomic; TestSimulator checks ours.
+const motoNotAtomic = "moto_server's DynamoDB conditional writes are not atomic under concurrent requests (threaded server, no lock between check and write); TestSimulator runs this part"
+
 // runSuite runs statetest with a fresh table per store.
-func runSuite(t *testing.T, endpoint string) {
+func runSuite(t *testing.T, endpoint string, skips ...statetest.Skip) {
 	client := newClient(t, endpoint)
 	var n atomic.Int64
 	prefix := fmt.Sprintf("state-%d", time.Now().UnixNano())
@@ -59,7 +66,7 @@ func runSuite(t *testing.T, endpoint string) {
 			t.Fatal(err)
 		}
 		return s
-	})
+	}, skips...)
 }
 
 func newClient(t testing.TB, endpoint string) *dynamodb.Client {
