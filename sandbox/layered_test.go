@@ -3,12 +3,12 @@ package sandbox
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
+
+	tt "github.com/sockerless/sockerless/sandbox/treetest"
 )
 
 // imageTree is a small image template.
@@ -23,35 +23,6 @@ var imageTree = map[string]string{
 	"bin/busybox":         "exec:\x7fELF",
 	"var/log/":            "",
 	"home/app/":           "",
-}
-
-// tree records each entry's type, mode, mtime and content under dir.
-func tree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		s := fmt.Sprintf("%v %d", fi.Mode(), fi.ModTime().UnixNano())
-		if fi.Mode().IsRegular() {
-			b, _ := os.ReadFile(p)
-			s += " " + string(b)
-		} else if fi.Mode()&fs.ModeSymlink != 0 {
-			target, _ := os.Readlink(p)
-			s += " -> " + target
-		}
-		out[strings.TrimPrefix(p, dir)] = s
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 func TestLayeredShell(t *testing.T) {
@@ -74,7 +45,7 @@ func TestLayeredShell(t *testing.T) {
 		{"user from image", `id -un`, "app\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := tree(t, img)
+			before := tt.Snapshot(t, img)
 			root := t.TempDir()
 			spec := Spec{Root: root, Image: img, Args: sh(tc.script)}
 			if tc.name == "user from image" {
@@ -84,9 +55,7 @@ func TestLayeredShell(t *testing.T) {
 			if r.code != 0 || r.stdout != tc.want {
 				t.Errorf("code %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, tc.want)
 			}
-			if after := tree(t, img); !reflect.DeepEqual(before, after) {
-				t.Errorf("image changed:\nbefore %v\nafter  %v", before, after)
-			}
+			tt.Unchanged(t, img, before)
 		})
 	}
 }

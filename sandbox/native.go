@@ -61,17 +61,23 @@ type ProcessSpec struct {
 	Width  uint
 }
 
-// Start starts another process in p's container. Cancelling ctx kills
-// it, and so does the end of the native program: as when a container's
-// main process exits, what it started does not outlive it.
-func (p *NativeProcess) Start(ctx context.Context, spec ProcessSpec, stdio Stdio) (*Process, error) {
-	c := p.container
+// Process is the container c runs in with spec's process in place of
+// c's own: root, image, mounts, hostname and limits stay c's, and so
+// does the user unless spec names one.
+func (c Spec) Process(spec ProcessSpec) Spec {
 	c.Args, c.Env, c.Dir, c.TTY, c.Height, c.Width = spec.Args, spec.Env, spec.Dir, spec.TTY, spec.Height, spec.Width
 	if spec.User != "" {
 		c.User = spec.User
 	}
+	return c
+}
+
+// Start starts another process in p's container. Cancelling ctx kills
+// it, and so does the end of the native program: as when a container's
+// main process exits, what it started does not outlive it.
+func (p *NativeProcess) Start(ctx context.Context, spec ProcessSpec, stdio Stdio) (*Process, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	proc, err := Start(ctx, c, stdio)
+	proc, err := Start(ctx, p.container.Process(spec), stdio)
 	if err != nil {
 		cancel()
 		return nil, err

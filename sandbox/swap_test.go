@@ -1,13 +1,12 @@
 package sandbox
 
 import (
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	tt "github.com/sockerless/sockerless/sandbox/treetest"
 )
 
 // symlinkSwapChanges races shell commands that change or list a
@@ -23,11 +22,11 @@ func symlinkSwapChanges(t *testing.T) string {
 	if err := os.Chmod(filepath.Join(host, "victim"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	before := hostTree(t, host)
+	before := tt.Snapshot(t, host)
 	root := t.TempDir()
 	files(t, root, map[string]string{"w/d/victim": "inside\n", "w/d/sub/": ""})
 	const n = "40"
-	stop := swapDir(t, filepath.Join(root, "w", "d"), host)
+	stop := tt.SwapDir(t, filepath.Join(root, "w", "d"), host)
 	r := run(t, Spec{Root: root, Args: sh(`
 i=0; while [ $i -lt ` + n + ` ]; do
   mkdir /w/d/new$i; touch /w/d/t$i; ln -s x /w/d/l$i
@@ -45,77 +44,6 @@ done 2>/dev/null`)}, "")
 	if !strings.Contains(r.stdout, ".\n..\n") {
 		t.Fatalf("the commands never reached the directory; stdout %.200q stderr %.200q", r.stdout, r.stderr)
 	}
-	after := hostTree(t, host)
-	for name, was := range before {
-		if after[name] != was {
-			t.Errorf("host %s changed: %q -> %q", name, was, after[name])
-		}
-	}
-	for name := range after {
-		if _, ok := before[name]; !ok {
-			t.Errorf("host %s was created", name)
-		}
-	}
+	tt.Unchanged(t, host, before)
 	return n + " rounds of swaps against mkdir, touch, ln -s, chmod, mv, rm, rmdir, ls, stat and cat: the host directory is unchanged and never shown"
-}
-
-// swapDir flips host directory d between itself and a symlink to host
-// until stopped, and leaves the directory in place.
-func swapDir(t *testing.T, d, host string) (stop func()) {
-	aside := d + ".real"
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			if os.Rename(d, aside) != nil {
-				continue
-			}
-			_ = os.Symlink(host, d)
-			time.Sleep(time.Microsecond)
-			_ = os.RemoveAll(d) // the symlink, or a d the container made meanwhile
-			_ = os.Rename(aside, d)
-			time.Sleep(time.Microsecond) // let commands find the directory too
-		}
-	}()
-	return func() {
-		close(done)
-		<-finished
-		if _, err := os.Lstat(aside); err == nil {
-			_ = os.RemoveAll(d)
-			if err := os.Rename(aside, d); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-}
-
-// hostTree maps each entry under dir to its mode, size, mtime and content.
-func hostTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		var body []byte
-		if fi.Mode().IsRegular() {
-			body, _ = os.ReadFile(p)
-		}
-		out[p] = fmt.Sprintf("%v %d %d %q", fi.Mode(), fi.Size(), fi.ModTime().UnixNano(), body)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

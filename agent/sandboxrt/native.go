@@ -36,7 +36,7 @@ func Env(p *sandbox.NativeProcess) cli.Env {
 		Getenv:  func(k string) string { return getenv(p.Env, k) },
 		Stdout:  p.Stdout,
 		Stderr:  p.Stderr,
-		Runtime: Runtime{p},
+		Runtime: Within(p),
 		Self:    func() (io.ReadCloser, error) { return p.FS.Open(p.Exe) },
 		Create: func(name string, perm fs.FileMode) (io.WriteCloser, error) {
 			if !path.IsAbs(name) {

@@ -10,6 +10,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/events"
 	"github.com/moby/moby/api/types/network"
+	"github.com/sockerless/sockerless/agent/imagecmd"
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/state"
 )
@@ -90,14 +91,7 @@ func (c *Core) newContainer(req container.CreateRequest, img *imageRecord) (*con
 	}
 	cfg := *req.Config
 	cfg.Env = mergeEnv(ic.Config.Env, cfg.Env)
-	if len(cfg.Entrypoint) == 0 && len(cfg.Cmd) == 0 {
-		cfg.Cmd = ic.Config.Cmd
-	}
-	if cfg.Entrypoint == nil {
-		cfg.Entrypoint = ic.Config.Entrypoint
-	} else if len(cfg.Entrypoint) == 1 && cfg.Entrypoint[0] == "" {
-		cfg.Entrypoint = nil // --entrypoint "" clears the image's
-	}
+	cfg.Entrypoint, cfg.Cmd = imagecmd.Merge(ic.Config.Entrypoint, ic.Config.Cmd, cfg.Entrypoint, cfg.Cmd)
 	if cfg.WorkingDir == "" {
 		cfg.WorkingDir = ic.Config.WorkingDir
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/sandbox/unpack"
 )
 
 // The engine makes image configs itself (commit, import) and has no API
@@ -73,10 +74,10 @@ func (s *savedImage) fill(ctx context.Context, engine *client.Client, ref string
 		return err
 	}
 	defer rc.Close()
-	if err := untar(rc, s.dir); err != nil {
+	if err := unpack.Untar(rc, s.dir, unpack.OwnerWritable); err != nil {
 		return err
 	}
-	raw, err := os.ReadFile(filepath.Join(s.dir, "manifest.json"))
+	raw, err := s.read("manifest.json")
 	if err != nil {
 		return err
 	}
@@ -90,7 +91,7 @@ func (s *savedImage) fill(ctx context.Context, engine *client.Client, ref string
 	if len(manifest) != 1 {
 		return fmt.Errorf("the archive holds %d images, want 1", len(manifest))
 	}
-	if s.config, err = os.ReadFile(filepath.Join(s.dir, filepath.FromSlash(manifest[0].Config))); err != nil {
+	if s.config, err = s.read(manifest[0].Config); err != nil {
 		return err
 	}
 	var img ocispec.Image
@@ -101,58 +102,26 @@ func (s *savedImage) fill(ctx context.Context, engine *client.Client, ref string
 		return fmt.Errorf("the archive has %d layers for %d diff IDs", len(manifest[0].Layers), len(img.RootFS.DiffIDs))
 	}
 	for i, id := range img.RootFS.DiffIDs {
-		s.layers[id] = filepath.Join(s.dir, filepath.FromSlash(manifest[0].Layers[i]))
+		if s.layers[id], err = s.path(manifest[0].Layers[i]); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// untar unpacks the regular files and directories of an engine's save
-// archive into dir; links between layer files stay inside dir.
-func untar(r io.Reader, dir string) error {
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		name := path.Clean("/" + h.Name)
-		dst := filepath.Join(dir, filepath.FromSlash(name))
-		switch h.Typeflag {
-		case tar.TypeDir:
-			err = os.MkdirAll(dst, 0o700)
-		case tar.TypeReg:
-			err = writeFile(dst, tr)
-		case tar.TypeSymlink:
-			target := path.Join(path.Dir(strings.TrimPrefix(name, "/")), h.Linkname)
-			if path.IsAbs(h.Linkname) || target == ".." || strings.HasPrefix(target, "../") {
-				return fmt.Errorf("archive link %s leaves the archive", h.Name)
-			}
-			if err = os.MkdirAll(filepath.Dir(dst), 0o700); err == nil {
-				err = os.Symlink(h.Linkname, dst)
-			}
-		}
-		if err != nil {
-			return err
-		}
+func (s *savedImage) read(name string) ([]byte, error) {
+	p, err := s.path(name)
+	if err != nil {
+		return nil, err
 	}
+	return os.ReadFile(p)
 }
 
-func writeFile(dst string, r io.Reader) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return err
-	}
-	f, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+// path is the host path of name in the unpacked archive, its links
+// followed inside the archive's directory only (unpack.Resolve): an
+// engine's archive cannot make the driver read a file outside it.
+func (s *savedImage) path(name string) (string, error) {
+	return unpack.Resolve(s.dir, name)
 }
 
 // dropFromLayer writes layer diffID again without the entries drop

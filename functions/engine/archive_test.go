@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/opencontainers/go-digest"
+	"github.com/sockerless/sockerless/sandbox/unpack"
 )
 
 // tarBytes is a tar of the named files (a name ending in "/" is a
@@ -138,7 +139,9 @@ func TestWriteArchive(t *testing.T) {
 	}
 }
 
-func TestUntarStaysInside(t *testing.T) {
+// TestArchiveLinksStayInside: a link in the engine's save archive is
+// followed inside the archive's directory only.
+func TestArchiveLinksStayInside(t *testing.T) {
 	tests := []struct {
 		name, link string
 		wantErr    bool
@@ -152,10 +155,18 @@ func TestUntarStaysInside(t *testing.T) {
 			var buf bytes.Buffer
 			tw := tar.NewWriter(&buf)
 			_ = tw.WriteHeader(&tar.Header{Name: "a/layer.tar", Typeflag: tar.TypeSymlink, Linkname: tt.link})
+			_ = tw.WriteHeader(&tar.Header{Name: "b/layer.tar", Typeflag: tar.TypeReg, Mode: 0o644})
 			_ = tw.Close()
-			err := untar(&buf, t.TempDir())
+			s := &savedImage{dir: t.TempDir()}
+			if err := unpack.Untar(&buf, s.dir, unpack.OwnerWritable); err != nil {
+				t.Fatal(err)
+			}
+			p, err := s.path("a/layer.tar")
 			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+				t.Fatalf("path = %q, %v; want error %v", p, err, tt.wantErr)
+			}
+			if err == nil && p != filepath.Join(s.dir, "b", "layer.tar") {
+				t.Fatalf("path = %q, want b/layer.tar in the archive", p)
 			}
 		})
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sockerless/sockerless/agent"
+	"github.com/sockerless/sockerless/agent/sandboxrt"
 	"github.com/sockerless/sockerless/functions/buildjobs"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/local/content"
@@ -133,7 +134,10 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 		d.forget(w.ID, wl)
 		return err
 	}
-	rt := &runtime{root: d.rootDir(w.ID), image: image, mounts: w.Mounts, hostname: w.Hostname, memory: w.MemoryBytes, pids: w.PidsLimit}
+	rt := sandboxrt.Container(sandbox.Spec{
+		Root: d.rootDir(w.ID), Image: image, Mounts: sandboxMounts(w.Mounts),
+		Hostname: w.Hostname, Memory: w.MemoryBytes, PidsLimit: w.PidsLimit,
+	})
 	go func() {
 		defer close(wl.done)
 		defer logs.Close()

@@ -3,30 +3,25 @@ package local
 import (
 	"context"
 	"io"
-	"io/fs"
-	"os"
 
 	"github.com/sockerless/sockerless/agent/archive"
 	"github.com/sockerless/sockerless/agent/proto"
+	"github.com/sockerless/sockerless/agent/sandboxrt"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/sandbox"
-	"github.com/sockerless/sockerless/sandbox/rootfs"
 )
 
-// sandboxFS adapts the sandbox's confined, layered filesystem to the
-// archive package.
-type sandboxFS struct{ *rootfs.FS }
-
-func (f sandboxFS) Create(name string, perm fs.FileMode) (io.WriteCloser, error) {
-	return f.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm, rootfs.Stdio{})
+// sandboxMounts converts core's resolved mounts to the sandbox's.
+func sandboxMounts(mounts []core.Mount) []sandbox.Mount {
+	ms := make([]sandbox.Mount, len(mounts))
+	for i, m := range mounts {
+		ms[i] = sandbox.Mount{Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
+	}
+	return ms
 }
 
 func containerFS(root, image string, mounts []core.Mount) (archive.FS, error) {
-	f, err := sandbox.FS(root, image, sandboxMounts(mounts))
-	if err != nil {
-		return nil, err
-	}
-	return sandboxFS{f}, nil
+	return sandboxrt.NewFS(root, image, sandboxMounts(mounts))
 }
 
 // containerFS is the merged view of a container's layer over its image.

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	tt "github.com/sockerless/sockerless/sandbox/treetest"
 )
 
 // past is the mtime of every lower entry, so that copy-up can be seen to
@@ -68,42 +70,12 @@ func setTimesTo(p string, tm time.Time) error {
 	return os.Chtimes(p, tm, tm)
 }
 
-// snapshot records every lower entry's type, mode, mtime and content.
-func snapshot(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.Walk(dir, func(p string, fi fs.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		s := fmt.Sprintf("%v %d", fi.Mode(), fi.ModTime().UnixNano())
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			target, _ := os.Readlink(p)
-			s += " -> " + target
-		case fi.Mode().IsRegular():
-			b, _ := os.ReadFile(p)
-			s += " " + string(b)
-		}
-		out[p] = s
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // layered returns a fresh upper over a shared lower, and a check, run at
 // cleanup, that lower is exactly as it was.
 func layered(t *testing.T, lo string) (*FS, string) {
 	t.Helper()
-	before := snapshot(t, lo)
-	t.Cleanup(func() {
-		if after := snapshot(t, lo); !reflect.DeepEqual(before, after) {
-			t.Errorf("lower changed:\nbefore %v\nafter  %v", before, after)
-		}
-	})
+	before := tt.Snapshot(t, lo)
+	t.Cleanup(func() { tt.Unchanged(t, lo, before) })
 	up := filepath.Join(t.TempDir(), "upper")
 	mkdir(t, up)
 	return mustFS(t, up, lo, nil), up

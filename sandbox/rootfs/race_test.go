@@ -3,18 +3,16 @@
 package rootfs
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	tt "github.com/sockerless/sockerless/sandbox/treetest"
 	"golang.org/x/sys/unix"
 )
 
@@ -52,75 +50,6 @@ func canary(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return h
-}
-
-// fingerprint lists every entry under dir with mode, size, mtime and a
-// hash of its content or link target.
-func fingerprint(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		var body []byte
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			s, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			body = []byte(s)
-		case fi.Mode().IsRegular():
-			if body, err = os.ReadFile(p); err != nil {
-				return err
-			}
-		}
-		rel, _ := filepath.Rel(dir, p)
-		out[rel] = fmt.Sprintf("%v %d %d %x", fi.Mode(), fi.Size(), fi.ModTime().UnixNano(), sha256.Sum256(body))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// swapper flips upper dir d between a real directory and a symlink to
-// host until stopped, and leaves the real directory in place.
-func swapper(t *testing.T, d, host string) (stop func()) {
-	t.Helper()
-	aside := d + ".real"
-	var done atomic.Bool
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for !done.Load() {
-			if os.Rename(d, aside) != nil {
-				continue
-			}
-			_ = os.Symlink(host, d)
-			time.Sleep(time.Microsecond)
-			// RemoveAll: meanwhile the FS may have made a real d again.
-			_ = os.RemoveAll(d)
-			_ = os.Rename(aside, d)
-		}
-	}()
-	return func() {
-		done.Store(true)
-		wg.Wait()
-		if _, err := os.Lstat(aside); err == nil {
-			_ = os.RemoveAll(d)
-			if err := os.Rename(aside, d); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 }
 
 // leak fails the test when a read returned something only the host has.
@@ -225,7 +154,7 @@ func withoutOpenat2(t *testing.T) {
 // host directory it swaps in.
 func raceCase(t *testing.T, layered bool, iters int, op func(f *FS, i int, l *leak)) {
 	host := canary(t)
-	want := fingerprint(t, host)
+	want := tt.Snapshot(t, host)
 	up := filepath.Join(t.TempDir(), "upper")
 	var lo string
 	if layered {
@@ -240,7 +169,7 @@ func raceCase(t *testing.T, layered bool, iters int, op func(f *FS, i int, l *le
 	mkdir(t, filepath.Join(up, "d", "sub"))
 	f := mustFS(t, up, lo, nil)
 	restore(f)
-	stop := swapper(t, filepath.Join(up, "d"), host)
+	stop := tt.SwapDir(t, filepath.Join(up, "d"), host)
 	var l leak
 	for i := range iters {
 		op(f, i, &l)
@@ -249,9 +178,7 @@ func raceCase(t *testing.T, layered bool, iters int, op func(f *FS, i int, l *le
 	if len(l.got) > 0 {
 		t.Errorf("reads returned host data %d times, first: %s", len(l.got), l.got[0])
 	}
-	if diff := changed(want, fingerprint(t, host)); len(diff) > 0 {
-		t.Errorf("host directory changed: %v", diff)
-	}
+	tt.Unchanged(t, host, want)
 }
 
 // restore puts back the container side of /d that "remove" deletes.
@@ -262,25 +189,6 @@ func restore(f *FS) {
 	}
 	_ = f.Mkdir("/d/sub", 0o755)
 	_ = f.Symlink("container", "/d/link")
-}
-
-// changed lists the entries that differ between two fingerprints.
-func changed(before, after map[string]string) []string {
-	var out []string
-	for k, v := range before {
-		if w, ok := after[k]; !ok {
-			out = append(out, "removed "+k)
-		} else if w != v {
-			out = append(out, fmt.Sprintf("changed %s: %s -> %s", k, v, w))
-		}
-	}
-	for k := range after {
-		if _, ok := before[k]; !ok {
-			out = append(out, "added "+k)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // lexists checks the host directly, as a test that looks at layers does.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/sockerless/sockerless/sandbox/unpack"
 )
 
 // Build is the working filesystem of one `docker build`: the base
@@ -21,7 +22,7 @@ type Build struct {
 	dir    string
 	base   []stagedLayer
 	layers []stagedLayer
-	lower  *unpacker
+	lower  *unpack.Unpacker
 }
 
 // StartBuild unpacks baseID's layers ("" for scratch) into a new
@@ -31,7 +32,7 @@ func (s *Store) StartBuild(ctx context.Context, baseID string) (*Build, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Build{s: s, dir: dir, lower: newUnpacker(filepath.Join(dir, "lower"))}
+	b := &Build{s: s, dir: dir, lower: unpack.New(filepath.Join(dir, "lower"), unpack.Exact)}
 	for _, d := range []string{b.Lower(), b.Upper()} {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			b.Close()
@@ -72,7 +73,7 @@ func (s *Store) StartBuild(ctx context.Context, baseID string) (*Build, error) {
 		}
 		b.base = append(b.base, stagedLayer{digest: l.Digest, size: l.Size, diffID: img.Config.RootFS.DiffIDs[i], usize: usize, mediaType: l.MediaType})
 	}
-	if err := b.lower.finish(); err != nil {
+	if err := b.lower.Finish(); err != nil {
 		b.Close()
 		return nil, err
 	}
@@ -107,13 +108,13 @@ func (b *Build) Seal() (v1.Hash, error) {
 	}
 	// Lower may hold read-only directories from the image; the next
 	// layer must be able to write into them.
-	if err := makeWritable(b.Lower()); err != nil {
+	if err := unpack.MakeWritable(b.Lower()); err != nil {
 		return v1.Hash{}, err
 	}
 	if err := b.applyTar(tarPath); err != nil {
 		return v1.Hash{}, fmt.Errorf("content: apply the build step's layer: %w", err)
 	}
-	if err := makeWritable(b.Upper()); err != nil {
+	if err := unpack.MakeWritable(b.Upper()); err != nil {
 		return v1.Hash{}, err
 	}
 	if err := os.RemoveAll(b.Upper()); err != nil {
@@ -133,10 +134,10 @@ func (b *Build) applyTar(p string) error {
 		return err
 	}
 	defer f.Close()
-	if err := b.lower.apply(f); err != nil {
+	if err := b.lower.Apply(f); err != nil {
 		return err
 	}
-	return b.lower.finish()
+	return b.lower.Finish()
 }
 
 // Commit records an image of the base's layers, the sealed ones and
@@ -172,6 +173,6 @@ func (b *Build) Commit(config []byte) (Image, error) {
 
 // Close removes the working directory and every staged layer.
 func (b *Build) Close() error {
-	_ = makeWritable(b.dir)
+	_ = unpack.MakeWritable(b.dir)
 	return os.RemoveAll(b.dir)
 }

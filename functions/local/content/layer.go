@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/sockerless/sockerless/sandbox/unpack"
 )
 
 // metaPrefix starts names the sandbox's layering keeps for itself (the
@@ -84,7 +86,7 @@ func (lw *layerWriter) dir(rel string, parent *pending) error {
 		switch {
 		case lw.exclude[child]:
 			continue
-		case name == opaqueMarker:
+		case name == unpack.OpaqueMarker:
 			if err := parent.flush(lw.tw); err != nil {
 				return err
 			}
@@ -94,8 +96,8 @@ func (lw *layerWriter) dir(rel string, parent *pending) error {
 			continue
 		case strings.HasPrefix(name, metaPrefix):
 			continue
-		case strings.HasPrefix(name, whiteoutPrefix):
-			gone := strings.TrimPrefix(name, whiteoutPrefix)
+		case strings.HasPrefix(name, unpack.WhiteoutPrefix):
+			gone := strings.TrimPrefix(name, unpack.WhiteoutPrefix)
 			if names[gone] {
 				// The upper entry replaced the deleted one; for a
 				// directory its opaque marker is written with it.
@@ -109,7 +111,7 @@ func (lw *layerWriter) dir(rel string, parent *pending) error {
 			}
 			continue
 		}
-		if err := lw.entry(child, names[whiteoutPrefix+name], parent); err != nil {
+		if err := lw.entry(child, names[unpack.WhiteoutPrefix+name], parent); err != nil {
 			return err
 		}
 	}
@@ -163,8 +165,8 @@ func (lw *layerWriter) entry(rel string, replaced bool, parent *pending) error {
 		}
 	}
 	if replaced {
-		if _, err := os.Lstat(filepath.Join(host, opaqueMarker)); err != nil {
-			if err := lw.tw.WriteHeader(whiteoutHeader(path.Join(rel, opaqueMarker))); err != nil {
+		if _, err := os.Lstat(filepath.Join(host, unpack.OpaqueMarker)); err != nil {
+			if err := lw.tw.WriteHeader(whiteoutHeader(path.Join(rel, unpack.OpaqueMarker))); err != nil {
 				return err
 			}
 		}

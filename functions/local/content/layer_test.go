@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/sockerless/sockerless/sandbox/unpack"
 )
 
 // writeTree makes files (ending "/" for directories, "->x" for symlinks
@@ -87,11 +89,11 @@ func TestWriteLayerRoundTrip(t *testing.T) {
 		}
 	}
 
-	u := newUnpacker(got)
-	if err := u.apply(bytes.NewReader(layer.Bytes())); err != nil {
+	u := unpack.New(got, unpack.Exact)
+	if err := u.Apply(bytes.NewReader(layer.Bytes())); err != nil {
 		t.Fatal(err)
 	}
-	if err := u.finish(); err != nil {
+	if err := u.Finish(); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{

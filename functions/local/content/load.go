@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/sockerless/sockerless/sandbox/unpack"
 )
 
 // Loaded is one image read by Load, with the tags the archive gave it.
@@ -80,7 +81,7 @@ func extractArchive(ctx context.Context, r io.Reader, dir string) (*archive, err
 		if err != nil {
 			return nil, fmt.Errorf("reading the archive: %w", err)
 		}
-		rel, err := cleanName(h.Name)
+		rel, err := unpack.CleanName(h.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -92,7 +93,15 @@ func extractArchive(ctx context.Context, r io.Reader, dir string) (*archive, err
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				return nil, err
 			}
-			if err := writeFile(p, tr, 0o644); err != nil {
+			f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+			if err != nil {
+				return nil, err
+			}
+			_, err = io.Copy(f, tr)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
 				return nil, err
 			}
 		}
@@ -113,7 +122,7 @@ func (a *archive) path(name string) (string, error) {
 
 // resolve follows the archive's symlinks to the path name stands for.
 func (a *archive) resolve(name string) (string, error) {
-	rel, err := cleanName(name)
+	rel, err := unpack.CleanName(name)
 	if err != nil {
 		return "", err
 	}
@@ -125,7 +134,7 @@ func (a *archive) resolve(name string) (string, error) {
 		if hops > 10 {
 			return "", fmt.Errorf("%s: too many symbolic links", name)
 		}
-		if rel, err = cleanName(target); err != nil {
+		if rel, err = unpack.CleanName(target); err != nil {
 			return "", err
 		}
 	}

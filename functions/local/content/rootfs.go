@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/sockerless/sockerless/sandbox/unpack"
 )
 
 // Rootfs unpacks the image's layers once and returns the directory. The
@@ -45,7 +46,7 @@ func (s *Store) Rootfs(ctx context.Context, id string) (string, error) {
 	if err := os.Mkdir(root, 0o755); err != nil {
 		return "", fmt.Errorf("content: %w", err)
 	}
-	u := newUnpacker(root)
+	u := unpack.New(root, unpack.Exact)
 	for i, l := range m.Layers {
 		if err := ctx.Err(); err != nil {
 			return "", err
@@ -54,7 +55,7 @@ func (s *Store) Rootfs(ctx context.Context, id string) (string, error) {
 			return "", fmt.Errorf("content: unpack layer %d (%s) of %s: %w", i+1, l.Digest, h, err)
 		}
 	}
-	if err := u.finish(); err != nil {
+	if err := u.Finish(); err != nil {
 		return "", fmt.Errorf("content: unpack %s: %w", h, err)
 	}
 	if err := os.Rename(root, dst); err != nil {
@@ -63,7 +64,7 @@ func (s *Store) Rootfs(ctx context.Context, id string) (string, error) {
 	return dst, nil
 }
 
-func (s *Store) applyBlob(u *unpacker, d v1.Hash) error {
+func (s *Store) applyBlob(u *unpack.Unpacker, d v1.Hash) error {
 	f, err := os.Open(s.blobPath(d))
 	if err != nil {
 		return err
@@ -74,7 +75,7 @@ func (s *Store) applyBlob(u *unpacker, d v1.Hash) error {
 		return err
 	}
 	defer rc.Close()
-	return u.apply(rc)
+	return u.Apply(rc)
 }
 
 func (s *Store) manifest(d v1.Hash) (*v1.Manifest, error) {
@@ -104,7 +105,7 @@ func (s *Store) removeRootfs(h v1.Hash) error {
 	if err := os.Rename(dst, filepath.Join(tmp, "old")); err != nil {
 		return fmt.Errorf("content: %w", err)
 	}
-	if err := makeWritable(tmp); err != nil {
+	if err := unpack.MakeWritable(tmp); err != nil {
 		return err
 	}
 	return os.RemoveAll(tmp)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sockerless/sockerless/agent/imagecmd"
 	"github.com/sockerless/sockerless/sandbox"
 	"github.com/sockerless/sockerless/simulators/kit/taskrun"
 )
@@ -273,15 +274,7 @@ func (s *Service) start(t *task, c *container, img *unpacked, dir taskrun.Worksp
 	if o != nil && o.Command != nil {
 		cmd = o.Command
 	}
-	var args []string
-	if d.EntryPoint != nil {
-		args = append(append(args, d.EntryPoint...), cmd...)
-	} else {
-		if cmd == nil {
-			cmd = img.Config.Cmd
-		}
-		args = append(append(args, img.Config.Entrypoint...), cmd...)
-	}
+	args := imagecmd.Argv(img.Config.Entrypoint, img.Config.Cmd, d.EntryPoint, cmd)
 	env := append([]string{}, img.Config.Env...)
 	env = append(env, "AWS_EXECUTION_ENV=AWS_ECS_FARGATE", "AWS_REGION="+t.region, "AWS_DEFAULT_REGION="+t.region)
 	for _, kv := range d.Environment {

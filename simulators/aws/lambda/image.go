@@ -25,6 +25,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/sockerless/sockerless/agent/imagecmd"
 	"github.com/sockerless/sockerless/sandbox"
 	"github.com/sockerless/sockerless/simulators/aws/internal/imagefs"
 )
@@ -103,14 +104,11 @@ func (s *Service) prepareImage(resolved string, icr *imageConfigResponse) func(*
 		if err != nil {
 			return err
 		}
-		entry, cmd := u.Config.Entrypoint, u.Config.Cmd
+		var entry []string // an empty list sets none
 		if len(ic.EntryPoint) > 0 {
 			entry = ic.EntryPoint
 		}
-		if len(ic.Command) > 0 {
-			cmd = ic.Command
-		}
-		args := append(append([]string{}, entry...), cmd...)
+		args := imagecmd.Argv(u.Config.Entrypoint, u.Config.Cmd, entry, ic.Command)
 		if len(args) == 0 {
 			return fmt.Errorf("image %s has no ENTRYPOINT or CMD, and ImageConfig sets none", resolved)
 		}
