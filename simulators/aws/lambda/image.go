@@ -25,7 +25,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/sockerless/sockerless/agent/imagecmd"
 	"github.com/sockerless/sockerless/sandbox"
 	"github.com/sockerless/sockerless/simulators/aws/internal/imagefs"
 )
@@ -104,11 +103,17 @@ func (s *Service) prepareImage(resolved string, icr *imageConfigResponse) func(*
 		if err != nil {
 			return err
 		}
-		var entry []string // an empty list sets none
+		// Lambda's ImageConfig overrides each field on its own (an
+		// EntryPoint alone keeps the image's CMD as its parameters),
+		// unlike docker run --entrypoint, which drops the image's CMD.
+		entry, cmd := u.Config.Entrypoint, u.Config.Cmd
 		if len(ic.EntryPoint) > 0 {
 			entry = ic.EntryPoint
 		}
-		args := imagecmd.Argv(u.Config.Entrypoint, u.Config.Cmd, entry, ic.Command)
+		if len(ic.Command) > 0 {
+			cmd = ic.Command
+		}
+		args := append(append([]string{}, entry...), cmd...)
 		if len(args) == 0 {
 			return fmt.Errorf("image %s has no ENTRYPOINT or CMD, and ImageConfig sets none", resolved)
 		}
