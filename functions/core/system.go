@@ -49,7 +49,7 @@ func (c *Core) version(ctx context.Context, in call.Call) (call.Reply, error) {
 }
 
 func (c *Core) info(ctx context.Context, in call.Call) (call.Reply, error) {
-	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	recs, err := c.containers(ctx, keyContainer)
 	if err != nil {
 		return call.Reply{}, err
 	}
@@ -97,7 +97,7 @@ func (c *Core) diskUsage(ctx context.Context, in call.Call) (call.Reply, error) 
 	if err != nil {
 		return call.Reply{}, err
 	}
-	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	recs, err := c.containers(ctx, keyContainer)
 	if err != nil {
 		return call.Reply{}, err
 	}
