@@ -93,7 +93,7 @@ type diskUsageLegacy struct {
 }
 
 func (c *Core) diskUsage(ctx context.Context, in call.Call) (call.Reply, error) {
-	imgs, err := listJSON[imageRecord](ctx, c, keyImage)
+	imgs, err := c.images(ctx)
 	if err != nil {
 		return call.Reply{}, err
 	}
