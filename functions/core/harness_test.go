@@ -17,6 +17,7 @@ import (
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/local"
+	"github.com/sockerless/sockerless/functions/state"
 	"github.com/sockerless/sockerless/functions/state/bolt"
 	"github.com/sockerless/sockerless/functions/testing/registrytest"
 )
@@ -32,6 +33,7 @@ type harness struct {
 	h       call.Handler
 	starts  *startRecorder
 	version string
+	cfg     core.Config // what h was made of, for another instance
 }
 
 // startRecorder is the real local driver; it only remembers the
@@ -93,12 +95,18 @@ func (r *startRecorder) last() core.Workload {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	dir := t.TempDir()
-	log := slog.New(slog.DiscardHandler)
-	store, err := bolt.Open(filepath.Join(dir, "state.db"))
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newHarnessOn(t, store)
+}
+
+// newHarnessOn is a harness over store, which it closes at the end.
+func newHarnessOn(t *testing.T, store state.Store) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	log := slog.New(slog.DiscardHandler)
 	drv, err := local.NewDriver(filepath.Join(dir, "data"), unreachableAgentURL, log)
 	if err != nil {
 		t.Fatal(err)
@@ -108,11 +116,19 @@ func newHarness(t *testing.T) *harness {
 		_ = store.Close()
 	})
 	rec := &startRecorder{Driver: drv}
-	c := core.New(core.Config{
+	cfg := core.Config{
 		Store: store, Compute: rec, Images: drv, Secret: []byte("test-secret"),
 		Backend: "local", DataRoot: dir, Log: log,
-	})
-	return &harness{h: call.Serialized(c), starts: rec, version: "1.56"}
+	}
+	return &harness{h: call.Serialized(core.New(cfg)), starts: rec, version: "1.56", cfg: cfg}
+}
+
+// instance is another function instance beside h's: its own Core over
+// store (h's, or a wrapper of it) and the same workloads.
+func (h *harness) instance(store state.Store) *harness {
+	cfg := h.cfg
+	cfg.Store = store
+	return &harness{h: call.Serialized(core.New(cfg)), starts: h.starts, version: h.version, cfg: cfg}
 }
 
 // req is one call, written the way a test reads best.

@@ -117,11 +117,16 @@ func (c *Core) findImageRecord(ctx context.Context, ref string) (*imageRecord, i
 			return rec, ver, err
 		}
 	}
-	// Docker names the reference it looked for: "x" is "x:latest".
+	return nil, 0, noSuchImage(ref)
+}
+
+// noSuchImage is dockerd's 404, which names the reference it looked
+// for: "x" is "x:latest".
+func noSuchImage(ref string) error {
 	if named, err := normalizeRef(ref); err == nil {
 		ref = familiar(named)
 	}
-	return nil, 0, notFound("No such image: %s", ref)
+	return notFound("No such image: %s", ref)
 }
 
 // tags reads every tag entry: image id → its familiar names, sorted as

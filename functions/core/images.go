@@ -206,7 +206,9 @@ func (c *Core) imageRemove(ctx context.Context, in call.Call) (call.Reply, error
 		return call.Reply{}, conflict("conflict: unable to delete %s (%s) - image is being used by %s container %s", shortID(rec.ID), forced, how, shortID(user))
 	}
 	untagged, err := c.deleteImage(ctx, rec)
-	if err != nil {
+	if errors.Is(err, state.ErrNotFound) {
+		return call.Reply{}, noSuchImage(ref) // another remove went first
+	} else if err != nil {
 		return call.Reply{}, err
 	}
 	for _, t := range untagged {
@@ -228,19 +230,20 @@ func (c *Core) untag(ctx context.Context, id string, named reference.Named) erro
 	return nil
 }
 
-// deleteImage removes an image: its content, its record, then the tags
-// that still point at it, read after the record is gone so that a tag
-// racing the remove is seen here or sees the record gone (tagImage). It
-// returns the tags it removed.
+// deleteImage removes an image: its record (the conditional delete that
+// picks one winner among concurrent removes; the others get
+// ErrNotFound), then the tags that still point at it, read after the
+// record is gone so that a tag racing the remove is seen here or sees
+// the record gone (tagImage), then its content. It returns the tags it
+// removed.
 func (c *Core) deleteImage(ctx context.Context, rec *imageRecord) ([]string, error) {
-	if err := c.cfg.Images.DeleteImage(ctx, rec.ID); err != nil {
-		return nil, errorf(http.StatusInternalServerError, "remove image content %s: %v", shortID(rec.ID), err)
+	r, err := c.store.Get(ctx, keyImage+rec.ID)
+	if err != nil {
+		return nil, err
 	}
-	if r, err := c.store.Get(ctx, keyImage+rec.ID); err == nil {
-		if err := c.store.Delete(ctx, keyImage+rec.ID, r.Version); err != nil && !isLostRace(err) {
-			return nil, err
-		}
-	} else if !errors.Is(err, state.ErrNotFound) {
+	if err := c.store.Delete(ctx, keyImage+rec.ID, r.Version); isLostRace(err) {
+		return nil, state.ErrNotFound
+	} else if err != nil {
 		return nil, err
 	}
 	tags, err := c.tags(ctx)
@@ -257,6 +260,9 @@ func (c *Core) deleteImage(ctx context.Context, rec *imageRecord) ([]string, err
 			return nil, err
 		}
 		untagged = append(untagged, t)
+	}
+	if err := c.cfg.Images.DeleteImage(ctx, rec.ID); err != nil {
+		return nil, errorf(http.StatusInternalServerError, "image %s is removed, but not its content: %v", shortID(rec.ID), err)
 	}
 	c.emit(ctx, events.ImageEventType, events.ActionDelete, rec.ID, nil)
 	return untagged, nil
