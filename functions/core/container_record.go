@@ -89,21 +89,7 @@ func (c *Core) findContainer(ctx context.Context, ref string) (*containerRecord,
 // containers lists the containers under prefix whose name points at
 // them (see nameIndex).
 func (c *Core) containers(ctx context.Context, prefix string) ([]containerRecord, error) {
-	recs, err := listJSON[containerRecord](ctx, c, prefix)
-	if err != nil {
-		return nil, err
-	}
-	owners, err := containerNames.owners(ctx, c.store)
-	if err != nil {
-		return nil, err
-	}
-	out := recs[:0]
-	for _, r := range recs {
-		if owners[r.shortName()] == r.ID {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return listNamed(ctx, c, containerNames, prefix, func(r *containerRecord) (string, string) { return r.shortName(), r.ID })
 }
 
 func isHexPrefix(s string) bool {

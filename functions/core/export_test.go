@@ -74,16 +74,9 @@ func Inconsistencies(ctx context.Context, s state.Store, allowed Leftovers) ([]s
 
 func listAll(ctx context.Context, s state.Store, prefix string) ([]state.Record, error) {
 	var out []state.Record
-	after := ""
-	for {
-		recs, next, err := s.List(ctx, prefix, after, 500)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, recs...)
-		if next == "" {
-			return out, nil
-		}
-		after = next
-	}
+	err := eachRecord(ctx, s, prefix, func(r state.Record) error {
+		out = append(out, r)
+		return nil
+	})
+	return out, err
 }

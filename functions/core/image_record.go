@@ -133,21 +133,14 @@ func noSuchImage(ref string) error {
 // dockerd sorts them. An entry whose image is gone names nothing.
 func (c *Core) tags(ctx context.Context) (map[string][]string, error) {
 	out := map[string][]string{}
-	after := ""
-	for {
-		recs, next, err := c.store.List(ctx, keyTag, after, 500)
-		if err != nil {
-			return nil, err
+	err := eachRecord(ctx, c.store, keyTag, func(r state.Record) error {
+		if named, err := reference.ParseNormalizedNamed(r.Key[len(keyTag):]); err == nil {
+			out[string(r.Value)] = append(out[string(r.Value)], familiar(named))
 		}
-		for _, r := range recs {
-			if named, err := reference.ParseNormalizedNamed(r.Key[len(keyTag):]); err == nil {
-				out[string(r.Value)] = append(out[string(r.Value)], familiar(named))
-			}
-		}
-		if next == "" {
-			break
-		}
-		after = next
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, t := range out {
 		sort.Strings(t)

@@ -89,23 +89,34 @@ func (x nameIndex) release(ctx context.Context, s state.Store, name, id string) 
 }
 
 // owners reads every entry, name → id. A listing keeps a record only if
-// its name's entry points at it.
+// its name's entry points at it (see listNamed).
 func (x nameIndex) owners(ctx context.Context, s state.Store) (map[string]string, error) {
 	out := map[string]string{}
-	after := ""
-	for {
-		recs, next, err := s.List(ctx, x.names, after, 500)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			out[r.Key[len(x.names):]] = string(r.Value)
-		}
-		if next == "" {
-			return out, nil
-		}
-		after = next
+	err := eachRecord(ctx, s, x.names, func(r state.Record) error {
+		out[r.Key[len(x.names):]] = string(r.Value)
+		return nil
+	})
+	return out, err
+}
+
+// listNamed lists the records under prefix (within x's records) whose
+// name points at them; nameID says what a record's name and id are.
+func listNamed[T any](ctx context.Context, c *Core, x nameIndex, prefix string, nameID func(*T) (string, string)) ([]T, error) {
+	recs, err := listJSON[T](ctx, c, prefix)
+	if err != nil {
+		return nil, err
 	}
+	owners, err := x.owners(ctx, c.store)
+	if err != nil {
+		return nil, err
+	}
+	out := recs[:0]
+	for i := range recs {
+		if name, id := nameID(&recs[i]); owners[name] == id {
+			out = append(out, recs[i])
+		}
+	}
+	return out, nil
 }
 
 // owns reports whether name's entry points at id.

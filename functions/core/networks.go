@@ -105,21 +105,7 @@ func (c *Core) findNetwork(ctx context.Context, ref string) (*network.Inspect, e
 
 // networks lists the networks under prefix whose name points at them.
 func (c *Core) networks(ctx context.Context, prefix string) ([]network.Inspect, error) {
-	nets, err := listJSON[network.Inspect](ctx, c, prefix)
-	if err != nil {
-		return nil, err
-	}
-	owners, err := networkNames.owners(ctx, c.store)
-	if err != nil {
-		return nil, err
-	}
-	out := nets[:0]
-	for _, n := range nets {
-		if owners[n.Name] == n.ID {
-			out = append(out, n)
-		}
-	}
-	return out, nil
+	return listNamed(ctx, c, networkNames, prefix, func(n *network.Inspect) (string, string) { return n.Name, n.ID })
 }
 
 func (c *Core) networkCreate(ctx context.Context, in call.Call) (call.Reply, error) {
