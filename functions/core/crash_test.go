@@ -82,6 +82,17 @@ func crashCases() []crashCase {
 					t.Fatalf("create again: %d %s", rep.Status, rep.Body)
 				}
 				listedOnce(t, h, n)
+				containersAgree(t, h)
+			},
+		},
+		{
+			name: "container create with a generated name",
+			setup: func(t *testing.T, h *harness, img string, k int) req {
+				return createReq("", img)
+			},
+			after: func(t *testing.T, h *harness, img string, k int) {
+				h.create(t, "", img, nil)
+				containersAgree(t, h)
 			},
 		},
 		{
@@ -293,6 +304,25 @@ func listedOnce(t *testing.T, h *harness, n string) {
 	}
 	if found != 1 {
 		t.Errorf("%d containers listed as /%s, want 1", found, n)
+	}
+}
+
+// containersAgree checks that every listed container is found by its
+// name, and no name is listed twice.
+func containersAgree(t *testing.T, h *harness) {
+	t.Helper()
+	var list []container.Summary
+	h.ok(t, req{op: call.OpContainerList, query: url.Values{"all": {"1"}}}, http.StatusOK, &list)
+	seen := map[string]bool{}
+	for _, c := range list {
+		n := c.Names[0]
+		if seen[n] {
+			t.Errorf("%s listed twice", n)
+		}
+		seen[n] = true
+		if got := h.inspect(t, n); got.ID != c.ID {
+			t.Errorf("list shows %s as %s, inspect finds %s", c.ID, n, got.ID)
+		}
 	}
 }
 
