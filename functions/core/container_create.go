@@ -44,33 +44,40 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 
 	generated := name == ""
 	name = strings.TrimPrefix(name, "/")
-	// Reserving the name is the conditional write that makes names
-	// unique; a generated name that lost a race is simply drawn again.
+	if !generated {
+		// Most conflicts are plain: say so before creating any volume.
+		if err := c.nameFree(ctx, name, rec.ID); err != nil {
+			return call.Reply{}, err
+		}
+	}
+	mounts, err := c.resolveMounts(ctx, rec)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	rec.Mounts = mounts
+	// The record, then its name (see nameIndex): the name's conditional
+	// create makes it unique; a generated name that lost a race is simply
+	// drawn again.
+	var ver int64
 	for attempt := 0; ; attempt++ {
 		if generated {
 			name = c.generateName(ctx)
 		}
-		_, err := c.store.Put(ctx, keyContainerName+name, []byte(rec.ID), 0, 0)
+		rec.Name = "/" + name
+		if ver, err = c.putJSON(ctx, keyContainer+rec.ID, rec, ver, 0); err != nil {
+			return call.Reply{}, err
+		}
+		owner, err := containerNames.claim(ctx, c.store, name, rec.ID)
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, state.ErrConflict) {
-			return call.Reply{}, err
+		if errors.Is(err, state.ErrConflict) && generated && attempt < 20 {
+			continue
 		}
-		if !generated || attempt > 20 {
-			owner, _ := c.store.Get(ctx, keyContainerName+name)
-			return call.Reply{}, conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, owner.Value)
+		_ = c.store.Delete(ctx, keyContainer+rec.ID, ver)
+		if errors.Is(err, state.ErrConflict) {
+			return call.Reply{}, nameInUse(name, owner)
 		}
-	}
-	rec.Name = "/" + name
-	mounts, err := c.resolveMounts(ctx, rec)
-	if err != nil {
-		_ = c.store.Delete(ctx, keyContainerName+name, 1)
-		return call.Reply{}, err
-	}
-	rec.Mounts = mounts
-	if _, err := c.putJSON(ctx, keyContainer+rec.ID, rec, 0, 0); err != nil {
-		_ = c.store.Delete(ctx, keyContainerName+name, 1)
 		return call.Reply{}, err
 	}
 	if p, ok := c.cfg.Compute.(Preparer); ok {

@@ -63,7 +63,7 @@ func (c *Core) containerList(ctx context.Context, in call.Call) (call.Reply, err
 	}
 	all := truthy(in.Query.Get("all")) || len(f["status"]) > 0 || len(f["exited"]) > 0
 	limit, _ := strconv.Atoi(in.Query.Get("limit"))
-	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	recs, err := c.containers(ctx, keyContainer)
 	if err != nil {
 		return call.Reply{}, err
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -58,34 +60,36 @@ func (c *Core) findContainer(ctx context.Context, ref string) (*containerRecord,
 	if !errors.Is(err, state.ErrNotFound) {
 		return nil, 0, err
 	}
-	name := strings.TrimPrefix(ref, "/")
-	if r, err := c.store.Get(ctx, keyContainerName+name); err == nil {
-		ver, err := c.getJSON(ctx, keyContainer+string(r.Value), rec)
-		if err == nil {
-			return rec, ver, nil
+	// By full id the record alone answers: an id is handed out only
+	// once its name points at it. A name or a prefix goes through the
+	// names, so a create that is not done (or lost) stays invisible.
+	if r, err := containerNames.resolve(ctx, c.store, strings.TrimPrefix(ref, "/")); err == nil {
+		if err := json.Unmarshal(r.Value, rec); err != nil {
+			return nil, 0, fmt.Errorf("corrupt record %s: %w", r.Key, err)
 		}
-		if !errors.Is(err, state.ErrNotFound) {
-			return nil, 0, err
-		}
+		return rec, r.Version, nil
 	} else if !errors.Is(err, state.ErrNotFound) {
 		return nil, 0, err
 	}
 	if isHexPrefix(ref) {
-		recs, _, err := c.store.List(ctx, keyContainer+ref, "", 2)
+		recs, err := c.containers(ctx, keyContainer+ref)
 		if err != nil {
 			return nil, 0, err
 		}
-		switch len(recs) {
-		case 1:
-			ver, err := c.getJSON(ctx, recs[0].Key, rec)
-			if err == nil {
-				return rec, ver, nil
-			}
-		case 2:
+		switch {
+		case len(recs) == 1:
+			return c.findContainer(ctx, recs[0].ID)
+		case len(recs) > 1:
 			return nil, 0, invalid("multiple IDs found with provided prefix: %s", ref)
 		}
 	}
 	return nil, 0, notFound("No such container: %s", ref)
+}
+
+// containers lists the containers under prefix whose name points at
+// them (see nameIndex).
+func (c *Core) containers(ctx context.Context, prefix string) ([]containerRecord, error) {
+	return listNamed(ctx, c, containerNames, prefix, func(r *containerRecord) (string, string) { return r.shortName(), r.ID })
 }
 
 func isHexPrefix(s string) bool {

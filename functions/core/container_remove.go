@@ -81,9 +81,9 @@ func (c *Core) deleteContainerRecords(ctx context.Context, rec *containerRecord)
 			break
 		}
 	}
-	if r, err := c.store.Get(ctx, keyContainerName+rec.shortName()); err == nil && string(r.Value) == rec.ID {
-		_ = c.store.Delete(ctx, keyContainerName+rec.shortName(), r.Version)
-	}
+	// The record, then its name (see nameIndex); a name left behind is
+	// stale and its next reader removes it.
+	_ = containerNames.release(ctx, c.store, rec.shortName(), rec.ID)
 	for _, id := range rec.ExecIDs {
 		if r, err := c.store.Get(ctx, keyExec+id); err == nil {
 			_ = c.store.Delete(ctx, keyExec+id, r.Version)
@@ -105,25 +105,27 @@ func (c *Core) containerRename(ctx context.Context, in call.Call) (call.Reply, e
 	if oldName == newName {
 		return call.Reply{}, invalid("Renaming a container with the same name as its current name")
 	}
-	if _, err := c.store.Put(ctx, keyContainerName+newName, []byte(rec.ID), 0, 0); err != nil {
+	// The new name, the record, the old name: whatever step a rename
+	// stops after, both names that point at the container resolve to it,
+	// and the record names one of them.
+	if owner, err := containerNames.claim(ctx, c.store, newName, rec.ID); err != nil {
 		if errors.Is(err, state.ErrConflict) {
-			owner, _ := c.store.Get(ctx, keyContainerName+newName)
-			return call.Reply{}, conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", newName, owner.Value)
+			return call.Reply{}, nameInUse(newName, owner)
 		}
 		return call.Reply{}, err
 	}
-	rec, err = c.updateContainer(ctx, rec.ID, func(r *containerRecord) error {
+	id := rec.ID
+	rec, err = c.updateContainer(ctx, id, func(r *containerRecord) error {
+		oldName = r.shortName() // a concurrent rename may have moved it
 		r.Name = "/" + newName
 		return nil
 	})
 	if err != nil {
-		if r, e := c.store.Get(ctx, keyContainerName+newName); e == nil {
-			_ = c.store.Delete(ctx, keyContainerName+newName, r.Version)
-		}
+		_ = containerNames.release(ctx, c.store, newName, id)
 		return call.Reply{}, err
 	}
-	if r, err := c.store.Get(ctx, keyContainerName+oldName); err == nil && string(r.Value) == rec.ID {
-		_ = c.store.Delete(ctx, keyContainerName+oldName, r.Version)
+	if oldName != newName {
+		_ = containerNames.release(ctx, c.store, oldName, id)
 	}
 	c.emitContainer(ctx, rec, events.ActionRename, map[string]string{"oldName": "/" + oldName})
 	return noContent(), nil
@@ -138,7 +140,7 @@ func (c *Core) containerPrune(ctx context.Context, in call.Call) (call.Reply, er
 	if err != nil {
 		return call.Reply{}, err
 	}
-	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	recs, err := c.containers(ctx, keyContainer)
 	if err != nil {
 		return call.Reply{}, err
 	}

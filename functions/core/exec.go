@@ -39,26 +39,42 @@ func (c *Core) execCreate(ctx context.Context, in call.Call) (call.Reply, error)
 	if !rec.running() {
 		return call.Reply{}, conflict("container %s is not running", rec.ID)
 	}
+	// The exec, then the container's list of them (what its remove
+	// deletes); see findExec for what a half-done pair means.
 	x := execRecord{ID: newID(), ContainerID: rec.ID, Config: req}
-	if _, err := c.putJSON(ctx, keyExec+x.ID, x, 0, 0); err != nil {
+	ver, err := c.putJSON(ctx, keyExec+x.ID, x, 0, 0)
+	if err != nil {
 		return call.Reply{}, err
 	}
 	if _, err := c.updateContainer(ctx, rec.ID, func(r *containerRecord) error {
 		r.ExecIDs = append(r.ExecIDs, x.ID)
 		return nil
 	}); err != nil {
+		_ = c.store.Delete(ctx, keyExec+x.ID, ver)
 		return call.Reply{}, err
 	}
 	c.emitContainer(ctx, rec, events.ActionExecCreate, map[string]string{"execID": x.ID})
 	return jsonReply(http.StatusCreated, container.ExecCreateResponse{ID: x.ID}), nil
 }
 
+// findExec returns a live exec. The exec record is written before the
+// container lists it and removed after the container, so an exec whose
+// container is gone (a remove that stopped half-way, or a create that
+// lost to it) is left over: it is removed here and not found.
 func (c *Core) findExec(ctx context.Context, id string) (*execRecord, error) {
 	x := new(execRecord)
-	if _, err := c.getJSON(ctx, keyExec+id, x); err != nil {
-		if errors.Is(err, state.ErrNotFound) {
-			return nil, notFound("No such exec instance: %s", id)
+	ver, err := c.getJSON(ctx, keyExec+id, x)
+	if errors.Is(err, state.ErrNotFound) {
+		return nil, notFound("No such exec instance: %s", id)
+	} else if err != nil {
+		return nil, err
+	}
+	if _, err := c.store.Get(ctx, keyContainer+x.ContainerID); errors.Is(err, state.ErrNotFound) {
+		if err := c.store.Delete(ctx, keyExec+id, ver); err != nil && !isLostRace(err) {
+			return nil, err
 		}
+		return nil, notFound("No such exec instance: %s", id)
+	} else if err != nil {
 		return nil, err
 	}
 	return x, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/local"
+	"github.com/sockerless/sockerless/functions/state"
 	"github.com/sockerless/sockerless/functions/state/bolt"
 	"github.com/sockerless/sockerless/functions/testing/registrytest"
 )
@@ -32,6 +33,7 @@ type harness struct {
 	h       call.Handler
 	starts  *startRecorder
 	version string
+	cfg     core.Config // what h was made of, for another instance
 }
 
 // startRecorder is the real local driver; it only remembers the
@@ -99,12 +101,24 @@ func newHarness(t *testing.T) *harness {
 // newHarnessWith is newHarness with cfg changed by set (nil: as is).
 func newHarnessWith(t *testing.T, set func(*core.Config)) *harness {
 	t.Helper()
-	dir := t.TempDir()
-	log := slog.New(slog.DiscardHandler)
-	store, err := bolt.Open(filepath.Join(dir, "state.db"))
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newHarnessOnWith(t, store, set)
+}
+
+// newHarnessOn is a harness over store, which it closes at the end.
+func newHarnessOn(t *testing.T, store state.Store) *harness {
+	t.Helper()
+	return newHarnessOnWith(t, store, nil)
+}
+
+// newHarnessOnWith is newHarnessOn with cfg changed by set (nil: as is).
+func newHarnessOnWith(t *testing.T, store state.Store, set func(*core.Config)) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	log := slog.New(slog.DiscardHandler)
 	drv, err := local.New(context.Background(), local.Config{Dir: filepath.Join(dir, "data"), AgentURL: unreachableAgentURL, Log: log})
 	if err != nil {
 		t.Fatal(err)
@@ -121,8 +135,15 @@ func newHarnessWith(t *testing.T, set func(*core.Config)) *harness {
 	if set != nil {
 		set(&cfg)
 	}
-	c := core.New(cfg)
-	return &harness{h: call.Serialized(c), starts: rec, version: "1.56"}
+	return &harness{h: call.Serialized(core.New(cfg)), starts: rec, version: "1.56", cfg: cfg}
+}
+
+// instance is another function instance beside h's: its own Core over
+// store (h's, or a wrapper of it) and the same workloads.
+func (h *harness) instance(store state.Store) *harness {
+	cfg := h.cfg
+	cfg.Store = store
+	return &harness{h: call.Serialized(core.New(cfg)), starts: h.starts, version: h.version, cfg: cfg}
 }
 
 // req is one call, written the way a test reads best.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sort"
 	"strings"
 	"time"
 
@@ -12,14 +13,18 @@ import (
 	"github.com/sockerless/sockerless/functions/state"
 )
 
-// imageRecord is the stored image: its config as the backend holds it,
-// and the names that point at it.
+// imageRecord is the stored image: its config as the backend holds it.
+// The names that point at it are the tag entries (keyTag), the one
+// record of each; RepoTags is filled from them when an image is read,
+// never stored.
 type imageRecord struct {
 	ID          string
-	RepoTags    []string
+	RepoTags    []string `json:",omitempty"`
 	RepoDigests []string
 	ConfigJSON  json.RawMessage
 	Size        int64
+	// LastTagTime is when a tag last moved here: a hint, written after
+	// the tag entry.
 	LastTagTime time.Time
 }
 
@@ -56,8 +61,21 @@ func normalizeRef(ref string) (reference.Named, error) {
 func familiar(named reference.Named) string { return reference.FamiliarString(named) }
 
 // findImage resolves an image id (full, "sha256:"-less, or a unique
-// prefix) or a reference.
+// prefix) or a reference, with its tags.
 func (c *Core) findImage(ctx context.Context, ref string) (*imageRecord, int64, error) {
+	rec, ver, err := c.findImageRecord(ctx, ref)
+	if err != nil {
+		return nil, 0, err
+	}
+	tags, err := c.tags(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	rec.RepoTags = tags[rec.ID]
+	return rec, ver, nil
+}
+
+func (c *Core) findImageRecord(ctx context.Context, ref string) (*imageRecord, int64, error) {
 	rec := new(imageRecord)
 	id := ref
 	if !strings.HasPrefix(id, "sha256:") && len(id) == 64 && isHexPrefix(id) {
@@ -74,9 +92,17 @@ func (c *Core) findImage(ctx context.Context, ref string) (*imageRecord, int64, 
 		if _, ok := named.(reference.Digested); !ok {
 			named = reference.TagNameOnly(named)
 		}
-		if r, err := c.store.Get(ctx, keyTag+named.String()); err == nil {
-			if ver, err := c.getJSON(ctx, keyImage+string(r.Value), rec); err == nil {
+		if t, err := c.store.Get(ctx, keyTag+named.String()); err == nil {
+			ver, err := c.getJSON(ctx, keyImage+string(t.Value), rec)
+			if err == nil {
 				return rec, ver, nil
+			}
+			if errors.Is(err, state.ErrNotFound) {
+				// Stale: the image went and a remove stopped before its
+				// tags (or a tag raced the remove).
+				if err := c.store.Delete(ctx, t.Key, t.Version); err != nil && !isLostRace(err) {
+					return nil, 0, err
+				}
 			}
 		}
 	}
@@ -91,15 +117,55 @@ func (c *Core) findImage(ctx context.Context, ref string) (*imageRecord, int64, 
 			return rec, ver, err
 		}
 	}
-	// Docker names the reference it looked for: "x" is "x:latest".
+	return nil, 0, noSuchImage(ref)
+}
+
+// noSuchImage is dockerd's 404, which names the reference it looked
+// for: "x" is "x:latest".
+func noSuchImage(ref string) error {
 	if named, err := normalizeRef(ref); err == nil {
 		ref = familiar(named)
 	}
-	return nil, 0, notFound("No such image: %s", ref)
+	return notFound("No such image: %s", ref)
 }
 
-// recordImage stores content as an image and points ref (if any) at
-// it, moving the tag off any image that had it.
+// tags reads every tag entry: image id → its familiar names, sorted as
+// dockerd sorts them. An entry whose image is gone names nothing.
+func (c *Core) tags(ctx context.Context) (map[string][]string, error) {
+	out := map[string][]string{}
+	err := eachRecord(ctx, c.store, keyTag, func(r state.Record) error {
+		if named, err := reference.ParseNormalizedNamed(r.Key[len(keyTag):]); err == nil {
+			out[string(r.Value)] = append(out[string(r.Value)], familiar(named))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range out {
+		sort.Strings(t)
+	}
+	return out, nil
+}
+
+// images lists every image with its tags.
+func (c *Core) images(ctx context.Context) ([]imageRecord, error) {
+	recs, err := listJSON[imageRecord](ctx, c, keyImage)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := c.tags(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range recs {
+		recs[i].RepoTags = tags[recs[i].ID]
+	}
+	return recs, nil
+}
+
+// recordImage stores content as an image, then points each of tags at
+// it (the record first: a tag entry points at an image that exists).
 func (c *Core) recordImage(ctx context.Context, content ImageContent, tags ...reference.Named) (*imageRecord, error) {
 	rec := &imageRecord{ID: content.ID, ConfigJSON: content.ConfigJSON, Size: content.Size, RepoDigests: content.RepoDigests}
 	for {
@@ -109,7 +175,6 @@ func (c *Core) recordImage(ctx context.Context, content ImageContent, tags ...re
 			return nil, err
 		}
 		if err == nil {
-			rec.RepoTags = cur.RepoTags
 			rec.RepoDigests = mergeStrings(cur.RepoDigests, content.RepoDigests)
 			rec.LastTagTime = cur.LastTagTime
 		}
@@ -126,12 +191,14 @@ func (c *Core) recordImage(ctx context.Context, content ImageContent, tags ...re
 			return nil, err
 		}
 	}
-	got := new(imageRecord)
-	_, err := c.getJSON(ctx, keyImage+content.ID, got)
+	got, _, err := c.findImage(ctx, content.ID)
 	return got, err
 }
 
-// tagImage points named at id, untagging whatever image had it.
+// tagImage points named at id, taking it from whatever image had it:
+// one conditional write. An image removed meanwhile takes the tag back
+// out (the remove, which deletes the record first, may have listed the
+// tags before this one was written).
 func (c *Core) tagImage(ctx context.Context, id string, named reference.Named) error {
 	key := keyTag + named.String()
 	for range maxRetries {
@@ -146,37 +213,27 @@ func (c *Core) tagImage(ctx context.Context, id string, named reference.Named) e
 		case !errors.Is(err, state.ErrNotFound):
 			return err
 		}
-		if _, err := c.store.Put(ctx, key, []byte(id), expect, 0); err != nil {
+		ver, err := c.store.Put(ctx, key, []byte(id), expect, 0)
+		if err != nil {
 			if errors.Is(err, state.ErrConflict) {
 				continue
 			}
 			return err
 		}
-		if expect != 0 {
-			_, _ = c.dropTag(ctx, string(old.Value), familiar(named))
-		}
 		_, err = update(ctx, c, keyImage+id, func(r *imageRecord) error {
-			r.RepoTags = mergeStrings(r.RepoTags, []string{familiar(named)})
+			r.RepoTags = nil // as read by an older version
 			r.LastTagTime = c.now()
 			return nil
 		})
+		if errors.Is(err, state.ErrNotFound) {
+			if err := c.store.Delete(ctx, key, ver); err != nil && !isLostRace(err) {
+				return err
+			}
+			return notFound("No such image: %s", shortID(id))
+		}
 		return err
 	}
 	return errors.New("tag: too many concurrent writers")
-}
-
-// dropTag removes a familiar tag from an image record.
-func (c *Core) dropTag(ctx context.Context, id, tag string) (*imageRecord, error) {
-	return update(ctx, c, keyImage+id, func(r *imageRecord) error {
-		out := r.RepoTags[:0]
-		for _, t := range r.RepoTags {
-			if t != tag {
-				out = append(out, t)
-			}
-		}
-		r.RepoTags = out
-		return nil
-	})
 }
 
 func mergeStrings(a, b []string) []string {

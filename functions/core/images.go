@@ -45,7 +45,7 @@ func (c *Core) imageList(ctx context.Context, in call.Call) (call.Reply, error) 
 	if ref := in.Query.Get("filter"); ref != "" { // the pre-1.28 form
 		f["reference"] = append(f["reference"], ref)
 	}
-	recs, err := listJSON[imageRecord](ctx, c, keyImage)
+	recs, err := c.images(ctx)
 	if err != nil {
 		return call.Reply{}, err
 	}
@@ -205,16 +205,14 @@ func (c *Core) imageRemove(ctx context.Context, in call.Call) (call.Reply, error
 		}
 		return call.Reply{}, conflict("conflict: unable to delete %s (%s) - image is being used by %s container %s", shortID(rec.ID), forced, how, shortID(user))
 	}
-	for _, t := range rec.RepoTags {
-		if named, err := normalizeRef(t); err == nil {
-			if r, err := c.store.Get(ctx, keyTag+named.String()); err == nil && string(r.Value) == rec.ID {
-				_ = c.store.Delete(ctx, keyTag+named.String(), r.Version)
-			}
-		}
-		out = append(out, image.DeleteResponse{Untagged: t})
-	}
-	if err := c.deleteImage(ctx, rec); err != nil {
+	untagged, err := c.deleteImage(ctx, rec)
+	if errors.Is(err, state.ErrNotFound) {
+		return call.Reply{}, noSuchImage(ref) // another remove went first
+	} else if err != nil {
 		return call.Reply{}, err
+	}
+	for _, t := range untagged {
+		out = append(out, image.DeleteResponse{Untagged: t})
 	}
 	out = append(out, image.DeleteResponse{Deleted: rec.ID})
 	return jsonReply(http.StatusOK, out), nil
@@ -222,28 +220,52 @@ func (c *Core) imageRemove(ctx context.Context, in call.Call) (call.Reply, error
 
 func (c *Core) untag(ctx context.Context, id string, named reference.Named) error {
 	if r, err := c.store.Get(ctx, keyTag+named.String()); err == nil && string(r.Value) == id {
-		if err := c.store.Delete(ctx, keyTag+named.String(), r.Version); err != nil && !errors.Is(err, state.ErrNotFound) {
+		if err := c.store.Delete(ctx, keyTag+named.String(), r.Version); err != nil && !isLostRace(err) {
 			return err
 		}
+	} else if err != nil && !errors.Is(err, state.ErrNotFound) {
+		return err
 	}
-	_, err := c.dropTag(ctx, id, familiar(named))
-	if err == nil {
-		c.emit(ctx, events.ImageEventType, events.ActionUnTag, id, map[string]string{"name": familiar(named)})
-	}
-	return err
+	c.emit(ctx, events.ImageEventType, events.ActionUnTag, id, map[string]string{"name": familiar(named)})
+	return nil
 }
 
-func (c *Core) deleteImage(ctx context.Context, rec *imageRecord) error {
-	if err := c.cfg.Images.DeleteImage(ctx, rec.ID); err != nil {
-		return errorf(http.StatusInternalServerError, "remove image content %s: %v", shortID(rec.ID), err)
+// deleteImage removes an image: its record (the conditional delete that
+// picks one winner among concurrent removes; the others get
+// ErrNotFound), then the tags that still point at it, read after the
+// record is gone so that a tag racing the remove is seen here or sees
+// the record gone (tagImage), then its content. It returns the tags it
+// removed.
+func (c *Core) deleteImage(ctx context.Context, rec *imageRecord) ([]string, error) {
+	r, err := c.store.Get(ctx, keyImage+rec.ID)
+	if err != nil {
+		return nil, err
 	}
-	if r, err := c.store.Get(ctx, keyImage+rec.ID); err == nil {
-		if err := c.store.Delete(ctx, keyImage+rec.ID, r.Version); err != nil && !errors.Is(err, state.ErrNotFound) {
-			return err
+	if err := c.store.Delete(ctx, keyImage+rec.ID, r.Version); isLostRace(err) {
+		return nil, state.ErrNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	tags, err := c.tags(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var untagged []string
+	for _, t := range tags[rec.ID] {
+		named, err := normalizeRef(t)
+		if err != nil {
+			continue
 		}
+		if err := c.untag(ctx, rec.ID, named); err != nil {
+			return nil, err
+		}
+		untagged = append(untagged, t)
+	}
+	if err := c.cfg.Images.DeleteImage(ctx, rec.ID); err != nil {
+		return nil, errorf(http.StatusInternalServerError, "image %s is removed, but not its content: %v", shortID(rec.ID), err)
 	}
 	c.emit(ctx, events.ImageEventType, events.ActionDelete, rec.ID, nil)
-	return nil
+	return untagged, nil
 }
 
 // imageUser returns a container using image id, preferring a running one.
@@ -274,7 +296,7 @@ func (c *Core) imagePrune(ctx context.Context, in call.Call) (call.Reply, error)
 	if err != nil {
 		return call.Reply{}, err
 	}
-	recs, err := listJSON[imageRecord](ctx, c, keyImage)
+	recs, err := c.images(ctx)
 	if err != nil {
 		return call.Reply{}, err
 	}
@@ -294,13 +316,10 @@ func (c *Core) imagePrune(ctx context.Context, in call.Call) (call.Reply, error)
 		if user, _, err := c.imageUser(ctx, r.ID); err != nil || user != "" {
 			continue
 		}
-		for _, t := range r.RepoTags {
-			if named, err := normalizeRef(t); err == nil {
-				_ = c.untag(ctx, r.ID, named)
+		if untagged, err := c.deleteImage(ctx, r); err == nil {
+			for _, t := range untagged {
+				report.ImagesDeleted = append(report.ImagesDeleted, image.DeleteResponse{Untagged: t})
 			}
-			report.ImagesDeleted = append(report.ImagesDeleted, image.DeleteResponse{Untagged: t})
-		}
-		if err := c.deleteImage(ctx, r); err == nil {
 			report.ImagesDeleted = append(report.ImagesDeleted, image.DeleteResponse{Deleted: r.ID})
 			report.SpaceReclaimed += uint64(r.Size)
 		}

@@ -26,3 +26,24 @@ func (c *Core) generateName(ctx context.Context) string {
 		}
 	}
 }
+
+// nameFree reports Docker's conflict if name belongs to a container
+// other than id.
+func (c *Core) nameFree(ctx context.Context, name, id string) error {
+	r, err := containerNames.resolve(ctx, c.store, name)
+	switch {
+	case errors.Is(err, state.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	if owner := r.Key[len(keyContainer):]; owner != id {
+		return nameInUse(name, owner)
+	}
+	return nil
+}
+
+// nameInUse is dockerd's 409 for a container name another container holds.
+func nameInUse(name, owner string) error {
+	return conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, owner)
+}

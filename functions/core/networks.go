@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -25,57 +27,85 @@ func predefinedID(name string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// ensureDefaultNetworks creates the predefined networks once.
+// ensureDefaultNetworks makes sure the predefined networks exist. Many
+// calls may run it at once on a fresh store: each writes what it finds
+// missing, in the order every writer keeps (record, then name), and
+// counts a write someone else already made as done, so every caller
+// returns only once both exist, whoever wrote them.
 func (c *Core) ensureDefaultNetworks(ctx context.Context) error {
 	for _, p := range predefinedNetworks {
 		id := predefinedID(p.name)
-		if _, err := c.store.Get(ctx, keyNetwork+id); err == nil {
-			continue
+		if ok, err := networkNames.owns(ctx, c.store, p.name, id); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			continue // the name is written last: the record is there
 		}
 		n := network.Inspect{Network: network.Network{
 			Name: p.name, ID: id, Created: c.now(), Scope: "local", Driver: p.driver,
 			EnableIPv4: p.name == "bridge", IPAM: network.IPAM{Driver: "default", Config: []network.IPAMConfig{}},
 			Options: map[string]string{}, Labels: map[string]string{},
 		}, Containers: map[string]network.EndpointResource{}}
-		if err := c.putNetwork(ctx, &n); err != nil && !errors.Is(err, state.ErrConflict) {
+		if _, err := c.putJSON(ctx, keyNetwork+id, n, 0, 0); err != nil && !errors.Is(err, state.ErrConflict) {
 			return err
+		}
+		if _, err := networkNames.claim(ctx, c.store, p.name, id); err != nil {
+			return fmt.Errorf("predefined network %s: %w", p.name, err)
 		}
 	}
 	return nil
 }
 
+// putNetwork writes a new network: its record, then its name. The loser
+// of a name race removes its record and gets ErrConflict.
 func (c *Core) putNetwork(ctx context.Context, n *network.Inspect) error {
-	if _, err := c.store.Put(ctx, keyNetworkName+n.Name, []byte(n.ID), 0, 0); err != nil {
+	ver, err := c.putJSON(ctx, keyNetwork+n.ID, n, 0, 0)
+	if err != nil {
 		return err
 	}
-	if _, err := c.putJSON(ctx, keyNetwork+n.ID, n, 0, 0); err != nil {
-		_ = c.store.Delete(ctx, keyNetworkName+n.Name, 1)
+	if _, err := networkNames.claim(ctx, c.store, n.Name, n.ID); err != nil {
+		_ = c.store.Delete(ctx, keyNetwork+n.ID, ver)
 		return err
 	}
 	return nil
 }
 
+// findNetwork resolves a full id, a name, or a unique id prefix. A
+// record its name does not point at (a create that is not done or lost)
+// is not a network yet.
 func (c *Core) findNetwork(ctx context.Context, ref string) (*network.Inspect, error) {
 	if err := c.ensureDefaultNetworks(ctx); err != nil {
 		return nil, err
 	}
 	n := new(network.Inspect)
 	if _, err := c.getJSON(ctx, keyNetwork+ref, n); err == nil {
-		return n, nil
-	}
-	if r, err := c.store.Get(ctx, keyNetworkName+ref); err == nil {
-		if _, err := c.getJSON(ctx, keyNetwork+string(r.Value), n); err == nil {
-			return n, nil
+		if ok, err := networkNames.owns(ctx, c.store, n.Name, n.ID); ok || err != nil {
+			return n, err
 		}
 	}
+	if r, err := networkNames.resolve(ctx, c.store, ref); err == nil {
+		if err := json.Unmarshal(r.Value, n); err != nil {
+			return nil, fmt.Errorf("corrupt record %s: %w", r.Key, err)
+		}
+		return n, nil
+	} else if !errors.Is(err, state.ErrNotFound) {
+		return nil, err
+	}
 	if isHexPrefix(ref) {
-		if recs, _, err := c.store.List(ctx, keyNetwork+ref, "", 2); err == nil && len(recs) == 1 {
-			if _, err := c.getJSON(ctx, recs[0].Key, n); err == nil {
-				return n, nil
-			}
+		nets, err := c.networks(ctx, keyNetwork+ref)
+		if err != nil {
+			return nil, err
+		}
+		if len(nets) == 1 {
+			return &nets[0], nil
 		}
 	}
 	return nil, notFound("network %s not found", ref)
+}
+
+// networks lists the networks under prefix whose name points at them.
+func (c *Core) networks(ctx context.Context, prefix string) ([]network.Inspect, error) {
+	return listNamed(ctx, c, networkNames, prefix, func(n *network.Inspect) (string, string) { return n.Name, n.ID })
 }
 
 func (c *Core) networkCreate(ctx context.Context, in call.Call) (call.Reply, error) {
@@ -155,7 +185,7 @@ func (c *Core) networkList(ctx context.Context, in call.Call) (call.Reply, error
 	if err := c.ensureDefaultNetworks(ctx); err != nil {
 		return call.Reply{}, err
 	}
-	nets, err := listJSON[network.Inspect](ctx, c, keyNetwork)
+	nets, err := c.networks(ctx, keyNetwork)
 	if err != nil {
 		return call.Reply{}, err
 	}
@@ -196,11 +226,22 @@ func (c *Core) networkRemove(ctx context.Context, in call.Call) (call.Reply, err
 	if len(n.Containers) > 0 {
 		return call.Reply{}, errorf(http.StatusForbidden, "error while removing network: network %s id %s has active endpoints", n.Name, n.ID)
 	}
-	if r, err := c.store.Get(ctx, keyNetwork+n.ID); err == nil {
-		_ = c.store.Delete(ctx, keyNetwork+n.ID, r.Version)
+	// The record, then the name: a remove that stops half-way leaves a
+	// stale name, which the next reader of it removes.
+	gone := notFound("network %s not found", in.Var("id"))
+	r, err := c.store.Get(ctx, keyNetwork+n.ID)
+	if errors.Is(err, state.ErrNotFound) {
+		return call.Reply{}, gone // another remove went first
+	} else if err != nil {
+		return call.Reply{}, err
 	}
-	if r, err := c.store.Get(ctx, keyNetworkName+n.Name); err == nil {
-		_ = c.store.Delete(ctx, keyNetworkName+n.Name, r.Version)
+	if err := c.store.Delete(ctx, keyNetwork+n.ID, r.Version); isLostRace(err) {
+		return call.Reply{}, gone
+	} else if err != nil {
+		return call.Reply{}, err
+	}
+	if err := networkNames.release(ctx, c.store, n.Name, n.ID); err != nil {
+		return call.Reply{}, err
 	}
 	c.emit(ctx, events.NetworkEventType, events.ActionDestroy, n.ID, map[string]string{"name": n.Name, "type": n.Driver})
 	return noContent(), nil
@@ -210,7 +251,7 @@ func (c *Core) networkPrune(ctx context.Context, in call.Call) (call.Reply, erro
 	if _, err := parseFilters(in.Query.Get("filters"), pruneFilterKeys); err != nil {
 		return call.Reply{}, err
 	}
-	nets, err := listJSON[network.Inspect](ctx, c, keyNetwork)
+	nets, err := c.networks(ctx, keyNetwork)
 	if err != nil {
 		return call.Reply{}, err
 	}

@@ -79,21 +79,32 @@ var errSkipWrite = errors.New("skip write")
 // listJSON decodes every record under prefix.
 func listJSON[T any](ctx context.Context, c *Core, prefix string) ([]T, error) {
 	var out []T
+	err := eachRecord(ctx, c.store, prefix, func(r state.Record) error {
+		var v T
+		if err := json.Unmarshal(r.Value, &v); err != nil {
+			return fmt.Errorf("corrupt record %s: %w", r.Key, err)
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
+// eachRecord calls fn with every record under prefix, page by page.
+func eachRecord(ctx context.Context, s state.Store, prefix string, fn func(state.Record) error) error {
 	after := ""
 	for {
-		recs, next, err := c.store.List(ctx, prefix, after, 500)
+		recs, next, err := s.List(ctx, prefix, after, 500)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, r := range recs {
-			var v T
-			if err := json.Unmarshal(r.Value, &v); err != nil {
-				return nil, fmt.Errorf("corrupt record %s: %w", r.Key, err)
+			if err := fn(r); err != nil {
+				return err
 			}
-			out = append(out, v)
 		}
 		if next == "" {
-			return out, nil
+			return nil
 		}
 		after = next
 	}

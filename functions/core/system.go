@@ -47,7 +47,7 @@ func (c *Core) version(ctx context.Context, in call.Call) (call.Reply, error) {
 }
 
 func (c *Core) info(ctx context.Context, in call.Call) (call.Reply, error) {
-	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	recs, err := c.containers(ctx, keyContainer)
 	if err != nil {
 		return call.Reply{}, err
 	}
@@ -91,11 +91,11 @@ type diskUsageLegacy struct {
 }
 
 func (c *Core) diskUsage(ctx context.Context, in call.Call) (call.Reply, error) {
-	imgs, err := listJSON[imageRecord](ctx, c, keyImage)
+	imgs, err := c.images(ctx)
 	if err != nil {
 		return call.Reply{}, err
 	}
-	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	recs, err := c.containers(ctx, keyContainer)
 	if err != nil {
 		return call.Reply{}, err
 	}

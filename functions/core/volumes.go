@@ -195,7 +195,14 @@ func (c *Core) removeVolume(ctx context.Context, name string, force bool) error 
 	if err := vols.RemoveVolume(ctx, name); err != nil {
 		return errorf(http.StatusInternalServerError, "remove volume %s: %v", name, err)
 	}
-	if err := c.store.Delete(ctx, keyVolume+name, rec.Version); err != nil && !errors.Is(err, state.ErrNotFound) {
+	// One record, one conditional delete: of removes racing, one wins;
+	// the others find it gone, as if they had come after.
+	if err := c.store.Delete(ctx, keyVolume+name, rec.Version); isLostRace(err) {
+		if force {
+			return nil
+		}
+		return notFound("get %s: no such volume", name)
+	} else if err != nil {
 		return err
 	}
 	c.emit(ctx, events.VolumeEventType, events.ActionDestroy, name, map[string]string{"driver": "local"})
