@@ -72,6 +72,15 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
+	// A relative data dir would become a relative bind source for the
+	// engine runtime's named volumes, which dockerd rejects.
+	if opt.DataDir != "" {
+		abs, err := filepath.Abs(opt.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+		opt.DataDir = abs
+	}
 	agentLn, agentURL, err := gateway.AgentListener("", false)
 	if err != nil {
 		return nil, err
