@@ -73,13 +73,17 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		opt.Log = slog.Default()
 	}
 	// A relative data dir would become a relative bind source for the
-	// engine runtime's named volumes, which dockerd rejects.
-	if opt.DataDir != "" {
-		abs, err := filepath.Abs(opt.DataDir)
-		if err != nil {
-			return nil, fmt.Errorf("data dir: %w", err)
+	// engine runtime's named volumes, which dockerd rejects; a relative
+	// socket would print a DOCKER_HOST that works from this folder only.
+	for _, p := range []*string{&opt.DataDir, &opt.Socket} {
+		if *p == "" {
+			continue
 		}
-		opt.DataDir = abs
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return nil, err
+		}
+		*p = abs
 	}
 	agentLn, agentURL, err := gateway.AgentListener("", false)
 	if err != nil {

@@ -57,3 +57,32 @@ func TestEngineRelativeDataDir(t *testing.T) {
 		t.Fatalf("named volume under a relative data dir: exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 }
+
+// TestDockerHostIsAbsolute: a relative --socket (make run's default
+// without XDG_RUNTIME_DIR) still yields a DOCKER_HOST that works from
+// any directory.
+func TestDockerHostIsAbsolute(t *testing.T) {
+	dir := shortTempDir(t)
+	t.Chdir(dir)
+	inst, err := Start(context.Background(), Options{
+		Socket: "docker.sock", DataDir: "data",
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = inst.Close(context.Background()) })
+	want := "unix://" + filepath.Join(dir, "docker.sock")
+	if inst.DockerHost != want {
+		t.Fatalf("DockerHost %q, want %q", inst.DockerHost, want)
+	}
+	t.Chdir(t.TempDir())
+	cli, err := client.New(client.WithHost(inst.DockerHost))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	if _, err := cli.Ping(context.Background(), client.PingOptions{}); err != nil {
+		t.Fatalf("ping from another directory: %v", err)
+	}
+}
