@@ -49,6 +49,9 @@ var awsNotApplicable = []awsNA{
 	{Scenario: "commit_replaced_dir", Backends: both,
 		Why:   "docker commit: the containers' filesystems are not reachable from the control plane",
 		Error: "docker commit is not supported by the"},
+	{Scenario: "cp_compressed_archive_stopped", Backends: both,
+		Why:   "docker cp into a created container: its filesystem is not reachable from the control plane until it runs",
+		Error: "must be a directory"},
 }
 
 // awsAdjust replaces the checks of one step on the AWS backends, where

@@ -13,7 +13,8 @@ import (
 	"github.com/sockerless/sockerless/agent/proto"
 )
 
-// Extract unpacks a tar stream into the directory dir. Names are
+// Extract unpacks a tar stream (plain, gzip, bzip2 or xz) into the
+// directory dir. Names are
 // cleaned so ".." cannot climb above dir; the FS confines everything
 // else (symlinks included) to the container.
 func Extract(r io.Reader, fsys FS, dir string, noOverwriteDirNonDir bool) error {
@@ -32,6 +33,10 @@ func Extract(r io.Reader, fsys FS, dir string, noOverwriteDirNonDir bool) error 
 		mtime time.Time
 	}
 	var dirs []dirTime
+	r, err = Decompressed(r)
+	if err != nil {
+		return fmt.Errorf("%w: reading archive: %v", proto.ErrInvalid, err)
+	}
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()

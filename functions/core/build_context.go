@@ -2,16 +2,15 @@ package core
 
 import (
 	"archive/tar"
-	"bufio"
 	"bytes"
-	"compress/bzip2"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/sockerless/sockerless/agent/archive"
 )
 
 // buildContext is the build context the client sent, indexed by path
@@ -35,7 +34,7 @@ func newContext() *buildContext {
 // gzips it with --compress).
 func readContext(body []byte) (*buildContext, error) {
 	bc := newContext()
-	r, err := decompressed(bytes.NewReader(body))
+	r, err := archive.Decompressed(bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -82,19 +81,6 @@ func (bc *buildContext) addTar(raw []byte) error {
 			bc.entries[d] = &contextEntry{hdr: &tar.Header{Name: d, Typeflag: tar.TypeDir, Mode: 0o755, ModTime: h.ModTime}}
 		}
 	}
-}
-
-// decompressed sniffs gzip and bzip2; anything else is read as it is.
-func decompressed(r io.Reader) (io.Reader, error) {
-	br := bufio.NewReader(r)
-	head, _ := br.Peek(3)
-	switch {
-	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
-		return gzip.NewReader(br)
-	case bytes.HasPrefix(head, []byte("BZh")):
-		return bzip2.NewReader(br), nil
-	}
-	return br, nil
 }
 
 // file returns a regular file of the context.
@@ -196,10 +182,10 @@ func (p *copyPlan) addTree(bc *buildContext, src, dst string) error {
 	return nil
 }
 
-// addArchive extracts a local tar (plain, gzip or bzip2), as ADD does,
+// addArchive extracts a local tar (plain, gzip, bzip2 or xz), as ADD does,
 // under dst. It reports false when data is no tar archive.
 func (p *copyPlan) addArchive(data []byte, dst string) (bool, error) {
-	r, err := decompressed(bytes.NewReader(data))
+	r, err := archive.Decompressed(bytes.NewReader(data))
 	if err != nil {
 		return false, nil
 	}

@@ -20,7 +20,7 @@ func (c *Core) containerInspect(ctx context.Context, in call.Call) (call.Reply, 
 	if err != nil {
 		return call.Reply{}, err
 	}
-	return withLegacy(in, c.inspectOf(rec), "NetworkSettings", legacyNetworkSettings), nil
+	return withLegacy(in, c.inspectOf(rec), "NetworkSettings", legacyNetworkSettingsOf(rec)), nil
 }
 
 func (c *Core) inspectOf(rec *containerRecord) container.InspectResponse {
@@ -36,7 +36,7 @@ func (c *Core) inspectOf(rec *containerRecord) container.InspectResponse {
 		HostConfig: rec.HostConfig, Mounts: mounts, Config: rec.Config,
 		NetworkSettings: &container.NetworkSettings{
 			Ports:    network.PortMap{},
-			Networks: rec.Networks,
+			Networks: operational(rec.Networks, rec.running()),
 		},
 	}
 }
@@ -113,7 +113,7 @@ func (c *Core) summaryOf(rec *containerRecord) container.Summary {
 		ID: rec.ID, Names: []string{rec.Name}, Image: rec.Config.Image, ImageID: rec.ImageID,
 		Command: commandString(rec), Created: rec.Created.Unix(), Ports: []container.PortSummary{},
 		Labels: rec.Config.Labels, State: rec.State.Status, Status: c.statusString(rec),
-		NetworkSettings: &container.NetworkSettingsSummary{Networks: rec.Networks},
+		NetworkSettings: &container.NetworkSettingsSummary{Networks: operational(rec.Networks, rec.running())},
 		Mounts:          nonNilMounts(rec.Mounts),
 	}
 	s.HostConfig.NetworkMode = string(rec.HostConfig.NetworkMode)

@@ -53,6 +53,9 @@ func (c *Core) removeContainer(ctx context.Context, rec *containerRecord, volume
 	if !c.deleteContainerRecords(ctx, rec) {
 		return nil // someone else removed it first
 	}
+	for _, ep := range rec.Networks {
+		c.detach(ctx, rec.ID, ep)
+	}
 	if volumes {
 		for _, m := range rec.Mounts {
 			if m.Type == mount.TypeVolume && m.Name != "" && isAnonymous(m.Name) {

@@ -28,6 +28,9 @@ func (c *Core) containerStart(ctx context.Context, in call.Call) (call.Reply, er
 	}
 	// Like dockerd, a missing network fails the start, not the create.
 	err = c.checkNetworks(ctx, rec.Networks)
+	if err == nil && !rec.running() {
+		err = c.attachAll(ctx, rec)
+	}
 	if err == nil {
 		err = c.startContainer(ctx, rec.ID)
 	}

@@ -9,7 +9,8 @@ import (
 	"github.com/sockerless/sockerless/functions/call"
 )
 
-// Connecting a container records the membership. The sandbox gives
+// Connecting a container records the membership and its endpoint
+// (endpoints.go). The sandbox gives
 // containers the host's network, so membership has no packet-level
 // effect in local mode; cloud backends map it to their own networking.
 
@@ -30,6 +31,14 @@ func (c *Core) networkConnect(ctx context.Context, in call.Call) (call.Reply, er
 	if settings == nil {
 		settings = &network.EndpointSettings{}
 	}
+	// A running container joins at once; others get their endpoint at start.
+	if rec.running() {
+		if _, ok := rec.Networks[n.Name]; !ok {
+			if err := c.attach(ctx, rec.ID, n, settings); err != nil {
+				return call.Reply{}, err
+			}
+		}
+	}
 	if _, err := c.updateContainer(ctx, rec.ID, func(r *containerRecord) error {
 		if _, ok := r.Networks[n.Name]; ok {
 			return errorf(http.StatusForbidden, "endpoint with name %s already exists in network %s", r.shortName(), n.Name)
@@ -40,6 +49,7 @@ func (c *Core) networkConnect(ctx context.Context, in call.Call) (call.Reply, er
 		r.Networks[n.Name] = settings
 		return nil
 	}); err != nil {
+		c.detach(ctx, rec.ID, settings)
 		return call.Reply{}, err
 	}
 	c.emit(ctx, events.NetworkEventType, events.ActionConnect, n.ID, map[string]string{"name": n.Name, "type": n.Driver, "container": rec.ID})
@@ -59,15 +69,18 @@ func (c *Core) networkDisconnect(ctx context.Context, in call.Call) (call.Reply,
 	if err != nil {
 		return call.Reply{}, err
 	}
+	var left *network.EndpointSettings
 	if _, err := c.updateContainer(ctx, rec.ID, func(r *containerRecord) error {
 		if _, ok := r.Networks[n.Name]; !ok {
 			return errorf(http.StatusForbidden, "container %s is not connected to network %s", r.ID, n.Name)
 		}
+		left = r.Networks[n.Name]
 		delete(r.Networks, n.Name)
 		return nil
 	}); err != nil {
 		return call.Reply{}, err
 	}
+	c.detach(ctx, rec.ID, left)
 	c.emit(ctx, events.NetworkEventType, events.ActionDisconnect, n.ID, map[string]string{"name": n.Name, "type": n.Driver, "container": rec.ID})
 	return call.Reply{Status: http.StatusOK}, nil
 }

@@ -41,9 +41,13 @@ func (c *Core) ensureDefaultNetworks(ctx context.Context) error {
 			}
 			continue // the name is written last: the record is there
 		}
+		ipam := network.IPAM{Driver: "default", Config: []network.IPAMConfig{}}
+		if p.name == network.NetworkBridge {
+			ipam.Config = bridgeIPAM(defaultBridgeSubnet)
+		}
 		n := network.Inspect{Network: network.Network{
 			Name: p.name, ID: id, Created: c.now(), Scope: "local", Driver: p.driver,
-			EnableIPv4: p.name == "bridge", IPAM: network.IPAM{Driver: "default", Config: []network.IPAMConfig{}},
+			EnableIPv4: p.name == "bridge", IPAM: ipam,
 			Options: map[string]string{}, Labels: map[string]string{},
 		}, Containers: map[string]network.EndpointResource{}}
 		if _, err := c.putJSON(ctx, keyNetwork+id, n, 0, 0); err != nil && !errors.Is(err, state.ErrConflict) {
@@ -129,12 +133,21 @@ func (c *Core) networkCreate(ctx context.Context, in call.Call) (call.Reply, err
 	if req.IPAM != nil {
 		ipam = *req.IPAM
 	}
+	id := newID()
+	if len(ipam.Config) == 0 {
+		cfg, err := c.allocSubnet(ctx, id)
+		if err != nil {
+			return call.Reply{}, err
+		}
+		ipam.Config = cfg
+	}
 	n := network.Inspect{Network: network.Network{
-		Name: req.Name, ID: newID(), Created: c.now(), Scope: "local", Driver: req.Driver,
+		Name: req.Name, ID: id, Created: c.now(), Scope: "local", Driver: req.Driver,
 		EnableIPv4: true, IPAM: ipam, Internal: req.Internal, Attachable: req.Attachable,
 		Options: orEmpty(req.Options), Labels: orEmpty(req.Labels),
 	}, Containers: map[string]network.EndpointResource{}}
 	if err := c.putNetwork(ctx, &n); err != nil {
+		c.releaseSubnets(ctx, &n)
 		if errors.Is(err, state.ErrConflict) {
 			return call.Reply{}, conflict("network with name %s already exists", req.Name)
 		}
@@ -170,8 +183,8 @@ func (c *Core) fillEndpoints(ctx context.Context, n *network.Inspect) error {
 	}
 	n.Containers = map[string]network.EndpointResource{}
 	for _, r := range recs {
-		if _, ok := r.Networks[n.Name]; ok && r.running() {
-			n.Containers[r.ID] = network.EndpointResource{Name: r.shortName()}
+		if ep, ok := r.Networks[n.Name]; ok && r.running() {
+			n.Containers[r.ID] = endpointResource(&r, ep)
 		}
 	}
 	return nil
@@ -243,6 +256,7 @@ func (c *Core) networkRemove(ctx context.Context, in call.Call) (call.Reply, err
 	if err := networkNames.release(ctx, c.store, n.Name, n.ID); err != nil {
 		return call.Reply{}, err
 	}
+	c.releaseSubnets(ctx, n)
 	c.emit(ctx, events.NetworkEventType, events.ActionDestroy, n.ID, map[string]string{"name": n.Name, "type": n.Driver})
 	return noContent(), nil
 }

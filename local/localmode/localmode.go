@@ -72,6 +72,19 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
+	// A relative data dir would become a relative bind source for the
+	// engine runtime's named volumes, which dockerd rejects; a relative
+	// socket would print a DOCKER_HOST that works from this folder only.
+	for _, p := range []*string{&opt.DataDir, &opt.Socket} {
+		if *p == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return nil, err
+		}
+		*p = abs
+	}
 	agentLn, agentURL, err := gateway.AgentListener("", false)
 	if err != nil {
 		return nil, err

@@ -77,9 +77,15 @@ func pull(t *testing.T, cli *client.Client, ref string) {
 // exit code and its logs.
 func runToExit(t *testing.T, cli *client.Client, cfg *container.Config) (int64, string, string) {
 	t.Helper()
+	return runToExitWith(t, cli, cfg, nil)
+}
+
+// runToExitWith is runToExit with a host config (binds, network).
+func runToExitWith(t *testing.T, cli *client.Client, cfg *container.Config, hc *container.HostConfig) (int64, string, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: cfg})
+	created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: cfg, HostConfig: hc})
 	if err != nil {
 		t.Fatal(err)
 	}
