@@ -27,8 +27,11 @@ func symlinkSwapChanges(t *testing.T) string {
 	root := t.TempDir()
 	files(t, root, map[string]string{"w/d/victim": "inside\n", "w/d/sub/": ""})
 	const n = "40"
-	stop := swapDir(t, filepath.Join(root, "w", "d"), host)
-	r := run(t, Spec{Root: root, Args: sh(`
+	out := &syncBuffer{}
+	// ls -a of the real directory; a lost race can leave victim renamed.
+	listed := func() bool { return strings.Contains(out.String(), ".\n..\n") }
+	stop := swapDir(t, filepath.Join(root, "w", "d"), host, listed)
+	r := runTo(t, out, Spec{Root: root, Args: sh(`
 i=0; while [ $i -lt ` + n + ` ]; do
   mkdir /w/d/new$i; touch /w/d/t$i; ln -s x /w/d/l$i
   chmod 600 /w/d/victim; chmod 700 /w/d/sub
@@ -41,8 +44,7 @@ done 2>/dev/null`)}, "")
 	if strings.Contains(r.stdout, "host-only") || strings.Contains(r.stdout, "HOST SECRET") {
 		t.Fatalf("listed or read the host directory: %.300q", r.stdout)
 	}
-	// ls -a of the real directory; a lost race can leave victim renamed.
-	if !strings.Contains(r.stdout, ".\n..\n") {
+	if !listed() {
 		t.Fatalf("the commands never reached the directory; stdout %.200q stderr %.200q", r.stdout, r.stderr)
 	}
 	after := hostTree(t, host)
@@ -60,13 +62,17 @@ done 2>/dev/null`)}, "")
 }
 
 // swapDir flips host directory d between itself and a symlink to host
-// until stopped, and leaves the directory in place.
-func swapDir(t *testing.T, d, host string) (stop func()) {
+// until stopped, and leaves the directory in place. Until reached
+// reports that the commands got to the directory, it leaves the
+// directory in place a little longer each time: on a loaded machine a
+// command is slow, and would otherwise never find it between two swaps.
+func swapDir(t *testing.T, d, host string, reached func() bool) (stop func()) {
 	aside := d + ".real"
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
+		pause := time.Microsecond
 		for {
 			select {
 			case <-done:
@@ -80,7 +86,10 @@ func swapDir(t *testing.T, d, host string) (stop func()) {
 			time.Sleep(time.Microsecond)
 			_ = os.RemoveAll(d) // the symlink, or a d the container made meanwhile
 			_ = os.Rename(aside, d)
-			time.Sleep(time.Microsecond) // let commands find the directory too
+			time.Sleep(pause) // let commands find the directory too
+			if pause < 100*time.Millisecond && !reached() {
+				pause += pause/10 + time.Microsecond
+			}
 		}
 	}()
 	return func() {
