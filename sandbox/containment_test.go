@@ -36,6 +36,7 @@ func TestContainment(t *testing.T) {
 		{name: "kill while a utility buffers", run: killBuffering},
 		{name: "huge allocation in a WASI module", run: wasiAllocation},
 		{name: "commands and docker exec past the process limit", run: pidsLimit},
+		{name: "children of utilities past the process limit", run: utilityChildren},
 		{name: "fork bomb", run: forkBomb},
 		{name: "endless recursion", slow: true, run: recursion},
 		{name: "infinite loop", run: infiniteLoop},
@@ -219,6 +220,20 @@ read line; echo "builtins run: $line"`)}, "ready")
 		t.Fatalf("output %q, want %q", out.String(), want)
 	}
 	return "with --pids-limit 1, commands (status 2), subshells, pipelines, $(...), <(...) (status 1) and docker exec fail with \"can't fork\"; builtins and $(<file) still run"
+}
+
+// utilityChildren fills a container's two slots with its shell and a
+// utility of the WASI module that runs a command: the command, started
+// through the host's exec, fails to start as the shell's would.
+func utilityChildren(t *testing.T) string {
+	if _, err := wasmEngine(); err != nil {
+		t.Skipf("no WASI utilities here: %v", err)
+	}
+	r := run(t, Spec{PidsLimit: 2, Args: sh(`env true; echo "env=$?"; timeout 5 true; echo "timeout=$?"; env echo past`)}, "")
+	if r.stdout != "env=2\ntimeout=2\n" || strings.Count(r.stderr, "sh: can't fork: Resource temporarily unavailable\n") != 3 {
+		t.Fatalf("stdout %q stderr %q", r.stdout, r.stderr)
+	}
+	return "with --pids-limit 2, what env and timeout start fails with \"can't fork\", status 2"
 }
 
 // forkBomb runs the classic bomb under a small limit beside a busy loop,
