@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -17,7 +18,10 @@ import (
 
 // TestContainment runs escape and exhaustion attempts in the sandbox;
 // each must be contained, and each logs how.
+// It runs beside a CPU hog, as on a loaded machine: a limit must hold,
+// and a kill take effect, however the work is scheduled.
 func TestContainment(t *testing.T) {
+	saturate(t)
 	for _, tc := range []struct {
 		name string
 		slow bool // skipped under -race, which makes it take several times longer
@@ -32,6 +36,7 @@ func TestContainment(t *testing.T) {
 		{name: "kill while a utility buffers", run: killBuffering},
 		{name: "huge allocation in a WASI module", run: wasiAllocation},
 		{name: "commands and docker exec past the process limit", run: pidsLimit},
+		{name: "children of utilities past the process limit", run: utilityChildren},
 		{name: "fork bomb", run: forkBomb},
 		{name: "endless recursion", slow: true, run: recursion},
 		{name: "infinite loop", run: infiniteLoop},
@@ -188,10 +193,14 @@ func wasiAllocation(t *testing.T) string {
 // further process fails to start, as a fork would.
 func pidsLimit(t *testing.T) string {
 	root := t.TempDir()
+	files(t, root, map[string]string{"etc/hostname": "box"})
 	p, out := startSpec(t, Spec{Root: root, PidsLimit: 1, Args: sh(`echo ready
 env true; echo "env=$?"
 (echo in subshell); echo "subshell=$?"
 echo piped | cat; echo "pipe=$?"
+x=$(echo substituted); echo "cmdsubst=$? $x"
+read y < <(echo substituted); echo "procsubst=$? $y"
+x=$(</etc/hostname); echo "read file: $x"
 read line; echo "builtins run: $line"`)}, "ready")
 	if _, err := Start(context.Background(), Spec{Root: root, Args: sh("echo exec")}, Stdio{}); err == nil || !strings.Contains(err.Error(), "can't fork") {
 		t.Fatalf("docker exec past the limit: %v", err)
@@ -203,11 +212,28 @@ read line; echo "builtins run: $line"`)}, "ready")
 	want := "ready\nsh: can't fork: Resource temporarily unavailable\nenv=2\n" +
 		"sh: can't fork: Resource temporarily unavailable\nsubshell=1\n" +
 		"sh: can't fork: Resource temporarily unavailable\nsh: can't fork: Resource temporarily unavailable\npipe=1\n" +
+		"sh: can't fork: Resource temporarily unavailable\ncmdsubst=1 \n" +
+		"sh: can't fork: Resource temporarily unavailable\nprocsubst=1 \n" +
+		"read file: box\n" +
 		"builtins run: yes\n"
 	if out.String() != want {
 		t.Fatalf("output %q, want %q", out.String(), want)
 	}
-	return "with --pids-limit 1, commands (status 2), subshells, pipelines (status 1) and docker exec fail with \"can't fork\"; builtins still run"
+	return "with --pids-limit 1, commands (status 2), subshells, pipelines, $(...), <(...) (status 1) and docker exec fail with \"can't fork\"; builtins and $(<file) still run"
+}
+
+// utilityChildren fills a container's two slots with its shell and a
+// utility of the WASI module that runs a command: the command, started
+// through the host's exec, fails to start as the shell's would.
+func utilityChildren(t *testing.T) string {
+	if _, err := wasmEngine(); err != nil {
+		t.Skipf("no WASI utilities here: %v", err)
+	}
+	r := run(t, Spec{PidsLimit: 2, Args: sh(`env true; echo "env=$?"; timeout 5 true; echo "timeout=$?"; env echo past`)}, "")
+	if r.stdout != "env=2\ntimeout=2\n" || strings.Count(r.stderr, "sh: can't fork: Resource temporarily unavailable\n") != 3 {
+		t.Fatalf("stdout %q stderr %q", r.stdout, r.stderr)
+	}
+	return "with --pids-limit 2, what env and timeout start fails with \"can't fork\", status 2"
 }
 
 // forkBomb runs the classic bomb under a small limit beside a busy loop,
@@ -325,6 +351,36 @@ func endlessOutput(t *testing.T) string {
 	return "yes wrote " + strconv.Itoa(int(out.n.Load()>>10)) + " KiB to a slow reader in 1s; the heap grew " + strconv.Itoa(int(grew>>10)) + " KiB; SIGKILL ended it"
 }
 
+// saturate spins a goroutine per CPU until the test ends. Each yields
+// after a millisecond of spinning, as an operating system's scheduler
+// takes the CPU back from a busy neighbour: every CPU stays busy, and
+// the sandbox's goroutines wait their turn for one, without the ten
+// milliseconds Go's own preemption would leave each of them waiting.
+func saturate(t *testing.T) {
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range runtime.NumCPU() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for start := time.Now(); time.Since(start) < time.Millisecond; {
+				}
+				runtime.Gosched()
+			}
+		}()
+	}
+	t.Cleanup(func() {
+		close(stop)
+		wg.Wait()
+	})
+}
+
 // pidsOf is the live count of the container at root.
 func pidsOf(root string) *pids {
 	limits.Lock()
@@ -372,7 +428,7 @@ func startSpec(t *testing.T, spec Spec, ready string) (*Process, *session) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for end := time.Now().Add(5 * time.Second); !strings.Contains(s.String(), ready); time.Sleep(5 * time.Millisecond) {
+	for end := hangAt(t); !strings.Contains(s.String(), ready); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(end) {
 			t.Fatalf("never printed %q: %q", ready, s.String())
 		}

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -16,15 +15,22 @@ type result struct {
 	code           int
 }
 
-// run starts spec (Root defaults to a fresh temp dir) and waits at most
-// ten seconds for it.
+// run starts spec (Root defaults to a fresh temp dir) and waits for it
+// until shortly before the test binary's own deadline, so that a hang
+// fails with the output so far, and a slow machine is only slow.
 func run(t *testing.T, spec Spec, stdin string) result {
+	t.Helper()
+	return runTo(t, &syncBuffer{}, spec, stdin)
+}
+
+// runTo is run with stdout written to out, which the test may watch.
+func runTo(t *testing.T, out *syncBuffer, spec Spec, stdin string) result {
 	t.Helper()
 	if spec.Root == "" {
 		spec.Root = t.TempDir()
 	}
-	var out, errb bytes.Buffer
-	io := Stdio{Stdout: &out, Stderr: &errb}
+	var errb syncBuffer
+	io := Stdio{Stdout: out, Stderr: &errb}
 	if stdin != "" {
 		io.Stdin = strings.NewReader(stdin)
 	}
@@ -34,11 +40,22 @@ func run(t *testing.T, spec Spec, stdin string) result {
 	}
 	select {
 	case <-p.Done():
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Until(hangAt(t))):
 		p.Signal(9)
 		t.Fatalf("process did not end; stdout=%q stderr=%q", out.String(), errb.String())
 	}
 	return result{stdout: out.String(), stderr: errb.String(), code: p.Wait()}
+}
+
+// hangAt is when waiting on the sandbox means it hangs: shortly before
+// the test binary's deadline (go test -timeout), so that the test still
+// fails with what it saw, or never without one.
+func hangAt(t *testing.T) time.Time {
+	d, ok := t.Deadline()
+	if !ok {
+		return time.Now().Add(24 * time.Hour)
+	}
+	return time.Now().Add(time.Until(d) * 9 / 10)
 }
 
 func sh(script string) []string { return []string{"sh", "-c", script} }

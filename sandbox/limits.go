@@ -37,14 +37,20 @@ const forkStatus = 2
 var errNesting = &fs.PathError{Op: "sh:", Path: "call", Err: fmt.Errorf("maximum function nesting level exceeded (%d)", maxFrames)}
 
 // pids counts what a container runs: pseudo processes (commands), the
-// interpreter's goroutines for background jobs, pipelines and subshells,
-// and live function calls. It is shared by every process started with
-// the same Spec.Root, as docker exec shares a container's pids cgroup.
+// interpreter's goroutines for background jobs, pipelines, subshells and
+// substitutions, and live function calls. It is shared by every process
+// started with the same Spec.Root, as docker exec shares a container's
+// pids cgroup, and lives as long as any of them holds a slot.
+//
+// A slot is reserved before what it counts starts and released when that
+// ends or fails to start. The reservation is one compare-and-swap, so
+// the count never passes the limit, not even for a moment, however many
+// forks race for the last slot.
 type pids struct {
+	root   string
 	limit  int64
 	live   atomic.Int64
 	frames atomic.Int64
-	refs   int // processes holding it, under limits.Lock
 }
 
 var limits = struct {
@@ -52,9 +58,12 @@ var limits = struct {
 	byRoot map[string]*pids
 }{byRoot: map[string]*pids{}}
 
-// pidsFor returns root's counter, created with limit when the container
-// has no process yet; release it with done.
-func pidsFor(root string, limit int64) *pids {
+// reserveIn takes a slot in root's counter for a container process
+// (Start), creating the counter with limit when the container has none;
+// it reports false at the limit. It reserves under the lock, so that a
+// counter whose last slot is being released is either found with this
+// slot in it or already gone.
+func reserveIn(root string, limit int64) (*pids, bool) {
 	if limit <= 0 {
 		limit = DefaultPidsLimit
 	}
@@ -62,44 +71,58 @@ func pidsFor(root string, limit int64) *pids {
 	defer limits.Unlock()
 	c := limits.byRoot[root]
 	if c == nil {
-		c = &pids{limit: limit}
+		c = &pids{root: root, limit: limit}
 		limits.byRoot[root] = c
 	}
-	c.refs++
-	return c
+	if !reserve(&c.live, 0, c.limit) {
+		if c.live.Load() == 0 {
+			delete(limits.byRoot, root) // a limit below one slot
+		}
+		return nil, false
+	}
+	return c, true
 }
 
-func (c *pids) done(root string) {
+// reserve takes one of limit slots in n, reporting false when none is
+// free or fewer than held are taken.
+func reserve(n *atomic.Int64, held, limit int64) bool {
+	for {
+		v := n.Load()
+		if v < held || v >= limit {
+			return false
+		}
+		if n.CompareAndSwap(v, v+1) {
+			return true
+		}
+	}
+}
+
+// fork reserves a slot for a process started from inside the container.
+// What forks holds a slot itself (a process's shell, a job, a command
+// running a child), so the count is never 0 then, except for a job
+// still starting when the last process of the container ended and
+// released the counter: that one is refused, as its process is gone.
+func (c *pids) fork() bool { return reserve(&c.live, 1, c.limit) }
+
+// exit releases a slot; the last one unregisters the counter.
+func (c *pids) exit() {
+	if c.live.Add(-1) > 0 {
+		return
+	}
 	limits.Lock()
 	defer limits.Unlock()
-	if c.refs--; c.refs == 0 && limits.byRoot[root] == c {
-		delete(limits.byRoot, root)
+	if c.live.Load() == 0 && limits.byRoot[c.root] == c {
+		delete(limits.byRoot, c.root)
 	}
 }
 
-// fork takes a process slot, reporting false at the limit.
-func (c *pids) fork() bool {
-	if c.live.Add(1) > c.limit {
-		c.live.Add(-1)
-		return false
-	}
-	return true
-}
-
-func (c *pids) exit() { c.live.Add(-1) }
-
-func (c *pids) call() bool {
-	if c.frames.Add(1) > maxFrames {
-		c.frames.Add(-1)
-		return false
-	}
-	return true
-}
+func (c *pids) call() bool { return reserve(&c.frames, 0, maxFrames) }
 
 func (c *pids) ret() { c.frames.Add(-1) }
 
-// The interpreter starts goroutines for `&`, pipelines and subshells
-// without calling a handler, but it opens a statement's redirections in
+// The interpreter starts goroutines for `&`, pipelines and <(...)
+// without calling a handler (and runs subshells and $(...), which the
+// shell forks for, in its own), but it opens a statement's redirections in
 // the goroutine that runs the statement and closes them when the
 // statement ends. countForks gives every such statement (and every
 // function body) a first redirection of stderr to one of these names;
@@ -127,6 +150,10 @@ func countForks(node syntax.Node) {
 					}
 				}
 			}
+		case *syntax.CmdSubst:
+			n.Stmts = forked(n.Stmts)
+		case *syntax.ProcSubst:
+			n.Stmts = forked(n.Stmts)
 		case *syntax.FuncDecl:
 			if n.Body != nil && !marked(n.Body) {
 				mark(n.Body, frameMarker)
@@ -134,6 +161,25 @@ func countForks(node syntax.Node) {
 		}
 		return true
 	})
+}
+
+// forked is a substitution's statements as one marked block: the
+// shell forks for $(...) and <(...), and the interpreter runs <(...) in
+// a goroutine of its own. $(<file), which reads a file without a
+// process, is left alone.
+func forked(stmts []*syntax.Stmt) []*syntax.Stmt {
+	if len(stmts) == 0 || len(stmts) == 1 && (marked(stmts[0]) || readsFile(stmts[0])) {
+		return stmts
+	}
+	st := &syntax.Stmt{Cmd: &syntax.Block{Stmts: stmts}}
+	mark(st, forkMarker)
+	return []*syntax.Stmt{st}
+}
+
+// readsFile reports the statement of $(<file).
+func readsFile(st *syntax.Stmt) bool {
+	return st.Cmd == nil && len(st.Redirs) == 1 && st.Redirs[0].Op == syntax.RdrIn &&
+		!st.Negated && !st.Background && !st.Coprocess
 }
 
 func isSubshell(c syntax.Command) bool { _, ok := c.(*syntax.Subshell); return ok }

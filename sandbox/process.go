@@ -74,9 +74,8 @@ func Start(ctx context.Context, spec Spec, stdio Stdio) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	pids := pidsFor(spec.Root, spec.PidsLimit)
-	if !pids.fork() {
-		pids.done(spec.Root)
+	pids, ok := reserveIn(spec.Root, spec.PidsLimit)
+	if !ok {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("sandbox: %w", errFork)
 	}
@@ -238,10 +237,7 @@ func (p *Process) finish(code int) {
 }
 
 // release gives back the process's slot in its container's count.
-func (p *Process) release() {
-	p.pids.exit()
-	p.pids.done(p.root)
-}
+func (p *Process) release() { p.pids.exit() }
 
 // Wait blocks until the process ends and returns its exit code as Docker
 // reports it: the command's status, or 128+n after a fatal signal n.

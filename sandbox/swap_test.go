@@ -26,8 +26,11 @@ func symlinkSwapChanges(t *testing.T) string {
 	root := t.TempDir()
 	files(t, root, map[string]string{"w/d/victim": "inside\n", "w/d/sub/": ""})
 	const n = "40"
-	stop := tt.SwapDir(t, filepath.Join(root, "w", "d"), host)
-	r := run(t, Spec{Root: root, Args: sh(`
+	out := &syncBuffer{}
+	// ls -a of the real directory; a lost race can leave victim renamed.
+	listed := func() bool { return strings.Contains(out.String(), ".\n..\n") }
+	stop := tt.SwapDir(t, filepath.Join(root, "w", "d"), host, listed)
+	r := runTo(t, out, Spec{Root: root, Args: sh(`
 i=0; while [ $i -lt ` + n + ` ]; do
   mkdir /w/d/new$i; touch /w/d/t$i; ln -s x /w/d/l$i
   chmod 600 /w/d/victim; chmod 700 /w/d/sub
@@ -40,8 +43,7 @@ done 2>/dev/null`)}, "")
 	if strings.Contains(r.stdout, "host-only") || strings.Contains(r.stdout, "HOST SECRET") {
 		t.Fatalf("listed or read the host directory: %.300q", r.stdout)
 	}
-	// ls -a of the real directory; a lost race can leave victim renamed.
-	if !strings.Contains(r.stdout, ".\n..\n") {
+	if !listed() {
 		t.Fatalf("the commands never reached the directory; stdout %.200q stderr %.200q", r.stdout, r.stderr)
 	}
 	tt.Unchanged(t, host, before)

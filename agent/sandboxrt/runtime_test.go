@@ -19,7 +19,20 @@ import (
 	"github.com/sockerless/sockerless/sandbox"
 )
 
-const testTimeout = 15 * time.Second
+// hangAt is when a wait in these tests means a hang: shortly before the
+// test binary's deadline (go test -timeout), so that the test still
+// fails with what it saw, or never without one. Nothing here is timed,
+// and a fixed deadline was not honest: the first utility a container
+// runs builds and compiles the WASI module when its cache is cold (a
+// fresh clone, a changed utility), which takes more than 15 s on a
+// loaded machine.
+func hangAt(t *testing.T) time.Time {
+	d, ok := t.Deadline()
+	if !ok {
+		return time.Now().Add(24 * time.Hour)
+	}
+	return time.Now().Add(time.Until(d) * 9 / 10)
+}
 
 // serveHub is a real hub behind a real HTTP server that admits any
 // token, and the channel its exit reports arrive on.
@@ -52,7 +65,7 @@ func TestAgentInSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Signal(9)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	ctx, cancel := context.WithDeadline(context.Background(), hangAt(t))
 	defer cancel()
 	s, err := h.Session(ctx, "c1")
 	if err != nil {
@@ -86,12 +99,12 @@ func TestAgentInSandbox(t *testing.T) {
 		if code != 5 {
 			t.Fatalf("hub saw exit %d, want 5", code)
 		}
-	case <-time.After(testTimeout):
+	case <-time.After(time.Until(hangAt(t))):
 		t.Fatalf("no exit reported; output %q", out.String())
 	}
 	select {
 	case <-p.Done():
-	case <-time.After(testTimeout):
+	case <-time.After(time.Until(hangAt(t))):
 		t.Fatal("the agent did not end after its exit was acknowledged")
 	}
 	if code := p.Wait(); code != 5 || out.String() != "main started\nstop\n" {

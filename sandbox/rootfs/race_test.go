@@ -169,7 +169,7 @@ func raceCase(t *testing.T, layered bool, iters int, op func(f *FS, i int, l *le
 	mkdir(t, filepath.Join(up, "d", "sub"))
 	f := mustFS(t, up, lo, nil)
 	restore(f)
-	stop := tt.SwapDir(t, filepath.Join(up, "d"), host)
+	stop := tt.SwapDir(t, filepath.Join(up, "d"), host, nil)
 	var l leak
 	for i := range iters {
 		op(f, i, &l)

@@ -12,8 +12,11 @@ import (
 // fast as it can, until stop is called; stop leaves the real directory
 // in place. It is what a process of a container can do to a directory
 // it owns (mv d real; ln -s HOST d), at a speed that hits the window
-// between a path's resolution and the operation on it.
-func SwapDir(t testing.TB, d, host string) (stop func()) {
+// between a path's resolution and the operation on it. Until reached
+// (nil: never asked) says the code under test got to the directory, each
+// round leaves it in place a little longer: on a loaded machine a slow
+// command would otherwise never find it between two swaps.
+func SwapDir(t testing.TB, d, host string, reached func() bool) (stop func()) {
 	t.Helper()
 	aside := d + ".real"
 	var done atomic.Bool
@@ -21,6 +24,7 @@ func SwapDir(t testing.TB, d, host string) (stop func()) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		pause := time.Microsecond
 		for !done.Load() {
 			if os.Rename(d, aside) != nil {
 				continue
@@ -31,7 +35,10 @@ func SwapDir(t testing.TB, d, host string) (stop func()) {
 			// a real d again.
 			_ = os.RemoveAll(d)
 			_ = os.Rename(aside, d)
-			time.Sleep(time.Microsecond) // let the code under test find the directory too
+			time.Sleep(pause) // let the code under test find the directory too
+			if reached != nil && pause < 100*time.Millisecond && !reached() {
+				pause += pause/10 + time.Microsecond
+			}
 		}
 	}()
 	return func() {

@@ -44,6 +44,11 @@ func netEngine(t *testing.T) *wasm.Engine {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close(context.Background()) })
+	// Compile it now: the cases time what the module does, not wazero's
+	// compiler, which takes tens of seconds on a loaded machine.
+	if err := e.Prime(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return e
 }
 
