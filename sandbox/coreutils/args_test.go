@@ -34,6 +34,11 @@ func TestArgumentParsing(t *testing.T) {
 		{name: "chmod dash mode after flag", script: `chmod -R -w sub && stat -c %a sub/deep`, want: "444\n"},
 		{name: "chmod double dash", script: `chmod -- 600 fruit && stat -c %a fruit`, want: "600\n"},
 		{name: "stat flag after file", script: `stat fruit -c %s`, want: "26\n"},
+		{name: "sed flag after file", script: `sed p fruit -n | head -n1`, want: "banana\n"},
+		{name: "diff flag after files", script: `diff fruit csv -q; echo $?`, want: "Files fruit and csv differ\n1\n"},
+		{name: "gzip flags after file", script: `gzip fruit -k && ls fruit*`, want: "fruit\nfruit.gz\n"},
+		{name: "rmdir flag after operand", script: `mkdir -p /r/a/b && rmdir /r/a/b -p; ls /r 2>/dev/null; echo $?`, want: "1\n"},
+		{name: "xargs leaves the command's flags to it", script: `echo csv | xargs cat -n`, want: "     1\tk1,v1,w1\n     2\tk2,v2,w2\n"},
 	})
 }
 

@@ -95,12 +95,43 @@ func parseArgs(args []string, valued string, long map[string]byte, permute bool)
 				i++
 				setVal(c, args[i])
 			} else {
-				return o, fmt.Errorf("option requires an argument -- '%c'", c)
+				return o, missingValue(c)
 			}
 			break
 		}
 	}
 	return o, nil
+}
+
+// missingValue is the error for a valued flag ending the command line.
+type missingValue byte
+
+func (c missingValue) Error() string {
+	return fmt.Sprintf("option requires an argument -- '%c'", byte(c))
+}
+
+// ParseFlags reads short flags as parseOpts does (permute) or as
+// parseLeadingOpts does, for the utilities of the WASI module that keep
+// their own code (sandbox/wasm/utils): flags maps each flag given to its
+// values, one "" per use for a flag without. bad is a valued flag left
+// without its value, or '-' for a long option, which these take none of.
+func ParseFlags(args []string, valued string, permute bool) (flags map[byte][]string, operands []string, bad byte) {
+	o, err := parseArgs(args, valued, nil, permute)
+	if err != nil {
+		if c, ok := err.(missingValue); ok {
+			return nil, nil, byte(c)
+		}
+		return nil, nil, '-'
+	}
+	flags = map[byte][]string{}
+	for c := range o.set {
+		if v, ok := o.vals[c]; ok {
+			flags[c] = v
+		} else {
+			flags[c] = []string{""}
+		}
+	}
+	return flags, o.args, 0
 }
 
 // flagWords splits args for a utility whose operands may start with '-'
