@@ -34,6 +34,7 @@ func TestArgumentParsing(t *testing.T) {
 		{name: "chmod dash mode after flag", script: `chmod -R -w sub && stat -c %a sub/deep`, want: "444\n"},
 		{name: "chmod double dash", script: `chmod -- 600 fruit && stat -c %a fruit`, want: "600\n"},
 		{name: "stat flag after file", script: `stat fruit -c %s`, want: "26\n"},
+		{name: "od flag after file", script: `printf 'AB' > /ab; od /ab -c`, want: "0000000   A   B\n0000002\n"},
 		{name: "sed flag after file", script: `sed p fruit -n | head -n1`, want: "banana\n"},
 		{name: "diff flag after files", script: `diff fruit csv -q; echo $?`, want: "Files fruit and csv differ\n1\n"},
 		{name: "gzip flags after file", script: `gzip fruit -k && ls fruit*`, want: "fruit\nfruit.gz\n"},
