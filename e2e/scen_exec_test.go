@@ -20,6 +20,28 @@ func execScenarios() []Scenario {
 			{Args: d("exec", "@name@", "sh", "-c", "exit 5"), Code: 5},
 			{Args: d("exec", "@name@", "sh", "-c", "echo out; echo err >&2"), Checks: []Check{Out("out\n"), ErrContains("err\n")}},
 		}},
+		// act starts every job container as `tail -f /dev/null` and execs
+		// the job's steps into it; stop ends it within stop's grace (a
+		// container's pid 1 that ignores TERM is killed after it).
+		{Name: "tail_follow_keeps_container", Steps: []Step{
+			{Args: d("run", "-d", "--name", "@name@", "@img@", "tail", "-f", "/dev/null")},
+			{Args: d("exec", "@name@", "sleep", "2")},
+			{Args: d("inspect", "--format", "{{.State.Running}}", "@name@"), Checks: []Check{Out("true\n")}},
+			{Args: d("exec", "@name@", "sh", "-c", "echo step > /tmp/s; cat /tmp/s"), Checks: []Check{Out("step\n")}},
+			{Args: d("stop", "-t", "3", "@name@"), Timeout: 20 * time.Second, Checks: []Check{Out("@name@\n")}},
+			{Args: d("inspect", "--format", "{{.State.Running}}", "@name@"), Checks: []Check{Out("false\n")}},
+		}},
+		{Name: "tail_follow_prints_appended_lines", Steps: []Step{
+			{Args: d("run", "-d", "--name", "@name@", "@img@", "sh", "-c", "echo a > /tmp/l; exec tail -f /tmp/l")},
+			{Args: d("logs", "@name@"), Until: 10 * time.Second, Checks: []Check{Out("a\n")}},
+			{Args: d("exec", "@name@", "sh", "-c", "echo b >> /tmp/l")},
+			{Args: d("logs", "@name@"), Until: 10 * time.Second, Checks: []Check{Out("a\nb\n")}},
+		}},
+		// gitlab-ci-local's helper container runs this line.
+		{Name: "chown_flags_after_operands", Steps: []Step{
+			{Args: d("run", "--rm", "@img@", "sh", "-c", "mkdir -p /b/c && touch /b/c/f && chown 0:0 -R /b && chmod g-w -R /b && stat -c '%u:%g %a' /b/c/f"),
+				Checks: []Check{Out("0:0 644\n")}},
+		}},
 		{Name: "exec_not_running", Steps: []Step{
 			{Args: d("create", "--name", "@name@", "@img@")},
 			{Args: d("exec", "@name@", "true"), Code: 1, Checks: []Check{ErrContains("is not running")}},

@@ -29,6 +29,9 @@ type FS interface {
 	Rename(oldName, newName string) error
 	Symlink(target, name string) error
 	Chmod(name string, mode fs.FileMode) error
+	// Chown sets name's owner as container ids, -1 keeping one; with
+	// follow false a final symlink itself changes (lchown).
+	Chown(name string, uid, gid int, follow bool) error
 	Chtimes(name string, atime, mtime time.Time) error
 }
 

@@ -13,27 +13,14 @@ import (
 
 // grep [-EFivnclqhHrRwxs] [-e PATTERN]... [PATTERN] [FILE]...
 func grep(ctx context.Context, inv *command.Invocation) int {
-	var patterns []string
-	args := inv.Args[1:]
-	// -e may repeat, which opts does not keep; collect those first.
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		switch {
-		case args[i] == "-e" && i+1 < len(args):
-			patterns = append(patterns, args[i+1])
-			i++
-		case strings.HasPrefix(args[i], "-e") && len(args[i]) > 2 && !strings.HasPrefix(args[i], "--"):
-			patterns = append(patterns, args[i][2:])
-		default:
-			rest = append(rest, args[i])
-		}
-	}
-	o, err := parseOpts(rest, "", map[string]byte{"invert-match": 'v', "ignore-case": 'i', "count": 'c',
-		"quiet": 'q', "silent": 'q', "recursive": 'r', "line-number": 'n', "files-with-matches": 'l', "only-matching": 'o'})
+	o, err := parseOpts(inv.Args[1:], "e", map[string]byte{"invert-match": 'v', "ignore-case": 'i', "count": 'c',
+		"quiet": 'q', "silent": 'q', "recursive": 'r', "line-number": 'n', "files-with-matches": 'l', "only-matching": 'o',
+		"regexp": 'e'})
 	if err != nil {
 		fmt.Fprintf(inv.Stderr, "grep: %v\n", err)
 		return 2
 	}
+	patterns := o.vals['e']
 	files := o.args
 	if len(patterns) == 0 {
 		if len(files) == 0 {

@@ -2,12 +2,14 @@ package coreutils
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sockerless/sockerless/sandbox/command"
 )
@@ -76,14 +78,14 @@ func head(ctx context.Context, inv *command.Invocation) int {
 	})
 }
 
-// tail [-n [+]N] [-c N] [FILE]...; -f is not supported.
+// tail [-n [+]N] [-c [+]N] [-qv] [-f|-F [-s SECONDS]] [FILE]...
+// With -f it then prints what is appended to the files until it is
+// stopped, as busybox does; -F also reopens a file that is replaced or
+// appears later (follow.go).
 func tail(ctx context.Context, inv *command.Invocation) int {
-	o, err := parseOpts(countArgs(inv.Args[1:]), "nc", map[string]byte{"lines": 'n', "bytes": 'c'})
+	o, err := parseOpts(countArgs(inv.Args[1:]), "ncs", map[string]byte{"lines": 'n', "bytes": 'c'})
 	if err != nil {
 		return usage(inv, err)
-	}
-	if o.has('f') || o.has('F') {
-		return inv.Errorf("-f is not supported by the sandbox runtime")
 	}
 	spec, bytes := "10", false
 	if v, ok := o.val['c']; ok {
@@ -96,33 +98,83 @@ func tail(ctx context.Context, inv *command.Invocation) int {
 	if err != nil || n < 0 {
 		return inv.Errorf("invalid number '%s'", spec)
 	}
-	many := len(o.args) > 1
-	first := true
-	return eachInput(inv, o.args, func(name string, r io.Reader) error {
-		if many {
-			if !first {
-				fmt.Fprintln(inv.Stdout)
-			}
-			fmt.Fprintf(inv.Stdout, "==> %s <==\n", name)
+	f := follower{ctx: ctx, inv: inv, retry: o.has('F'), interval: time.Second}
+	if v, ok := o.val['s']; ok {
+		secs, err := strconv.ParseFloat(v, 64)
+		if err != nil || secs < 0 {
+			return inv.Errorf("invalid number '%s'", v)
 		}
-		first = false
-		limit := command.MemoryLimit(ctx)
-		data, err := io.ReadAll(io.LimitReader(ctxReader{ctx, r}, limit+1))
+		f.interval = time.Duration(secs * float64(time.Second))
+	}
+	follow := o.has('f') || o.has('F')
+	names := o.args
+	if len(names) == 0 {
+		names = []string{"-"}
+	}
+	f.headers = !o.has('q') && (o.has('v') || len(names) > 1)
+	status := 0
+	for _, name := range names {
+		r, err := openInput(inv, name)
 		if err != nil {
-			return err
+			fmt.Fprintf(inv.Stderr, "tail: can't open '%s': %s\n", name, errText(err))
+			status = 1
+			if f.retry && name != "-" {
+				f.files = append(f.files, &followed{name: name})
+			}
+			continue
 		}
-		if int64(len(data)) > limit {
-			return command.ErrNoMemory
+		data, err := readAllLimited(ctx, r)
+		if errors.Is(err, command.ErrNoMemory) {
+			r.Close()
+			fmt.Fprintf(inv.Stderr, "tail: out of memory\n")
+			return 1
 		}
-		var out []byte
+		if err != nil {
+			r.Close()
+			fmt.Fprintf(inv.Stderr, "tail: %s: %s\n", name, errText(err))
+			status = 1
+			continue
+		}
+		out := tailLines(data, n, fromStart)
 		if bytes {
 			out = tailBytes(data, n, fromStart)
-		} else {
-			out = tailLines(data, n, fromStart)
 		}
-		_, err = inv.Stdout.Write(out)
-		return err
-	})
+		if err := f.print(name, out); err != nil {
+			r.Close()
+			return inv.Errorf("%s", errText(err))
+		}
+		// Like busybox, stdin is read to its end and not followed.
+		if !follow || name == "-" {
+			r.Close()
+			continue
+		}
+		f.files = append(f.files, &followed{name: name, r: r, off: int64(len(data)), ino: f.ino(name)})
+	}
+	if !follow {
+		return status
+	}
+	if len(f.files) == 0 {
+		if len(o.args) == 0 || status == 0 {
+			return status // only stdin, which is not followed
+		}
+		fmt.Fprintln(inv.Stderr, "tail: no files")
+		return 1
+	}
+	return f.run()
+}
+
+// readAllLimited reads r to its end, failing with command.ErrNoMemory
+// past what the process may buffer.
+func readAllLimited(ctx context.Context, r io.Reader) ([]byte, error) {
+	limit := command.MemoryLimit(ctx)
+	data, err := io.ReadAll(io.LimitReader(ctxReader{ctx, r}, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, command.ErrNoMemory
+	}
+	return data, nil
 }
 
 func tailBytes(data []byte, n int, fromStart bool) []byte {

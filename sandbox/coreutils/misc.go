@@ -112,7 +112,7 @@ func printf(_ context.Context, inv *command.Invocation) int {
 // seq [-w] [-s SEP] [FIRST [INC]] LAST; -w pads with leading zeros to
 // the widest number printed.
 func seq(_ context.Context, inv *command.Invocation) int {
-	o, err := parseOpts(inv.Args[1:], "s", nil)
+	o, err := parseLeadingOpts(inv.Args[1:], "s", nil)
 	if err != nil || len(o.args) == 0 || len(o.args) > 3 {
 		return usage(inv, fmt.Errorf("usage: seq [-w] [-s SEP] [FIRST [INC]] LAST"))
 	}

@@ -112,19 +112,12 @@ func applyMode(spec string, cur uint32, isDir bool) (uint32, error) {
 	return cur, nil
 }
 
-// chmod [-Rf] MODE FILE...
+// chmod [-Rf] MODE FILE... (flags may also follow MODE and FILE)
 func chmod(_ context.Context, inv *command.Invocation) int {
-	args := inv.Args[1:]
-	recursive, quiet := false, false
-	// A mode like -w looks like a flag; only R, f, v and c clusters are.
-	for len(args) > 0 && len(args[0]) > 1 && args[0][0] == '-' && strings.Trim(args[0][1:], "Rfvc") == "" {
-		recursive = recursive || strings.Contains(args[0], "R")
-		quiet = quiet || strings.Contains(args[0], "f")
-		args = args[1:]
-	}
-	if len(args) > 0 && args[0] == "--" {
-		args = args[1:]
-	}
+	// A mode like -w looks like a flag: only words of chmod's own flag
+	// letters are flags, wherever they stand.
+	flags, args := flagWords(inv.Args[1:], "Rfvc")
+	recursive, quiet := strings.Contains(flags, "R"), strings.Contains(flags, "f")
 	if len(args) < 2 {
 		return usage(inv, fmt.Errorf("missing operand"))
 	}

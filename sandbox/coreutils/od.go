@@ -79,8 +79,14 @@ func od(ctx context.Context, inv *command.Invocation) int {
 	var files []string
 	args := inv.Args[1:]
 	for i := 0; i < len(args); i++ {
+		// Flags are read in order (each adds a format) and, as
+		// busybox's getopt reads them, after operands too.
 		a := args[i]
-		if len(a) < 2 || a[0] != '-' || len(files) > 0 {
+		if a == "--" {
+			files = append(files, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
 			files = append(files, a)
 			continue
 		}

@@ -34,7 +34,7 @@ func parseDuration(a string) (time.Duration, error) {
 // command is stopped by cancelling its context, which every sandbox
 // command honours, so -s only has to be accepted.
 func timeout(ctx context.Context, inv *command.Invocation) int {
-	o, err := parseOpts(inv.Args[1:], "sk", nil)
+	o, err := parseLeadingOpts(inv.Args[1:], "sk", nil)
 	if err != nil {
 		return usage(inv, err)
 	}

@@ -11,7 +11,7 @@ import (
 
 // tr [-d] [-s] [-c] SET1 [SET2] — byte-oriented, like busybox.
 func tr(ctx context.Context, inv *command.Invocation) int {
-	o, err := parseOpts(inv.Args[1:], "", nil)
+	o, err := parseLeadingOpts(inv.Args[1:], "", nil)
 	if err != nil {
 		return usage(inv, err)
 	}

@@ -94,6 +94,12 @@ func (f *FS) chmodHost(p string, mode fs.FileMode) error {
 	return rebase("chmod", p, f.inRoot(p, func(r *os.Root, rel string) error { return r.Chmod(rel, mode) }))
 }
 
+// chownHost changes the owner of host path p itself: the FS resolved
+// the container's links already.
+func (f *FS) chownHost(p string, uid, gid int) error {
+	return rebase("chown", p, f.inRoot(p, func(r *os.Root, rel string) error { return r.Lchown(rel, uid, gid) }))
+}
+
 // chtimesHost is chmodHost for times.
 func (f *FS) chtimesHost(p string, atime, mtime time.Time) error {
 	return rebase("chtimes", p, f.inRoot(p, func(r *os.Root, rel string) error { return r.Chtimes(rel, atime, mtime) }))

@@ -223,6 +223,26 @@ func TestLayeredWrites(t *testing.T) {
 					t.Errorf("content %q", got)
 				}
 			}},
+		// The test's own ids, which any user may give: what chown
+		// changes is the host's to allow, the layering is the FS's.
+		{"chown via link copies up the target", func(f *FS) error { return f.Chown("/bin/sh", os.Getuid(), os.Getgid(), true) },
+			func(t *testing.T, f *FS, up string) {
+				if !lexists(up + "/bin/busybox") {
+					t.Error("target not copied up")
+				}
+				if fi, _ := f.Lstat("/bin/sh"); fi.Mode()&fs.ModeSymlink == 0 {
+					t.Error("link replaced")
+				}
+			}},
+		{"lchown changes the link, not its target", func(f *FS) error { return f.Chown("/bin/sh", os.Getuid(), os.Getgid(), false) },
+			func(t *testing.T, f *FS, up string) {
+				if lexists(up + "/bin/busybox") {
+					t.Error("target copied up")
+				}
+				if fi, _ := os.Lstat(up + "/bin/sh"); fi == nil || fi.Mode()&fs.ModeSymlink == 0 {
+					t.Error("link not copied up as a link")
+				}
+			}},
 		{"chtimes via link", func(f *FS) error { return f.Chtimes("/bin/sh", newer, newer) },
 			func(t *testing.T, f *FS, _ string) {
 				if fi, _ := f.Stat("/bin/busybox"); !fi.ModTime().Equal(newer) {

@@ -293,10 +293,24 @@ func (f *FS) Chmod(name string, mode fs.FileMode) error {
 	return pathErr("chmod", name, f.chmodHost(host, mode))
 }
 
+// Chown changes the owner of name, or with follow false of a final
+// symlink itself. The ids are the host's; -1 leaves one unchanged.
+func (f *FS) Chown(name string, uid, gid int, follow bool) error {
+	host, err := f.changeAt("chown", name, follow)
+	if err != nil {
+		return err
+	}
+	return pathErr("chown", name, f.chownHost(host, uid, gid))
+}
+
 // changeInPlace resolves name, following links, for a change to its
 // metadata and returns its writable host path, copying it up if needed.
-func (f *FS) changeInPlace(op, name string) (string, error) {
-	dir, n, err := f.forWrite(op, name, true)
+func (f *FS) changeInPlace(op, name string) (string, error) { return f.changeAt(op, name, true) }
+
+// changeAt is changeInPlace that follows a final symlink only when
+// follow is set.
+func (f *FS) changeAt(op, name string, follow bool) (string, error) {
+	dir, n, err := f.forWrite(op, name, follow)
 	if err != nil {
 		return "", err
 	}

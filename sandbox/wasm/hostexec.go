@@ -19,6 +19,7 @@ import (
 //	exec(req_ptr, req_len i32, stdin_null i32, timeout_ns i64) -> status i32
 //	stat(path_ptr, path_len i32, follow i32, out_ptr i32) -> errno i32
 //	chmod(path_ptr, path_len i32, mode i32) -> errno i32
+//	chown(path_ptr, path_len i32, uid, gid i32, follow i32) -> errno i32
 //	sysinfo(buf_ptr, buf_cap i32) -> len i32
 //	lookpath(req_ptr, req_len i32, buf_ptr, buf_cap i32) -> len or -errno i32
 //	alive()
@@ -28,7 +29,8 @@ import (
 // a child of the process (Proc.Sys.Exec): same filesystem and output
 // streams; its stdin is the module's, or empty when stdin_null is set.
 // A timeout_ns above zero stops it after that long, and exec returns
-// abi.ExecTimedOut. Paths are container paths, resolved by the
+// abi.ExecTimedOut. chown's ids are container ids, -1 (all bits set)
+// keeping one as it is. Paths are container paths, resolved by the
 // container's rootfs as every other access is. sysinfo and lookpath
 // return the length they need when buf_cap is too small. alive does
 // nothing but end the module if its process must stop (terminate.go).
@@ -60,6 +62,7 @@ func instantiateHost(ctx context.Context, rt wazero.Runtime) error {
 		{"exec", hostExec, []api.ValueType{i32, i32, i32, i64}, []api.ValueType{i32}},
 		{"stat", hostStat, []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}},
 		{"chmod", hostChmod, []api.ValueType{i32, i32, i32}, []api.ValueType{i32}},
+		{"chown", hostChown, []api.ValueType{i32, i32, i32, i32, i32}, []api.ValueType{i32}},
 		{"sysinfo", hostSysinfo, []api.ValueType{i32, i32}, []api.ValueType{i32}},
 		{"lookpath", hostLookPath, []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}},
 		{"alive", hostAlive, nil, nil},

@@ -49,6 +49,39 @@ func hostChmod(ctx context.Context, mod api.Module, stack []uint64) {
 	stack[0] = api.EncodeU32(wasiErrno(p.FS.Chmod(name, mode)))
 }
 
+// hostChown answers chown, which WASI preview 1 has no call for. The
+// container's ids are the host's except root, which is the host user
+// (hoststat_unix.go): changing a file to the owner it has already
+// succeeds without touching it, as for root in a user namespace; any
+// other owner needs the host's permission to give it.
+func hostChown(ctx context.Context, mod api.Module, stack []uint64) {
+	name, p, e := hostPath(ctx, mod, stack[0], stack[1])
+	if e != 0 {
+		stack[0] = api.EncodeU32(e)
+		return
+	}
+	uid, gid, follow := api.DecodeU32(stack[2]), api.DecodeU32(stack[3]), api.DecodeU32(stack[4]) != 0
+	get := p.FS.Lstat
+	if follow {
+		get = p.FS.Stat
+	}
+	fi, err := get(name)
+	if err != nil {
+		stack[0] = api.EncodeU32(wasiErrno(err))
+		return
+	}
+	st := statOf(fi)
+	if (uid == keepID || uid == st.UID) && (gid == keepID || gid == st.GID) {
+		stack[0] = 0
+		return
+	}
+	hu, hg := hostOwner(uid, gid)
+	stack[0] = api.EncodeU32(wasiErrno(p.FS.Chown(name, hu, hg, follow)))
+}
+
+// keepID is chown's "leave this id as it is" (-1 as a uint32).
+const keepID = ^uint32(0)
+
 // hostPath reads a path argument, made absolute against the process's
 // working directory, and the process it is for.
 func hostPath(ctx context.Context, mod api.Module, ptr, n uint64) (string, *Proc, uint32) {

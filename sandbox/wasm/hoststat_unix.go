@@ -21,6 +21,22 @@ func containerID(id, host uint32) uint32 {
 	return id
 }
 
+// hostOwner is the host uid and gid for container ones: containerID
+// the other way round, with keepID as -1.
+func hostOwner(uid, gid uint32) (int, int) {
+	return hostID(uid, hostUID), hostID(gid, hostGID)
+}
+
+func hostID(id, host uint32) int {
+	switch id {
+	case keepID:
+		return -1
+	case 0:
+		return int(host)
+	}
+	return int(id)
+}
+
 // unixStat fills what the host's stat knows beyond fs.FileInfo.
 func unixStat(fi fs.FileInfo, st *abi.Stat) {
 	if s, ok := fi.Sys().(*syscall.Stat_t); ok {

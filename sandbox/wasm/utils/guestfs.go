@@ -69,6 +69,17 @@ func (guestFS) Chmod(name string, mode fs.FileMode) error {
 	return nil
 }
 
+func (guestFS) Chown(name string, uid, gid int, follow bool) error {
+	if err := hostChown(absPath(name), uint32(uid), uint32(gid), follow); err != nil {
+		op := "chown"
+		if !follow {
+			op = "lchown"
+		}
+		return &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	return nil
+}
+
 func (guestFS) Chtimes(name string, atime, mtime time.Time) error {
 	return os.Chtimes(name, atime, mtime)
 }

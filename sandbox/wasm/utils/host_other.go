@@ -25,5 +25,6 @@ func hostAlive() {}
 
 func hostStat(string, bool) (abi.Stat, error)       { return abi.Stat{}, errNoHost }
 func hostChmod(string, uint32) error                { return errNoHost }
+func hostChown(string, uint32, uint32, bool) error  { return errNoHost }
 func hostSysinfo() []string                         { return nil }
 func hostLookPath(string, []string) (string, error) { return "", errNoHost }

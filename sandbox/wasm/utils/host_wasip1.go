@@ -21,6 +21,9 @@ func sockerlessStat(path unsafe.Pointer, n, follow uint32, out unsafe.Pointer) u
 //go:wasmimport sockerless chmod
 func sockerlessChmod(path unsafe.Pointer, n, mode uint32) uint32
 
+//go:wasmimport sockerless chown
+func sockerlessChown(path unsafe.Pointer, n, uid, gid, follow uint32) uint32
+
 //go:wasmimport sockerless sysinfo
 func sockerlessSysinfo(buf unsafe.Pointer, capacity uint32) uint32
 
@@ -70,6 +73,22 @@ func hostChmod(name string, mode uint32) error {
 	}
 	p := []byte(name)
 	if e := sockerlessChmod(unsafe.Pointer(&p[0]), uint32(len(p)), mode); e != 0 {
+		return syscall.Errno(e)
+	}
+	return nil
+}
+
+// hostChown changes name's owner; an id of all bits set keeps it.
+func hostChown(name string, uid, gid uint32, follow bool) error {
+	if name == "" {
+		return syscall.ENOENT
+	}
+	p := []byte(name)
+	var f uint32
+	if follow {
+		f = 1
+	}
+	if e := sockerlessChown(unsafe.Pointer(&p[0]), uint32(len(p)), uid, gid, f); e != 0 {
 		return syscall.Errno(e)
 	}
 	return nil

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sockerless/sockerless/sandbox/coreutils"
 	"github.com/sockerless/sockerless/sandbox/wasm/abi"
 )
 
@@ -131,37 +132,16 @@ func openArg(name string, stdin io.Reader) (io.ReadCloser, error) {
 	return os.Open(name)
 }
 
-// flagSet splits leading single-letter flags ("-nE", "-i") from operands;
-// letters in withArg take the rest of the word or the next word. "--"
-// ends flags.
+// flagSet splits single-letter flags ("-nE", "-i") from operands as
+// busybox's getopt does, wherever they stand ("--" ends them): the same
+// parser as sandbox/coreutils'. Letters in withArg take the rest of the
+// word or the next word; bad is one left without it.
 func flagSet(args []string, withArg string) (flags map[byte][]string, rest []string, bad byte) {
-	flags = map[byte][]string{}
-	i := 0
-	for ; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			i++
-			break
-		}
-		if len(a) < 2 || a[0] != '-' {
-			break
-		}
-		for j := 1; j < len(a); j++ {
-			c := a[j]
-			if strings.IndexByte(withArg, c) >= 0 {
-				v := a[j+1:]
-				if v == "" {
-					if i+1 >= len(args) {
-						return nil, nil, c
-					}
-					i++
-					v = args[i]
-				}
-				flags[c] = append(flags[c], v)
-				break
-			}
-			flags[c] = append(flags[c], "")
-		}
-	}
-	return flags, args[i:], 0
+	return coreutils.ParseFlags(args, withArg, true)
+}
+
+// leadingFlagSet is flagSet for a utility whose operands are a command
+// (xargs): flags end at the first operand.
+func leadingFlagSet(args []string, withArg string) (flags map[byte][]string, rest []string, bad byte) {
+	return coreutils.ParseFlags(args, withArg, false)
 }

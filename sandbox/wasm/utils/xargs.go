@@ -31,7 +31,7 @@ func runChild(stdout io.Writer, args []string, nullStdin bool) int {
 // POSIX says. Exit status: 123 if a command failed, 127 if one was not
 // found, 126 if it could not run.
 func xargs(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	flags, cmd, bad := flagSet(args[1:], "nIdLsP")
+	flags, cmd, bad := leadingFlagSet(args[1:], "nIdLsP")
 	if bad != 0 {
 		return errorf(stderr, "xargs", "option requires an argument -- '%c'", bad)
 	}
