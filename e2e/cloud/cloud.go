@@ -2,6 +2,12 @@
 // same suites (the scenario suite, TestBackends, the crash test, the
 // benchmark) run on every cloud: a Cloud names its backends, says which
 // scenarios cannot pass on them, and deploys them to its simulator.
+//
+// A new cloud is a package implementing Cloud (as awsdeploy.Cloud does)
+// and its line in clouds.All. Steps whose answer legitimately differs
+// on its backends are adjusted in the e2e package's adjustments; its
+// own error paths and compute drivers get tests of their own in
+// e2e/backends (as aws_badinput_test.go and aws_compute_test.go).
 package cloud
 
 import (
