@@ -64,7 +64,7 @@ test: deps vet
 	@mkdir -p .run
 	@set -o pipefail; $(GO) test -count=1 -v -timeout 15m ./e2e/... > .run/e2e.log 2>&1 || \
 		{ grep -E -B2 -A20 -- '--- FAIL|^panic' .run/e2e.log | tail -200; echo "e2e failed: see .run/e2e.log"; exit 1; }
-	@grep -E '^(corpus|compare|aws-scenarios|ok|FAIL)|--- SKIP' .run/e2e.log
+	@grep -E '^(corpus|compare|[a-z]+-scenarios|ok|FAIL)|--- SKIP' .run/e2e.log
 
 unit: vet
 	$(GO) test -count=1 $(filter-out ./e2e/...,$(PKGS))

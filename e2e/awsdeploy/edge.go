@@ -8,16 +8,18 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/sockerless/sockerless/e2e/cloud"
 	"github.com/sockerless/sockerless/e2e/harness"
-	"github.com/sockerless/sockerless/functions/testing/awssimtest"
 )
 
 // BuildEdge builds the edge binary into dir.
 func BuildEdge(t testing.TB, dir string) string {
 	t.Helper()
-	return awssimtest.Build(t, dir, "sockerless-edge", "./edge/cmd/sockerless-edge", nil)
+	return cloud.BuildEdge(t, dir)
 }
 
 // StartEdge runs the edge binary bin in front of backend's function,
@@ -53,17 +55,40 @@ func (d *Deployment) PushTestImage(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := d.CreateRepository(t, "e2e/busybox") + ":1"
-	t.Cleanup(func() {
-		_, err := ecr.NewFromConfig(d.Config).DeleteRepository(context.Background(), &ecr.DeleteRepositoryInput{
-			RepositoryName: aws.String("e2e/busybox"), Force: true,
-		})
-		if err != nil {
-			t.Errorf("delete the test image's repository: %v", err)
-		}
-	})
+	img := d.tempRepository(t, "e2e/busybox") + ":1"
 	if err := harness.PushTestImage(fs, img, remote.WithAuthFromKeychain(d.Keychain)); err != nil {
 		t.Fatal(err)
 	}
 	return img
+}
+
+// PushImage pushes img to a new ECR repository repo, deleted when the
+// test ends, and returns its reference.
+func (d *Deployment) PushImage(t testing.TB, repo string, img v1.Image) string {
+	t.Helper()
+	ref := d.tempRepository(t, repo) + ":1"
+	r, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(r, img, remote.WithAuthFromKeychain(d.Keychain)); err != nil {
+		t.Fatalf("pushing %s: %v", ref, err)
+	}
+	return ref
+}
+
+// tempRepository makes an ECR repository, deleted with its images when
+// the test ends, and returns its URI.
+func (d *Deployment) tempRepository(t testing.TB, repo string) string {
+	t.Helper()
+	uri := d.CreateRepository(t, repo)
+	t.Cleanup(func() {
+		_, err := ecr.NewFromConfig(d.Config).DeleteRepository(context.Background(), &ecr.DeleteRepositoryInput{
+			RepositoryName: aws.String(repo), Force: true,
+		})
+		if err != nil {
+			t.Errorf("delete the repository %s: %v", repo, err)
+		}
+	})
+	return uri
 }

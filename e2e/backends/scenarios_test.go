@@ -1,4 +1,4 @@
-package awsbackends
+package backends
 
 import "time"
 

@@ -1,4 +1,4 @@
-package awsbackends
+package backends
 
 import (
 	"context"
@@ -9,31 +9,36 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-
-	"github.com/sockerless/sockerless/e2e/awsdeploy"
+	"github.com/sockerless/sockerless/e2e/cloud"
+	"github.com/sockerless/sockerless/e2e/clouds"
 	"github.com/sockerless/sockerless/e2e/harness"
 	"github.com/sockerless/sockerless/edge/gateway"
 	"github.com/sockerless/sockerless/functions/call"
-	"github.com/sockerless/sockerless/functions/transport/lambdainvoke"
 )
 
 // benchRuns is how many timed `docker run --rm IMG true` each backend gets.
 const benchRuns = 20
 
 // BenchmarkRunRmTrue times `docker run --rm IMG true` through the docker
-// CLI, the edge, Lambda Invoke of the control-plane function and the
-// backend's compute on the simulator, and splits each run's time into
-// the function's share (every Invoke round trip), the compute's (from
-// the start call's reply to the agent's exit report, less the function
-// calls in between) and the rest: the edge and the CLI. It also counts
-// the Lambda Invokes of the control-plane function each run takes.
+// CLI, the edge, the call of the control-plane function (Lambda Invoke
+// on AWS) and the backend's compute on every registered cloud's
+// simulator, and splits each run's time into the function's share
+// (every call's round trip), the compute's (from the start call's reply
+// to the agent's exit report, less the function calls in between) and
+// the rest: the edge and the CLI. It also counts the calls of the
+// control-plane function each run takes.
 func BenchmarkRunRmTrue(b *testing.B) {
-	d := awsdeploy.Deploy(b)
+	for _, c := range clouds.All {
+		b.Run(c.Name(), func(b *testing.B) { benchCloud(b, c) })
+	}
+}
+
+func benchCloud(b *testing.B, c cloud.Cloud) {
+	d := c.Deploy(b)
 	img := d.PushTestImage(b)
-	for _, backend := range []string{"ecs", "lambda"} {
+	for _, backend := range c.Backends() {
 		b.Run(backend, func(b *testing.B) {
-			rec := &recorder{h: lambdainvoke.New(lambda.NewFromConfig(d.Config), d.Outputs.Functions[backend])}
+			rec := &recorder{h: d.Handler(backend)}
 			dir := b.TempDir()
 			gw, err := gateway.Start(rec, gateway.Options{Socket: filepath.Join(dir, "docker.sock"), SendAgentURL: true})
 			if err != nil {
@@ -63,8 +68,8 @@ func BenchmarkRunRmTrue(b *testing.B) {
 						b.Fatalf("docker %v: exit %d: %s", args, r.Code, r.Stderr)
 					}
 					t := time.Since(start)
-					f, c := rec.shares()
-					total, fn, compute = append(total, t), append(fn, f), append(compute, c)
+					f, cp := rec.shares()
+					total, fn, compute = append(total, t), append(fn, f), append(compute, cp)
 					invokes = append(invokes, rec.count())
 				}
 			}
@@ -75,8 +80,8 @@ func BenchmarkRunRmTrue(b *testing.B) {
 			b.ReportMetric(ms(mt-mf-mc), "ms-edge+cli")
 			slices.Sort(invokes)
 			b.ReportMetric(float64(invokes[len(invokes)/2]), "invokes/run-median")
-			fmt.Printf("docker run --rm true on %s (median of %d): %.1f ms = function %.1f ms + compute %.1f ms + edge and CLI %.1f ms; Lambda Invokes per run: median %d, min %d, max %d\n",
-				backend, len(total), ms(mt), ms(mf), ms(mc), ms(mt-mf-mc), invokes[len(invokes)/2], invokes[0], invokes[len(invokes)-1])
+			fmt.Printf("docker run --rm true on %s (median of %d): %.1f ms = function %.1f ms + compute %.1f ms + edge and CLI %.1f ms; %ss per run: median %d, min %d, max %d\n",
+				backend, len(total), ms(mt), ms(mf), ms(mc), ms(mt-mf-mc), c.Invoke(), invokes[len(invokes)/2], invokes[0], invokes[len(invokes)-1])
 			fmt.Printf("Invokes of the last run on %s by op: %v\n", backend, rec.byOp())
 		})
 	}
@@ -105,7 +110,7 @@ func (r *recorder) Handle(ctx context.Context, c call.Call) call.Reply {
 	return rep
 }
 
-// count is how many calls (Lambda Invokes) the run made.
+// count is how many calls (Lambda Invokes on AWS) the run made.
 func (r *recorder) count() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -1,8 +1,9 @@
-// Package awsbackends runs the docker CLI against the ECS and Lambda
-// backends deployed on the AWS simulator: the real edge binary in front
-// of the control-plane functions (Lambda Invoke), containers as Fargate
-// tasks and as Lambda functions, with the real agent inside them.
-package awsbackends
+// Package backends runs the docker CLI against every backend of every
+// registered cloud (e2e/clouds) deployed on the cloud's simulator: the
+// real edge binary in front of the control-plane functions, containers
+// run by the cloud's compute (on AWS, Fargate tasks and Lambda
+// functions), with the real agent inside them.
+package backends
 
 import (
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/sockerless/sockerless/e2e/awsdeploy"
+	"github.com/sockerless/sockerless/e2e/cloud"
+	"github.com/sockerless/sockerless/e2e/clouds"
 	"github.com/sockerless/sockerless/e2e/harness"
 )
 
@@ -39,17 +42,16 @@ type scenario struct {
 
 func TestBackends(t *testing.T) {
 	if testing.Short() {
-		t.Skip("deploys to the AWS simulator: not in -short")
+		t.Skip("deploys to the clouds' simulators: not in -short")
 	}
-	d := awsdeploy.Deploy(t)
-	img := d.PushTestImage(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("the simulator's logs:\n%s", d.LogTail(t, 40))
-		}
-	})
-	edge := awsdeploy.BuildEdge(t, t.TempDir())
-	for _, backend := range []string{"ecs", "lambda"} {
+	for _, c := range clouds.All {
+		t.Run(c.Name(), func(t *testing.T) { testCloud(t, c) })
+	}
+}
+
+func testCloud(t *testing.T, c cloud.Cloud) {
+	d, img, edge := cloud.Start(t, c)
+	for _, backend := range c.Backends() {
 		t.Run(backend, func(t *testing.T) {
 			e := d.StartEdge(t, edge, backend, t.TempDir(), "")
 			for _, sc := range scenarios {
@@ -62,11 +64,17 @@ func TestBackends(t *testing.T) {
 					}
 				})
 			}
-			t.Run("cloud errors and large bodies", func(t *testing.T) { testBadInput(t, d, e, backend, img) })
+			// The cloud's own errors and its compute drivers are each
+			// cloud's to test.
+			if ad, ok := d.(*awsdeploy.Deployment); ok {
+				t.Run("cloud errors and large bodies", func(t *testing.T) { testBadInput(t, ad, e, backend, img) })
+			}
 			t.Run("crash", func(t *testing.T) { testCrash(t, d, edge, backend, img) })
-			t.Run("compute conformance", func(t *testing.T) { testCompute(t, d, backend, img) })
+			if ad, ok := d.(*awsdeploy.Deployment); ok {
+				t.Run("compute conformance", func(t *testing.T) { testCompute(t, ad, backend, img) })
+			}
 			t.Run("nothing left running", func(t *testing.T) {
-				if left := leftRunning(t, d, backend); len(left) > 0 {
+				if left := d.LeftRunning(t, backend); len(left) > 0 {
 					t.Errorf("after every container was removed: %v", left)
 				}
 			})

@@ -1,46 +1,32 @@
 package e2e
 
 import (
-	"context"
 	"io"
 	"os"
 	"runtime"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
-	"github.com/sockerless/sockerless/e2e/awsdeploy"
+	"github.com/sockerless/sockerless/e2e/cloud"
 	"github.com/sockerless/sockerless/e2e/harness"
 )
 
-// importedRepo is the ECR repository of the imported image's copy.
+// importedRepo is the registry repository of the imported image's copy.
 const importedRepo = "e2e/imported"
 
-// pushImportedImage pushes to the simulator's ECR the image that
+// pushImportedImage pushes to the simulator's registry the image that
 // harness.ImportImage makes on a local engine: the test rootfs as one
 // layer, CMD ["sh"], ENV PATH, and the history entry `docker import`
-// writes. The AWS backends cannot import (their images live in a
+// writes. The cloud backends cannot import (their images live in a
 // registry), so this copy is how the scenarios' @img@ reaches them with
 // the config the scenarios were written for. It returns the reference.
-func pushImportedImage(t *testing.T, d *awsdeploy.Deployment) string {
+func pushImportedImage(t *testing.T, d cloud.Deployment) string {
 	t.Helper()
-	ref := d.CreateRepository(t, importedRepo) + ":1"
-	t.Cleanup(func() {
-		_, err := ecr.NewFromConfig(d.Config).DeleteRepository(context.Background(), &ecr.DeleteRepositoryInput{
-			RepositoryName: aws.String(importedRepo), Force: true,
-		})
-		if err != nil {
-			t.Errorf("delete the imported image's repository: %v", err)
-		}
-	})
 	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return os.Open(rootfs.Tar) })
 	if err != nil {
 		t.Fatal(err)
@@ -62,12 +48,5 @@ func pushImportedImage(t *testing.T, d *awsdeploy.Deployment) string {
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		t.Fatal(err)
 	}
-	r, err := name.ParseReference(ref, name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(r, img, remote.WithAuthFromKeychain(d.Keychain)); err != nil {
-		t.Fatalf("pushing %s: %v", ref, err)
-	}
-	return ref
+	return d.PushImage(t, importedRepo, img)
 }

@@ -1,0 +1,39 @@
+package awsdeploy
+
+import "github.com/sockerless/sockerless/e2e/cloud"
+
+var both = []string{"ecs", "lambda"}
+
+// NotApplicable is every scenario of the local-mode suite that cannot
+// pass on the ECS or the Lambda backend.
+func (Cloud) NotApplicable() []cloud.NotApplicable {
+	return []cloud.NotApplicable{
+		{Scenario: "image_prune_dangling", Backends: both,
+			Why:   "docker import: the backends have no image store, images live in a registry (ECR)",
+			Error: "docker import is not supported by the"},
+		{Scenario: "import_and_run", Backends: both,
+			Why:   "docker import: the backends have no image store, images live in a registry (ECR)",
+			Error: "docker import is not supported by the"},
+		{Scenario: "save_load_round_trip", Backends: both,
+			Why:   "docker save and load: the backends have no image store, images live in a registry (ECR)",
+			Error: "docker save is not supported by the"},
+		{Scenario: "run_named_volume", Backends: both,
+			Why:   "volumes: no volume storage for tasks or functions yet (ECS would need EFS)",
+			Error: "volumes and bind mounts are not supported by the"},
+		{Scenario: "volume_in_use", Backends: both,
+			Why:   "volumes: a container cannot mount one, so none is ever in use",
+			Error: "volumes and bind mounts are not supported by the"},
+		{Scenario: "run_bind_mount", Backends: both,
+			Why:   "bind mounts: the client's host directories are not reachable from the cloud",
+			Error: "volumes and bind mounts are not supported by the"},
+		{Scenario: "diff_export_commit", Backends: both,
+			Why:   "docker diff, export and commit: the containers' filesystems are not reachable from the control plane",
+			Error: "docker diff is not supported by the"},
+		{Scenario: "commit_replaced_dir", Backends: both,
+			Why:   "docker commit: the containers' filesystems are not reachable from the control plane",
+			Error: "docker commit is not supported by the"},
+		{Scenario: "cp_compressed_archive_stopped", Backends: both,
+			Why:   "docker cp into a created container: its filesystem is not reachable from the control plane until it runs",
+			Error: "must be a directory"},
+	}
+}
