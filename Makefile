@@ -8,7 +8,7 @@ PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 BIN     := .run/bin/sockerless
 ARGS    ?=
 
-.PHONY: run build test unit e2e bench fmt vet deps clean awssim tf-providers run-aws-sim function-zips agent-image
+.PHONY: run build test unit e2e clients bench fmt vet deps clean awssim tf-providers run-aws-sim function-zips agent-image
 
 run: build
 	@mkdir -p .run/data
@@ -63,14 +63,21 @@ test: deps vet
 	$(GO) test -count=1 -timeout 15m $(filter-out ./e2e/...,$(PKGS))
 	@mkdir -p .run
 	@set -o pipefail; $(GO) test -count=1 -v -timeout 15m ./e2e/... > .run/e2e.log 2>&1 || \
-		{ grep -E -B2 -A20 -- '--- FAIL|^panic' .run/e2e.log | tail -200; echo "e2e failed: see .run/e2e.log"; exit 1; }
-	@grep -E '^(corpus|compare|[a-z]+-scenarios|ok|FAIL)|--- SKIP' .run/e2e.log
+		{ grep -E -B2 -A20 -- '--- FAIL|^panic' .run/e2e.log | tail -200; \
+		  grep -E -A14 -- '^act |act_test.go:[0-9]+: (job|act)' .run/e2e.log | head -80; \
+		  echo "e2e failed: see .run/e2e.log"; exit 1; }
+	@grep -E '^(corpus|compare|[a-z]+-scenarios|act|ok|FAIL)|--- SKIP' .run/e2e.log
 
 unit: vet
 	$(GO) test -count=1 $(filter-out ./e2e/...,$(PKGS))
 
 e2e: deps
 	$(GO) test -count=1 -v -timeout 15m ./e2e/...
+
+# clients runs real CI clients (act) against Sockerless's runtimes and the
+# reference dockerd; `make test` runs them too, as part of ./e2e/...
+clients: deps
+	$(GO) test -count=1 -v -timeout 15m ./e2e/clients/
 
 # Whole-system benchmarks time fixed runs (1x: each measures its own
 # sample of runs); the simulators' and sandbox's are per-operation and

@@ -1,14 +1,42 @@
 #!/usr/bin/env bash
-# install-deps.sh installs the Debian packages the test suites use:
+# install-deps.sh installs what the test suites use and Go modules cannot bring:
 #   docker.io       a real Docker Engine (dockerd) that e2e compares against
 #   busybox-static  the binaries of the e2e test image
-# It is idempotent and quiet, and it never fails the build: a package that
-# cannot be installed is reported on one line and the suites skip what needs it.
+#   act             the GitHub Actions runner the client suite (e2e/clients)
+#                   drives, pinned, built with go install into the user cache
+# It is idempotent and quiet, and it never fails the build: what cannot be
+# installed is reported on one line and the suites skip what needs it.
 set -u
 
 PACKAGES="docker.io busybox-static"
+ACT_VERSION=v0.2.89
 
 log() { printf 'install-deps: %s\n' "$*"; }
+
+# install_act builds act once per machine into the cache the client suite
+# looks in, and prints its absolute path.
+install_act() {
+	local bin_dir="${XDG_CACHE_HOME:-$HOME/.cache}/sockerless/bin"
+	local act="$bin_dir/act"
+	if [ -x "$act" ] && "$act" --version 2>/dev/null | grep -qx "act version ${ACT_VERSION#v}"; then
+		log "act: $act"
+		return
+	fi
+	if ! command -v go >/dev/null 2>&1; then
+		log "no go command: skipping act; the client suite skips"
+		return
+	fi
+	mkdir -p "$bin_dir"
+	# Outside the workspace, so the repository's go.work does not apply.
+	if (cd / && GOWORK=off GOBIN="$bin_dir" go install "github.com/nektos/act@$ACT_VERSION") >/tmp/install-deps-act.log 2>&1; then
+		rm -f /tmp/install-deps-act.log
+		log "installed act $ACT_VERSION: $act"
+	else
+		log "could not install act (see /tmp/install-deps-act.log); the client suite skips"
+	fi
+}
+
+install_act
 
 if [ "$(id -u)" != 0 ]; then
 	log "not root: skipping apt packages ($PACKAGES); e2e skips what needs them"

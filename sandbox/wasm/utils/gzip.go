@@ -15,12 +15,13 @@ func init() {
 }
 
 // gzipCmd is gzip, gunzip (-d) and zcat (-dc): -c to stdout, -k keeps
-// the input, -f overwrites, -1..-9 the level. Without files it filters
-// stdin to stdout.
+// the input, -f overwrites, -1..-9 the level, -t tests each file's
+// integrity and writes nothing. Without files it filters stdin to stdout.
 func gzipCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	name := args[0]
 	flags, files, _ := flagSet(args[1:], "")
-	decompress := flags['d'] != nil || name == "gunzip" || name == "zcat"
+	test := flags['t'] != nil
+	decompress := test || flags['d'] != nil || name == "gunzip" || name == "zcat"
 	toStdout := flags['c'] != nil || name == "zcat"
 	level := gzip.DefaultCompression
 	for l := byte('1'); l <= '9'; l++ {
@@ -52,13 +53,17 @@ func gzipCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	status := 0
 	for _, f := range files {
-		if f == "-" || toStdout {
+		if f == "-" || toStdout || test {
 			r, err := openArg(f, stdin)
 			if err != nil {
 				status = errorf(stderr, name, "%s: %s", f, errText(err))
 				continue
 			}
-			err = convert(r, stdout)
+			w := stdout
+			if test {
+				w = io.Discard
+			}
+			err = convert(r, w)
 			r.Close()
 			if err != nil {
 				status = errorf(stderr, name, "%s: %v", f, err)
