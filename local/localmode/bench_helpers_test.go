@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -29,19 +28,7 @@ import (
 func benchLocal(tb testing.TB) (*Instance, *client.Client, string) {
 	tb.Helper()
 	sock := filepath.Join(benchTempDir(tb), "docker.sock")
-	inst, err := Start(context.Background(), Options{
-		Socket: sock, DataDir: tb.TempDir(),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = inst.Close(context.Background()) })
-	cli, err := client.New(client.WithHost(inst.DockerHost))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = cli.Close() })
+	inst, cli := startWith(tb, context.Background(), Options{Socket: sock, DataDir: tb.TempDir()})
 	return inst, cli, sock
 }
 

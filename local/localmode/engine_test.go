@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,28 +24,12 @@ func TestEngineRuntime(t *testing.T) {
 	sock := filepath.Join(shortTempDir(t), "docker.sock")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	inst, err := Start(ctx, Options{
+	inst, cli := startWith(t, ctx, Options{
 		Socket: sock, DataDir: filepath.Join(shortTempDir(t), "data"), Serialize: true,
 		Runtime: RuntimeEngine, EngineHost: host,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = inst.Close(context.Background()) })
-	cli, err := client.New(client.WithHost(inst.DockerHost))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
 
-	imp, err := cli.ImageImport(ctx, client.ImageImportSource{Source: bytes.NewReader(rootfs), SourceName: "-"}, "bb:1",
-		client.ImageImportOptions{Changes: []string{"ENV PATH=/bin", "CMD [\"sh\"]"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(imp)
-	imp.Close()
+	body := importImage(t, ctx, cli, rootfs, "bb:1")
 	if !bytes.Contains(body, []byte("sha256:")) {
 		t.Fatalf("import reply has no image ID: %s", body)
 	}

@@ -22,21 +22,47 @@ import (
 // call, and returns an SDK client for it.
 func start(t *testing.T, dataDir string) (*Instance, *client.Client) {
 	t.Helper()
-	sock := filepath.Join(shortTempDir(t), "docker.sock")
-	inst, err := Start(context.Background(), Options{
-		Socket: sock, DataDir: dataDir, Serialize: true,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	return startWith(t, context.Background(), Options{
+		Socket: filepath.Join(shortTempDir(t), "docker.sock"), DataDir: dataDir, Serialize: true,
 	})
-	if err != nil {
-		t.Fatal(err)
+}
+
+// startWith runs local mode in-process with opts (logging discarded
+// unless opts say otherwise), closes it when the test ends, and returns
+// an SDK client for it.
+func startWith(tb testing.TB, ctx context.Context, opts Options) (*Instance, *client.Client) {
+	tb.Helper()
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	t.Cleanup(func() { _ = inst.Close(context.Background()) })
+	inst, err := Start(ctx, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = inst.Close(context.Background()) })
 	cli, err := client.New(client.WithHost(inst.DockerHost))
 	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = cli.Close() })
+	return inst, cli
+}
+
+// importImage imports rootfs as ref with busybox's PATH and sh as its
+// command, and returns the import's reply.
+func importImage(t *testing.T, ctx context.Context, cli *client.Client, rootfs []byte, ref string) []byte {
+	t.Helper()
+	imp, err := cli.ImageImport(ctx, client.ImageImportSource{Source: bytes.NewReader(rootfs), SourceName: "-"}, ref,
+		client.ImageImportOptions{Changes: []string{"ENV PATH=/bin", "CMD [\"sh\"]"}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cli.Close() })
-	return inst, cli
+	defer imp.Close()
+	body, err := io.ReadAll(imp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
 }
 
 // shortTempDir keeps unix socket paths under the 108-byte limit.

@@ -1,10 +1,7 @@
 package localmode
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,26 +28,10 @@ func TestEngineRelativeDataDir(t *testing.T) {
 	t.Chdir(dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	inst, err := Start(ctx, Options{
+	_, cli := startWith(t, ctx, Options{
 		Socket: "docker.sock", DataDir: "data", Runtime: RuntimeEngine, EngineHost: host, EngineAgent: agent,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = inst.Close(context.Background()) })
-	cli, err := client.New(client.WithHost(inst.DockerHost))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
-	imp, err := cli.ImageImport(ctx, client.ImageImportSource{Source: bytes.NewReader(rootfs), SourceName: "-"}, "bb:1",
-		client.ImageImportOptions{Changes: []string{"ENV PATH=/bin", "CMD [\"sh\"]"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = io.Copy(io.Discard, imp)
-	imp.Close()
+	importImage(t, ctx, cli, rootfs, "bb:1")
 	code, stdout, stderr := runToExitWith(t, cli, &container.Config{Image: "bb:1", Cmd: []string{"sh", "-c", "echo kept > /v/f; cat /v/f"}},
 		&container.HostConfig{Binds: []string{"named:/v"}})
 	if code != 0 || stdout != "kept\n" {
@@ -64,24 +45,12 @@ func TestEngineRelativeDataDir(t *testing.T) {
 func TestDockerHostIsAbsolute(t *testing.T) {
 	dir := shortTempDir(t)
 	t.Chdir(dir)
-	inst, err := Start(context.Background(), Options{
-		Socket: "docker.sock", DataDir: "data",
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = inst.Close(context.Background()) })
+	inst, cli := startWith(t, context.Background(), Options{Socket: "docker.sock", DataDir: "data"})
 	want := "unix://" + filepath.Join(dir, "docker.sock")
 	if inst.DockerHost != want {
 		t.Fatalf("DockerHost %q, want %q", inst.DockerHost, want)
 	}
 	t.Chdir(t.TempDir())
-	cli, err := client.New(client.WithHost(inst.DockerHost))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
 	if _, err := cli.Ping(context.Background(), client.PingOptions{}); err != nil {
 		t.Fatalf("ping from another directory: %v", err)
 	}
