@@ -118,7 +118,7 @@ func lookPath(name string, env []string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%q: %w in $PATH", name, exec.ErrNotFound)
+	return "", fmt.Errorf("%q: %w", name, exec.ErrNotFound) // "executable file not found in $PATH", as runc says
 }
 
 func (p *process) startPipes(stdio agent.Stdio) error {
