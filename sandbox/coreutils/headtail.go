@@ -1,6 +1,7 @@
 package coreutils
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -164,17 +165,24 @@ func tail(ctx context.Context, inv *command.Invocation) int {
 }
 
 // readAllLimited reads r to its end, failing with command.ErrNoMemory
-// past what the process may buffer.
+// past what the process may buffer, growth copies included.
 func readAllLimited(ctx context.Context, r io.Reader) ([]byte, error) {
 	limit := command.MemoryLimit(ctx)
-	data, err := io.ReadAll(io.LimitReader(ctxReader{ctx, r}, limit+1))
-	if err != nil {
-		return nil, err
+	var data []byte
+	chunk := make([]byte, 32<<10)
+	for {
+		n, err := ctxReader{ctx, r}.Read(chunk)
+		var gerr error
+		if data, gerr = appendLimited(data, chunk[:n], limit); gerr != nil {
+			return nil, gerr
+		}
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if int64(len(data)) > limit {
-		return nil, command.ErrNoMemory
-	}
-	return data, nil
 }
 
 func tailBytes(data []byte, n int, fromStart bool) []byte {
@@ -184,29 +192,33 @@ func tailBytes(data []byte, n int, fromStart bool) []byte {
 	return data[max(len(data)-n, 0):]
 }
 
+// tailLines finds its lines in place: a slice of every line's start
+// would be more memory than the limit charged for data.
 func tailLines(data []byte, n int, fromStart bool) []byte {
-	var starts []int
-	for i := 0; i < len(data); i++ {
-		if i == 0 || data[i-1] == '\n' {
-			starts = append(starts, i)
-		}
-	}
 	if fromStart {
-		if n <= 1 {
-			return data
+		i := 0
+		for k := 1; k < n; k++ {
+			j := bytes.IndexByte(data[i:], '\n')
+			if j < 0 || i+j+1 >= len(data) {
+				return nil
+			}
+			i += j + 1
 		}
-		if n-1 >= len(starts) {
-			return nil
-		}
-		return data[starts[n-1]:]
+		return data[i:]
 	}
 	if n == 0 {
 		return nil
 	}
-	if n >= len(starts) {
-		return data
+	e := len(data)
+	if e > 0 && data[e-1] == '\n' {
+		e--
 	}
-	return data[starts[len(starts)-n]:]
+	for k := 0; k < n; k++ {
+		if e = bytes.LastIndexByte(data[:e], '\n'); e < 0 {
+			return data
+		}
+	}
+	return data[e+1:]
 }
 
 // tee [-a] [FILE]...

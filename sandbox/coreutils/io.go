@@ -48,27 +48,77 @@ func eachLine(ctx context.Context, r io.Reader, fn func(line string) error) erro
 // readLine reads up to and including the next newline, failing once the
 // line reaches limit bytes.
 func readLine(br *bufio.Reader, limit int64) (string, error) {
-	var buf []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if int64(len(buf)+len(chunk)) > limit {
+	chunk, err := br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		// The common case, a line within bufio's buffer: one copy.
+		if int64(len(chunk)) > limit {
 			return "", command.ErrNoMemory
 		}
-		buf = append(buf, chunk...)
-		if err != bufio.ErrBufferFull {
-			return string(buf), err
-		}
+		return string(chunk), err
 	}
+	buf, gerr := appendLimited(nil, chunk, limit)
+	for gerr == nil && err == bufio.ErrBufferFull {
+		chunk, err = br.ReadSlice('\n')
+		buf, gerr = appendLimited(buf, chunk, limit)
+	}
+	// The string is a second copy, live with buf until it returns.
+	if gerr == nil && int64(cap(buf)+len(buf)) > limit {
+		gerr = command.ErrNoMemory
+	}
+	if gerr != nil {
+		return "", gerr
+	}
+	return string(buf), err
 }
 
-// readLines collects the lines of r without their newlines. What it holds
-// is charged to mem, shared by every operand of one command.
+// appendLimited appends p to buf, failing with command.ErrNoMemory where
+// that would take more than limit bytes. What counts is the old array and
+// the new one together, both live while the one is copied to the other:
+// a growing buffer costs up to twice its length, not its length.
+func appendLimited(buf, p []byte, limit int64) ([]byte, error) {
+	n := len(buf) + len(p)
+	if n <= cap(buf) {
+		return append(buf, p...), nil
+	}
+	grown := max(n, cap(buf)+cap(buf)/4+4096)
+	if int64(cap(buf)+grown) > limit {
+		grown = n
+	}
+	if int64(cap(buf)+grown) > limit {
+		return buf, command.ErrNoMemory
+	}
+	return append(append(make([]byte, 0, grown), buf...), p...), nil
+}
+
+// stringHeader is what a []string spends on each string it holds.
+const stringHeader = 16
+
+// readLines collects the lines of r without their newlines.
 func readLines(ctx context.Context, r io.Reader, mem *budget) ([]string, error) {
-	var out []string
+	return appendLines(ctx, r, mem, nil)
+}
+
+// appendLines appends the lines of r, without their newlines, to out,
+// which holds only what earlier appendLines calls with mem added. Charged
+// to mem, shared by every operand of one command, is what that really
+// costs: each line's bytes, and the slice's arrays, grown here rather than
+// by append so that the new one is charged before it is made, while the
+// old one it is copied from is still live. Counting only the lines and
+// their headers left the runtime to die of the growth first (the new
+// array alone is 1.25 times the old, plus the old until collected).
+func appendLines(ctx context.Context, r io.Reader, mem *budget, out []string) ([]string, error) {
 	err := eachLine(ctx, r, func(s string) error {
-		// A string header besides the bytes, as the slice holds it.
-		if err := mem.take(int64(len(s)) + 16); err != nil {
+		if err := mem.take(int64(len(s))); err != nil {
 			return err
+		}
+		if len(out) == cap(out) {
+			grown := cap(out) + cap(out)/4 + 256
+			if err := mem.take(int64(grown) * stringHeader); err != nil {
+				return err
+			}
+			// The old array is garbage once copied.
+			mem.give(int64(cap(out)) * stringHeader)
+			out = append(make([]string, 0, grown), out...)
 		}
 		out = append(out, strings.TrimSuffix(s, "\n"))
 		return nil
@@ -89,6 +139,9 @@ func (b *budget) take(n int64) error {
 	}
 	return nil
 }
+
+// give returns n bytes that the command no longer holds.
+func (b *budget) give(n int64) { b.left += n }
 
 func baseName(p string) string {
 	p = strings.TrimRight(p, "/")

@@ -21,8 +21,9 @@ func sortCmd(ctx context.Context, inv *command.Invocation) int {
 	var lines []string
 	mem := newBudget(ctx)
 	status := eachInput(inv, o.args, func(_ string, r io.Reader) error {
-		ls, err := readLines(ctx, r, mem)
-		lines = append(lines, ls...)
+		// Appended in place: a copy of the lines would be uncharged.
+		var err error
+		lines, err = appendLines(ctx, r, mem, lines)
 		return err
 	})
 	if mem.exhausted() || ctx.Err() != nil {

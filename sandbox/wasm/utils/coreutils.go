@@ -18,8 +18,9 @@ func init() {
 		register(name, func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			ctx := context.Background()
 			if h := heapLimit(); h > 0 {
-				// What a utility may buffer: a quarter of the heap,
-				// the rest being copies, slices' growth and garbage.
+				// What a utility may buffer, growth copies included
+				// (they are charged): a quarter of the heap, the rest
+				// being garbage not yet collected and the runtime's own.
 				ctx = command.WithMemoryLimit(ctx, h/4)
 			}
 			return fn(ctx, &command.Invocation{
