@@ -17,7 +17,7 @@ import (
 
 // lines is how many lines the exiting workload writes. The reads that
 // follow them as they arrive go on from each other's cursors.
-const lines = 50
+const lines = 2000
 
 // runToExit runs a workload to its exit and reads its output back.
 func (s *suite) runToExit(t *testing.T) {

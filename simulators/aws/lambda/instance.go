@@ -92,9 +92,14 @@ func startInstance(sp *spec, creds []string) (*instance, error) {
 	i.srv = &http.Server{Handler: i.runtimeAPI(), ReadHeaderTimeout: 10 * time.Second}
 	go i.srv.Serve(ln)
 
-	i.out, err = fnproc.NewOutput(func(line string) {
+	i.out, err = fnproc.NewOutput(func(lines []string) {
+		now := time.Now()
+		evs := make([]LogEvent, len(lines))
+		for n, l := range lines {
+			evs[n] = LogEvent{Time: now, Message: l}
+		}
 		i.mu.Lock()
-		i.emitLocked(LogEvent{Time: time.Now(), Message: line})
+		i.emitLocked(evs...)
 		i.mu.Unlock()
 	})
 	if err != nil {
@@ -152,12 +157,12 @@ func (i *instance) logf(format string, a ...any) {
 	i.mu.Unlock()
 }
 
-// emitLocked keeps a line for the invocation's result and streams it.
+// emitLocked keeps lines for the invocation's result and streams them.
 // The caller holds i.mu.
-func (i *instance) emitLocked(l LogEvent) {
-	i.lines = append(i.lines, l)
+func (i *instance) emitLocked(l ...LogEvent) {
+	i.lines = append(i.lines, l...)
 	if i.sink != nil {
-		i.sink([]LogEvent{l})
+		i.sink(l)
 	}
 }
 
@@ -180,6 +185,18 @@ func (i *instance) takeLines() []LogEvent {
 	return l
 }
 
+// drainLimit guards the wait for a function's output to be read before
+// END: only a reader that no longer makes progress reaches it.
+const drainLimit = 30 * time.Second
+
+// drainOutput waits until every line the process wrote so far is in the
+// log, so none comes after END; if the guard fires, the log says so.
+func (i *instance) drainOutput() {
+	if !i.out.Flush(drainLimit) {
+		i.logf("awssim: the function's output was not read within %v; lines it wrote may follow END", drainLimit)
+	}
+}
+
 var errInitTimeout = errors.New("init phase exceeded 10 seconds")
 
 // initLimit is how long a new instance may take to ask for its first
@@ -195,7 +212,7 @@ func (i *instance) run(inv *invocation, cold bool) (res result, healthy bool) {
 	res, healthy = i.exchange(inv)
 	dur := time.Since(start)
 	if healthy {
-		i.out.Flush()
+		i.drainOutput()
 	}
 	i.logf("END RequestId: %s", inv.id)
 	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
@@ -243,7 +260,7 @@ func (i *instance) exchange(inv *invocation) (result, bool) {
 }
 
 func (i *instance) exitResult(inv *invocation) result {
-	i.out.Flush()
+	i.drainOutput()
 	msg := "Runtime exited without providing a reason"
 	if i.exitErr != nil {
 		msg = "Runtime exited with error: " + i.exitErr.Error()

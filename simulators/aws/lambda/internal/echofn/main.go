@@ -17,10 +17,11 @@ import (
 )
 
 type event struct {
-	Op    string `json:"op"` // echo, sleep, fail, touch, crash
+	Op    string `json:"op"` // echo, sleep, fail, touch, crash, lines
 	Value string `json:"value"`
 	Ms    int    `json:"ms"`
 	Path  string `json:"path"`
+	N     int    `json:"n"`
 }
 
 type reply struct {
@@ -46,6 +47,10 @@ func handle(ctx context.Context, e event) (reply, error) {
 		}
 	case "crash":
 		os.Exit(3)
+	case "lines":
+		for n := 1; n <= e.N; n++ {
+			fmt.Printf("line %d of %d\n", n, e.N)
+		}
 	}
 	version, _ := os.ReadFile(filepath.Join(os.Getenv("LAMBDA_TASK_ROOT"), "version.txt"))
 	return reply{
