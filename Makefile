@@ -64,9 +64,9 @@ test: deps vet
 	@mkdir -p .run
 	@set -o pipefail; $(GO) test -count=1 -v -timeout 15m ./e2e/... > .run/e2e.log 2>&1 || \
 		{ grep -E -B2 -A20 -- '--- FAIL|^panic' .run/e2e.log | tail -200; \
-		  grep -E -A14 -- '^act |act_test.go:[0-9]+: (job|act)' .run/e2e.log | head -80; \
+		  grep -E -A14 -- '^(act|gitlab-ci-local|compose|testcontainers) |_test.go:[0-9]+: (job|act)' .run/e2e.log | head -80; \
 		  echo "e2e failed: see .run/e2e.log"; exit 1; }
-	@grep -E '^(corpus|compare|[a-z]+-scenarios|act|ok|FAIL)|--- SKIP' .run/e2e.log
+	@grep -E '^(corpus|compare|[a-z]+-scenarios|act|act-upstream|gitlab-ci-local|compose|testcontainers|ok|FAIL)[[:space:]:]|--- SKIP' .run/e2e.log
 
 unit: vet
 	$(GO) test -count=1 $(filter-out ./e2e/...,$(PKGS))
