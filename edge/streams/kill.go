@@ -24,9 +24,8 @@ const killGrace = 10 * time.Second
 // force-driver=1 and stops the workload through the compute driver.
 func (e *Env) serveSignal(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
 	st := rep.Stream
-	sig, err := signals.Parse(cmp.Or(st.Signal, "KILL"))
-	if err != nil {
-		reply.WriteError(w, http.StatusBadRequest, "%s", err)
+	sig, ok := parseSignal(w, st, "KILL")
+	if !ok {
 		return
 	}
 	if !st.Running {
@@ -48,6 +47,17 @@ func (e *Env) serveSignal(w http.ResponseWriter, r *http.Request, c call.Call, r
 		return
 	}
 	done(w, rep)
+}
+
+// parseSignal reads the stream's signal (def when the client named
+// none), answering 400 for one Docker does not know.
+func parseSignal(w http.ResponseWriter, st *call.Stream, def string) (syscall.Signal, bool) {
+	sig, err := signals.Parse(cmp.Or(st.Signal, def))
+	if err != nil {
+		reply.WriteError(w, http.StatusBadRequest, "%s", err)
+		return 0, false
+	}
+	return sig, true
 }
 
 // forceKill asks the function to stop the workload through its compute
@@ -77,9 +87,8 @@ func (e *Env) forceKill(ctx context.Context, c call.Call, st *call.Stream, signa
 // starts the stopped container.
 func (e *Env) serveStop(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
 	st := rep.Stream
-	sig, err := signals.Parse(cmp.Or(st.Signal, "TERM"))
-	if err != nil {
-		reply.WriteError(w, http.StatusBadRequest, "%s", err)
+	sig, ok := parseSignal(w, st, "TERM")
+	if !ok {
 		return
 	}
 	ctx := r.Context()
