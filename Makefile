@@ -8,7 +8,13 @@ PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 BIN     := .run/bin/sockerless
 ARGS    ?=
 
-.PHONY: run build test unit e2e clients bench fmt vet deps clean awssim tf-providers run-aws-sim function-zips agent-image
+FUZZTIME ?= 10s
+# FUZZ lists the fuzz targets (package:Target), one per parser of outside input.
+FUZZ := ./functions/core:FuzzCall ./functions/core/dockerfile:FuzzParse ./edge/server:FuzzRequest \
+	./simulators/aws/server:FuzzJSONServices ./simulators/aws/server:FuzzLambdaAPI \
+	./sandbox/unpack:FuzzUnpack ./agent/proto:FuzzDecode ./agent/archive:FuzzExtract
+
+.PHONY: run build test unit e2e clients fuzz bench fmt vet deps clean awssim tf-providers run-aws-sim function-zips agent-image
 
 run: build
 	@mkdir -p .run/data
@@ -61,12 +67,23 @@ deps:
 # (the comparison with the reference dockerd among them) are shown.
 test: deps vet
 	$(GO) test -count=1 -timeout 15m $(filter-out ./e2e/...,$(PKGS))
+	@$(MAKE) --no-print-directory fuzz
 	@mkdir -p .run
 	@set -o pipefail; $(GO) test -count=1 -v -timeout 15m ./e2e/... > .run/e2e.log 2>&1 || \
 		{ grep -E -B2 -A20 -- '--- FAIL|^panic' .run/e2e.log | tail -200; \
 		  grep -E -A14 -- '^(act|gitlab-ci-local|compose|testcontainers) |_test.go:[0-9]+: (job|act)' .run/e2e.log | head -80; \
 		  echo "e2e failed: see .run/e2e.log"; exit 1; }
 	@grep -E '^(corpus|compare|[a-z]+-scenarios|act|act-upstream|gitlab-ci-local|compose|testcontainers|ok|FAIL)[[:space:]:]|--- SKIP' .run/e2e.log
+
+# fuzz runs each fuzz target for FUZZTIME; a crash fails it, and its
+# input lands in the package's testdata/fuzz, where `go test` replays it.
+fuzz:
+	@mkdir -p .run
+	@for t in $(FUZZ); do \
+		echo "fuzz $${t%%:*} $${t##*:} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) -parallel 2 "$${t%%:*}" >.run/fuzz.log 2>&1 || \
+			{ tail -40 .run/fuzz.log; echo "fuzz failed: $${t##*:} in $${t%%:*} (see .run/fuzz.log)"; exit 1; }; \
+	done
 
 unit: vet
 	$(GO) test -count=1 $(filter-out ./e2e/...,$(PKGS))

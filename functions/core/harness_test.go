@@ -93,13 +93,13 @@ func (r *startRecorder) last() core.Workload {
 	return r.started[len(r.started)-1]
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	return newHarnessWith(t, nil)
 }
 
 // newHarnessWith is newHarness with cfg changed by set (nil: as is).
-func newHarnessWith(t *testing.T, set func(*core.Config)) *harness {
+func newHarnessWith(t testing.TB, set func(*core.Config)) *harness {
 	t.Helper()
 	store, err := bolt.Open(filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
@@ -109,13 +109,13 @@ func newHarnessWith(t *testing.T, set func(*core.Config)) *harness {
 }
 
 // newHarnessOn is a harness over store, which it closes at the end.
-func newHarnessOn(t *testing.T, store state.Store) *harness {
+func newHarnessOn(t testing.TB, store state.Store) *harness {
 	t.Helper()
 	return newHarnessOnWith(t, store, nil)
 }
 
 // newHarnessOnWith is newHarnessOn with cfg changed by set (nil: as is).
-func newHarnessOnWith(t *testing.T, store state.Store, set func(*core.Config)) *harness {
+func newHarnessOnWith(t testing.TB, store state.Store, set func(*core.Config)) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	log := slog.New(slog.DiscardHandler)
