@@ -47,22 +47,4 @@ func BenchmarkActJob(b *testing.B) {
 }
 
 // actTimes is the benchmark's summary line.
-func actTimes(m map[string]time.Duration) string {
-	var parts []string
-	for _, name := range []string{"sandbox", "engine", "dockerd"} {
-		if d, ok := m[name]; ok {
-			parts = append(parts, fmt.Sprintf("%s %.2fs", name, d.Seconds()))
-		} else {
-			parts = append(parts, name+" n/a")
-		}
-	}
-	line := "act job median: " + strings.Join(parts, ", ")
-	if d, ok := m["dockerd"]; ok && d > 0 {
-		for _, name := range []string{"sandbox", "engine"} {
-			if s, ok := m[name]; ok {
-				line += fmt.Sprintf("; %s/dockerd %.2f", name, s.Seconds()/d.Seconds())
-			}
-		}
-	}
-	return line
-}
+func actTimes(m map[string]time.Duration) string { return medianLine("act job median", m) }
