@@ -4,11 +4,14 @@
 #   busybox-static  the binaries of the e2e test image
 #   act             the GitHub Actions runner the client suite (e2e/clients)
 #                   drives, pinned, built with go install into the user cache
+#   gitlab-ci-local the GitLab CI runner the client suite drives, with Node 22,
+#                   from npm into the user cache (install-gitlab-ci-local.sh)
+#   rsync           what gitlab-ci-local runs on the host to copy the project
 # It is idempotent and quiet, and it never fails the build: what cannot be
 # installed is reported on one line and the suites skip what needs it.
 set -u
 
-PACKAGES="docker.io busybox-static"
+PACKAGES="docker.io busybox-static rsync"
 ACT_VERSION=v0.2.89
 
 log() { printf 'install-deps: %s\n' "$*"; }
@@ -37,6 +40,10 @@ install_act() {
 }
 
 install_act
+
+# shellcheck source=scripts/install-gitlab-ci-local.sh
+. "$(dirname "$0")/install-gitlab-ci-local.sh"
+install_gitlab_ci_local
 
 if [ "$(id -u)" != 0 ]; then
 	log "not root: skipping apt packages ($PACKAGES); e2e skips what needs them"

@@ -1,7 +1,6 @@
 package clients
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,57 +11,18 @@ import (
 // actRunsPerTarget is how many timed act runs of the workflow each target gets.
 const actRunsPerTarget = 3
 
-// BenchmarkActJob times the whole CI workflow under act on each target
-// (one untimed run first, so the sandbox's compile cache and the engines'
-// first container are warm) and prints the medians and the ratio of each
-// Sockerless runtime to dockerd; the bar is sandbox ≤ 0.5 × dockerd.
+// BenchmarkActJob times the whole CI workflow under act on each target.
 func BenchmarkActJob(b *testing.B) {
-	medians := map[string]time.Duration{}
-	for _, tg := range targets {
-		b.Run(tg.name, func(b *testing.B) {
-			e := tg.use(b)
-			bin := act(b)
-			w := CIWorkflow(TestImage)
-			run := func() time.Duration {
-				r := runWorkflow(b, bin, e.Host, w)
-				showLeftovers(b, e)
-				if _, failed, problems := r.Check(w.Steps); failed > 0 || r.Code != 0 {
-					b.Fatalf("act on %s: %d steps failed (exit %d):\n%s", tg.name, failed, r.Code, strings.Join(problems, "\n"))
-				}
-				return r.Wall
+	timeOnTargets(b, "act job median", "s/job-median", actRunsPerTarget, func(b *testing.B, tg *target, e *harness.Engine) func() time.Duration {
+		bin := act(b)
+		w := CIWorkflow(TestImage)
+		return func() time.Duration {
+			r := runWorkflow(b, bin, e.Host, w)
+			showLeftovers(b, e)
+			if _, failed, problems := r.Check(w.Steps); failed > 0 || r.Code != 0 {
+				b.Fatalf("act on %s: %d steps failed (exit %d):\n%s", tg.name, failed, r.Code, strings.Join(problems, "\n"))
 			}
-			run()
-			var times []time.Duration
-			for range b.N {
-				for range actRunsPerTarget {
-					times = append(times, run())
-				}
-			}
-			m := harness.Median(times)
-			medians[tg.name] = m
-			b.ReportMetric(m.Seconds(), "s/job-median")
-		})
-	}
-	fmt.Println(actTimes(medians))
-}
-
-// actTimes is the benchmark's summary line.
-func actTimes(m map[string]time.Duration) string {
-	var parts []string
-	for _, name := range []string{"sandbox", "engine", "dockerd"} {
-		if d, ok := m[name]; ok {
-			parts = append(parts, fmt.Sprintf("%s %.2fs", name, d.Seconds()))
-		} else {
-			parts = append(parts, name+" n/a")
+			return r.Wall
 		}
-	}
-	line := "act job median: " + strings.Join(parts, ", ")
-	if d, ok := m["dockerd"]; ok && d > 0 {
-		for _, name := range []string{"sandbox", "engine"} {
-			if s, ok := m[name]; ok {
-				line += fmt.Sprintf("; %s/dockerd %.2f", name, s.Seconds()/d.Seconds())
-			}
-		}
-	}
-	return line
+	})
 }

@@ -49,6 +49,10 @@ func (c *Core) containerStart(ctx context.Context, in call.Call) (call.Reply, er
 // startContainer marks the container running, then launches it. The
 // record is written first so an exit reported at once finds it running.
 func (c *Core) startContainer(ctx context.Context, id string) error {
+	peers, err := c.peers(ctx, id)
+	if err != nil {
+		return err
+	}
 	var token string
 	rec, err := c.updateContainer(ctx, id, func(r *containerRecord) error {
 		if r.running() {
@@ -69,7 +73,7 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 		return err
 	}
 	w := c.workload(rec, token)
-	w.AgentURL = agentURLOf(ctx)
+	w.AgentURL, w.Peers = agentURLOf(ctx), peers
 	if img, _, err := c.findImage(ctx, rec.ImageID); err == nil {
 		w.ImageRef = repoDigestFor(img.RepoDigests, rec.Config.Image)
 	}

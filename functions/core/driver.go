@@ -79,6 +79,11 @@ type Workload struct {
 	// carried the start call said; "" when it did not (the driver's own
 	// setting holds).
 	AgentURL string
+	// Peers are the names (container names, network aliases) of the
+	// running containers on its user-defined networks, which Docker's
+	// embedded DNS resolves for it. A runtime that puts every workload
+	// on the host's network resolves them to loopback.
+	Peers []string
 	// MemoryBytes bounds the workload where the backend can.
 	MemoryBytes int64
 	// PidsLimit bounds its live processes (docker run --pids-limit); 0 is

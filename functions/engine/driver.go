@@ -214,12 +214,24 @@ func (d *Driver) create(ctx context.Context, w core.Workload, image string) erro
 			NetworkMode: "host",
 			Binds:       binds,
 			Resources:   container.Resources{Memory: w.MemoryBytes},
+			ExtraHosts:  loopbackHosts(w.Peers),
 		},
 	})
 	if err != nil {
 		return fmt.Errorf("create engine container: %w", err)
 	}
 	return nil
+}
+
+// loopbackHosts are the /etc/hosts entries of peers: on the host's
+// network the containers a workload shares a network with answer on
+// loopback.
+func loopbackHosts(peers []string) []string {
+	out := make([]string, 0, len(peers))
+	for _, p := range peers {
+		out = append(out, p+":127.0.0.1")
+	}
+	return out
 }
 
 // Status reads the engine container's state.

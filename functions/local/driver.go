@@ -128,6 +128,10 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 		return err
 	}
 	image, err := d.content.Rootfs(ctx, w.ImageID)
+	if err == nil {
+		// As dockerd does at each start: the peers are the start's.
+		err = d.writeEtc(ctx, w)
+	}
 	if err != nil {
 		cancel()
 		logs.Close()

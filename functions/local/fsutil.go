@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/sockerless/sockerless/functions/core"
 )
@@ -18,10 +19,13 @@ func (d *Driver) writeEtc(ctx context.Context, w core.Workload) error {
 	if err := fsys.MkdirAll("/etc", 0o755); err != nil {
 		return err
 	}
-	files := map[string]string{
-		"hostname": w.Hostname + "\n",
-		"hosts":    fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n", w.Hostname),
+	hosts := fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n", w.Hostname)
+	if len(w.Peers) > 0 {
+		// Every workload here is on the host's network: the containers
+		// it shares a network with answer on loopback.
+		hosts += "127.0.0.1\t" + strings.Join(w.Peers, " ") + "\n"
 	}
+	files := map[string]string{"hostname": w.Hostname + "\n", "hosts": hosts}
 	for name, body := range files {
 		p := "/etc/" + name
 		if fi, err := fsys.Lstat(p); err == nil && !fi.Mode().IsRegular() {

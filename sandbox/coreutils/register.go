@@ -21,6 +21,7 @@ var utilities = map[string]command.Func{
 	"wc": wc, "which": which, "whoami": whoami, "yes": yes,
 	"rev": rev, "nl": nl, "fold": fold, "paste": paste, "od": od,
 	"chmod": chmod, "chown": chown, "chgrp": chgrp, "stat": stat, "tar": tarCmd, "timeout": timeout, "wget": wget, "nc": nc,
+	"mktemp": mktemp, "rsync": rsync,
 }
 
 // Names lists the utilities, sorted.

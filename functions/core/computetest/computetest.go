@@ -37,6 +37,10 @@ type Target struct {
 	// OneStream says the driver's logs keep lines, not streams: stderr
 	// reads as stdout (CloudWatch Logs).
 	OneStream bool
+	// HostNetwork says the driver runs workloads on the host's network,
+	// where the containers a workload shares a network with (its Peers)
+	// answer on loopback: its /etc/hosts gives them 127.0.0.1.
+	HostNetwork bool
 	// Settle bounds how long the driver may take to show a start, an
 	// exit, a stop or output (a cloud's log delivery); 0 is 30 s.
 	Settle time.Duration
@@ -56,6 +60,9 @@ func Run(t *testing.T, newTarget func(t *testing.T, agentURL string) Target) {
 	t.Run("Stop", s.stop)
 	t.Run("Volumes", s.volumes)
 	t.Run("Files", s.files)
+	if tg.HostNetwork {
+		t.Run("PeersOnLoopback", s.peersOnLoopback)
+	}
 }
 
 // suite is a target and the hub its agents dial.
