@@ -75,6 +75,9 @@ func newSystem(fsys *rootfs.FS, hostname string, user command.User, p *Process, 
 		s.reg.Register(name, sh)
 	}
 	s.reg.Register(internalCommandV, command.Func(s.commandV))
+	for _, name := range testNames {
+		s.reg.Register(name, command.Func(s.runTestBuiltin))
+	}
 	return s
 }
 
@@ -84,7 +87,7 @@ func (s *system) User() command.User { return s.user }
 // Dial and Listen implement command.System with the loopback-only
 // network every sandbox process has.
 func (s *system) Dial(ctx context.Context, network, address string) (net.Conn, error) {
-	return wasm.DialLoopback(ctx, network, address)
+	return wasm.DialLoopback(ctx, s.fs, network, address)
 }
 
 func (s *system) Listen(ctx context.Context, network, address string) (net.Listener, error) {
