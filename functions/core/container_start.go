@@ -73,7 +73,11 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 	if img, _, err := c.findImage(ctx, rec.ImageID); err == nil {
 		w.ImageRef = repoDigestFor(img.RepoDigests, rec.Config.Image)
 	}
-	if err := c.cfg.Compute.Start(ctx, w); err != nil {
+	w.PeerNames, err = c.peerNames(ctx, rec)
+	if err == nil {
+		err = c.cfg.Compute.Start(ctx, w)
+	}
+	if err != nil {
 		msg := fmt.Sprintf("failed to start container %s: %v", rec.ID[:12], err)
 		_ = c.recordExit(ctx, rec.ID, rec.Starts, 127, c.now(), msg)
 		return errorf(http.StatusInternalServerError, "%s", msg)

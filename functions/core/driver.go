@@ -84,6 +84,10 @@ type Workload struct {
 	// PidsLimit bounds its live processes (docker run --pids-limit); 0 is
 	// the backend's default.
 	PidsLimit int64
+	// PeerNames are the names its user-defined networks resolve (peerNames):
+	// a driver whose workloads share one network stack maps them to
+	// loopback, as Docker's embedded DNS maps them to each peer.
+	PeerNames []string
 }
 
 // AgentURLOr is where w's agent dials the edge: the URL the edge sent,

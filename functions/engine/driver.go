@@ -212,6 +212,7 @@ func (d *Driver) create(ctx context.Context, w core.Workload, image string) erro
 			// The agent dials the edge on the host's loopback, which a
 			// bridged container cannot reach.
 			NetworkMode: "host",
+			ExtraHosts:  loopbackHosts(w.PeerNames),
 			Binds:       binds,
 			Resources:   container.Resources{Memory: w.MemoryBytes},
 		},
@@ -220,6 +221,17 @@ func (d *Driver) create(ctx context.Context, w core.Workload, image string) erro
 		return fmt.Errorf("create engine container: %w", err)
 	}
 	return nil
+}
+
+// loopbackHosts maps a workload's network peers to loopback in its
+// /etc/hosts: every engine container shares the host's network, so a
+// peer's listener is on this machine's loopback.
+func loopbackHosts(peers []string) []string {
+	var hosts []string
+	for _, p := range peers {
+		hosts = append(hosts, p+":127.0.0.1")
+	}
+	return hosts
 }
 
 // Status reads the engine container's state.

@@ -121,6 +121,15 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	d.workloads[w.ID] = wl
 	d.mu.Unlock()
 
+	// Peers known at this start resolve from /etc/hosts, as Docker's DNS
+	// answers for them.
+	if len(w.PeerNames) > 0 {
+		if err := d.writeEtcFiles(ctx, w, map[string]string{"hosts": hostsFile(w)}); err != nil {
+			cancel()
+			d.forget(w.ID, wl)
+			return err
+		}
+	}
 	logs, err := openLogSink(d.logPath(w.ID))
 	if err != nil {
 		cancel()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/sockerless/sockerless/functions/core"
 )
@@ -11,16 +12,27 @@ import (
 // writeEtc writes the files dockerd bind-mounts into every container,
 // through the container's filesystem so the image stays untouched.
 func (d *Driver) writeEtc(ctx context.Context, w core.Workload) error {
+	return d.writeEtcFiles(ctx, w, map[string]string{"hostname": w.Hostname + "\n", "hosts": hostsFile(w)})
+}
+
+// hostsFile is the container's /etc/hosts. Its network peers' names are
+// loopback: every sandbox shares the host's network, so a peer's
+// listener is on this machine's loopback.
+func hostsFile(w core.Workload) string {
+	s := fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n", w.Hostname)
+	if len(w.PeerNames) > 0 {
+		s += "127.0.0.1\t" + strings.Join(w.PeerNames, " ") + "\n"
+	}
+	return s
+}
+
+func (d *Driver) writeEtcFiles(ctx context.Context, w core.Workload, files map[string]string) error {
 	fsys, err := d.containerFS(ctx, w.ID, w.ImageID, nil)
 	if err != nil {
 		return err
 	}
 	if err := fsys.MkdirAll("/etc", 0o755); err != nil {
 		return err
-	}
-	files := map[string]string{
-		"hostname": w.Hostname + "\n",
-		"hosts":    fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n", w.Hostname),
 	}
 	for name, body := range files {
 		p := "/etc/" + name
