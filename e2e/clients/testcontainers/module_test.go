@@ -39,6 +39,9 @@ var checks = []check{
 	{"exec_output_and_exit_code", execOutput},
 	{"terminate_removes_container", terminate},
 	{"network_alias_reaches_container", networkAlias},
+	{"files_copied_before_start", filesBeforeStart},
+	{"wait_for_exit_and_exit_code", waitForExit},
+	{"stop_and_start_keep_files", stopAndStart},
 }
 
 // TestModule is a testcontainers-go module test as a user writes one; it
@@ -207,6 +210,44 @@ func networkAlias(ctx context.Context, t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	t.Errorf("nc tc-server %d from the other container: %q, want hello-by-alias", port, out)
+}
+
+func filesBeforeStart(ctx context.Context, t *testing.T) {
+	c := start(ctx, t, serving(), testcontainers.WithFiles(testcontainers.ContainerFile{
+		Reader: strings.NewReader("key=value\n"), ContainerFilePath: "/tmp/conf/app.conf", FileMode: 0o600,
+	}))
+	if code, out := execOut(ctx, t, c, "cat", "/tmp/conf/app.conf"); code != 0 || out != "key=value\n" {
+		t.Errorf("cat the file copied before start: exit %d, %q", code, out)
+	}
+}
+
+func waitForExit(ctx context.Context, t *testing.T) {
+	c := start(ctx, t, testcontainers.WithCmd("sh", "-c", "echo finished; exit 4"),
+		testcontainers.WithWaitStrategy(wait.ForExit().WithExitTimeout(startupTimeout)))
+	st, err := c.State(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Running || st.ExitCode != 4 {
+		t.Errorf("state after ForExit: running %v, exit %d; want exited 4", st.Running, st.ExitCode)
+	}
+}
+
+func stopAndStart(ctx context.Context, t *testing.T) {
+	c := start(ctx, t, serving())
+	if code, out := execOut(ctx, t, c, "touch", "/tmp/kept"); code != 0 {
+		t.Fatalf("touch: exit %d, %s", code, out)
+	}
+	stop := 5 * time.Second
+	if err := c.Stop(ctx, &stop); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if err := c.Start(ctx); err != nil {
+		t.Fatalf("Start again: %v", err)
+	}
+	if code, out := execOut(ctx, t, c, "ls", "/tmp/kept"); code != 0 {
+		t.Errorf("after a restart, ls /tmp/kept: exit %d, %s", code, out)
+	}
 }
 
 // freePort is a TCP port free on this machine: the Sockerless runtimes
