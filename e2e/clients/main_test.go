@@ -1,9 +1,7 @@
 package clients
 
 import (
-	"fmt"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/sockerless/sockerless/e2e/harness"
@@ -23,34 +21,19 @@ type target struct {
 
 var (
 	targets []*target
-
-	summaryMu sync.Mutex
-	summary   []string // the per-target lines printed after the run
+	summary harness.Summary // the per-target lines printed after the run
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	started, stop := harness.StartTargets(TestImage)
-	defer stop()
-	for _, h := range started {
-		targets = append(targets, &target{name: h.Name, e: h.E, h: h})
-	}
-	code := m.Run()
-	for _, l := range summary {
-		fmt.Println(l)
-	}
-	return code
+	os.Exit(harness.RunSuite(m, TestImage, func(started []*harness.Target) {
+		for _, h := range started {
+			targets = append(targets, &target{name: h.Name, e: h.E, h: h})
+		}
+	}, &summary))
 }
 
 // report records a line for the summary printed after the run.
-func report(format string, args ...any) {
-	summaryMu.Lock()
-	defer summaryMu.Unlock()
-	summary = append(summary, fmt.Sprintf(format, args...))
-}
+func report(format string, args ...any) { summary.Report(format, args...) }
 
 // use returns the engine of tg for t, skipping or failing t when it has
 // none, and adds the engine's log tail to a failed test.

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -53,6 +54,37 @@ func StartTargets(image string) (targets []*Target, stop func()) {
 		}
 		Cleanup()
 	}
+}
+
+// Summary collects the lines a client suite prints after its run, one per
+// tool and target ("act sandbox: N passed, M failed"); the Makefile shows
+// them.
+type Summary struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+// Report adds a line.
+func (s *Summary) Report(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lines = append(s.lines, fmt.Sprintf(format, args...))
+}
+
+// RunSuite is a client suite's TestMain: it starts the targets with
+// image, hands them to use, runs the tests, prints summary's lines and
+// stops the targets.
+func RunSuite(m *testing.M, image string, use func([]*Target), summary *Summary) int {
+	started, stop := StartTargets(image)
+	defer stop()
+	use(started)
+	code := m.Run()
+	summary.mu.Lock()
+	defer summary.mu.Unlock()
+	for _, l := range summary.lines {
+		fmt.Println(l)
+	}
+	return code
 }
 
 // Use returns the target's engine for t, skipping or failing t when it

@@ -10,9 +10,7 @@
 package testcontainers
 
 import (
-	"fmt"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/sockerless/sockerless/e2e/harness"
@@ -24,32 +22,15 @@ const childTarget = "SOCKERLESS_TC_TARGET"
 
 var (
 	targets []*harness.Target
-
-	summaryMu sync.Mutex
-	summary   []string // the per-target lines printed after the run
+	summary harness.Summary // the per-target lines printed after the run
 )
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childTarget) != "" {
 		os.Exit(m.Run())
 	}
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	started, stop := harness.StartTargets(harness.TestImage)
-	defer stop()
-	targets = started
-	code := m.Run()
-	for _, l := range summary {
-		fmt.Println(l)
-	}
-	return code
+	os.Exit(harness.RunSuite(m, harness.TestImage, func(started []*harness.Target) { targets = started }, &summary))
 }
 
 // report records a line for the summary printed after the run.
-func report(format string, args ...any) {
-	summaryMu.Lock()
-	defer summaryMu.Unlock()
-	summary = append(summary, fmt.Sprintf(format, args...))
-}
+func report(format string, args ...any) { summary.Report(format, args...) }
