@@ -11,10 +11,18 @@ import (
 // predefined networks (bridge, host, none) have no such names. It is what
 // the containers on those networks are at rec's start, sorted.
 func (c *Core) peerNames(ctx context.Context, rec *containerRecord) ([]string, error) {
+	// A record names a network as its create did, by name or by ID.
 	shared := map[string]bool{}
-	for name := range rec.Networks {
-		if !isPredefined(name) {
-			shared[name] = true
+	for ref := range rec.Networks {
+		if isPredefined(ref) {
+			continue
+		}
+		n, err := c.findNetwork(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if !isPredefined(n.Name) {
+			shared[n.Name], shared[n.ID] = true, true
 		}
 	}
 	if len(shared) == 0 {
@@ -27,7 +35,7 @@ func (c *Core) peerNames(ctx context.Context, rec *containerRecord) ([]string, e
 	var names []string
 	for _, r := range recs {
 		for name, ep := range r.Networks {
-			if !shared[name] {
+			if !shared[name] && (ep == nil || ep.NetworkID == "" || !shared[ep.NetworkID]) {
 				continue
 			}
 			names = append(names, r.shortName(), r.ID[:12])

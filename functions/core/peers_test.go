@@ -33,6 +33,9 @@ func TestPeerNames(t *testing.T) {
 	api := h.create(t, "api", "app:v1", on(map[string][]string{"front": {"api-alias"}, "back": {"backend"}}))
 	web := h.create(t, "web", "app:v1", on(map[string][]string{"front": {"www"}}))
 	h.create(t, "plain", "app:v1", nil)
+	var back network.Inspect
+	h.ok(t, req{op: call.OpNetworkInspect, vars: map[string]string{"id": "back"}}, http.StatusOK, &back)
+	worker := h.create(t, "worker", "app:v1", on(map[string][]string{back.ID: {"jobs"}}))
 
 	tests := []struct {
 		name      string
@@ -42,7 +45,9 @@ func TestPeerNames(t *testing.T) {
 		{name: "front sees its members and their front aliases", container: "web",
 			want: []string{"api", "api-alias", api[:12], "web", web[:12], "www"}},
 		{name: "two networks add both members' names", container: "api",
-			want: []string{"api", "api-alias", api[:12], "backend", "database", "db", db[:12], "web", web[:12], "www"}},
+			want: []string{"api", "api-alias", api[:12], "backend", "database", "db", db[:12], "jobs", "web", web[:12], "worker", worker[:12], "www"}},
+		{name: "a network named by its ID is the same network", container: "worker",
+			want: []string{"api", api[:12], "backend", "database", "db", db[:12], "jobs", "worker", worker[:12]}},
 		{name: "default bridge resolves no names", container: "plain"},
 	}
 	for _, tt := range tests {
