@@ -309,7 +309,10 @@ func loopbackAddrs(ctx context.Context, network, address string, fsys *rootfs.FS
 	if ip, err := netip.ParseAddr(host); host == "" || err == nil && ip.IsUnspecified() {
 		host = "localhost"
 	}
-	found := etcHosts(fsys, host)
+	var found []netip.Addr
+	if _, err := netip.ParseAddr(host); err != nil {
+		found = etcHosts(fsys, host)
+	}
 	if len(found) == 0 {
 		if found, err = net.DefaultResolver.LookupNetIP(ctx, ipNet, host); err != nil {
 			return nil, 0, err
