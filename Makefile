@@ -3,8 +3,11 @@
 
 SHELL   := /bin/bash
 GO      ?= go
-MODULES := agent edge functions sandbox local simulators e2e
+# e2e/clients/testcontainers is a module of its own (testcontainers-go's
+# dependencies stay out of e2e's); it runs with the end-to-end suite.
+MODULES := agent edge functions sandbox local simulators e2e e2e/clients/testcontainers
 PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
+E2E     := $(filter ./e2e/%,$(PKGS))
 BIN     := .run/bin/sockerless
 ARGS    ?=
 
@@ -66,10 +69,10 @@ deps:
 # The end-to-end suite runs verbose into .run/e2e.log; its summary lines
 # (the comparison with the reference dockerd among them) are shown.
 test: deps vet
-	$(GO) test -count=1 -timeout 15m $(filter-out ./e2e/...,$(PKGS))
+	$(GO) test -count=1 -timeout 15m $(filter-out $(E2E),$(PKGS))
 	@$(MAKE) --no-print-directory fuzz
 	@mkdir -p .run
-	@set -o pipefail; $(GO) test -count=1 -v -timeout 15m ./e2e/... > .run/e2e.log 2>&1 || \
+	@set -o pipefail; $(GO) test -count=1 -v -timeout 15m $(E2E) > .run/e2e.log 2>&1 || \
 		{ grep -E -B2 -A20 -- '--- FAIL|^panic' .run/e2e.log | tail -200; \
 		  grep -E -A14 -- '^(act|gitlab-ci-local|compose|testcontainers) |_test.go:[0-9]+: (job|act)' .run/e2e.log | head -80; \
 		  echo "e2e failed: see .run/e2e.log"; exit 1; }
@@ -86,15 +89,15 @@ fuzz:
 	done
 
 unit: vet
-	$(GO) test -count=1 $(filter-out ./e2e/...,$(PKGS))
+	$(GO) test -count=1 $(filter-out $(E2E),$(PKGS))
 
 e2e: deps
-	$(GO) test -count=1 -v -timeout 15m ./e2e/...
+	$(GO) test -count=1 -v -timeout 15m $(E2E)
 
-# clients runs real CI clients (act) against Sockerless's runtimes and the
-# reference dockerd; `make test` runs them too, as part of ./e2e/...
+# clients runs real CI clients (act, testcontainers-go) against Sockerless's
+# runtimes and the reference dockerd; `make test` runs them too, in $(E2E).
 clients: deps
-	$(GO) test -count=1 -v -timeout 15m ./e2e/clients/
+	$(GO) test -count=1 -v -timeout 15m ./e2e/clients/ ./e2e/clients/testcontainers/
 
 # Whole-system benchmarks time fixed runs (1x: each measures its own
 # sample of runs); the simulators' and sandbox's are per-operation and

@@ -75,6 +75,9 @@ func newSystem(fsys *rootfs.FS, hostname string, user command.User, p *Process, 
 		s.reg.Register(name, sh)
 	}
 	s.reg.Register(internalCommandV, command.Func(s.commandV))
+	for _, name := range testNames {
+		s.reg.Register(name, command.Func(s.runTestBuiltin))
+	}
 	return s
 }
 

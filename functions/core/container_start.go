@@ -49,10 +49,6 @@ func (c *Core) containerStart(ctx context.Context, in call.Call) (call.Reply, er
 // startContainer marks the container running, then launches it. The
 // record is written first so an exit reported at once finds it running.
 func (c *Core) startContainer(ctx context.Context, id string) error {
-	peers, err := c.peers(ctx, id)
-	if err != nil {
-		return err
-	}
 	var token string
 	rec, err := c.updateContainer(ctx, id, func(r *containerRecord) error {
 		if r.running() {
@@ -73,11 +69,15 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 		return err
 	}
 	w := c.workload(rec, token)
-	w.AgentURL, w.Peers = agentURLOf(ctx), peers
+	w.AgentURL = agentURLOf(ctx)
 	if img, _, err := c.findImage(ctx, rec.ImageID); err == nil {
 		w.ImageRef = repoDigestFor(img.RepoDigests, rec.Config.Image)
 	}
-	if err := c.cfg.Compute.Start(ctx, w); err != nil {
+	w.Peers, err = c.peers(ctx, rec)
+	if err == nil {
+		err = c.cfg.Compute.Start(ctx, w)
+	}
+	if err != nil {
 		msg := fmt.Sprintf("failed to start container %s: %v", rec.ID[:12], err)
 		_ = c.recordExit(ctx, rec.ID, rec.Starts, 127, c.now(), msg)
 		return errorf(http.StatusInternalServerError, "%s", msg)

@@ -3,52 +3,52 @@ package core
 import (
 	"context"
 	"slices"
-	"sort"
-
-	"github.com/moby/moby/api/types/network"
 )
 
-// peers lists the names Docker's embedded DNS answers for container id
-// on its user-defined networks: the name and every alias (and DNS name)
-// of each other running container that shares one of them. The default
-// bridge, host and none have no such names, as on dockerd.
-func (c *Core) peers(ctx context.Context, id string) ([]string, error) {
+// peers are the names Docker's embedded DNS answers on rec's
+// user-defined networks: the name, short ID, aliases and DNS names of
+// each running container attached to a network rec is on, rec's own
+// included. The predefined networks (bridge, host, none) have no such
+// names, as on dockerd. It is what those networks hold at rec's start,
+// sorted.
+func (c *Core) peers(ctx context.Context, rec *containerRecord) ([]string, error) {
+	// A record names a network as its create did, by name or by ID.
+	shared := map[string]bool{}
+	for ref := range rec.Networks {
+		if isPredefined(ref) {
+			continue
+		}
+		n, err := c.findNetwork(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if !isPredefined(n.Name) {
+			shared[n.Name], shared[n.ID] = true, true
+		}
+	}
+	if len(shared) == 0 {
+		return nil, nil
+	}
 	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
 	if err != nil {
 		return nil, err
 	}
-	i := slices.IndexFunc(recs, func(r containerRecord) bool { return r.ID == id })
-	if i < 0 {
-		return nil, nil
-	}
-	mine := recs[i].Networks
-	seen := map[string]bool{}
+	var names []string
 	for _, r := range recs {
-		if r.ID == id || !r.running() {
+		if r.ID != rec.ID && !r.running() {
 			continue
 		}
 		for name, ep := range r.Networks {
-			if _, shared := mine[name]; !shared || isPredefined(name) {
+			if !shared[name] && (ep == nil || ep.NetworkID == "" || !shared[ep.NetworkID]) {
 				continue
 			}
-			seen[r.shortName()] = true
-			for _, n := range endpointNames(ep) {
-				seen[n] = true
+			names = append(names, r.shortName(), r.ID[:12])
+			if ep != nil {
+				names = append(names, ep.Aliases...)
+				names = append(names, ep.DNSNames...)
 			}
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-// endpointNames are the aliases and DNS names an endpoint answers to.
-func endpointNames(ep *network.EndpointSettings) []string {
-	if ep == nil {
-		return nil
-	}
-	return append(slices.Clone(ep.Aliases), ep.DNSNames...)
+	slices.Sort(names)
+	return slices.Compact(names), nil
 }

@@ -10,47 +10,60 @@ import (
 	"github.com/sockerless/sockerless/functions/call"
 )
 
-// TestPeers: a starting workload is given the names Docker's embedded
-// DNS would answer for it: the names and aliases of the running
-// containers on its user-defined networks, and no others.
+// TestPeers proves a start hands the driver the names Docker's embedded
+// DNS answers on the container's user-defined networks: names, short IDs
+// and aliases of the running containers sharing one (its own included),
+// nothing from a created one, from other networks or from the default
+// bridge.
 func TestPeers(t *testing.T) {
 	h := newHarness(t)
-	img := h.importImage(t, "peers:1")
-	for _, n := range []string{"ci", "other"} {
+	h.importImage(t, "app:v1")
+	for _, n := range []string{"front", "back"} {
 		h.ok(t, req{op: call.OpNetworkCreate, body: network.CreateRequest{Name: n}}, http.StatusCreated, nil)
 	}
-	on := func(net string, aliases ...string) func(*container.CreateRequest) {
+	on := func(aliases map[string][]string) func(*container.CreateRequest) {
 		return func(cr *container.CreateRequest) {
-			cr.HostConfig = &container.HostConfig{NetworkMode: container.NetworkMode(net)}
-			cr.NetworkingConfig = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{net: {Aliases: aliases}}}
+			eps := map[string]*network.EndpointSettings{}
+			for n, a := range aliases {
+				eps[n] = &network.EndpointSettings{Aliases: a}
+			}
+			cr.NetworkingConfig = &network.NetworkingConfig{EndpointsConfig: eps}
 		}
 	}
-	start := func(id string) []string {
+	start := func(t *testing.T, id string) []string {
 		h.ok(t, req{op: call.OpContainerStart, vars: name(id)}, http.StatusNoContent, nil)
 		return h.starts.last().Peers
 	}
-	if got := start(h.create(t, "svc", img, on("ci", "pingsvc", "web"))); len(got) != 0 {
-		t.Errorf("first container on the network: peers %q, want none", got)
-	}
-	start(h.create(t, "elsewhere", img, on("other", "notme")))
-	start(h.create(t, "plain", img, nil)) // the default bridge: no names
-	h.create(t, "idle", img, on("ci", "idle-alias"))
+	db := h.create(t, "db", "app:v1", on(map[string][]string{"back": {"database"}}))
+	start(t, db)
+	api := h.create(t, "api", "app:v1", on(map[string][]string{"front": {"api-alias"}, "back": {"backend"}}))
+	start(t, api)
+	h.create(t, "idle", "app:v1", on(map[string][]string{"front": {"idle-alias"}}))
+	var back network.Inspect
+	h.ok(t, req{op: call.OpNetworkInspect, vars: map[string]string{"id": "back"}}, http.StatusOK, &back)
 
 	tests := []struct {
-		name string
-		ctr  string
-		opts func(*container.CreateRequest)
-		want []string
+		name, container string
+		opts            func(*container.CreateRequest)
+		want            func(id string) []string
 	}{
-		{"the running containers of its network, by name and alias, not a created one", "job", on("ci"), []string{"pingsvc", "svc", "web"}},
-		{"only those of its own network", "lonely", on("other", "x"), []string{"elsewhere", "notme"}},
-		{"the default bridge has none", "bridged", nil, nil},
+		{"front: the running members and their front aliases, not a created one", "web",
+			on(map[string][]string{"front": {"www"}}),
+			func(id string) []string { return []string{"api", "api-alias", api[:12], "web", id[:12], "www"} }},
+		{"back by its ID is the same network", "worker",
+			on(map[string][]string{back.ID: {"jobs"}}),
+			func(id string) []string {
+				return []string{"api", api[:12], "backend", "database", "db", db[:12], "jobs", "worker", id[:12]}
+			}},
+		{"the default bridge resolves no names", "plain", nil, func(string) []string { return nil }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := start(h.create(t, tt.ctr, img, tt.opts))
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("peers %q, want %q", got, tt.want)
+			id := h.create(t, tt.container, "app:v1", tt.opts)
+			want := tt.want(id)
+			slices.Sort(want)
+			if got := start(t, id); !slices.Equal(got, want) {
+				t.Errorf("peers %q, want %q", got, want)
 			}
 		})
 	}

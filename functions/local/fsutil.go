@@ -12,6 +12,21 @@ import (
 // writeEtc writes the files dockerd bind-mounts into every container,
 // through the container's filesystem so the image stays untouched.
 func (d *Driver) writeEtc(ctx context.Context, w core.Workload) error {
+	return d.writeEtcFiles(ctx, w, map[string]string{"hostname": w.Hostname + "\n", "hosts": hostsFile(w)})
+}
+
+// hostsFile is the container's /etc/hosts. Its network peers' names are
+// loopback: every sandbox shares the host's network, so a peer's
+// listener is on this machine's loopback.
+func hostsFile(w core.Workload) string {
+	s := fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n", w.Hostname)
+	if len(w.Peers) > 0 {
+		s += "127.0.0.1\t" + strings.Join(w.Peers, " ") + "\n"
+	}
+	return s
+}
+
+func (d *Driver) writeEtcFiles(ctx context.Context, w core.Workload, files map[string]string) error {
 	fsys, err := d.containerFS(ctx, w.ID, w.ImageID, nil)
 	if err != nil {
 		return err
@@ -19,13 +34,6 @@ func (d *Driver) writeEtc(ctx context.Context, w core.Workload) error {
 	if err := fsys.MkdirAll("/etc", 0o755); err != nil {
 		return err
 	}
-	hosts := fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n", w.Hostname)
-	if len(w.Peers) > 0 {
-		// Every workload here is on the host's network: the containers
-		// it shares a network with answer on loopback.
-		hosts += "127.0.0.1\t" + strings.Join(w.Peers, " ") + "\n"
-	}
-	files := map[string]string{"hostname": w.Hostname + "\n", "hosts": hosts}
 	for name, body := range files {
 		p := "/etc/" + name
 		if fi, err := fsys.Lstat(p); err == nil && !fi.Mode().IsRegular() {

@@ -27,6 +27,7 @@ func TestLoopbackAddrsThroughHosts(t *testing.T) {
 		{"a hosts entry elsewhere is refused", "elsewhere:80", hosts, nil, errnoNotCapable},
 		{"a commented name is unknown", "commented:80", hosts, nil, -1},
 		{"without hosts the alias is unknown", "pingsvc:39517", nil, nil, -1},
+		{"an address literal is not a name", "127.0.0.2:80", Hosts("127.0.0.1 127.0.0.2\n"), []netip.Addr{netip.MustParseAddr("127.0.0.2")}, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ips, _, err := loopbackAddrs(context.Background(), "tcp", c.addr, c.hosts)

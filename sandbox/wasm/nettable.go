@@ -308,7 +308,10 @@ func loopbackAddrs(ctx context.Context, network, address string, hosts Hosts) ([
 	if ip, err := netip.ParseAddr(host); host == "" || err == nil && ip.IsUnspecified() {
 		host = "localhost"
 	}
-	found := hosts.lookup(host)
+	var found []netip.Addr
+	if _, err := netip.ParseAddr(host); err != nil { // an address literal is not looked up
+		found = hosts.lookup(host)
+	}
 	if len(found) == 0 {
 		if found, err = net.DefaultResolver.LookupNetIP(ctx, ipNet, host); err != nil {
 			return nil, 0, err
