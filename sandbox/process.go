@@ -83,6 +83,7 @@ func Start(ctx context.Context, spec Spec, stdio Stdio) (*Process, error) {
 
 	p := &Process{root: spec.Root, container: spec, pids: pids, done: make(chan struct{}), traps: newTraps(), height: spec.Height, width: spec.Width}
 	p.sys = newSystem(fsys, spec.Hostname, user, p, tmp, spec.Memory)
+	p.sys.peers = spec.Peers
 	p.ctx, p.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
 	p.fg, p.fgCancel = context.WithCancelCause(p.ctx)
 	var stdin io.Reader

@@ -27,11 +27,15 @@ type Spec struct {
 	Env      []string
 	Dir      string // container working directory, "/" when empty
 	Hostname string
-	User     string // name, uid, name:group or uid:gid, resolved in the image
-	TTY      bool
-	Height   uint
-	Width    uint
-	Memory   int64 // bytes each WASI process, and each built-in's buffered input, may use (docker run --memory); 0 for wasm.DefaultMemoryLimit
+	// Peers are names that resolve to loopback: the containers the
+	// container's networks reach by name, which share the host's network
+	// (and which the host's resolver does not know).
+	Peers  []string
+	User   string // name, uid, name:group or uid:gid, resolved in the image
+	TTY    bool
+	Height uint
+	Width  uint
+	Memory int64 // bytes each WASI process, and each built-in's buffered input, may use (docker run --memory); 0 for wasm.DefaultMemoryLimit
 	// PidsLimit bounds the processes (commands, background jobs,
 	// pipeline stages, subshells) live at once in the container, as
 	// docker run --pids-limit; 0 for DefaultPidsLimit. Processes started

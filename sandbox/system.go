@@ -7,6 +7,7 @@ import (
 	"log"
 	"net"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"syscall"
 
@@ -49,6 +50,7 @@ type system struct {
 	fs       *rootfs.FS
 	reg      *command.Registry
 	hostname string
+	peers    []string // names that resolve to loopback (Spec.Peers)
 	user     command.User
 	proc     *Process
 	tmpDir   string    // host directory for the interpreter's own fifos
@@ -84,11 +86,22 @@ func (s *system) User() command.User { return s.user }
 // Dial and Listen implement command.System with the loopback-only
 // network every sandbox process has.
 func (s *system) Dial(ctx context.Context, network, address string) (net.Conn, error) {
-	return wasm.DialLoopback(ctx, network, address)
+	return wasm.DialLoopback(ctx, network, s.resolvePeer(address))
 }
 
 func (s *system) Listen(ctx context.Context, network, address string) (net.Listener, error) {
-	return wasm.ListenLoopback(ctx, network, address)
+	return wasm.ListenLoopback(ctx, network, s.resolvePeer(address))
+}
+
+// resolvePeer puts loopback for the host of address when it names a peer
+// (Spec.Peers): a service container reached by its name on a network
+// listens on the host's network, as this container does.
+func (s *system) resolvePeer(address string) string {
+	host, port, err := net.SplitHostPort(address)
+	if err != nil || !slices.Contains(s.peers, host) {
+		return address
+	}
+	return net.JoinHostPort("127.0.0.1", port)
 }
 
 func (s *system) Signal(pid int, sig syscall.Signal) error { return signalPid(pid, sig) }

@@ -70,6 +70,11 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 	}
 	w := c.workload(rec, token)
 	w.AgentURL = agentURLOf(ctx)
+	if w.Peers, err = c.peerNames(ctx, rec); err != nil {
+		msg := fmt.Sprintf("failed to start container %s: listing its networks' containers: %v", rec.ID[:12], err)
+		_ = c.recordExit(ctx, rec.ID, rec.Starts, 127, c.now(), msg)
+		return errorf(http.StatusInternalServerError, "%s", msg)
+	}
 	if img, _, err := c.findImage(ctx, rec.ImageID); err == nil {
 		w.ImageRef = repoDigestFor(img.RepoDigests, rec.Config.Image)
 	}

@@ -71,8 +71,14 @@ type Workload struct {
 	// backends pull the image themselves.
 	ImageRef string
 	Hostname string
-	Main     proto.ProcessSpec
-	Mounts   []Mount
+	// Peers are the names Docker's embedded DNS answers on the
+	// workload's user-defined networks: the name, short ID and aliases
+	// of each running container on them, its own included. A runtime
+	// whose containers share the host's network resolves them to
+	// loopback.
+	Peers  []string
+	Main   proto.ProcessSpec
+	Mounts []Mount
 	// Token is the per-start credential the agent presents to the edge.
 	Token string
 	// AgentURL is where the agent dials the edge, as the edge that

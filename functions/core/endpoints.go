@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"sort"
 	"strings"
 
 	"github.com/moby/moby/api/types/network"
@@ -292,4 +293,50 @@ func endpointResource(rec *containerRecord, ep *network.EndpointSettings) networ
 		}
 	}
 	return res
+}
+
+// peerNames are the names rec resolves on its user-defined networks, as
+// Docker's embedded DNS answers them (the default bridge has none): each
+// running container's name, short ID and aliases on a network rec is on.
+func (c *Core) peerNames(ctx context.Context, rec *containerRecord) ([]string, error) {
+	nets := map[string]bool{}
+	for name := range rec.Networks {
+		if !isPredefined(name) {
+			nets[name] = true
+		}
+	}
+	if len(nets) == 0 {
+		return nil, nil
+	}
+	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var names []string
+	add := func(n string) {
+		if n != "" && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	for _, r := range recs {
+		if r.ID != rec.ID && !r.running() {
+			continue
+		}
+		for name, ep := range r.Networks {
+			if !nets[name] {
+				continue
+			}
+			add(r.shortName())
+			add(r.ID[:12])
+			if ep != nil {
+				for _, a := range ep.Aliases {
+					add(a)
+				}
+			}
+		}
+	}
+	sort.Strings(names)
+	return names, nil
 }

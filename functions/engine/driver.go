@@ -197,6 +197,12 @@ func (d *Driver) create(ctx context.Context, w core.Workload, image string) erro
 		}
 		binds = append(binds, b)
 	}
+	// Engine containers share the host's network, where the peers'
+	// services listen: their names are loopback, as /etc/hosts entries.
+	hosts := make([]string, 0, len(w.Peers))
+	for _, p := range w.Peers {
+		hosts = append(hosts, p+":127.0.0.1")
+	}
 	_, err = d.engine.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name: name(w.ID),
 		Config: &container.Config{
@@ -212,6 +218,7 @@ func (d *Driver) create(ctx context.Context, w core.Workload, image string) erro
 			// The agent dials the edge on the host's loopback, which a
 			// bridged container cannot reach.
 			NetworkMode: "host",
+			ExtraHosts:  hosts,
 			Binds:       binds,
 			Resources:   container.Resources{Memory: w.MemoryBytes},
 		},

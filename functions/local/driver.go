@@ -136,7 +136,7 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	}
 	rt := sandboxrt.Container(sandbox.Spec{
 		Root: d.rootDir(w.ID), Image: image, Mounts: sandboxMounts(w.Mounts),
-		Hostname: w.Hostname, Memory: w.MemoryBytes, PidsLimit: w.PidsLimit,
+		Hostname: w.Hostname, Peers: w.Peers, Memory: w.MemoryBytes, PidsLimit: w.PidsLimit,
 	})
 	go func() {
 		defer close(wl.done)

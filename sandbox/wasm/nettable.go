@@ -38,6 +38,7 @@ type netKey struct{}
 type netTable struct {
 	ctx    context.Context // ends when the table closes; bounds connects
 	cancel context.CancelFunc
+	sys    command.System // the process's sandbox, which names peers; nil: loopback as the host resolves it
 
 	mu      sync.Mutex
 	next    int32
@@ -56,16 +57,16 @@ type netHandle struct {
 	cancel context.CancelFunc
 }
 
-func newNetTable() *netTable {
+func newNetTable(sys command.System) *netTable {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &netTable{ctx: ctx, cancel: cancel, handles: map[int32]*netHandle{}}
+	return &netTable{ctx: ctx, cancel: cancel, sys: sys, handles: map[int32]*netHandle{}}
 }
 
 // withNet gives a process its network table in mctx, closed when ctx is
 // cancelled (docker stop must not wait for a blocked accept) or when the
 // returned function is called, as Run does when the module has ended.
-func withNet(ctx, mctx context.Context) (context.Context, func()) {
-	t := newNetTable()
+func withNet(ctx, mctx context.Context, sys command.System) (context.Context, func()) {
+	t := newNetTable(sys)
 	stop := context.AfterFunc(ctx, t.close)
 	return context.WithValue(mctx, netKey{}, t), func() {
 		stop()
@@ -149,7 +150,13 @@ func (t *netTable) dial(network, address string) (int32, error) {
 	}
 	go func() {
 		defer close(h.done)
-		conn, err := DialLoopback(ctx, network, address)
+		var conn net.Conn
+		var err error
+		if t.sys != nil {
+			conn, err = t.sys.Dial(ctx, network, address)
+		} else {
+			conn, err = DialLoopback(ctx, network, address)
+		}
 		cancel()
 		t.mu.Lock()
 		defer t.mu.Unlock()
@@ -203,11 +210,22 @@ func (t *netTable) conn(id int32) (net.Conn, error) {
 func (t *netTable) listen(network, address string) (int32, error) {
 	ctx, cancel := context.WithTimeout(t.ctx, listenTimeout)
 	defer cancel()
-	ln, err := ListenLoopback(ctx, network, address)
+	var ln net.Listener
+	var err error
+	if t.sys != nil {
+		ln, err = t.sys.Listen(ctx, network, address)
+	} else {
+		ln, err = ListenLoopback(ctx, network, address)
+	}
 	if err != nil {
 		return 0, err
 	}
-	id, err := t.add(&netHandle{ln: ln.(*net.TCPListener)})
+	tl, ok := ln.(*net.TCPListener)
+	if !ok {
+		ln.Close()
+		return 0, syscall.EINVAL
+	}
+	id, err := t.add(&netHandle{ln: tl})
 	if err != nil {
 		ln.Close()
 	}
