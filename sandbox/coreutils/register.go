@@ -20,7 +20,7 @@ var utilities = map[string]command.Func{
 	"touch": touch, "tr": tr, "true": trueCmd, "uname": uname, "uniq": uniq,
 	"wc": wc, "which": which, "whoami": whoami, "yes": yes,
 	"rev": rev, "nl": nl, "fold": fold, "paste": paste, "od": od,
-	"chmod": chmod, "chown": chown, "chgrp": chgrp, "stat": stat, "tar": tarCmd, "timeout": timeout, "wget": wget, "nc": nc,
+	"mktemp": mktemp, "chmod": chmod, "chown": chown, "chgrp": chgrp, "stat": stat, "tar": tarCmd, "timeout": timeout, "wget": wget, "nc": nc,
 }
 
 // Names lists the utilities, sorted.
