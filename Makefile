@@ -62,7 +62,7 @@ deps:
 test: deps vet
 	$(GO) test -count=1 -timeout 15m $(filter-out ./e2e/...,$(PKGS))
 	@mkdir -p .run
-	@set -o pipefail; $(GO) test -count=1 -v -timeout 15m ./e2e/... > .run/e2e.log 2>&1 || \
+	@set -o pipefail; $(GO) test -count=1 -v -timeout 40m ./e2e/... > .run/e2e.log 2>&1 || \
 		{ grep -E -B2 -A20 -- '--- FAIL|^panic' .run/e2e.log | tail -200; \
 		  grep -E -A14 -- '^(act|gitlab-ci-local|compose|testcontainers) |_test.go:[0-9]+: (job|act)' .run/e2e.log | head -80; \
 		  echo "e2e failed: see .run/e2e.log"; exit 1; }
@@ -72,12 +72,12 @@ unit: vet
 	$(GO) test -count=1 $(filter-out ./e2e/...,$(PKGS))
 
 e2e: deps
-	$(GO) test -count=1 -v -timeout 15m ./e2e/...
+	$(GO) test -count=1 -v -timeout 40m ./e2e/...
 
 # clients runs real CI clients (act) against Sockerless's runtimes and the
 # reference dockerd; `make test` runs them too, as part of ./e2e/...
 clients: deps
-	$(GO) test -count=1 -v -timeout 15m ./e2e/clients/
+	$(GO) test -count=1 -v -timeout 40m ./e2e/clients/
 
 # Whole-system benchmarks time fixed runs (1x: each measures its own
 # sample of runs); the simulators' and sandbox's are per-operation and
