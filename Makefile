@@ -72,7 +72,7 @@ test: deps vet
 	$(GO) test -count=1 -timeout 15m $(filter-out $(E2E),$(PKGS))
 	@$(MAKE) --no-print-directory fuzz
 	@mkdir -p .run
-	@set -o pipefail; $(GO) test -count=1 -v -timeout 15m $(E2E) > .run/e2e.log 2>&1 || \
+	@set -o pipefail; $(GO) test -count=1 -v -timeout 40m $(E2E) > .run/e2e.log 2>&1 || \
 		{ grep -E -B2 -A20 -- '--- FAIL|^panic' .run/e2e.log | tail -200; \
 		  grep -E -A14 -- '^(act|gitlab-ci-local|compose|testcontainers) |_test.go:[0-9]+: (job|act)' .run/e2e.log | head -80; \
 		  echo "e2e failed: see .run/e2e.log"; exit 1; }
@@ -92,12 +92,12 @@ unit: vet
 	$(GO) test -count=1 $(filter-out $(E2E),$(PKGS))
 
 e2e: deps
-	$(GO) test -count=1 -v -timeout 15m $(E2E)
+	$(GO) test -count=1 -v -timeout 40m $(E2E)
 
 # clients runs real CI clients (act, testcontainers-go) against Sockerless's
 # runtimes and the reference dockerd; `make test` runs them too, in $(E2E).
 clients: deps
-	$(GO) test -count=1 -v -timeout 15m ./e2e/clients/ ./e2e/clients/testcontainers/
+	$(GO) test -count=1 -v -timeout 40m ./e2e/clients/ ./e2e/clients/testcontainers/
 
 # Whole-system benchmarks time fixed runs (1x: each measures its own
 # sample of runs); the simulators' and sandbox's are per-operation and

@@ -123,3 +123,22 @@ func TestMountsInShell(t *testing.T) {
 		t.Errorf("mount point not created in root: %v", err)
 	}
 }
+
+// TestMvAcrossMounts proves mv moves a file and a directory out of a
+// mount into the container's own filesystem and back (act moves its
+// step script from its /var/run/act volume: `shell: mv {0} Dockerfile`).
+func TestMvAcrossMounts(t *testing.T) {
+	vol := t.TempDir()
+	files(t, vol, map[string]string{"workflow/0": "FROM x\n", "tree/a/b": "deep\n"})
+	r := run(t, Spec{Mounts: []Mount{{Source: vol, Target: "/var/run/act"}}, Args: sh(`mkdir -p /ws && cd /ws &&
+		mv /var/run/act/workflow/0 Dockerfile && cat Dockerfile &&
+		mv /var/run/act/tree . && cat tree/a/b &&
+		mv Dockerfile /var/run/act/back && cat /var/run/act/back &&
+		test ! -e /var/run/act/workflow/0 && test ! -e /var/run/act/tree && test ! -e Dockerfile && echo moved`)}, "")
+	if r.code != 0 || r.stdout != "FROM x\ndeep\nFROM x\nmoved\n" {
+		t.Fatalf("code %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(vol, "tree")); !os.IsNotExist(err) {
+		t.Errorf("moved directory still in the mount: %v", err)
+	}
+}

@@ -16,7 +16,9 @@
 // SOCKERLESS_AGENT_LISTEN (forward mode: the agent listens on that
 // address, e.g. ":9111", and the edge dials it at agent.ForwardPath).
 // SOCKERLESS_STDIN=1 keeps main's stdin open for attached writers
-// (docker run -i); SOCKERLESS_TTY=1 gives main a terminal. Main's output
+// (docker run -i); SOCKERLESS_TTY=1 gives main a terminal;
+// SOCKERLESS_USER runs main as that user (uid[:gid] or names) while the
+// agent, run as root, serves archive and exec as dockerd would. Main's output
 // also goes to the program's own stdout and stderr, which the platform's
 // log driver collects. The program exits with main's exit code once the
 // edge has recorded it.

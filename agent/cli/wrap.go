@@ -19,6 +19,7 @@ const (
 	envToken     = "SOCKERLESS_TOKEN"
 	envStdin     = "SOCKERLESS_STDIN"
 	envTTY       = "SOCKERLESS_TTY"
+	envUser      = "SOCKERLESS_USER" // main's user, when the agent runs as root
 )
 
 // wrap runs args as the container's main process under the edge's
@@ -35,6 +36,7 @@ func wrap(ctx context.Context, env Env, args []string) int {
 			Args:  args,
 			Stdin: envBool(env, envStdin),
 			TTY:   envBool(env, envTTY),
+			User:  env.Getenv(envUser),
 		},
 		Runtime:    env.Runtime,
 		Logs:       &streamLogs{stdout: env.Stdout, stderr: env.Stderr},

@@ -64,10 +64,16 @@ type ActRun struct {
 // no cache server. A failed job leaves its containers (no --rm), so the
 // caller can show their logs. home isolates act's config and caches.
 func RunAct(ctx context.Context, bin, dockerHost, repo, image, home string) *ActRun {
-	cmd := exec.CommandContext(ctx, bin, "push", "--json",
+	return runAct(ctx, bin, dockerHost, repo, home, "push", "--json",
 		"-P", "ubuntu-latest="+image, "--pull=false", "--action-offline-mode",
 		"--no-cache-server")
-	cmd.Dir = repo
+}
+
+// runAct runs act with args in dir against the engine at dockerHost, with
+// home as its home, and parses its --json log.
+func runAct(ctx context.Context, bin, dockerHost, dir, home string, args ...string) *ActRun {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
 	cmd.Env = append(actEnv(), "DOCKER_HOST="+dockerHost, "HOME="+home,
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache"))
 	var out bytes.Buffer
@@ -108,6 +114,7 @@ func actEnv() []string {
 // actLine is the part of act's --json log lines the suite reads.
 type actLine struct {
 	Msg        string   `json:"msg"`
+	Job        string   `json:"job"` // workflow/job, with -N for a matrix cell; padded
 	JobID      string   `json:"jobID"`
 	Step       string   `json:"step"`
 	StepID     []string `json:"stepID"`
@@ -125,6 +132,11 @@ func parseActLog(b []byte) *ActRun {
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			r.Other = append(r.Other, sc.Text())
 			continue
+		}
+		// A job is named workflow/job(-N): jobID alone is shared by a
+		// matrix's cells and by same-named jobs of other workflows.
+		if job := strings.TrimSpace(l.Job); job != "" {
+			l.JobID = job
 		}
 		if l.JobResult != "" {
 			r.Jobs[l.JobID] = l.JobResult

@@ -15,7 +15,9 @@ const (
 	Skipped = "skipped" // an `if:` that is false: act logs nothing for it
 )
 
-// Step is one step the workflow runs, as act names it, and how it must end.
+// Step is one step the workflow runs, as act names it, and how it must
+// end. Job is act's name for the job: workflow/job, with -N for the Nth
+// cell of a matrix.
 type Step struct {
 	Job, Name, Want string
 }
@@ -157,10 +159,10 @@ func CIWorkflow(image string) Workflow {
 		case "not on main":
 			want = Skipped
 		}
-		steps = append(steps, Step{Job: "build", Name: n, Want: want})
+		steps = append(steps, Step{Job: "ci/build", Name: n, Want: want})
 	}
 	for _, n := range report {
-		steps = append(steps, Step{Job: "report", Name: n, Want: Success})
+		steps = append(steps, Step{Job: "ci/report", Name: n, Want: Success})
 	}
 	return Workflow{
 		Files: map[string]string{
@@ -184,10 +186,16 @@ func WriteRepo(dir string, w Workflow) error {
 			return err
 		}
 	}
+	return commitRepo(dir, "ci workflow")
+}
+
+// commitRepo makes dir a git repository with its files committed on
+// branch main.
+func commitRepo(dir, message string) error {
 	for _, args := range [][]string{
 		{"init", "-q", "-b", "main", "."},
 		{"add", "-A"},
-		{"commit", "-q", "-m", "ci workflow"},
+		{"commit", "-q", "-m", message},
 	} {
 		cmd := exec.Command("git", append([]string{"-c", "user.name=e2e", "-c", "user.email=e2e@localhost", "-c", "commit.gpgsign=false"}, args...)...)
 		cmd.Dir = dir

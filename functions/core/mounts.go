@@ -40,6 +40,11 @@ func (c *Core) resolveMounts(ctx context.Context, rec *containerRecord) ([]conta
 	}
 	for _, b := range rec.HostConfig.Binds {
 		parts := strings.Split(b, ":")
+		// As dockerd parses a bind: DST alone, or DST:MODE, is an
+		// anonymous volume (act passes a job container's bare paths so).
+		if len(parts) == 1 || len(parts) == 2 && isBindMode(parts[1]) {
+			parts = append([]string{newID()}, parts...)
+		}
 		if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
 			return nil, invalid("invalid volume specification: '%s'", b)
 		}
@@ -101,4 +106,20 @@ func (c *Core) resolveMounts(ctx context.Context, rec *containerRecord) ([]conta
 		}
 	}
 	return out, nil
+}
+
+// isBindMode says whether s is a bind's mode list (ro, rw, SELinux
+// labels, propagation, nocopy), not a container path.
+func isBindMode(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, o := range strings.Split(s, ",") {
+		switch o {
+		case "ro", "rw", "z", "Z", "nocopy", "private", "rprivate", "shared", "rshared", "slave", "rslave":
+		default:
+			return false
+		}
+	}
+	return true
 }

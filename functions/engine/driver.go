@@ -189,6 +189,12 @@ func (d *Driver) create(ctx context.Context, w core.Workload, image string) erro
 	if w.Main.TTY {
 		env = append(env, "SOCKERLESS_TTY=1")
 	}
+	// The agent runs as root, as dockerd does the archive and exec work
+	// it stands in for (docker cp into a root-owned directory of a
+	// --user container); main and execs run as the container's user.
+	if w.Main.User != "" {
+		env = append(env, "SOCKERLESS_USER="+w.Main.User)
+	}
 	binds := []string{agent + ":" + agentPath + ":ro"}
 	for _, m := range w.Mounts {
 		b := m.Source + ":" + m.Target
@@ -205,7 +211,7 @@ func (d *Driver) create(ctx context.Context, w core.Workload, image string) erro
 			Cmd:        w.Main.Args,
 			Env:        env,
 			WorkingDir: w.Main.Dir,
-			User:       w.Main.User,
+			User:       "0:0",
 			Labels:     map[string]string{"sockerless.id": w.ID},
 		},
 		HostConfig: &container.HostConfig{

@@ -207,6 +207,7 @@ func TestEngineRuntime(t *testing.T) {
 	t.Run("build", func(t *testing.T) { testEngineBuild(t, ctx, cli, host) })
 	t.Run("build progress streams", func(t *testing.T) { testEngineBuildStreams(t, ctx, cli) })
 	t.Run("stats", func(t *testing.T) { testEngineStats(t, ctx, cli, host) })
+	t.Run("user", func(t *testing.T) { testEngineUser(t, ctx, cli) })
 
 	// Closing local mode stops what it started: those agents' edge dies
 	// with it.

@@ -32,7 +32,9 @@ func mv(ctx context.Context, inv *command.Invocation) int {
 	c := copier{ctx: ctx, inv: inv, recursive: true, preserve: true}
 	return moveOrCopy(inv, o.args, func(src, dst, name string) error {
 		err := inv.FS.Rename(src, dst)
-		if !errors.Is(err, syscall.EXDEV) {
+		// WASI has no EXDEV: a rename across the container's mounts
+		// reaches a utility as EIO, and a real I/O error fails the copy.
+		if !errors.Is(err, syscall.EXDEV) && !errors.Is(err, syscall.EIO) {
 			return err
 		}
 		if err := c.copy(src, dst, name); err != nil {
