@@ -84,11 +84,11 @@ func (s *system) User() command.User { return s.user }
 // Dial and Listen implement command.System with the loopback-only
 // network every sandbox process has.
 func (s *system) Dial(ctx context.Context, network, address string) (net.Conn, error) {
-	return wasm.DialLoopback(ctx, network, address)
+	return wasm.DialLoopback(ctx, s.fs, network, address)
 }
 
 func (s *system) Listen(ctx context.Context, network, address string) (net.Listener, error) {
-	return wasm.ListenLoopback(ctx, network, address)
+	return wasm.ListenLoopback(ctx, s.fs, network, address)
 }
 
 func (s *system) Signal(pid int, sig syscall.Signal) error { return signalPid(pid, sig) }

@@ -70,6 +70,10 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 	}
 	w := c.workload(rec, token)
 	w.AgentURL = agentURLOf(ctx)
+	if w.Peers, err = c.peers(ctx, rec); err != nil {
+		_ = c.recordExit(ctx, rec.ID, rec.Starts, 127, c.now(), "listing the container's network peers: "+err.Error())
+		return err
+	}
 	if img, _, err := c.findImage(ctx, rec.ImageID); err == nil {
 		w.ImageRef = repoDigestFor(img.RepoDigests, rec.Config.Image)
 	}

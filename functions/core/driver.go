@@ -84,6 +84,10 @@ type Workload struct {
 	// PidsLimit bounds its live processes (docker run --pids-limit); 0 is
 	// the backend's default.
 	PidsLimit int64
+	// Peers are the containers on its user-defined networks when it
+	// started, itself included, with the names its processes resolve to
+	// them (peers.go).
+	Peers []Peer
 }
 
 // AgentURLOr is where w's agent dials the edge: the URL the edge sent,

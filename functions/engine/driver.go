@@ -212,6 +212,7 @@ func (d *Driver) create(ctx context.Context, w core.Workload, image string) erro
 			// The agent dials the edge on the host's loopback, which a
 			// bridged container cannot reach.
 			NetworkMode: "host",
+			ExtraHosts:  peerHosts(w.Peers),
 			Binds:       binds,
 			Resources:   container.Resources{Memory: w.MemoryBytes},
 		},
@@ -316,3 +317,16 @@ var (
 )
 
 var _ core.BuildJobs = (*Driver)(nil)
+
+// peerHosts maps the names of w's network peers to loopback in the
+// engine container's /etc/hosts: every container of this runtime is on
+// the host's network, so a peer listens there.
+func peerHosts(peers []core.Peer) []string {
+	var out []string
+	for _, p := range peers {
+		for _, n := range p.Names {
+			out = append(out, n+":127.0.0.1")
+		}
+	}
+	return out
+}

@@ -128,6 +128,9 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 		return err
 	}
 	image, err := d.content.Rootfs(ctx, w.ImageID)
+	if err == nil {
+		err = d.writeEtc(ctx, w)
+	}
 	if err != nil {
 		cancel()
 		logs.Close()

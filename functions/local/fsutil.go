@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/sockerless/sockerless/functions/core"
 )
 
 // writeEtc writes the files dockerd bind-mounts into every container,
-// through the container's filesystem so the image stays untouched.
+// through the container's filesystem so the image stays untouched; each
+// start writes them again, with the peers of that start.
 func (d *Driver) writeEtc(ctx context.Context, w core.Workload) error {
 	fsys, err := d.containerFS(ctx, w.ID, w.ImageID, nil)
 	if err != nil {
@@ -20,7 +22,7 @@ func (d *Driver) writeEtc(ctx context.Context, w core.Workload) error {
 	}
 	files := map[string]string{
 		"hostname": w.Hostname + "\n",
-		"hosts":    fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n", w.Hostname),
+		"hosts":    hostsFile(w),
 	}
 	for name, body := range files {
 		p := "/etc/" + name
@@ -40,4 +42,17 @@ func (d *Driver) writeEtc(ctx context.Context, w core.Workload) error {
 		}
 	}
 	return nil
+}
+
+// hostsFile is the container's /etc/hosts: its own names, and its
+// network peers' names at loopback, where every sandbox container
+// listens (they share the host's network). The sandbox resolves names
+// through it before the host's resolver, as libc does.
+func hostsFile(w core.Workload) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n", w.Hostname)
+	for _, p := range w.Peers {
+		fmt.Fprintf(&b, "127.0.0.1\t%s\n", strings.Join(p.Names, " "))
+	}
+	return b.String()
 }

@@ -30,6 +30,6 @@ func TestEngineCompute(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return computetest.Target{Compute: d, Image: core.Workload{ImageID: img.ID}, ExitInStatus: true, Settle: time.Minute}
+		return computetest.Target{Compute: d, Image: core.Workload{ImageID: img.ID}, ExitInStatus: true, Settle: time.Minute, HostNetwork: true}
 	})
 }

@@ -240,7 +240,7 @@ func (e *Engine) Run(ctx context.Context, p Proc) (int, error) {
 		cfg = cfg.WithEnv(k, v)
 	}
 	mctx := experimental.WithMemoryAllocator(context.WithValue(ctx, procKey{}, &p), e.image.allocator())
-	mctx, closeNet := withNet(ctx, mctx)
+	mctx, closeNet := withNet(ctx, mctx, p.FS)
 	defer closeNet()
 	mod, err := r.rt.InstantiateModule(mctx, r.mod, cfg)
 	if mod != nil {

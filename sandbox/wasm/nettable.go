@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sockerless/sockerless/sandbox/command"
+	"github.com/sockerless/sockerless/sandbox/rootfs"
 )
 
 // maxNetHandles bounds the connections and listeners a process holds at
@@ -38,6 +39,7 @@ type netKey struct{}
 type netTable struct {
 	ctx    context.Context // ends when the table closes; bounds connects
 	cancel context.CancelFunc
+	fs     *rootfs.FS // the container's, whose /etc/hosts names resolve first; nil for none
 
 	mu      sync.Mutex
 	next    int32
@@ -56,16 +58,17 @@ type netHandle struct {
 	cancel context.CancelFunc
 }
 
-func newNetTable() *netTable {
+func newNetTable(fsys *rootfs.FS) *netTable {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &netTable{ctx: ctx, cancel: cancel, handles: map[int32]*netHandle{}}
+	return &netTable{ctx: ctx, cancel: cancel, fs: fsys, handles: map[int32]*netHandle{}}
 }
 
-// withNet gives a process its network table in mctx, closed when ctx is
-// cancelled (docker stop must not wait for a blocked accept) or when the
-// returned function is called, as Run does when the module has ended.
-func withNet(ctx, mctx context.Context) (context.Context, func()) {
-	t := newNetTable()
+// withNet gives a process of the container with filesystem fsys its
+// network table in mctx, closed when ctx is cancelled (docker stop must
+// not wait for a blocked accept) or when the returned function is
+// called, as Run does when the module has ended.
+func withNet(ctx, mctx context.Context, fsys *rootfs.FS) (context.Context, func()) {
+	t := newNetTable(fsys)
 	stop := context.AfterFunc(ctx, t.close)
 	return context.WithValue(mctx, netKey{}, t), func() {
 		stop()
@@ -149,7 +152,7 @@ func (t *netTable) dial(network, address string) (int32, error) {
 	}
 	go func() {
 		defer close(h.done)
-		conn, err := DialLoopback(ctx, network, address)
+		conn, err := DialLoopback(ctx, t.fs, network, address)
 		cancel()
 		t.mu.Lock()
 		defer t.mu.Unlock()
@@ -203,7 +206,7 @@ func (t *netTable) conn(id int32) (net.Conn, error) {
 func (t *netTable) listen(network, address string) (int32, error) {
 	ctx, cancel := context.WithTimeout(t.ctx, listenTimeout)
 	defer cancel()
-	ln, err := ListenLoopback(ctx, network, address)
+	ln, err := ListenLoopback(ctx, t.fs, network, address)
 	if err != nil {
 		return 0, err
 	}
@@ -256,9 +259,9 @@ func (t *netTable) addr(id int32, remote bool) (net.Addr, error) {
 // ListenLoopback listens on the first loopback address of address, the
 // only interface a sandbox process has; an empty or unspecified host is
 // loopback. A name without loopback addresses is refused with
-// command.ErrNotLoopback.
-func ListenLoopback(ctx context.Context, network, address string) (net.Listener, error) {
-	ips, port, err := loopbackAddrs(ctx, network, address)
+// command.ErrNotLoopback. Names resolve through fsys's /etc/hosts first.
+func ListenLoopback(ctx context.Context, fsys *rootfs.FS, network, address string) (net.Listener, error) {
+	ips, port, err := loopbackAddrs(ctx, fsys, network, address)
 	if err != nil {
 		return nil, err
 	}
@@ -269,9 +272,10 @@ func ListenLoopback(ctx context.Context, network, address string) (net.Listener,
 // DialLoopback connects to the first loopback address of address that
 // answers, as net.Dial tries each address of a name in turn; the check
 // is made after resolution, so a name resolving elsewhere is refused
-// with command.ErrNotLoopback.
-func DialLoopback(ctx context.Context, network, address string) (net.Conn, error) {
-	ips, port, err := loopbackAddrs(ctx, network, address)
+// with command.ErrNotLoopback. Names resolve through fsys's /etc/hosts
+// first, as in the container (fsys nil: the host's resolver only).
+func DialLoopback(ctx context.Context, fsys *rootfs.FS, network, address string) (net.Conn, error) {
+	ips, port, err := loopbackAddrs(ctx, fsys, network, address)
 	if err != nil {
 		return nil, err
 	}
@@ -290,10 +294,10 @@ func DialLoopback(ctx context.Context, network, address string) (net.Conn, error
 	return nil, first
 }
 
-// loopbackAddrs resolves address on the host and keeps its loopback
-// addresses for network; an empty or unspecified host is loopback, the
-// only interface the sandbox has.
-func loopbackAddrs(ctx context.Context, network, address string) ([]netip.Addr, uint16, error) {
+// loopbackAddrs resolves address through fsys's /etc/hosts, else on the
+// host, and keeps its loopback addresses for network; an empty or
+// unspecified host is loopback, the only interface the sandbox has.
+func loopbackAddrs(ctx context.Context, fsys *rootfs.FS, network, address string) ([]netip.Addr, uint16, error) {
 	host, service, err := net.SplitHostPort(address)
 	if err != nil {
 		return nil, 0, syscall.EINVAL
@@ -306,9 +310,11 @@ func loopbackAddrs(ctx context.Context, network, address string) ([]netip.Addr, 
 	if ip, err := netip.ParseAddr(host); host == "" || err == nil && ip.IsUnspecified() {
 		host = "localhost"
 	}
-	found, err := net.DefaultResolver.LookupNetIP(ctx, ipNet, host)
-	if err != nil {
-		return nil, 0, err
+	found := lookupHosts(fsys, host)
+	if len(found) == 0 {
+		if found, err = net.DefaultResolver.LookupNetIP(ctx, ipNet, host); err != nil {
+			return nil, 0, err
+		}
 	}
 	var ips []netip.Addr
 	for _, ip := range found {

@@ -40,7 +40,7 @@ func TestLoopbackAddrs(t *testing.T) {
 		{"tcp", "127.0.0.1", netip.Addr{}, 0, 28},
 	} {
 		t.Run(c.network+" "+c.addr, func(t *testing.T) {
-			ips, port, err := loopbackAddrs(context.Background(), c.network, c.addr)
+			ips, port, err := loopbackAddrs(context.Background(), nil, c.network, c.addr)
 			if c.errno != 0 {
 				if err == nil || netErrno(err) != c.errno {
 					t.Fatalf("err %v, want errno %d", err, c.errno)
@@ -66,7 +66,7 @@ func TestHostnameNotLoopback(t *testing.T) {
 	if err != nil || slices.ContainsFunc(found, func(a netip.Addr) bool { return a.Unmap().IsLoopback() }) {
 		t.Skipf("%s resolves to %v (%v): no name resolving only elsewhere here", name, found, err)
 	}
-	if _, _, err := loopbackAddrs(context.Background(), "tcp", name+":80"); netErrno(err) != errnoNotCapable {
+	if _, _, err := loopbackAddrs(context.Background(), nil, "tcp", name+":80"); netErrno(err) != errnoNotCapable {
 		t.Errorf("%s (%v): %v", name, found, err)
 	}
 }
@@ -74,7 +74,7 @@ func TestHostnameNotLoopback(t *testing.T) {
 // TestNetTableLimit: a process holds at most maxNetHandles; closing one
 // frees a slot; a closed table refuses new handles.
 func TestNetTableLimit(t *testing.T) {
-	tb := newNetTable()
+	tb := newNetTable(nil)
 	var ids []int32
 	for range maxNetHandles {
 		id, err := tb.listen("tcp", "127.0.0.1:0")
@@ -105,7 +105,7 @@ func TestNetTableLimit(t *testing.T) {
 // TestNetTableCloseWakes: closing the table (the process ends) wakes an
 // accept and a connect waiting in the host.
 func TestNetTableCloseWakes(t *testing.T) {
-	tb := newNetTable()
+	tb := newNetTable(nil)
 	ln, err := tb.listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestNetTableDial(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	tb := newNetTable()
+	tb := newNetTable(nil)
 	defer tb.close()
 	for _, c := range []struct {
 		addr  string
@@ -194,7 +194,7 @@ func TestNetErrno(t *testing.T) {
 // sockets without waiting for the module to come back from the host.
 func TestWithNetClosesOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	mctx, done := withNet(ctx, context.Background())
+	mctx, done := withNet(ctx, context.Background(), nil)
 	defer done()
 	tb := mctx.Value(netKey{}).(*netTable)
 	id, err := tb.listen("tcp", "127.0.0.1:0")

@@ -40,6 +40,10 @@ type Target struct {
 	// Settle bounds how long the driver may take to show a start, an
 	// exit, a stop or output (a cloud's log delivery); 0 is 30 s.
 	Settle time.Duration
+	// HostNetwork says the driver's workloads share this machine's
+	// network, so a peer listening on its loopback is reached by the name
+	// Workload.Peers gives it.
+	HostNetwork bool
 }
 
 // Run makes a target with newTarget, its agents dialing agentURL, and
@@ -56,6 +60,9 @@ func Run(t *testing.T, newTarget func(t *testing.T, agentURL string) Target) {
 	t.Run("Stop", s.stop)
 	t.Run("Volumes", s.volumes)
 	t.Run("Files", s.files)
+	if tg.HostNetwork {
+		t.Run("Peers", s.peers)
+	}
 }
 
 // suite is a target and the hub its agents dial.
