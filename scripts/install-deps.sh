@@ -4,6 +4,7 @@
 #   busybox-static  the binaries of the e2e test image
 #   act             the GitHub Actions runner the client suite (e2e/clients)
 #                   drives, pinned, built with go install into the user cache
+#   docker compose  the same, as a docker CLI plugin (install-compose.sh)
 # It is idempotent and quiet, and it never fails the build: what cannot be
 # installed is reported on one line and the suites skip what needs it.
 set -u
@@ -12,6 +13,9 @@ PACKAGES="docker.io busybox-static"
 ACT_VERSION=v0.2.89
 
 log() { printf 'install-deps: %s\n' "$*"; }
+
+# shellcheck source=install-compose.sh
+. "$(dirname "$0")/install-compose.sh"
 
 # install_act builds act once per machine into the cache the client suite
 # looks in, and prints its absolute path.
@@ -37,6 +41,7 @@ install_act() {
 }
 
 install_act
+install_compose
 
 if [ "$(id -u)" != 0 ]; then
 	log "not root: skipping apt packages ($PACKAGES); e2e skips what needs them"
