@@ -48,6 +48,11 @@ func TestStartPeers(t *testing.T) {
 		}
 	}
 
+	// Inspect shows them as DNSNames, as dockerd does (API 1.44).
+	if ep := h.inspect(t, client).NetworkSettings.Networks["app_default"]; ep == nil || !slices.Equal(ep.DNSNames, want["app-client-1"]) {
+		t.Errorf("client's endpoint %+v, want DNSNames %v", ep, want["app-client-1"])
+	}
+
 	h.ok(t, req{op: call.OpContainerStart, vars: name("elsewhere")}, http.StatusNoContent, nil)
 	if p := h.starts.last().Peers; len(p) != 0 {
 		t.Errorf("a container on the default bridge got peers %v", p)

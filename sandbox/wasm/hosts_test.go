@@ -14,22 +14,8 @@ import (
 // peer the runtime listed there is reached by name; a name the file maps
 // off loopback is refused like an address.
 func TestHostsFileNames(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			fmt.Fprint(c, "hello from web\n")
-			c.Close()
-		}
-	}()
-	port := ln.Addr().(*net.TCPAddr).Port
+	addr := serve(t, func(c net.Conn) { fmt.Fprint(c, "hello from web\n") })
+	_, port, _ := net.SplitHostPort(addr)
 	root := t.TempDir()
 	files(t, root, map[string]string{
 		"etc/hosts": "127.0.0.1\tlocalhost\n# peers\n127.0.0.1\tapp-web-1 Web 0123456789ab\n10.1.2.3\tfar\n",
@@ -45,7 +31,7 @@ func TestHostsFileNames(t *testing.T) {
 		{"an unknown name", "no-such-peer.invalid", 1, "", "can't connect"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := run(t, sandbox.Spec{Root: root, Args: []string{"nc", c.host, fmt.Sprint(port)}}, "")
+			r := run(t, sandbox.Spec{Root: root, Args: []string{"nc", c.host, port}}, "")
 			if r.code != c.code || strings.TrimSpace(r.stdout) != c.out || !strings.Contains(r.stderr, c.err) {
 				t.Errorf("nc %s: exit %d, stdout %q, stderr %q; want %d, %q, %q", c.host, r.code, r.stdout, r.stderr, c.code, c.out, c.err)
 			}
