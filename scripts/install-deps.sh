@@ -7,6 +7,7 @@
 #   gitlab-ci-local the GitLab CI runner the client suite drives, with Node 22,
 #                   from npm into the user cache (install-gitlab-ci-local.sh)
 #   rsync           what gitlab-ci-local runs on the host to copy the project
+#   docker compose  the same, as a docker CLI plugin (install-compose.sh)
 # It is idempotent and quiet, and it never fails the build: what cannot be
 # installed is reported on one line and the suites skip what needs it.
 set -u
@@ -15,6 +16,9 @@ PACKAGES="docker.io busybox-static rsync"
 ACT_VERSION=v0.2.89
 
 log() { printf 'install-deps: %s\n' "$*"; }
+
+# shellcheck source=install-compose.sh
+. "$(dirname "$0")/install-compose.sh"
 
 # install_act builds act once per machine into the cache the client suite
 # looks in, and prints its absolute path.
@@ -40,6 +44,7 @@ install_act() {
 }
 
 install_act
+install_compose
 
 # shellcheck source=scripts/install-gitlab-ci-local.sh
 . "$(dirname "$0")/install-gitlab-ci-local.sh"

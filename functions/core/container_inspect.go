@@ -128,7 +128,14 @@ func nonNilMounts(m []container.MountPoint) []container.MountPoint {
 }
 
 func commandString(rec *containerRecord) string {
-	return strings.Join(append([]string{rec.Path}, rec.Args...), " ")
+	parts := []string{rec.Path}
+	for _, a := range rec.Args {
+		if strings.Contains(a, " ") {
+			a = "'" + a + "'" // as dockerd shows it (compose ps, docker ps)
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
 }
 
 // statusString is the human "Up 3 seconds" / "Exited (0) 2 minutes ago".

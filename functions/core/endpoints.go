@@ -92,10 +92,14 @@ func subnetOf(n *network.Inspect) (netip.Prefix, netip.Addr, bool) {
 	return netip.Prefix{}, netip.Addr{}, false
 }
 
-// attach fills ep with container id's endpoint on n, allocating its
+// attach fills ep with container rec's endpoint on n, allocating its
 // address. A container that already has one keeps it.
-func (c *Core) attach(ctx context.Context, id string, n *network.Inspect, ep *network.EndpointSettings) error {
+func (c *Core) attach(ctx context.Context, rec *containerRecord, n *network.Inspect, ep *network.EndpointSettings) error {
+	id := rec.ID
 	ep.NetworkID = n.ID
+	if resolvesNames(n) {
+		ep.DNSNames = dnsNames(rec, ep)
+	}
 	if ep.EndpointID == "" {
 		ep.EndpointID = newID()
 	}
@@ -224,7 +228,7 @@ func (c *Core) attachAll(ctx context.Context, rec *containerRecord) error {
 		if ep == nil {
 			ep = &network.EndpointSettings{}
 		}
-		if err := c.attach(ctx, rec.ID, n, ep); err != nil {
+		if err := c.attach(ctx, rec, n, ep); err != nil {
 			return err
 		}
 		eps[name] = ep

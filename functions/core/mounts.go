@@ -26,13 +26,18 @@ func (c *Core) resolveMounts(ctx context.Context, rec *containerRecord) ([]conta
 		out = append(out, m)
 		return nil
 	}
-	volumeMount := func(name, dst string, rw bool) error {
+	// A volume's mode is the one its bind spec gave, else dockerd's
+	// default ("z", or "ro" read-only).
+	volumeMount := func(name, dst string, rw bool, mode string) error {
 		v, err := c.ensureVolume(ctx, name, nil, nil)
 		if err != nil {
 			return err
 		}
-		mode := "z"
-		if !rw {
+		switch {
+		case mode != "":
+		case rw:
+			mode = "z"
+		default:
 			mode = "ro"
 		}
 		return add(container.MountPoint{Type: mount.TypeVolume, Name: name, Source: v.Mountpoint,
@@ -65,7 +70,7 @@ func (c *Core) resolveMounts(ctx context.Context, rec *containerRecord) ([]conta
 			}
 			continue
 		}
-		if err := volumeMount(src, dst, rw); err != nil {
+		if err := volumeMount(src, dst, rw, mode); err != nil {
 			return nil, err
 		}
 	}
@@ -84,13 +89,13 @@ func (c *Core) resolveMounts(ctx context.Context, rec *containerRecord) ([]conta
 			if name == "" {
 				name = newID()
 			}
-			if err := volumeMount(name, m.Target, !m.ReadOnly); err != nil {
+			if err := volumeMount(name, m.Target, !m.ReadOnly, ""); err != nil {
 				return nil, err
 			}
 		case mount.TypeTmpfs:
 			// No kernel tmpfs here: an anonymous volume gives the same
 			// empty, private, writable directory.
-			if err := volumeMount(newID(), m.Target, !m.ReadOnly); err != nil {
+			if err := volumeMount(newID(), m.Target, !m.ReadOnly, ""); err != nil {
 				return nil, err
 			}
 		default:
@@ -101,7 +106,7 @@ func (c *Core) resolveMounts(ctx context.Context, rec *containerRecord) ([]conta
 		if seen[path.Clean(dst)] {
 			continue
 		}
-		if err := volumeMount(newID(), dst, true); err != nil {
+		if err := volumeMount(newID(), dst, true, ""); err != nil {
 			return nil, err
 		}
 	}

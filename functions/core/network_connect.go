@@ -34,7 +34,7 @@ func (c *Core) networkConnect(ctx context.Context, in call.Call) (call.Reply, er
 	// A running container joins at once; others get their endpoint at start.
 	if rec.running() {
 		if _, ok := rec.Networks[n.Name]; !ok {
-			if err := c.attach(ctx, rec.ID, n, settings); err != nil {
+			if err := c.attach(ctx, rec, n, settings); err != nil {
 				return call.Reply{}, err
 			}
 		}

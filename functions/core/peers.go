@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"slices"
+
+	"github.com/moby/moby/api/types/network"
 )
 
 // peers are the names Docker's embedded DNS answers on rec's
@@ -51,4 +53,30 @@ func (c *Core) peers(ctx context.Context, rec *containerRecord) ([]string, error
 	}
 	slices.Sort(names)
 	return slices.Compact(names), nil
+}
+
+// resolvesNames says whether containers on network n resolve each
+// other's names.
+func resolvesNames(n *network.Inspect) bool {
+	return !isPredefined(n.Name)
+}
+
+// dnsNames are the names rec is known by on a user-defined network
+// through ep, in dockerd's order (EndpointSettings.DNSNames).
+func dnsNames(rec *containerRecord, ep *network.EndpointSettings) []string {
+	names := []string{rec.shortName()}
+	if ep != nil {
+		names = append(names, ep.Aliases...)
+	}
+	names = append(names, rec.ID[:12])
+	if rec.Config != nil && rec.Config.Hostname != "" {
+		names = append(names, rec.Config.Hostname)
+	}
+	var out []string
+	for _, n := range names {
+		if n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
