@@ -45,7 +45,7 @@ func splitName(name string) (database, path string, ok bool) {
 func checkDocName(name string) error {
 	_, path, ok := splitName(name)
 	if !ok || path == "" || strings.Count(path, "/")%2 != 1 {
-		return errorf(codes.InvalidArgument, "Document name %q lacks \"/\" at index %d; a document name is projects/{project_id}/databases/{database_id}/documents/{document_path} with an even number of path segments.", name, len(name))
+		return errorf(codes.InvalidArgument, "Document name %q lacks \"/\" at index %d.", name, len(name))
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ func compileQuery(parent string, q *pb.StructuredQuery) (*query, error) {
 	}
 	for _, cur := range []*pb.Cursor{q.StartAt, q.EndAt} {
 		if len(cur.GetValues()) > len(c.orders) {
-			return nil, errorf(codes.InvalidArgument, "Too many cursor values specified. The specified order by clause has %d fields.", len(c.orders))
+			return nil, errorf(codes.InvalidArgument, "Cursor has too many values.")
 		}
 	}
 	if q.Select != nil {
@@ -135,7 +135,7 @@ func checkFilter(f *pb.StructuredQuery_Filter, inequal *[]string) error {
 		switch ff.Op {
 		case pb.StructuredQuery_FieldFilter_IN, pb.StructuredQuery_FieldFilter_NOT_IN, pb.StructuredQuery_FieldFilter_ARRAY_CONTAINS_ANY:
 			if n := len(ff.GetValue().GetArrayValue().GetValues()); typeRank(ff.Value) != rankArray || n == 0 {
-				return errorf(codes.InvalidArgument, "A non-empty array is required for '%v' filters.", ff.Op)
+				return errorf(codes.InvalidArgument, "'%v' requires an non-empty ArrayValue.", ff.Op)
 			}
 		default:
 			if isNull(ff.Value) || isNaN(ff.Value) {

@@ -149,7 +149,7 @@ func (s *Service) CreateDocument(_ context.Context, req *pb.CreateDocumentReques
 		return nil, err
 	}
 	if req.GetDocument().GetName() != "" {
-		return nil, errorf(codes.InvalidArgument, "Document name must be empty when creating a document; it is parent, collection id and document id.")
+		return nil, errorf(codes.InvalidArgument, "document.name must not be set")
 	}
 	id := req.DocumentId
 	if id == "" {

@@ -22,11 +22,11 @@ func checkTransform(ft *pb.DocumentTransform_FieldTransform) error {
 			return errorf(codes.InvalidArgument, "Unknown server value %v for field %s", t.SetToServerValue, ft.FieldPath)
 		}
 	case *pb.DocumentTransform_FieldTransform_Increment:
-		return checkNumber(t.Increment, "increment", ft.FieldPath)
+		return checkNumber(t.Increment)
 	case *pb.DocumentTransform_FieldTransform_Maximum:
-		return checkNumber(t.Maximum, "maximum", ft.FieldPath)
+		return checkNumber(t.Maximum)
 	case *pb.DocumentTransform_FieldTransform_Minimum:
-		return checkNumber(t.Minimum, "minimum", ft.FieldPath)
+		return checkNumber(t.Minimum)
 	case *pb.DocumentTransform_FieldTransform_AppendMissingElements, *pb.DocumentTransform_FieldTransform_RemoveAllFromArray:
 	default:
 		return errorf(codes.InvalidArgument, "Field transform for %s has no transform type", ft.FieldPath)
@@ -34,9 +34,9 @@ func checkTransform(ft *pb.DocumentTransform_FieldTransform) error {
 	return nil
 }
 
-func checkNumber(v *pb.Value, op, path string) error {
+func checkNumber(v *pb.Value) error {
 	if typeRank(v) != rankNumber {
-		return errorf(codes.InvalidArgument, "The %s transform on %s requires a number, got %v", op, path, v)
+		return errorf(codes.InvalidArgument, "Input must be int64 or double.")
 	}
 	return nil
 }
@@ -47,7 +47,9 @@ func checkNumber(v *pb.Value, op, path string) error {
 func transform(ft *pb.DocumentTransform_FieldTransform, old *pb.Value, at time.Time) (v, result *pb.Value) {
 	switch t := ft.GetTransformType().(type) {
 	case *pb.DocumentTransform_FieldTransform_SetToServerValue:
-		v = &pb.Value{ValueType: &pb.Value_TimestampValue{TimestampValue: timestamppb.New(at)}}
+		// "The time at which the server processed the request, with
+		// millisecond precision": at most the commit time, as on the emulator.
+		v = &pb.Value{ValueType: &pb.Value_TimestampValue{TimestampValue: timestamppb.New(at.Truncate(time.Millisecond))}}
 		return v, v
 	case *pb.DocumentTransform_FieldTransform_Increment:
 		v = increment(old, t.Increment)

@@ -179,12 +179,14 @@ func checkPrecondition(p *pb.Precondition, cur *pb.Document, name string) error 
 			return errorf(codes.AlreadyExists, "Document already exists: %s", name)
 		}
 	case *pb.Precondition_UpdateTime:
-		if cur == nil {
-			return errorf(codes.NotFound, "No document to update: %s", name)
+		// Versions are update times in microseconds; a missing document's
+		// is 0.
+		var stored int64
+		if cur != nil {
+			stored = cur.UpdateTime.AsTime().UnixMicro()
 		}
-		if !proto.Equal(cur.UpdateTime, c.UpdateTime) {
-			return errorf(codes.FailedPrecondition, "the stored version (%s) does not match the required base version (%s)",
-				cur.UpdateTime.AsTime().Format(time.RFC3339Nano), c.UpdateTime.AsTime().Format(time.RFC3339Nano))
+		if want := c.UpdateTime.AsTime().UnixMicro(); stored != want {
+			return errorf(codes.FailedPrecondition, "the stored version (%d) does not match the required base version (%d)", stored, want)
 		}
 	}
 	return nil

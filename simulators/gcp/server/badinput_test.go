@@ -68,7 +68,7 @@ func TestBadInput(t *testing.T) {
 		{"an update time precondition on a missing document", func() error {
 			return commit(&pb.Write{Operation: &pb.Write_Update{Update: &pb.Document{Name: root + "/c/none"}},
 				CurrentDocument: &pb.Precondition{ConditionType: &pb.Precondition_UpdateTime{UpdateTime: &timestamppb.Timestamp{Seconds: 1}}}})
-		}, codes.NotFound},
+		}, codes.FailedPrecondition},
 		{"an increment by a string", func() error {
 			return commit(&pb.Write{Operation: &pb.Write_Update{Update: &pb.Document{Name: root + "/c/a"}}, UpdateMask: &pb.DocumentMask{},
 				UpdateTransforms: []*pb.DocumentTransform_FieldTransform{{FieldPath: "n", TransformType: &pb.DocumentTransform_FieldTransform_Increment{Increment: &pb.Value{ValueType: &pb.Value_StringValue{StringValue: "1"}}}}}})

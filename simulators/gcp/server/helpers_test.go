@@ -70,16 +70,24 @@ func sdkClient(t testing.TB, host, project string) *firestore.Client {
 // does to an emulator.
 func rawClient(t testing.TB, host string) (*v1.Client, context.Context) {
 	t.Helper()
-	conn, err := grpc.NewClient(host, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := v1.NewClient(context.Background(), option.WithGRPCConn(conn))
+	c, ctx, err := dialRaw(host)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return c, metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer owner")
+	return c, ctx
+}
+
+func dialRaw(host string) (*v1.Client, context.Context, error) {
+	conn, err := grpc.NewClient(host, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := v1.NewClient(context.Background(), option.WithGRPCConn(conn))
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer owner"), nil
 }
 
 // wantCode fails unless err carries code (codes.OK: no error).

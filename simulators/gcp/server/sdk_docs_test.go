@@ -110,11 +110,11 @@ func TestDocuments(t *testing.T) {
 				t.Fatalf("got %v, want n=5 f=1.5", got)
 			}
 		}},
-		{"server timestamp is the commit's time", func(t *testing.T, c *firestore.Client, d *firestore.DocumentRef, _ time.Time) {
+		{"server timestamp is the commit's time in milliseconds", func(t *testing.T, c *firestore.Client, d *firestore.DocumentRef, _ time.Time) {
 			wr, err := d.Update(ctx, []firestore.Update{{Path: "at", Value: firestore.ServerTimestamp}})
 			wantCode(t, err, codes.OK)
 			snap, _ := d.Get(ctx)
-			if at := snap.Data()["at"].(time.Time); !at.Equal(wr.UpdateTime) {
+			if at := snap.Data()["at"].(time.Time); !at.Equal(wr.UpdateTime.Truncate(time.Millisecond)) {
 				t.Fatalf("server timestamp %v, update time %v", at, wr.UpdateTime)
 			}
 		}},
