@@ -8,7 +8,7 @@ PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 BIN     := .run/bin/sockerless
 ARGS    ?=
 
-.PHONY: run build test unit e2e clients bench fmt vet deps clean awssim tf-providers run-aws-sim function-zips agent-image
+.PHONY: run build test unit e2e clients bench fmt vet deps clean awssim gcpsim tf-providers run-aws-sim function-zips agent-image
 
 run: build
 	@mkdir -p .run/data
@@ -24,6 +24,13 @@ awssim:
 	@mkdir -p .run/bin .run/awssim
 	$(GO) build -o .run/bin/awssim ./simulators/aws/cmd/awssim
 	exec .run/bin/awssim --data .run/awssim $(ARGS)
+
+# gcpsim runs the GCP simulator (Firestore, gRPC) on 127.0.0.1:8086; point
+# FIRESTORE_EMULATOR_HOST at it.
+gcpsim:
+	@mkdir -p .run/bin .run/gcpsim
+	$(GO) build -o .run/bin/gcpsim ./simulators/gcp/cmd/gcpsim
+	exec .run/bin/gcpsim --data .run/gcpsim $(ARGS)
 
 # tf-providers builds the hashicorp/aws Terraform provider from the Go
 # module proxy into ~/.cache/sockerless/terraform (once: ~25 min, 11.5 GB

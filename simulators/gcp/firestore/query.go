@@ -316,18 +316,19 @@ func (q *query) compareCursor(d *pb.Document, values []*pb.Value) int {
 	return 0
 }
 
+// afterStart: a start cursor keeps what sorts after it, and what sorts
+// level with it when it is "before" (StartAt, not StartAfter).
 func (q *query) afterStart(d *pb.Document) bool {
-	if q.start == nil {
-		return true
-	}
-	c := q.compareCursor(d, q.start.Values)
-	return c > 0 || c == 0 && q.start.Before
+	return q.start == nil || q.passes(d, q.start, 1)
 }
 
+// beforeEnd: an end cursor keeps what sorts before it, and what sorts
+// level with it unless it is "before" (EndBefore, not EndAt).
 func (q *query) beforeEnd(d *pb.Document) bool {
-	if q.end == nil {
-		return true
-	}
-	c := q.compareCursor(d, q.end.Values)
-	return c < 0 || c == 0 && !q.end.Before
+	return q.end == nil || q.passes(d, q.end, -1)
+}
+
+func (q *query) passes(d *pb.Document, cur *pb.Cursor, side int) bool {
+	c := q.compareCursor(d, cur.Values) * side
+	return c > 0 || c == 0 && cur.Before == (side > 0)
 }

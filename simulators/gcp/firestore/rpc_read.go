@@ -48,11 +48,8 @@ func (s *Service) GetDocument(_ context.Context, req *pb.GetDocumentRequest) (*p
 	database, _, _ := splitName(req.Name)
 	var d *pb.Document
 	err := s.locked(func(st *state) error {
-		t, _, err := st.readTxn(database, req.GetTransaction(), nil)
+		t, _, err := st.reader(database, req.GetTransaction(), nil, req.GetReadTime())
 		if err != nil {
-			return err
-		}
-		if err := st.checkReadTime(req.GetReadTime()); err != nil {
 			return err
 		}
 		d = st.docs[req.Name]
@@ -83,11 +80,8 @@ func (s *Service) BatchGetDocuments(req *pb.BatchGetDocumentsRequest, stream pb.
 	paths := maskPaths(req.Mask)
 	var out []*pb.BatchGetDocumentsResponse
 	err := s.locked(func(st *state) error {
-		t, newID, err := st.readTxn(req.Database, req.GetTransaction(), req.GetNewTransaction())
+		t, newID, err := st.reader(req.Database, req.GetTransaction(), req.GetNewTransaction(), req.GetReadTime())
 		if err != nil {
-			return err
-		}
-		if err := st.checkReadTime(req.GetReadTime()); err != nil {
 			return err
 		}
 		rt := s.readTime(st)
@@ -137,11 +131,8 @@ func (s *Service) RunQuery(req *pb.RunQueryRequest, stream pb.Firestore_RunQuery
 	}
 	var out []*pb.RunQueryResponse
 	err = s.locked(func(st *state) error {
-		t, newID, err := st.readTxn(database, req.GetTransaction(), req.GetNewTransaction())
+		t, newID, err := st.reader(database, req.GetTransaction(), req.GetNewTransaction(), req.GetReadTime())
 		if err != nil {
-			return err
-		}
-		if err := st.checkReadTime(req.GetReadTime()); err != nil {
 			return err
 		}
 		docs, err := q.run(st.docs)
@@ -182,11 +173,8 @@ func (s *Service) ListDocuments(_ context.Context, req *pb.ListDocumentsRequest)
 	paths := maskPaths(req.Mask)
 	resp := &pb.ListDocumentsResponse{}
 	err := s.locked(func(st *state) error {
-		t, _, err := st.readTxn(database, req.GetTransaction(), nil)
+		t, _, err := st.reader(database, req.GetTransaction(), nil, req.GetReadTime())
 		if err != nil {
-			return err
-		}
-		if err := st.checkReadTime(req.GetReadTime()); err != nil {
 			return err
 		}
 		// Each document below parent names the document of parent's

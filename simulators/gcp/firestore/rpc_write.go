@@ -133,9 +133,7 @@ func (s *Service) commitOne(database string, w *pb.Write) (*pb.Document, error) 
 		if err := b.commit(); err != nil {
 			return err
 		}
-		if w.GetDelete() == "" {
-			d = st.docs[w.GetUpdate().GetName()]
-		}
+		d = st.docs[writeName(w)] // nil after a delete
 		return nil
 	})
 	return d, err

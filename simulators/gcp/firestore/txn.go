@@ -71,6 +71,15 @@ func (s *state) readTxn(database string, id []byte, opts *pb.TransactionOptions)
 	return nil, nil, nil
 }
 
+// reader resolves a read's consistency: the transaction it reads in (nil:
+// none; a new one's id in newID) and the read time it asks for.
+func (s *state) reader(database string, id []byte, opts *pb.TransactionOptions, readTime *timestamppb.Timestamp) (t *txn, newID []byte, err error) {
+	if t, newID, err = s.readTxn(database, id, opts); err != nil {
+		return nil, nil, err
+	}
+	return t, newID, s.checkReadTime(readTime)
+}
+
 // noteRead records that t read name as d (nil: missing).
 func (t *txn) noteRead(name string, d *pb.Document) {
 	if t == nil || t.readOnly {

@@ -49,22 +49,30 @@ func (b *batch) commit() error {
 	return nil
 }
 
-// checkWrite validates w on its own, before anything is applied.
-func checkWrite(w *pb.Write, database string) error {
-	var name string
+// writeName is the name of the document w writes ("" for no operation).
+func writeName(w *pb.Write) string {
 	switch op := w.GetOperation().(type) {
 	case *pb.Write_Update:
-		name = op.Update.GetName()
+		return op.Update.GetName()
 	case *pb.Write_Delete:
-		name = op.Delete
+		return op.Delete
+	case *pb.Write_Transform:
+		return op.Transform.GetDocument()
+	}
+	return ""
+}
+
+// checkWrite validates w on its own, before anything is applied.
+func checkWrite(w *pb.Write, database string) error {
+	switch w.GetOperation().(type) {
+	case nil:
+		return errorf(codes.InvalidArgument, "empty write operation")
+	case *pb.Write_Delete:
 		if w.UpdateMask != nil || len(w.UpdateTransforms) > 0 {
 			return errorf(codes.InvalidArgument, "A delete cannot have an update mask or transforms.")
 		}
-	case *pb.Write_Transform:
-		name = op.Transform.GetDocument()
-	default:
-		return errorf(codes.InvalidArgument, "empty write operation")
 	}
+	name := writeName(w)
 	if err := checkDocName(name); err != nil {
 		return err
 	}
@@ -96,15 +104,7 @@ func transformsOf(w *pb.Write) []*pb.DocumentTransform_FieldTransform {
 
 // apply applies one checked write at commit time at and returns its result.
 func (b *batch) apply(w *pb.Write, at time.Time) (*pb.WriteResult, error) {
-	var name string
-	switch op := w.GetOperation().(type) {
-	case *pb.Write_Update:
-		name = op.Update.GetName()
-	case *pb.Write_Delete:
-		name = op.Delete
-	case *pb.Write_Transform:
-		name = op.Transform.GetDocument()
-	}
+	name := writeName(w)
 	cur := b.get(name)
 	if err := checkPrecondition(w.CurrentDocument, cur, name); err != nil {
 		return nil, err
