@@ -31,6 +31,7 @@ func New(b service.Base) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("firestore: %w", err)
 	}
+	st.St.now = st.Now
 	return &Service{st: st}, nil
 }
 

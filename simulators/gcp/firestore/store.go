@@ -29,6 +29,8 @@ type state struct {
 	txns  map[string]*txn
 	// last is the latest commit time: commit times strictly increase.
 	last time.Time
+	// now is the service's clock.
+	now func() time.Time
 }
 
 func openState(db *bbolt.DB) (*state, error) {

@@ -21,6 +21,18 @@ type txn struct {
 	readOnly bool
 	reads    map[string]*pb.Document // name → the document read (nil: missing)
 	queries  []readQuery
+	// started and used bound its life: Firestore ends a transaction idle
+	// for txnIdle or open for txnLifetime.
+	started, used time.Time
+}
+
+const (
+	txnIdle     = 60 * time.Second
+	txnLifetime = 270 * time.Second
+)
+
+func (t *txn) expired(now time.Time) bool {
+	return now.Sub(t.used) > txnIdle || now.Sub(t.started) > txnLifetime
 }
 
 type readQuery struct {
@@ -36,10 +48,18 @@ func errContention() error {
 	return errorf(codes.Aborted, "Aborted due to cross-transaction contention. This occurs when multiple transactions attempt to access the same data, requiring Firestore to abort at least one in order to enforce serializability.")
 }
 
+// begin opens a transaction, and ends those that expired, so abandoned
+// ones do not pile up.
 func (s *state) begin(database string, opts *pb.TransactionOptions) []byte {
+	now := s.now()
+	for id, t := range s.txns {
+		if t.expired(now) {
+			delete(s.txns, id)
+		}
+	}
 	id := make([]byte, txnIDLen)
 	rand.Read(id)
-	s.txns[string(id)] = &txn{database: database, readOnly: opts.GetReadOnly() != nil, reads: map[string]*pb.Document{}}
+	s.txns[string(id)] = &txn{database: database, readOnly: opts.GetReadOnly() != nil, reads: map[string]*pb.Document{}, started: now, used: now}
 	return id
 }
 
@@ -51,9 +71,15 @@ func (s *state) lookup(database string, id []byte) (*txn, error) {
 		return nil, errorf(codes.InvalidArgument, "Invalid transaction.")
 	}
 	t, ok := s.txns[string(id)]
+	now := s.now()
+	if ok && t.expired(now) {
+		delete(s.txns, string(id))
+		ok = false
+	}
 	if !ok || t.database != database {
 		return nil, errorf(codes.InvalidArgument, "Transaction is invalid or closed.")
 	}
+	t.used = now
 	return t, nil
 }
 

@@ -62,7 +62,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gcpsim: %w", err)
 	}
-	s := &Server{cfg: cfg, db: db, grpc: grpc.NewServer()}
+	// Firestore takes requests of up to 10 MiB (a Commit of 500 writes).
+	s := &Server{cfg: cfg, db: db, grpc: grpc.NewServer(grpc.MaxRecvMsgSize(16 << 20))}
 	fs, err := firestore.New(service.Base{DB: db, AccountID: cfg.ProjectID})
 	if err != nil {
 		s.closeDB()
