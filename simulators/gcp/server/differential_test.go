@@ -500,5 +500,17 @@ func TestDifferential(t *testing.T) {
 			return strings.Join(ids, ","), err
 		})
 	}
+	simAggs, refAggs := aggregationCases(sim.c), aggregationCases(ref.c)
+	for i := range simAggs {
+		sa, ra := simAggs[i].q, refAggs[i].q
+		check("aggregation: "+simAggs[i].name, func(ctx context.Context, s *side) (string, error) {
+			q := sa
+			if s == ref {
+				q = ra
+			}
+			r, err := q.Get(ctx)
+			return aggregationString(r), err
+		})
+	}
 	t.Logf("differential: %d of %d operations match the emulator (must-match set: %d)", matched, compared, compared-len(knownDifferences))
 }
