@@ -10,51 +10,28 @@ import (
 // RunAggregationQuery answers count, sum and average over a query's
 // results in one response, as Firestore does.
 func (s *Service) RunAggregationQuery(req *pb.RunAggregationQueryRequest, stream pb.Firestore_RunAggregationQueryServer) error {
-	database, _, ok := splitName(req.Parent)
-	if !ok {
-		return checkParent(req.Parent)
-	}
 	agg := req.GetStructuredAggregationQuery()
-	if agg.GetStructuredQuery() == nil {
-		return errorf(codes.InvalidArgument, "A structured aggregation query with a structured query is required.")
-	}
-	if len(agg.Aggregations) == 0 {
+	if len(agg.GetAggregations()) == 0 {
 		return errorf(codes.InvalidArgument, "At least one aggregation is required.")
 	}
-	q, err := compileQuery(req.Parent, agg.GetStructuredQuery())
+	r, err := s.runQuery(req.Parent, agg.GetStructuredQuery(), req.GetTransaction(), req.GetNewTransaction(), req.GetReadTime())
 	if err != nil {
 		return err
 	}
-	resp := &pb.RunAggregationQueryResponse{Result: &pb.AggregationResult{AggregateFields: map[string]*pb.Value{}}}
-	err = s.locked(func(st *state) error {
-		t, newID, err := st.reader(database, req.GetTransaction(), req.GetNewTransaction(), req.GetReadTime())
+	resp := &pb.RunAggregationQueryResponse{Result: &pb.AggregationResult{AggregateFields: map[string]*pb.Value{}}, Transaction: r.newTxn, ReadTime: r.readTime}
+	for i, a := range agg.Aggregations {
+		alias := a.Alias
+		if alias == "" {
+			alias = fmt.Sprintf("field_%d", i+1)
+		}
+		if _, dup := resp.Result.AggregateFields[alias]; dup {
+			return errorf(codes.InvalidArgument, "Duplicate alias %q.", alias)
+		}
+		v, err := aggregate(a, r.docs)
 		if err != nil {
 			return err
 		}
-		docs, err := q.run(st.docs)
-		if err != nil {
-			return err
-		}
-		t.noteQuery(q, docs)
-		resp.Transaction, resp.ReadTime = newID, s.readTime(st)
-		for i, a := range agg.Aggregations {
-			alias := a.Alias
-			if alias == "" {
-				alias = fmt.Sprintf("field_%d", i+1)
-			}
-			if _, dup := resp.Result.AggregateFields[alias]; dup {
-				return errorf(codes.InvalidArgument, "Duplicate alias %q.", alias)
-			}
-			v, err := aggregate(a, docs)
-			if err != nil {
-				return err
-			}
-			resp.Result.AggregateFields[alias] = v
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+		resp.Result.AggregateFields[alias] = v
 	}
 	return stream.Send(resp)
 }

@@ -284,28 +284,25 @@ func (q *query) hasOrderFields(d *pb.Document) bool {
 	return true
 }
 
+// compare orders two documents by the query's orders.
 func (q *query) compare(a, b *pb.Document) int {
-	for _, o := range q.orders {
-		va, _ := docValue(a, o.path)
-		vb, _ := docValue(b, o.path)
-		c := compareValues(va, vb)
-		if o.desc {
-			c = -c
-		}
-		if c != 0 {
-			return c
-		}
-	}
-	return 0
+	return q.compareBy(a, len(q.orders), func(i int) *pb.Value {
+		v, _ := docValue(b, q.orders[i].path)
+		return v
+	})
 }
 
 // compareCursor compares d with a cursor's values over the orders they
 // cover.
 func (q *query) compareCursor(d *pb.Document, values []*pb.Value) int {
-	for i, v := range values {
-		o := q.orders[i]
+	return q.compareBy(d, len(values), func(i int) *pb.Value { return values[i] })
+}
+
+// compareBy compares d's values for the first n orders with other(i).
+func (q *query) compareBy(d *pb.Document, n int, other func(i int) *pb.Value) int {
+	for i, o := range q.orders[:n] {
 		dv, _ := docValue(d, o.path)
-		c := compareValues(dv, v)
+		c := compareValues(dv, other(i))
 		if o.desc {
 			c = -c
 		}

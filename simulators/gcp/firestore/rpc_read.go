@@ -117,43 +117,60 @@ func sendAll[T any](stream interface{ Send(*T) error }, msgs []*T) error {
 	return nil
 }
 
-func (s *Service) RunQuery(req *pb.RunQueryRequest, stream pb.Firestore_RunQueryServer) error {
-	database, _, ok := splitName(req.Parent)
+// queryRead is what a query read returned.
+type queryRead struct {
+	docs     []*pb.Document
+	newTxn   []byte
+	readTime *timestamppb.Timestamp
+}
+
+// runQuery runs a structured query under parent with a read's consistency
+// selector, and records it in the transaction it reads in.
+func (s *Service) runQuery(parent string, sq *pb.StructuredQuery, txnID []byte, newTxn *pb.TransactionOptions, readTime *timestamppb.Timestamp) (*queryRead, error) {
+	database, _, ok := splitName(parent)
 	if !ok {
-		return checkParent(req.Parent)
+		return nil, checkParent(parent)
 	}
-	if req.GetStructuredQuery() == nil {
-		return errorf(codes.InvalidArgument, "A structured query is required.")
+	if sq == nil {
+		return nil, errorf(codes.InvalidArgument, "A structured query is required.")
 	}
-	q, err := compileQuery(req.Parent, req.GetStructuredQuery())
+	q, err := compileQuery(parent, sq)
+	if err != nil {
+		return nil, err
+	}
+	r := &queryRead{}
+	err = s.locked(func(st *state) error {
+		t, newID, err := st.reader(database, txnID, newTxn, readTime)
+		if err != nil {
+			return err
+		}
+		if r.docs, err = q.run(st.docs); err != nil {
+			return err
+		}
+		t.noteQuery(q, r.docs)
+		r.newTxn, r.readTime = newID, s.readTime(st)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (s *Service) RunQuery(req *pb.RunQueryRequest, stream pb.Firestore_RunQueryServer) error {
+	r, err := s.runQuery(req.Parent, req.GetStructuredQuery(), req.GetTransaction(), req.GetNewTransaction(), req.GetReadTime())
 	if err != nil {
 		return err
 	}
 	var out []*pb.RunQueryResponse
-	err = s.locked(func(st *state) error {
-		t, newID, err := st.reader(database, req.GetTransaction(), req.GetNewTransaction(), req.GetReadTime())
-		if err != nil {
-			return err
-		}
-		docs, err := q.run(st.docs)
-		if err != nil {
-			return err
-		}
-		t.noteQuery(q, docs)
-		rt := s.readTime(st)
-		for _, d := range docs {
-			out = append(out, &pb.RunQueryResponse{Document: d, ReadTime: rt})
-		}
-		if len(out) == 0 {
-			out = append(out, &pb.RunQueryResponse{ReadTime: rt})
-		}
-		out[0].Transaction = newID
-		out[len(out)-1].ContinuationSelector = &pb.RunQueryResponse_Done{Done: true}
-		return nil
-	})
-	if err != nil {
-		return err
+	for _, d := range r.docs {
+		out = append(out, &pb.RunQueryResponse{Document: d, ReadTime: r.readTime})
 	}
+	if len(out) == 0 {
+		out = append(out, &pb.RunQueryResponse{ReadTime: r.readTime})
+	}
+	out[0].Transaction = r.newTxn
+	out[len(out)-1].ContinuationSelector = &pb.RunQueryResponse_Done{Done: true}
 	return sendAll(stream, out)
 }
 
