@@ -39,7 +39,7 @@ func TestTransactions(t *testing.T) {
 			}
 		}},
 		{"concurrent increments all count", func(t *testing.T, c *firestore.Client, _ string) {
-			const workers = 8
+			const workers = 4 // the SDK gives up after 5 attempts: more contenders on a loaded machine could exhaust them
 			var wg sync.WaitGroup
 			errs := make(chan error, workers)
 			for range workers {
