@@ -17,7 +17,7 @@ FUZZ := ./functions/core:FuzzCall ./functions/core/dockerfile:FuzzParse ./edge/s
 	./simulators/aws/server:FuzzJSONServices ./simulators/aws/server:FuzzLambdaAPI \
 	./sandbox/unpack:FuzzUnpack ./agent/proto:FuzzDecode ./agent/archive:FuzzExtract
 
-.PHONY: run build test unit e2e clients fuzz bench fmt vet deps clean awssim tf-providers run-aws-sim function-zips agent-image
+.PHONY: run build test unit e2e clients fuzz bench fmt vet deps clean awssim gcpsim tf-providers run-aws-sim function-zips agent-image
 
 run: build
 	@mkdir -p .run/data
@@ -33,6 +33,13 @@ awssim:
 	@mkdir -p .run/bin .run/awssim
 	$(GO) build -o .run/bin/awssim ./simulators/aws/cmd/awssim
 	exec .run/bin/awssim --data .run/awssim $(ARGS)
+
+# gcpsim runs the GCP simulator (Firestore, gRPC) on 127.0.0.1:8086; point
+# FIRESTORE_EMULATOR_HOST at it.
+gcpsim:
+	@mkdir -p .run/bin .run/gcpsim
+	$(GO) build -o .run/bin/gcpsim ./simulators/gcp/cmd/gcpsim
+	exec .run/bin/gcpsim --data .run/gcpsim $(ARGS)
 
 # tf-providers builds the hashicorp/aws Terraform provider from the Go
 # module proxy into ~/.cache/sockerless/terraform (once: ~25 min, 11.5 GB

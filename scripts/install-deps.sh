@@ -8,6 +8,9 @@
 #                   from npm into the user cache (install-gitlab-ci-local.sh)
 #   rsync           what gitlab-ci-local runs on the host to copy the project
 #   docker compose  the same, as a docker CLI plugin (install-compose.sh)
+#   google-cloud-cli-firestore-emulator
+#                   the real Firestore emulator the GCP simulator's
+#                   differential test and benchmark compare against
 # It is idempotent and quiet, and it never fails the build: what cannot be
 # installed is reported on one line and the suites skip what needs it.
 set -u
@@ -49,6 +52,33 @@ install_compose
 # shellcheck source=scripts/install-gitlab-ci-local.sh
 . "$(dirname "$0")/install-gitlab-ci-local.sh"
 install_gitlab_ci_local
+
+# install_firestore_emulator installs the Firestore emulator (gcloud's
+# component, a Java program) from Google's Debian repository when gcloud
+# came from it; without that repository or root, the differential test
+# skips and says why.
+install_firestore_emulator() {
+	local pkg=google-cloud-cli-firestore-emulator
+	if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+		return
+	fi
+	if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+		log "not root or no apt-get: skipping $pkg; the Firestore differential skips"
+		return
+	fi
+	if ! apt-cache show "$pkg" >/dev/null 2>&1; then
+		log "no apt source offers $pkg (Google's packages.cloud.google.com repository is not configured); the Firestore differential skips"
+		return
+	fi
+	if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/tmp/install-deps-"$pkg".log 2>&1; then
+		rm -f /tmp/install-deps-"$pkg".log
+		log "installed $pkg"
+	else
+		log "could not install $pkg (see /tmp/install-deps-$pkg.log); the Firestore differential skips"
+	fi
+}
+
+install_firestore_emulator
 
 if [ "$(id -u)" != 0 ]; then
 	log "not root: skipping apt packages ($PACKAGES); e2e skips what needs them"

@@ -41,9 +41,24 @@ type Server struct {
 	done chan struct{}
 }
 
+// Option changes how the port is served.
+type Option func(*http.Server)
+
+// UnencryptedHTTP2 serves HTTP/2 without TLS (prior knowledge, "h2c") as
+// well as HTTP/1.1: gRPC clients pointed at an emulator (Firestore's
+// FIRESTORE_EMULATOR_HOST) dial plain-text HTTP/2.
+func UnencryptedHTTP2() Option {
+	return func(s *http.Server) {
+		var p http.Protocols
+		p.SetHTTP1(true)
+		p.SetUnencryptedHTTP2(true)
+		s.Protocols = &p
+	}
+}
+
 // Start checks addr with Check, listens on it and serves h in the
 // background.
-func Start(addr string, allowNonLoopback bool, h http.Handler) (*Server, error) {
+func Start(addr string, allowNonLoopback bool, h http.Handler, opts ...Option) (*Server, error) {
 	if err := Check(addr, allowNonLoopback); err != nil {
 		return nil, err
 	}
@@ -52,6 +67,9 @@ func Start(addr string, allowNonLoopback bool, h http.Handler) (*Server, error) 
 		return nil, err
 	}
 	s := &Server{ln: ln, http: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, done: make(chan struct{})}
+	for _, o := range opts {
+		o(s.http)
+	}
 	go func() {
 		defer close(s.done)
 		s.http.Serve(ln)

@@ -58,3 +58,35 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 		t.Fatal("Start listened on every interface without being allowed to")
 	}
 }
+
+// TestUnencryptedHTTP2 proves the option serves prior-knowledge HTTP/2
+// (what a gRPC client dials) and HTTP/1.1 on the same port.
+func TestUnencryptedHTTP2(t *testing.T) {
+	s, err := Start("127.0.0.1:0", false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.Proto) }), UnencryptedHTTP2())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(5 * time.Second)
+	var h2 http.Protocols
+	h2.SetUnencryptedHTTP2(true)
+	for _, tc := range []struct {
+		name   string
+		client *http.Client
+		want   string
+	}{
+		{"HTTP/1.1 client", &http.Client{}, "HTTP/1.1"},
+		{"prior-knowledge HTTP/2 client", &http.Client{Transport: &http.Transport{Protocols: &h2}}, "HTTP/2.0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := tc.client.Get(s.URL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(b) != tc.want {
+				t.Fatalf("served over %q, want %q", b, tc.want)
+			}
+		})
+	}
+}

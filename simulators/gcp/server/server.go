@@ -1,0 +1,135 @@
+// Package server runs the GCP simulator: one loopback port that serves
+// gRPC (HTTP/2 without TLS, as clients pointed at an emulator dial it)
+// and, for the REST APIs to come, HTTP/1.1, routing each request to the
+// simulated service.
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.etcd.io/bbolt"
+	"google.golang.org/grpc"
+
+	"github.com/sockerless/sockerless/simulators/gcp/firestore"
+	"github.com/sockerless/sockerless/simulators/kit/kv"
+	"github.com/sockerless/sockerless/simulators/kit/loopback"
+	"github.com/sockerless/sockerless/simulators/kit/service"
+)
+
+// DefaultAddr is where the simulator listens unless told otherwise; point
+// FIRESTORE_EMULATOR_HOST at it.
+const DefaultAddr = "127.0.0.1:8086"
+
+// DefaultProject is the project resources belong to when none is given.
+const DefaultProject = "sockerless-sim"
+
+// Config configures a Server. The zero value is usable: loopback port
+// 8086, state in memory.
+type Config struct {
+	// Addr is host:port to listen on; it must be a loopback address
+	// unless AllowNonLoopback is set.
+	Addr             string
+	AllowNonLoopback bool
+	// DataDir holds gcpsim.db; state survives restarts. Empty means memory.
+	DataDir   string
+	ProjectID string
+}
+
+// Server is a running (or ready to run) simulator.
+type Server struct {
+	cfg       Config
+	db        *bbolt.DB
+	grpc      *grpc.Server
+	firestore *firestore.Service
+	serving   *loopback.Server
+}
+
+// New opens the state in cfg.DataDir and builds the services; it does not
+// listen yet.
+func New(cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.ProjectID == "" {
+		cfg.ProjectID = DefaultProject
+	}
+	db, err := kv.OpenFile(cfg.DataDir, "gcpsim.db")
+	if err != nil {
+		return nil, fmt.Errorf("gcpsim: %w", err)
+	}
+	// Firestore takes requests of up to 10 MiB (a Commit of 500 writes).
+	s := &Server{cfg: cfg, db: db, grpc: grpc.NewServer(grpc.MaxRecvMsgSize(16 << 20))}
+	fs, err := firestore.New(service.Base{DB: db, AccountID: cfg.ProjectID})
+	if err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	s.firestore = fs
+	fs.Register(s.grpc)
+	return s, nil
+}
+
+// Handler routes the simulator's requests: gRPC calls to the gRPC
+// services, anything else answered with Google's JSON error.
+func (s *Server) Handler() http.Handler {
+	r := &service.Router{MaxBody: 64 << 20, NotFound: notFound}
+	r.Register(service.Route{
+		Name:   "grpc",
+		Stream: true,
+		Match: func(r *http.Request, _ []byte) bool {
+			return r.ProtoMajor == 2 && strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc")
+		},
+		Serve: func(w http.ResponseWriter, r *http.Request, _ []byte) { s.grpc.ServeHTTP(w, r) },
+	})
+	return r
+}
+
+// notFound answers as Google's REST APIs do for an unknown method or path.
+func notFound(w http.ResponseWriter, r *http.Request, _ []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(http.StatusNotFound)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
+		"code": http.StatusNotFound, "status": "NOT_FOUND",
+		"message": fmt.Sprintf("The requested URL %s was not found on this server (method %s).", r.URL.Path, r.Method),
+	}})
+}
+
+// Start listens on cfg.Addr and serves in the background.
+func (s *Server) Start() error {
+	srv, err := loopback.Start(s.cfg.Addr, s.cfg.AllowNonLoopback, s.Handler(), loopback.UnencryptedHTTP2())
+	if err != nil {
+		return fmt.Errorf("gcpsim: %w", err)
+	}
+	s.serving = srv
+	return nil
+}
+
+// Addr is host:port being served: the value for FIRESTORE_EMULATOR_HOST.
+func (s *Server) Addr() string { return s.serving.Listener().Addr().String() }
+
+// URL is http://host:port being served.
+func (s *Server) URL() string { return s.serving.URL() }
+
+// Close stops serving and closes the state file.
+func (s *Server) Close() error {
+	var err error
+	if s.serving != nil {
+		if cerr := s.serving.Close(10 * time.Second); cerr != nil {
+			err = fmt.Errorf("gcpsim: %w", cerr)
+		}
+	}
+	s.grpc.Stop()
+	return errors.Join(err, s.closeDB())
+}
+
+func (s *Server) closeDB() error {
+	if s.db == nil {
+		return nil
+	}
+	return s.db.Close()
+}
