@@ -184,6 +184,8 @@ func (d *Driver) Status(ctx context.Context, id string) (core.WorkloadStatus, er
 		if pids, err := wl.c.Processes(); err == nil {
 			st.Procs = len(pids)
 		}
+		// The agent reports main's exit while the container lives on.
+		st.OOMKilled = oomKilled(wl.c)
 	}
 	return st, nil
 }

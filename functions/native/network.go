@@ -3,6 +3,7 @@
 package native
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -47,17 +48,22 @@ type edgeProxy struct {
 	wg     sync.WaitGroup
 }
 
-// startEdgeProxy listens on a unix socket in dir for connections to
-// agentURL's host.
-func startEdgeProxy(dir, agentURL string) (*edgeProxy, error) {
+// startEdgeProxy listens on a unix socket for connections to agentURL's
+// host. The socket lives in a directory of its own under the temporary
+// directory: a path under the data directory can pass the 108 bytes a
+// socket's path may have.
+func startEdgeProxy(agentURL string) (*edgeProxy, error) {
 	u, err := url.Parse(agentURL)
 	if err != nil {
 		return nil, fmt.Errorf("agent URL %q: %w", agentURL, err)
 	}
-	sock := filepath.Join(dir, "edge.sock")
-	_ = os.Remove(sock)
-	ln, err := net.Listen("unix", sock)
+	dir, err := os.MkdirTemp("", "sockerless-edge-")
 	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("unix", filepath.Join(dir, "edge.sock"))
+	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	p := &edgeProxy{ln: ln, target: u.Host}
@@ -99,6 +105,5 @@ func (p *edgeProxy) carry(c net.Conn) {
 func (p *edgeProxy) close() error {
 	err := p.ln.Close()
 	p.wg.Wait()
-	_ = os.Remove(p.path())
-	return err
+	return errors.Join(err, os.RemoveAll(filepath.Dir(p.path())))
 }

@@ -20,7 +20,7 @@ func (d *Driver) run(w core.Workload, rootfs, agentBin, agentURL string, net net
 	var proxy *edgeProxy
 	if net != netHost {
 		var err error
-		if proxy, err = startEdgeProxy(d.ContainerDir(w.ID), agentURL); err != nil {
+		if proxy, err = startEdgeProxy(agentURL); err != nil {
 			return nil, err
 		}
 	}
@@ -90,19 +90,15 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 		_ = c.Destroy()
 		return nil, fmt.Errorf("start container %s: %w", shortID(w.ID), err)
 	}
-	oom, err := c.NotifyOOM()
-	if err != nil {
-		d.log.Warn("native: no OOM notifications", "id", w.ID, "err", err)
-	}
 	pid, _ := p.Pid()
 	wl := &workload{c: c, proxy: proxy, done: make(chan struct{}), status: core.WorkloadStatus{Running: true, Known: true, Pid: pid}}
-	go d.wait(w.ID, wl, p, oom, logs)
+	go d.wait(w.ID, wl, p, logs)
 	return wl, nil
 }
 
 // wait waits for the container's init to exit, records how, and tears
 // the container down: its cgroup, state and overlay mount.
-func (d *Driver) wait(id string, wl *workload, p *libcontainer.Process, oom <-chan struct{}, logs interface{ Close() error }) {
+func (d *Driver) wait(id string, wl *workload, p *libcontainer.Process, logs interface{ Close() error }) {
 	defer close(wl.done)
 	ps, err := p.Wait()
 	code := 255
@@ -117,14 +113,7 @@ func (d *Driver) wait(id string, wl *workload, p *libcontainer.Process, oom <-ch
 			code = 128 + int(ws.Signal())
 		}
 	}
-	oomKilled := false
-	if oom != nil {
-		select {
-		case _, ok := <-oom:
-			oomKilled = ok
-		default:
-		}
-	}
+	oomKilled := oomKilled(wl.c)
 	err = errors.Join(d.teardown(id, wl), logs.Close())
 	if err != nil {
 		d.log.Warn("native: teardown", "id", id, "err", err)

@@ -5,6 +5,7 @@ package native
 import (
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/opencontainers/runc/libcontainer"
@@ -19,10 +20,18 @@ import (
 // as "init" with its pipes in the environment; that process becomes the
 // container's init and never returns here. Any binary linking this
 // package (sockerless, its tests) serves so.
+//
+// The main goroutine is also locked to the main thread here, for the
+// life of the program: libcontainer joins a starting container's mount
+// namespace on a locked thread and lets the Go runtime end that thread
+// after, which it cannot do with the main thread. That one would stay in
+// the container's namespace for good, keeping its mounts alive and
+// making /proc/self (the main thread's view) describe the container.
 func init() {
 	if len(os.Args) > 1 && os.Args[1] == "init" && os.Getenv("_LIBCONTAINER_INITPIPE") != "" {
 		libcontainer.Init()
 	}
+	runtime.LockOSThread()
 }
 
 // Supported says whether this process can run native containers, and
