@@ -60,7 +60,7 @@ func Path(ctx context.Context, suite string, packages ...string) (string, error)
 	}
 	tmp := out + ".tmp"
 	_ = os.Remove(tmp)
-	cmd := exec.CommandContext(ctx, "mmdebstrap", "--variant=minbase", "--quiet",
+	cmd := exec.CommandContext(ctx, "mmdebstrap", "--variant=minbase", "--format=tar", "--quiet",
 		"--include="+strings.Join(pkgs, ","), suite, tmp, Mirror)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		_ = os.Remove(tmp)
