@@ -261,8 +261,7 @@ func (d *Driver) recover() error {
 	for _, e := range ents {
 		id := e.Name()
 		if c, err := libcontainer.Load(d.state, id); err == nil {
-			_ = c.Signal(syscall.SIGKILL)
-			errs = append(errs, c.Destroy())
+			errs = append(errs, killAndDestroy(c))
 		} else {
 			errs = append(errs, os.RemoveAll(filepath.Join(d.state, id)))
 		}
@@ -271,6 +270,18 @@ func (d *Driver) recover() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// killAndDestroy kills a container whose init nobody waits for and
+// destroys it once the kernel has reaped it, as runc delete --force.
+func killAndDestroy(c *libcontainer.Container) error {
+	_ = c.Signal(syscall.SIGKILL)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if st, err := c.Status(); err != nil || st == libcontainer.Stopped {
+			break
+		}
+	}
+	return c.Destroy()
 }
 
 var (

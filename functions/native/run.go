@@ -53,7 +53,7 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 	}
 	// A previous process may have died before tearing its state down.
 	if old, err := libcontainer.Load(d.state, w.ID); err == nil {
-		_ = old.Destroy()
+		_ = killAndDestroy(old)
 	}
 	c, err := libcontainer.Create(d.state, w.ID, cfg)
 	if err != nil {
