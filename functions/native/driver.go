@@ -155,19 +155,29 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 // waitPrevious gives a run whose agent reported its exit a moment to be
 // torn down: core may start the container again before that.
 func (d *Driver) waitPrevious(ctx context.Context, id string) error {
+	ended, err := d.waitEnd(ctx, id, previousRunGrace)
+	if err == nil && !ended {
+		err = fmt.Errorf("container %s is already running", id)
+	}
+	return err
+}
+
+// waitEnd waits up to within for container id's run to be torn down and
+// says whether it is (also when none is known).
+func (d *Driver) waitEnd(ctx context.Context, id string, within time.Duration) (bool, error) {
 	d.mu.Lock()
-	old, ok := d.workloads[id]
+	wl, ok := d.workloads[id]
 	d.mu.Unlock()
 	if !ok {
-		return nil
+		return true, nil
 	}
 	select {
-	case <-old.done:
-		return nil
-	case <-time.After(previousRunGrace):
-		return fmt.Errorf("container %s is already running", id)
+	case <-wl.done:
+		return true, nil
+	case <-time.After(within):
+		return false, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 }
 
@@ -207,14 +217,11 @@ func (d *Driver) Stop(ctx context.Context, id string) error {
 	if err := wl.c.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, libcontainer.ErrNotRunning) {
 		d.log.Warn("native: kill", "id", id, "err", err)
 	}
-	select {
-	case <-wl.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(10 * time.Second):
-		return fmt.Errorf("container %s did not stop within 10s", id[:12])
+	ended, err := d.waitEnd(ctx, id, 10*time.Second)
+	if err == nil && !ended {
+		err = fmt.Errorf("container %s did not stop within 10s", shortID(id))
 	}
+	return err
 }
 
 // Remove stops the container and frees its mount, cgroup and files.

@@ -45,20 +45,8 @@ const settleGrace = 2 * time.Second
 // atRest waits up to settleGrace for container id's layer to be at
 // rest, and says whether it is.
 func (d *Driver) atRest(ctx context.Context, id string) bool {
-	d.mu.Lock()
-	wl, ok := d.workloads[id]
-	d.mu.Unlock()
-	if !ok {
-		return true
-	}
-	select {
-	case <-wl.done:
-		return true
-	case <-time.After(settleGrace):
-		return false
-	case <-ctx.Done():
-		return false
-	}
+	ended, err := d.waitEnd(ctx, id, settleGrace)
+	return ended && err == nil
 }
 
 // Changes lists what the container changed in its image's filesystem.
