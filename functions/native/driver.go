@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/moby/moby/api/types/container"
 	"github.com/opencontainers/runc/libcontainer"
 
 	"github.com/sockerless/sockerless/functions/agentbin"
@@ -57,10 +58,12 @@ type Driver struct {
 
 // workload is one start of a container.
 type workload struct {
-	c      *libcontainer.Container
-	proxy  *edgeProxy // nil on the host's network
-	done   chan struct{}
-	status core.WorkloadStatus
+	c     *libcontainer.Container
+	proxy *edgeProxy // nil on the host's network
+	// lastStats is the previous Stats sample, the next one's PreCPUStats.
+	lastStats container.StatsResponse
+	done      chan struct{}
+	status    core.WorkloadStatus
 }
 
 // New opens the driver's files under cfg.Dir, after checking this
@@ -295,6 +298,7 @@ var (
 	_ core.Compute  = (*Driver)(nil)
 	_ core.Preparer = (*Driver)(nil)
 	_ core.Images   = (*Driver)(nil)
+	_ core.Meter    = (*Driver)(nil)
 )
 
 // shortID is the first 12 characters of an ID, as Docker shows it.

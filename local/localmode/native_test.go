@@ -115,7 +115,7 @@ func leftovers(t *testing.T, data string) (mounts, cgroups int) {
 func TestNativeRuntime(t *testing.T) {
 	_, cli, data := nativeOrSkip(t)
 	ctx := context.Background()
-	importImage(t, ctx, cli, busyboxRootfs(t), "bb:native")
+	importImage(t, ctx, cli, busyboxRootfs(t), "bb:1")
 	mounts0, cgroups0 := leftovers(t, data)
 	pids := int64(20)
 
@@ -173,7 +173,7 @@ func TestNativeRuntime(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			run := runNative(t, cli, &container.Config{Image: "bb:native", Cmd: tc.cmd}, tc.hc)
+			run := runNative(t, cli, &container.Config{Image: "bb:1", Cmd: tc.cmd}, tc.hc)
 			if run.code != tc.wantCode {
 				t.Errorf("exit code %d, want %d (stdout %q, stderr %q)", run.code, tc.wantCode, run.stdout, run.stderr)
 			}
@@ -188,6 +188,7 @@ func TestNativeRuntime(t *testing.T) {
 			}
 		})
 	}
+	t.Run("docker stats reads the cgroup", func(t *testing.T) { testEngineStats(t, ctx, cli, "") })
 	t.Run("removal leaves no mount or cgroup", func(t *testing.T) {
 		mounts, cgroups := leftovers(t, data)
 		if mounts != mounts0 || cgroups != cgroups0 {
