@@ -87,6 +87,9 @@ type Workload struct {
 	// NanoCPUs bounds its CPU time in billionths of a CPU (docker run
 	// --cpus) where the backend can; 0 is unbounded.
 	NanoCPUs int64
+	// ReadOnlyRoot makes the root filesystem read-only (docker run
+	// --read-only) where the backend can.
+	ReadOnlyRoot bool
 	// NetworkMode is the container's network as docker run named it
 	// ("none", "host", "bridge", a network's name); a backend that runs
 	// every workload on one network ignores it.

@@ -36,7 +36,7 @@ const cfsPeriod = 100000
 // reaches the edge through (a container without the host's network).
 func containerConfig(w core.Workload, rootfs, agent, edgeSock, cgroup string, net netMode) (*configs.Config, error) {
 	spec := specconv.Example()
-	spec.Root = &specs.Root{Path: rootfs}
+	spec.Root = &specs.Root{Path: rootfs, Readonly: w.ReadOnlyRoot}
 	spec.Hostname = w.Hostname
 	spec.Process.Capabilities = &specs.LinuxCapabilities{
 		Bounding: defaultCaps, Permitted: defaultCaps, Effective: defaultCaps,

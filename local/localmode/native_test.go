@@ -154,6 +154,11 @@ func TestNativeRuntime(t *testing.T) {
 			wantStdout: func(s string) bool { return strings.HasSuffix(s, "refused\n") },
 		},
 		{
+			name: "--read-only holds", cmd: []string{"sh", "-c", "touch /made || touch /tmp/made"},
+			hc:       &container.HostConfig{ReadonlyRootfs: true},
+			wantCode: 1, wantStderr: "Read-only file system",
+		},
+		{
 			name:     "over --memory the kernel kills it: 137 and OOMKilled",
 			cmd:      []string{"busybox", "dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=1"},
 			hc:       &container.HostConfig{Resources: container.Resources{Memory: 64 << 20}},
