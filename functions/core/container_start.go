@@ -113,6 +113,7 @@ func (c *Core) workload(rec *containerRecord, token string) Workload {
 		Mounts: mounts, Token: token, MemoryBytes: rec.HostConfig.Memory,
 		PidsLimit: pidsLimit(rec.HostConfig), NanoCPUs: rec.HostConfig.NanoCPUs,
 		NetworkMode: string(rec.HostConfig.NetworkMode), ReadOnlyRoot: rec.HostConfig.ReadonlyRootfs,
+		Tmpfs: rec.HostConfig.Tmpfs,
 	}
 }
 

@@ -87,6 +87,9 @@ type Workload struct {
 	// NanoCPUs bounds its CPU time in billionths of a CPU (docker run
 	// --cpus) where the backend can; 0 is unbounded.
 	NanoCPUs int64
+	// Tmpfs maps container paths to tmpfs mounts' options (docker run
+	// --tmpfs) where the backend can.
+	Tmpfs map[string]string
 	// ReadOnlyRoot makes the root filesystem read-only (docker run
 	// --read-only) where the backend can.
 	ReadOnlyRoot bool

@@ -4,6 +4,7 @@ package native
 
 import (
 	"path"
+	"strings"
 
 	"github.com/opencontainers/runc/libcontainer/configs"
 	"github.com/opencontainers/runc/libcontainer/specconv"
@@ -59,6 +60,14 @@ func containerConfig(w core.Workload, rootfs, agent, edgeSock, cgroup string, ne
 			opts = append(opts, "ro")
 		}
 		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: path.Clean(m.Target), Type: "bind", Source: m.Source, Options: opts})
+	}
+	for dst, opts := range w.Tmpfs {
+		// dockerd's defaults, then what --tmpfs PATH:OPTS says.
+		o := []string{"nosuid", "nodev", "noexec"}
+		if opts != "" {
+			o = append(o, strings.Split(opts, ",")...)
+		}
+		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: path.Clean(dst), Type: "tmpfs", Source: "tmpfs", Options: o})
 	}
 	if net == netHost {
 		spec.Linux.Namespaces = withoutNamespace(spec.Linux.Namespaces, specs.NetworkNamespace)

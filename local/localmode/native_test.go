@@ -159,6 +159,11 @@ func TestNativeRuntime(t *testing.T) {
 			wantCode: 1, wantStderr: "Read-only file system",
 		},
 		{
+			name: "--tmpfs is writable on a read-only root", cmd: []string{"sh", "-c", "touch /tmp/made && grep ' /tmp ' /proc/mounts"},
+			hc:         &container.HostConfig{ReadonlyRootfs: true, Tmpfs: map[string]string{"/tmp": "size=1m"}},
+			wantStdout: func(s string) bool { return strings.HasPrefix(s, "tmpfs /tmp tmpfs rw,nosuid,nodev,noexec") },
+		},
+		{
 			name:     "over --memory the kernel kills it: 137 and OOMKilled",
 			cmd:      []string{"busybox", "dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=1"},
 			hc:       &container.HostConfig{Resources: container.Resources{Memory: 64 << 20}},
