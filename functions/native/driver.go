@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && cgo
 
 // Package native is local mode's third runtime: each container is a
 // process tree of its own in Linux namespaces (mount, PID, UTS, IPC,

@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux || !cgo
 
 package native
 
@@ -16,16 +16,17 @@ type Config struct {
 	Log                        *slog.Logger
 }
 
-// Driver is the native runtime, which needs Linux.
+// Driver is the native runtime, which needs Linux and a binary built
+// with cgo (libcontainer's nsexec is C).
 type Driver struct{ *local.Driver }
 
-var errNotLinux = errors.New("the native runtime needs Linux (namespaces, cgroups, overlayfs): use --runtime sandbox")
+var errUnsupported = errors.New("the native runtime needs Linux (namespaces, cgroups, overlayfs) and a sockerless built with cgo: use --runtime sandbox")
 
 // Supported says the native runtime cannot run here.
-func Supported() error { return errNotLinux }
+func Supported() error { return errUnsupported }
 
-// New fails: the native runtime needs Linux.
-func New(context.Context, Config) (*Driver, error) { return nil, errNotLinux }
+// New fails: the native runtime cannot run here.
+func New(context.Context, Config) (*Driver, error) { return nil, errUnsupported }
 
-// Warm does nothing: no Driver exists off Linux.
-func (d *Driver) Warm() error { return errNotLinux }
+// Warm does nothing: no Driver exists here.
+func (d *Driver) Warm() error { return errUnsupported }

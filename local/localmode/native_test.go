@@ -40,7 +40,9 @@ type nativeRun struct {
 
 func runNative(t *testing.T, cli *client.Client, cfg *container.Config, hc *container.HostConfig) nativeRun {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// The first container of an image unpacks it, which takes a while
+	// for a large one on a loaded machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: cfg, HostConfig: hc})
 	if err != nil {
