@@ -11,6 +11,8 @@
 #   google-cloud-cli-firestore-emulator
 #                   the real Firestore emulator the GCP simulator's
 #                   differential test and benchmark compare against
+#   mmdebstrap      builds the Debian images the native runtime's tests run
+#                   (functions/testing/debimage)
 # It is idempotent and quiet, and it never fails the build: what cannot be
 # installed is reported on one line and the suites skip what needs it.
 set -u
@@ -43,6 +45,27 @@ install_act() {
 		log "installed act $ACT_VERSION: $act"
 	else
 		log "could not install act (see /tmp/install-deps-act.log); the client suite skips"
+	fi
+}
+
+# install_mmdebstrap installs Debian's mmdebstrap, which builds real
+# images (bookworm with python3, ...) from the package archive.
+install_mmdebstrap() {
+	if command -v mmdebstrap >/dev/null 2>&1; then
+		return
+	fi
+	if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+		log "no mmdebstrap and cannot apt-get it: the native runtime's image tests fail saying so"
+		return
+	fi
+	if ! apt-cache show mmdebstrap >/dev/null 2>&1; then
+		apt-get update -qq >/dev/null 2>&1 || log "apt-get update failed; trying with the lists at hand"
+	fi
+	if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/tmp/install-deps-mmdebstrap.log 2>&1; then
+		rm -f /tmp/install-deps-mmdebstrap.log
+		log "installed mmdebstrap"
+	else
+		log "could not install mmdebstrap (see /tmp/install-deps-mmdebstrap.log)"
 	fi
 }
 
@@ -79,6 +102,7 @@ install_firestore_emulator() {
 }
 
 install_firestore_emulator
+install_mmdebstrap
 
 if [ "$(id -u)" != 0 ]; then
 	log "not root: skipping apt packages ($PACKAGES); e2e skips what needs them"

@@ -80,6 +80,7 @@ func (c *Core) recordExit(ctx context.Context, id string, starts, code int, at t
 // says whether it did: late or repeated reports are ignored.
 func (c *Core) markExited(ctx context.Context, id string, starts, code int, at time.Time, msg string) (*containerRecord, bool, error) {
 	changed := false
+	oom := code == exitKilled && c.oomKilled(ctx, id)
 	rec, err := c.updateContainer(ctx, id, func(r *containerRecord) error {
 		if !r.running() || r.Starts != starts {
 			return errSkipWrite
@@ -88,6 +89,7 @@ func (c *Core) markExited(ctx context.Context, id string, starts, code int, at t
 		r.State.Running = false
 		r.State.Status = container.StateExited
 		r.State.ExitCode = code
+		r.State.OOMKilled = oom
 		r.State.Pid = 0
 		r.State.Error = msg
 		r.State.FinishedAt = formatTime(at)
@@ -98,6 +100,17 @@ func (c *Core) markExited(ctx context.Context, id string, starts, code int, at t
 	}
 	c.emitContainer(ctx, rec, events.ActionDie, map[string]string{"exitCode": strconv.Itoa(code)})
 	return rec, true, nil
+}
+
+// exitKilled is the exit code of a process ended by SIGKILL, which is
+// how the kernel ends one over its memory limit.
+const exitKilled = 128 + 9
+
+// oomKilled asks the driver whether the kernel killed a process of the
+// container for its memory (State.OOMKilled), where the driver knows.
+func (c *Core) oomKilled(ctx context.Context, id string) bool {
+	st, err := c.cfg.Compute.Status(ctx, id)
+	return err == nil && st.OOMKilled
 }
 
 // removeOverdue removes an exited --rm container whose edge never asked

@@ -115,7 +115,9 @@ func (c *Core) workload(rec *containerRecord, token string) Workload {
 			Stdin: rec.Config.OpenStdin, Height: size[0], Width: size[1],
 		},
 		Mounts: mounts, Token: token, MemoryBytes: rec.HostConfig.Memory,
-		PidsLimit: pidsLimit(rec.HostConfig),
+		PidsLimit: pidsLimit(rec.HostConfig), NanoCPUs: rec.HostConfig.NanoCPUs,
+		NetworkMode: string(rec.HostConfig.NetworkMode), ReadOnlyRoot: rec.HostConfig.ReadonlyRootfs,
+		Tmpfs: rec.HostConfig.Tmpfs,
 	}
 }
 

@@ -89,6 +89,19 @@ type Workload struct {
 	// PidsLimit bounds its live processes (docker run --pids-limit); 0 is
 	// the backend's default.
 	PidsLimit int64
+	// NanoCPUs bounds its CPU time in billionths of a CPU (docker run
+	// --cpus) where the backend can; 0 is unbounded.
+	NanoCPUs int64
+	// Tmpfs maps container paths to tmpfs mounts' options (docker run
+	// --tmpfs) where the backend can.
+	Tmpfs map[string]string
+	// ReadOnlyRoot makes the root filesystem read-only (docker run
+	// --read-only) where the backend can.
+	ReadOnlyRoot bool
+	// NetworkMode is the container's network as docker run named it
+	// ("none", "host", "bridge", a network's name); a backend that runs
+	// every workload on one network ignores it.
+	NetworkMode string
 }
 
 // AgentURLOr is where w's agent dials the edge: the URL the edge sent,
@@ -120,6 +133,9 @@ type WorkloadStatus struct {
 	Pid        int
 	// Procs counts the workload's live processes, where the backend knows.
 	Procs int
+	// OOMKilled says the kernel killed a process of the workload for
+	// going over its memory limit, where the backend knows.
+	OOMKilled bool
 }
 
 // LogEntry is one chunk of output, as the platform's log driver kept it.

@@ -18,6 +18,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/client"
+	"github.com/sockerless/sockerless/functions/agentbin"
 	"github.com/sockerless/sockerless/functions/buildjobs"
 	"github.com/sockerless/sockerless/functions/core"
 )
@@ -46,7 +47,7 @@ type Driver struct {
 
 	cfg    Config
 	engine *client.Client
-	agent  *agentBinary
+	agent  *agentbin.Binary
 
 	mu      sync.Mutex
 	started map[string]bool // containers this process started, for Close
@@ -68,11 +69,11 @@ func New(ctx context.Context, cfg Config) (*Driver, error) {
 		c.Close()
 		return nil, fmt.Errorf("docker engine at %s does not answer: %w", cfg.Host, err)
 	}
-	return &Driver{cfg: cfg, engine: c, agent: newAgentBinary(cfg.AgentBinary, filepath.Join(cfg.Dir, "agent")), started: map[string]bool{}}, nil
+	return &Driver{cfg: cfg, engine: c, agent: agentbin.New(cfg.AgentBinary, filepath.Join(cfg.Dir, "agent")), started: map[string]bool{}}, nil
 }
 
 // Warm builds the agent binary now rather than at the first start.
-func (d *Driver) Warm() error { _, err := d.agent.path(); return err }
+func (d *Driver) Warm() error { _, err := d.agent.Path(); return err }
 
 // Close stops the containers this process started, as the sandbox
 // runtime does: their agents dial an edge port that dies with local
@@ -116,7 +117,7 @@ func (d *Driver) Prepare(ctx context.Context, w core.Workload) error {
 // its previous filesystem is committed first and becomes the new one's
 // image, which keeps files across cp-before-start and restarts.
 func (d *Driver) Start(ctx context.Context, w core.Workload) error {
-	if _, err := d.agent.path(); err != nil {
+	if _, err := d.agent.Path(); err != nil {
 		return err
 	}
 	image := w.ImageID
@@ -173,7 +174,7 @@ func (d *Driver) waitExit(ctx context.Context, id string) error {
 // create makes the engine container for w from image: the agent, bind
 // mounted read-only, wraps the user's command line.
 func (d *Driver) create(ctx context.Context, w core.Workload, image string) error {
-	agent, err := d.agent.path()
+	agent, err := d.agent.Path()
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/engine"
 	"github.com/sockerless/sockerless/functions/local"
+	"github.com/sockerless/sockerless/functions/native"
 )
 
 // Options configure one local-mode instance.
@@ -38,14 +39,15 @@ type Options struct {
 	// Serialize sends every call through a JSON round trip, as a remote
 	// function would get it (tests use it to prove the envelope).
 	Serialize bool
-	// Runtime runs the containers: RuntimeSandbox (default) or
-	// RuntimeEngine.
+	// Runtime runs the containers: RuntimeSandbox (default),
+	// RuntimeNative or RuntimeEngine.
 	Runtime string
 	// EngineHost is the Docker Engine RuntimeEngine uses
 	// ("unix:///var/run/docker.sock").
 	EngineHost string
-	// EngineAgent is a static agent binary for engine containers; empty
-	// builds one with the go command from the Sockerless source.
+	// EngineAgent is a static agent binary for engine and native
+	// containers; empty builds one with the go command from the
+	// Sockerless source.
 	EngineAgent string
 }
 
@@ -57,6 +59,10 @@ const (
 	// RuntimeEngine runs containers on a Docker Engine, for images whose
 	// real binaries must run. Its containers use the host's network.
 	RuntimeEngine = "engine"
+	// RuntimeNative runs containers as Linux namespaces and cgroups
+	// over the image's layers (runc's libcontainer): real binaries, no
+	// engine, root needed.
+	RuntimeNative = "native"
 )
 
 // Instance is a running local mode.
@@ -144,8 +150,27 @@ func openFunction(ctx context.Context, opt Options, agentURL string) (*local.Fun
 			}
 		}()
 		return fn, nil
+	case RuntimeNative:
+		drv, err := native.New(ctx, native.Config{
+			Dir: opt.DataDir, AgentURL: agentURL, AgentBinary: opt.EngineAgent, Log: opt.Log,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("--runtime native: %w", err)
+		}
+		fn, err := local.OpenBackend(opt.DataDir, "local-native", drv, opt.Log)
+		if err != nil {
+			drv.Close()
+			return nil, err
+		}
+		fn.Driver = drv.Driver // builds run in the sandbox
+		go func() {
+			if err := drv.Warm(); err != nil {
+				opt.Log.Warn("native runtime: agent binary", "err", err)
+			}
+		}()
+		return fn, nil
 	default:
-		return nil, fmt.Errorf("unknown runtime %q (want %s or %s)", opt.Runtime, RuntimeSandbox, RuntimeEngine)
+		return nil, fmt.Errorf("unknown runtime %q (want %s, %s or %s)", opt.Runtime, RuntimeSandbox, RuntimeNative, RuntimeEngine)
 	}
 }
 

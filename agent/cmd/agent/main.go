@@ -8,6 +8,8 @@ import (
 	"context"
 	"io"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -29,9 +31,26 @@ func main() {
 		Runtime: osproc.Runtime{},
 		Self:    openSelf,
 		Create:  create,
+		// A container without the host's network reaches the edge
+		// through a unix socket its runtime mounts in.
+		HTTPClient: edgeSocketClient(os.Getenv("SOCKERLESS_EDGE_SOCKET")),
 	})
 	stop()
 	os.Exit(code)
+}
+
+// edgeSocketClient dials every connection to the unix socket at path;
+// nil (the default client) when path is empty.
+func edgeSocketClient(path string) *http.Client {
+	if path == "" {
+		return nil
+	}
+	var d net.Dialer
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, "unix", path)
+		},
+	}}
 }
 
 func openSelf() (io.ReadCloser, error) {

@@ -1,6 +1,7 @@
 // Command sockerless runs local mode: the Docker Engine API on a unix
 // socket, served by the edge and the local function, with containers in
-// the sandbox or, with --runtime engine, on a Docker Engine.
+// the sandbox, with --runtime native in Linux namespaces, or with --runtime
+// engine on a Docker Engine.
 package main
 
 import (
@@ -24,9 +25,9 @@ func main() {
 	flag.StringVar(&opt.TCP, "tcp", "", "also listen on this TCP address (loopback only unless --allow-remote)")
 	flag.BoolVar(&opt.AllowRemote, "allow-remote", false, "permit a non-loopback --tcp address (no TLS: trusted networks only)")
 	flag.StringVar(&opt.DataDir, "data", defaultData(), "directory for state, images, containers and volumes")
-	flag.StringVar(&opt.Runtime, "runtime", localmode.RuntimeSandbox, "where containers run: sandbox (no engine needed) or engine (a Docker Engine, for real binaries)")
+	flag.StringVar(&opt.Runtime, "runtime", localmode.RuntimeSandbox, "where containers run: sandbox (no engine needed), native (real binaries in Linux namespaces; root) or engine (a Docker Engine)")
 	flag.StringVar(&opt.EngineHost, "engine-host", "unix:///var/run/docker.sock", "the Docker Engine the engine runtime uses")
-	flag.StringVar(&opt.EngineAgent, "engine-agent", "", "static agent binary for engine containers (default: build it with the go command)")
+	flag.StringVar(&opt.EngineAgent, "engine-agent", "", "static agent binary for engine and native containers (default: build it with the go command)")
 	debug := flag.Bool("debug", false, "log every call")
 	prime := flag.Bool("prime-wasm", false, "compile the sandbox's WASI utilities into the on-disk cache, then exit")
 	flag.Parse()

@@ -1,4 +1,7 @@
-package engine
+// Package agentbin finds the static agent binary that the runtimes
+// running real binaries (engine, native) put into every container as its
+// init: one the operator gave, or one built with the go command.
+package agentbin
 
 import (
 	"fmt"
@@ -8,13 +11,13 @@ import (
 	"sync"
 )
 
-// agentPackage is the agent command engine containers run.
+// agentPackage is the agent command containers run.
 const agentPackage = "github.com/sockerless/sockerless/agent/cmd/agent"
 
-// agentBinary is the static agent executable bind-mounted into every
-// engine container: static, because the user's image may have no libc
-// or a different one.
-type agentBinary struct {
+// Binary is the static agent executable bind-mounted into every
+// container: static, because the user's image may have no libc or a
+// different one.
+type Binary struct {
 	given string // a binary the operator supplied, used as is
 	out   string // where a built binary goes
 
@@ -23,12 +26,14 @@ type agentBinary struct {
 	err  error
 }
 
-func newAgentBinary(given, out string) *agentBinary {
-	return &agentBinary{given: given, out: out}
+// New finds the agent at given, an operator's binary, or when that is
+// empty builds it to out on first use.
+func New(given, out string) *Binary {
+	return &Binary{given: given, out: out}
 }
 
-// path returns the binary's host path, building it on first use.
-func (a *agentBinary) path() (string, error) {
+// Path returns the binary's host path, building it on first use.
+func (a *Binary) Path() (string, error) {
 	a.once.Do(func() {
 		if a.given != "" {
 			a.p, a.err = filepath.Abs(a.given)
@@ -58,7 +63,7 @@ func buildAgent(out string) (string, error) {
 	cmd := exec.Command("go", "build", "-trimpath", "-o", tmp, agentPackage)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build the agent for engine containers (pass --engine-agent with a static agent binary instead): %v\n%s", err, b)
+		return "", fmt.Errorf("build the agent for containers (pass --engine-agent with a static agent binary instead): %v\n%s", err, b)
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return "", err

@@ -1,0 +1,109 @@
+//go:build linux && cgo
+
+package native
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// netMode is how a container is networked in this increment.
+type netMode int
+
+const (
+	// netHost: the host's network namespace, as --network host, and
+	// for now also the default bridge and user networks (as the
+	// engine runtime runs every container).
+	netHost netMode = iota
+	// netNone: a network namespace of its own with only loopback.
+	netNone
+)
+
+// networkOf maps docker run's --network to how the container runs.
+func networkOf(mode string) (netMode, error) {
+	switch {
+	case mode == "none":
+		return netNone, nil
+	case len(mode) > 10 && mode[:10] == "container:":
+		return 0, fmt.Errorf("--network %s is not implemented by the native runtime yet", mode)
+	}
+	return netHost, nil
+}
+
+// edgeSocket is where the agent of a container without the host's
+// network finds the edge: a unix socket mounted into the container.
+const edgeSocket = "/.sockerless/edge.sock"
+
+// edgeProxy carries the connections a container's agent makes to its
+// unix socket over to the edge's loopback TCP address.
+type edgeProxy struct {
+	ln     net.Listener
+	target string
+	wg     sync.WaitGroup
+}
+
+// startEdgeProxy listens on a unix socket for connections to agentURL's
+// host. The socket lives in a directory of its own under the temporary
+// directory: a path under the data directory can pass the 108 bytes a
+// socket's path may have.
+func startEdgeProxy(agentURL string) (*edgeProxy, error) {
+	u, err := url.Parse(agentURL)
+	if err != nil {
+		return nil, fmt.Errorf("agent URL %q: %w", agentURL, err)
+	}
+	dir, err := os.MkdirTemp("", "sockerless-edge-")
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("unix", filepath.Join(dir, "edge.sock"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	p := &edgeProxy{ln: ln, target: u.Host}
+	p.wg.Add(1)
+	go p.serve()
+	return p, nil
+}
+
+func (p *edgeProxy) path() string { return p.ln.Addr().String() }
+
+func (p *edgeProxy) serve() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		go p.carry(c)
+	}
+}
+
+func (p *edgeProxy) carry(c net.Conn) {
+	defer c.Close()
+	up, err := net.Dial("tcp", p.target)
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	go func() {
+		_, _ = io.Copy(up, c)
+		up.Close()
+		c.Close()
+	}()
+	_, _ = io.Copy(c, up)
+}
+
+// close stops accepting; connections carried stay until either end
+// closes (the container's processes die with it).
+func (p *edgeProxy) close() error {
+	err := p.ln.Close()
+	p.wg.Wait()
+	return errors.Join(err, os.RemoveAll(filepath.Dir(p.path())))
+}

@@ -1,0 +1,41 @@
+//go:build linux && cgo
+
+package native
+
+import (
+	"fmt"
+	"os"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	"github.com/moby/sys/user"
+)
+
+// resolveUser finds the uid, gid, groups and home of spec ("name",
+// "uid", "name:group", "uid:gid"; "" is root) in the image's
+// /etc/passwd and /etc/group, as dockerd does; numeric IDs need no
+// entry.
+func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
+	passwd, err := securejoin.SecureJoin(rootfs, "/etc/passwd")
+	if err != nil {
+		return nil, err
+	}
+	group, err := securejoin.SecureJoin(rootfs, "/etc/group")
+	if err != nil {
+		return nil, err
+	}
+	u, err := user.GetExecUserPath(spec, &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}, passwd, group)
+	if err != nil {
+		return nil, fmt.Errorf("unable to find user %s: %w", spec, err)
+	}
+	return u, nil
+}
+
+// mkdirIn makes the container directory dir under rootfs, as dockerd
+// makes a working directory the image lacks.
+func mkdirIn(rootfs, dir string) error {
+	p, err := securejoin.SecureJoin(rootfs, dir)
+	if err != nil {
+		return err
+	}
+	return os.MkdirAll(p, 0o755)
+}
