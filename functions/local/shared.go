@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/sockerless/sockerless/agent"
+	"github.com/sockerless/sockerless/functions/core"
 )
 
 // The native runtime (functions/native) keeps its containers in these
@@ -31,3 +32,7 @@ func (d *Driver) OpenLog(id string) (interface {
 }, error) {
 	return openLogSink(d.logPath(id))
 }
+
+// WriteEtc writes the container's /etc/hostname and /etc/hosts (with the
+// start's network peers) into its writable layer, as Start does.
+func (d *Driver) WriteEtc(ctx context.Context, w core.Workload) error { return d.writeEtc(ctx, w) }

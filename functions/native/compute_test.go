@@ -20,6 +20,6 @@ func TestCompute(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return computetest.Target{Compute: d, Image: core.Workload{ImageID: img.ID}, ExitInStatus: true}
+		return computetest.Target{Compute: d, Image: core.Workload{ImageID: img.ID}, ExitInStatus: true, HostNetwork: true}
 	})
 }

@@ -141,6 +141,11 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 		// cannot start.
 		return fmt.Errorf("container %s has no filesystem: %w", w.ID, err)
 	}
+	// As dockerd does at each start: /etc/hosts names the start's peers
+	// (on the host's network, at loopback).
+	if err := d.WriteEtc(ctx, w); err != nil {
+		return err
+	}
 	rootfs, err := d.mountRootfs(w.ID, lower)
 	if err != nil {
 		return err
