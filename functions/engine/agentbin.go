@@ -3,13 +3,11 @@ package engine
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
-)
 
-// agentPackage is the agent command engine containers run.
-const agentPackage = "github.com/sockerless/sockerless/agent/cmd/agent"
+	"github.com/sockerless/sockerless/agent/agentbin"
+)
 
 // agentBinary is the static agent executable bind-mounted into every
 // engine container: static, because the user's image may have no libc
@@ -27,7 +25,7 @@ func newAgentBinary(given, out string) *agentBinary {
 	return &agentBinary{given: given, out: out}
 }
 
-// path returns the binary's host path, building it on first use.
+// path returns the binary's host path, installing it on first use.
 func (a *agentBinary) path() (string, error) {
 	a.once.Do(func() {
 		if a.given != "" {
@@ -42,26 +40,12 @@ func (a *agentBinary) path() (string, error) {
 	return a.p, a.err
 }
 
-// buildAgent compiles the agent with the go command; it needs the
-// Sockerless source (the go.work workspace) around the working directory.
-// It builds to a temporary name and renames, so a running container
-// never sees a half-written binary.
+// buildAgent installs the static agent at out (agentbin: the copy
+// embedded at build time, or one built from a source checkout).
 func buildAgent(out string) (string, error) {
-	out, err := filepath.Abs(out)
+	p, err := agentbin.Install(out)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%w (--engine-agent)", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return "", err
-	}
-	tmp := out + ".tmp"
-	cmd := exec.Command("go", "build", "-trimpath", "-o", tmp, agentPackage)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build the agent for engine containers (pass --engine-agent with a static agent binary instead): %v\n%s", err, b)
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return "", err
-	}
-	return out, os.Rename(tmp, out)
+	return p, nil
 }
