@@ -20,7 +20,7 @@ RELEASE := CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)"
 AGENT_PREBUILT := agent/agentbin/prebuilt
 WASM_PREBUILT  := sandbox/wasm/prebuilt/utils.wasm
 
-.PHONY: run build prebuilt dist test unit e2e clients bench fmt vet deps clean awssim tf-providers run-aws-sim function-zips agent-image
+.PHONY: run build install prebuilt dist test unit e2e clients bench fmt vet deps clean awssim tf-providers run-aws-sim function-zips agent-image
 
 run: build
 	@mkdir -p .run/data
@@ -29,6 +29,15 @@ run: build
 build: prebuilt
 	@mkdir -p $(dir $(BIN))
 	GOARCH=$(GOARCH) $(RELEASE) -o $(BIN) ./local/cmd/sockerless
+
+# install puts sockerless and sockerless-edge, self-contained, in
+# $(go env GOBIN) (or GOPATH/bin).
+install: prebuilt
+	CGO_ENABLED=0 $(GO) install -trimpath -ldflags "$(LDFLAGS)" ./local/cmd/sockerless ./edge/cmd/sockerless-edge
+
+# dist writes the release archives and SHA256SUMS into .run/dist.
+dist:
+	VERSION=$(VERSION) LDFLAGS="$(LDFLAGS)" GO=$(GO) bash scripts/dist.sh
 
 # prebuilt writes what sockerless embeds so that it needs neither Go nor
 # the sources at run time: the static agent for GOARCH (the only one, so
