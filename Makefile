@@ -8,8 +8,22 @@ GO      ?= go
 MODULES := agent edge functions sandbox local simulators e2e e2e/clients/testcontainers
 PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 E2E     := $(filter ./e2e/%,$(PKGS))
-BIN     := .run/bin/sockerless
+BIN     ?= .run/bin/sockerless
 ARGS    ?=
+
+# Release builds: -trimpath (so the embedded agent and WASI module are
+# used, never the sources), stamped with their identity. sockerless links
+# the C library for the native runtime (runc's libcontainer); the agent it
+# embeds and the other binaries are static.
+GOARCH  ?= $(shell $(GO) env GOARCH)
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+BUILDINFO := github.com/sockerless/sockerless/functions/buildinfo
+LDFLAGS := -s -w -X $(BUILDINFO).version=$(VERSION) -X $(BUILDINFO).commit=$(COMMIT) -X $(BUILDINFO).date=$(DATE)
+RELEASE := $(GO) build -trimpath -ldflags "$(LDFLAGS)"
+AGENT_PREBUILT := agent/agentbin/prebuilt
+WASM_PREBUILT  := sandbox/wasm/prebuilt/utils.wasm
 
 FUZZTIME ?= 10s
 # FUZZ lists the fuzz targets (package:Target), one per parser of outside input.
@@ -17,15 +31,32 @@ FUZZ := ./functions/core:FuzzCall ./functions/core/dockerfile:FuzzParse ./edge/s
 	./simulators/aws/server:FuzzJSONServices ./simulators/aws/server:FuzzLambdaAPI \
 	./sandbox/unpack:FuzzUnpack ./agent/proto:FuzzDecode ./agent/archive:FuzzExtract
 
-.PHONY: run build test unit e2e clients fuzz bench fmt vet deps clean awssim gcpsim tf-providers run-aws-sim function-zips agent-image
+.PHONY: run build install prebuilt dist test unit e2e clients fuzz bench fmt vet deps clean awssim gcpsim tf-providers run-aws-sim function-zips agent-image
 
 run: build
 	@mkdir -p .run/data
 	exec $(BIN) --data .run/data $(ARGS)
 
-build:
-	@mkdir -p .run/bin
-	$(GO) build -o $(BIN) ./local/cmd/sockerless
+build: prebuilt
+	@mkdir -p $(dir $(BIN))
+	GOARCH=$(GOARCH) $(RELEASE) -o $(BIN) ./local/cmd/sockerless
+
+# install puts sockerless and sockerless-edge, self-contained, in
+# $(go env GOBIN) (or GOPATH/bin).
+install: prebuilt
+	$(GO) install -trimpath -ldflags "$(LDFLAGS)" ./local/cmd/sockerless ./edge/cmd/sockerless-edge
+
+# dist writes the release archives and SHA256SUMS into .run/dist.
+dist:
+	VERSION=$(VERSION) LDFLAGS="$(LDFLAGS)" GO=$(GO) bash scripts/dist.sh
+
+# prebuilt writes what sockerless embeds so that it needs neither Go nor
+# the sources at run time: the static agent for GOARCH (the only one, so
+# a binary carries its own architecture's) and the sandbox's WASI module.
+prebuilt:
+	@rm -f $(AGENT_PREBUILT)/agent-linux-*
+	GOOS=linux GOARCH=$(GOARCH) CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(AGENT_PREBUILT)/agent-linux-$(GOARCH) ./agent/cmd/agent
+	GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(WASM_PREBUILT) ./sandbox/wasm/utils
 
 # awssim runs the AWS simulator (DynamoDB, Lambda, ECS, ECR, Logs, IAM,
 # STS) on 127.0.0.1:4566.

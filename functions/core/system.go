@@ -13,6 +13,7 @@ import (
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/api/types/system"
 	"github.com/moby/moby/api/types/volume"
+	"github.com/sockerless/sockerless/functions/buildinfo"
 	"github.com/sockerless/sockerless/functions/call"
 )
 
@@ -31,16 +32,18 @@ func (c *Core) ping(ctx context.Context, in call.Call) (call.Reply, error) {
 
 func (c *Core) version(ctx context.Context, in call.Call) (call.Reply, error) {
 	kernel := kernelVersion()
+	bi := buildinfo.Get()
 	return jsonReply(http.StatusOK, system.VersionResponse{
 		Platform: system.PlatformInfo{Name: "Sockerless"},
 		Version:  Version, APIVersion: APIVersion, MinAPIVersion: MinAPIVersion,
+		GitCommit: bi.Commit, BuildTime: bi.Date,
 		Os: "linux", Arch: runtime.GOARCH, GoVersion: runtime.Version(), KernelVersion: kernel,
 		Components: []system.ComponentVersion{{
 			Name: "Engine", Version: Version,
 			Details: map[string]string{
 				"ApiVersion": APIVersion, "MinAPIVersion": MinAPIVersion, "Os": "linux",
 				"Arch": runtime.GOARCH, "GoVersion": runtime.Version(), "KernelVersion": kernel,
-				"Backend": c.cfg.Backend,
+				"GitCommit": bi.Commit, "BuildTime": bi.Date, "Backend": c.cfg.Backend,
 			},
 		}},
 	}), nil

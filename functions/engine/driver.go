@@ -18,7 +18,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/client"
-	"github.com/sockerless/sockerless/functions/agentbin"
+	"github.com/sockerless/sockerless/agent/agentbin"
 	"github.com/sockerless/sockerless/functions/buildjobs"
 	"github.com/sockerless/sockerless/functions/core"
 )
@@ -35,8 +35,8 @@ type Config struct {
 	// AgentURL is where agents dial the edge. It is a loopback address,
 	// which is why engine containers use the host's network.
 	AgentURL string
-	// AgentBinary is a static agent binary; empty builds one from
-	// source with the go command (the Sockerless tree must be at hand).
+	// AgentBinary is a static agent binary; empty uses the one embedded
+	// in this binary (or, in a source checkout, builds it: agentbin).
 	AgentBinary string
 	Log         *slog.Logger
 }
@@ -72,7 +72,7 @@ func New(ctx context.Context, cfg Config) (*Driver, error) {
 	return &Driver{cfg: cfg, engine: c, agent: agentbin.New(cfg.AgentBinary, filepath.Join(cfg.Dir, "agent")), started: map[string]bool{}}, nil
 }
 
-// Warm builds the agent binary now rather than at the first start.
+// Warm installs the agent binary now rather than at the first start.
 func (d *Driver) Warm() error { _, err := d.agent.Path(); return err }
 
 // Close stops the containers this process started, as the sandbox

@@ -24,7 +24,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/opencontainers/runc/libcontainer"
 
-	"github.com/sockerless/sockerless/functions/agentbin"
+	"github.com/sockerless/sockerless/agent/agentbin"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/local"
 )
@@ -95,7 +95,7 @@ func New(ctx context.Context, cfg Config) (*Driver, error) {
 	return d, nil
 }
 
-// Warm builds the agent binary now rather than at the first start.
+// Warm installs the agent binary now rather than at the first start.
 func (d *Driver) Warm() error { _, err := d.agent.Path(); return err }
 
 // cgroupPath is the cgroup of container id, under one parent for all.

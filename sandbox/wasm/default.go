@@ -12,10 +12,12 @@ var (
 	defaultErr    error
 )
 
-// Default is the process-wide engine for the built utility module: built
-// (once per source change, cached in CacheDir) and compiled (once per
-// install, cached by wazero) on first use. It returns why not when the
-// module cannot be built here, e.g. without a Go toolchain.
+// Default is the process-wide engine for the utility module, compiled
+// (once per install, cached by wazero) on first use. In a source
+// checkout with a go command the module is built from the sources (once
+// per source change, cached in CacheDir), so development never runs a
+// stale one; elsewhere it is the module embedded by make (Prebuilt). It
+// returns why not when there is neither.
 func Default() (*Engine, error) {
 	defaultOnce.Do(func() {
 		defaultEngine, defaultErr = newDefault()
@@ -24,18 +26,22 @@ func Default() (*Engine, error) {
 }
 
 func newDefault() (*Engine, error) {
-	if err := Available(); err != nil {
-		return nil, err
-	}
 	dir, err := CacheDir()
 	if err != nil {
 		return nil, err
 	}
-	bin, err := Build(context.Background(), dir)
-	if err != nil {
-		return nil, err
+	var e *Engine
+	if why := Available(); why == nil {
+		bin, err := Build(context.Background(), dir)
+		if err != nil {
+			return nil, err
+		}
+		e, err = NewEngine(bin, dir+"/compiled")
+	} else if bin, ok := Prebuilt(); ok {
+		e, err = newEngine(bin, dir+"/compiled")
+	} else {
+		return nil, fmt.Errorf("%w; and this binary was built without the prebuilt module (make build embeds it)", why)
 	}
-	e, err := NewEngine(bin, dir+"/compiled")
 	if err != nil {
 		return nil, fmt.Errorf("wasm: %w", err)
 	}

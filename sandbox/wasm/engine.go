@@ -1,5 +1,6 @@
 // Package wasm runs the sandbox's utilities as WASI modules under wazero.
-// One multi-call module (built from ./utils by Build) holds them all; each
+// One multi-call module (built from ./utils by Build, or embedded by
+// make: Prebuilt) holds them all; each
 // process gets its own instance with an explicit ModuleConfig: its args,
 // env, streams and the container's filesystem mounted at "/" through
 // rootfs, so a module sees exactly what the shell sees and nothing else.
@@ -59,6 +60,11 @@ func NewEngine(wasmPath, cacheDir string) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wasm: %w", err)
 	}
+	return newEngine(bin, cacheDir)
+}
+
+// newEngine loads the module bin; compiled code is cached in cacheDir.
+func newEngine(bin []byte, cacheDir string) (*Engine, error) {
 	cache, err := wazero.NewCompilationCacheWithDir(cacheDir)
 	if err != nil {
 		return nil, fmt.Errorf("wasm: compilation cache: %w", err)

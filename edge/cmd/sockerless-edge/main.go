@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/sockerless/sockerless/edge/gateway"
+	"github.com/sockerless/sockerless/functions/buildinfo"
 )
 
 // options are what the flags say.
@@ -38,6 +39,10 @@ type options struct {
 }
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "version" {
+		buildinfo.Print("sockerless-edge")
+		return
+	}
 	opt, err := parseFlags(os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)

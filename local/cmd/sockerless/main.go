@@ -15,11 +15,16 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/sockerless/sockerless/functions/buildinfo"
 	"github.com/sockerless/sockerless/local/localmode"
 	"github.com/sockerless/sockerless/sandbox"
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "version" {
+		buildinfo.Print("sockerless")
+		return
+	}
 	var opt localmode.Options
 	flag.StringVar(&opt.Socket, "socket", defaultSocket(), "unix socket for the Docker API")
 	flag.StringVar(&opt.TCP, "tcp", "", "also listen on this TCP address (loopback only unless --allow-remote)")
@@ -27,7 +32,7 @@ func main() {
 	flag.StringVar(&opt.DataDir, "data", defaultData(), "directory for state, images, containers and volumes")
 	flag.StringVar(&opt.Runtime, "runtime", localmode.RuntimeSandbox, "where containers run: sandbox (no engine needed), native (real binaries in Linux namespaces; root) or engine (a Docker Engine)")
 	flag.StringVar(&opt.EngineHost, "engine-host", "unix:///var/run/docker.sock", "the Docker Engine the engine runtime uses")
-	flag.StringVar(&opt.EngineAgent, "engine-agent", "", "static agent binary for engine and native containers (default: build it with the go command)")
+	flag.StringVar(&opt.EngineAgent, "engine-agent", "", "static agent binary for engine and native containers (default: the one embedded in this binary)")
 	debug := flag.Bool("debug", false, "log every call")
 	prime := flag.Bool("prime-wasm", false, "compile the sandbox's WASI utilities into the on-disk cache, then exit")
 	flag.Parse()

@@ -1,0 +1,125 @@
+package clients
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sockerless/sockerless/e2e/harness"
+)
+
+// TestSelfContainedBinary runs sockerless as a user who installed it
+// would: the binary `make build` makes, copied alone into a temporary
+// directory and started from there, with no go command on PATH and the
+// working directory outside the checkout, on each runtime (the engine
+// runtime on the reference dockerd, with the agent the binary embeds).
+func TestSelfContainedBinary(t *testing.T) {
+	if setupErr != "" {
+		t.Fatal(setupErr)
+	}
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make to build the release binary:", err)
+	}
+	gowork, err := exec.Command("go", "env", "GOWORK").Output()
+	root := strings.TrimSpace(string(gowork))
+	if err != nil || root == "" || root == "off" {
+		t.Fatalf("cannot find the workspace root: go env GOWORK gave %q (%v)", root, err)
+	}
+	built := filepath.Join(t.TempDir(), "sockerless")
+	mk := exec.Command("make", "-s", "build", "BIN="+built)
+	mk.Dir = filepath.Dir(root)
+	if out, err := mk.CombinedOutput(); err != nil {
+		t.Fatalf("make build: %v\n%s", err, out)
+	}
+	home := t.TempDir() // the installed binary's directory and working directory
+	bin := filepath.Join(home, "sockerless")
+	b, err := os.ReadFile(built)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := withoutGo(t, harness.CleanEnv())
+
+	version := exec.Command(bin, "version")
+	version.Dir, version.Env = home, env
+	if out, err := version.Output(); err != nil || !strings.Contains(string(out), ", commit ") {
+		t.Errorf("sockerless version: %q %v", out, err)
+	}
+
+	for _, c := range []struct {
+		name string
+		args func() ([]string, string) // extra flags, or why this runtime cannot run here
+	}{
+		{"sandbox", func() ([]string, string) { return nil, "" }},
+		{"engine", func() ([]string, string) {
+			for _, tg := range targets {
+				if tg.name == "dockerd" && tg.e != nil && tg.skip == "" {
+					return []string{"--runtime", "engine", "--engine-host", tg.e.Host}, ""
+				}
+			}
+			return nil, "the engine runtime needs the reference dockerd"
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			extra, why := c.args()
+			if why != "" {
+				t.Skip(why)
+			}
+			dir, err := os.MkdirTemp("", "sockerless-selfcontained-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			socket := filepath.Join(dir, "docker.sock")
+			cmd := exec.Command(bin, append([]string{"--socket", socket, "--data", filepath.Join(dir, "data")}, extra...)...)
+			cmd.Dir, cmd.Env = home, env
+			e, err := harness.Launch("sockerless-"+c.name, cmd, socket, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Stop()
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("sockerless-%s output (tail):\n%s", c.name, e.LogTail())
+				}
+			})
+			if err := harness.ImportImage(e, TestImage); err != nil {
+				t.Fatal(err)
+			}
+			if r := e.Docker("run", "--rm", TestImage, "echo", "ok"); r.Code != 0 || r.Stdout != "ok\n" {
+				t.Errorf("docker run --rm %s echo ok: code %d, stdout %q, stderr %q", TestImage, r.Code, r.Stdout, r.Stderr)
+			}
+			if r := e.Docker("version", "--format", "{{.Server.GitCommit}}"); r.Code != 0 || strings.TrimSpace(r.Stdout) == "" {
+				t.Errorf("docker version shows no Git commit: code %d, %q %q", r.Code, r.Stdout, r.Stderr)
+			}
+		})
+	}
+}
+
+// withoutGo returns env with every PATH entry that holds a go command
+// removed, and checks that none is left.
+func withoutGo(t *testing.T, env []string) []string {
+	t.Helper()
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if dirs, ok := strings.CutPrefix(kv, "PATH="); ok {
+			var keep []string
+			for _, d := range filepath.SplitList(dirs) {
+				if _, err := os.Stat(filepath.Join(d, "go")); err != nil {
+					keep = append(keep, d)
+				}
+			}
+			kv = "PATH=" + strings.Join(keep, string(filepath.ListSeparator))
+		}
+		out = append(out, kv)
+	}
+	look := exec.Command("sh", "-c", "command -v go")
+	look.Env = out
+	if b, err := look.Output(); err == nil {
+		t.Fatalf("go is still on PATH: %s", b)
+	}
+	return out
+}
