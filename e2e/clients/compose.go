@@ -127,7 +127,7 @@ func ComposeFile(image string, port int) string {
   web:
     image: %[1]s
     volumes: ["data:/data"]
-    command: ["sh", "-c", "echo web serving on %[2]d; while true; do nc -l -p %[2]d < /data/stamp; done"]
+    command: ["sh", "-c", "echo web serving on %[2]d; (while true; do if [ -f /tmp/say ]; then cat /tmp/say; rm -f /tmp/say; fi; sleep 0.2; done) & while true; do nc -l -p %[2]d < /data/stamp; done"]
     stop_grace_period: 1s
     depends_on:
       init:
