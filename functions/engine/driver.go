@@ -86,13 +86,7 @@ func (d *Driver) Close() error {
 		ids = append(ids, id)
 	}
 	d.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var errs []error
-	for _, id := range ids {
-		errs = append(errs, d.Stop(ctx, id))
-	}
-	return errors.Join(append(errs, d.engine.Close())...)
+	return errors.Join(core.StopAll(ids, 10*time.Second, d.Stop), d.engine.Close())
 }
 
 // name is the engine container of a Sockerless container.

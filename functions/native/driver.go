@@ -255,13 +255,7 @@ func (d *Driver) Close() error {
 		ids = append(ids, id)
 	}
 	d.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	var errs []error
-	for _, id := range ids {
-		errs = append(errs, d.Stop(ctx, id))
-	}
-	return errors.Join(append(errs, d.Driver.Close())...)
+	return errors.Join(core.StopAll(ids, 15*time.Second, d.Stop), d.Driver.Close())
 }
 
 // recover tears down what a process that died with containers running
