@@ -88,7 +88,7 @@ run-aws-sim:
 # the module's function_zips input.
 function-zips:
 	@mkdir -p .run/functions
-	for b in ecs lambda; do $(GO) run ./functions/cmd/lambdazip -pkg ./functions/$$b/cmd/bootstrap -o .run/functions/$$b.zip; done
+	for b in ecs lambda; do $(GO) run ./functions/cmd/lambdazip -pkg ./functions/backends/$$b/cmd/bootstrap -o .run/functions/$$b.zip; done
 
 # agent-image pushes the agent image to REF (the module's
 # agent_repository_url output, with :latest), with the AWS SDK's usual

@@ -32,7 +32,7 @@ mkdir -p "$RUN" "$BIN"
 go build -o "$BIN/awssim" ./simulators/aws/cmd/awssim
 go build -o "$BIN/sockerless-edge" ./edge/cmd/sockerless-edge
 for b in ecs lambda; do
-	go run ./functions/cmd/lambdazip -pkg "./functions/$b/cmd/bootstrap" -o "$RUN/$b.zip"
+	go run ./functions/cmd/lambdazip -pkg "./functions/backends/$b/cmd/bootstrap" -o "$RUN/$b.zip"
 done
 
 "$BIN/awssim" --addr "$ADDR" --data "$RUN/state" >"$RUN/awssim.log" 2>&1 &

@@ -10,10 +10,10 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/sockerless/sockerless/e2e/cloud"
+	"github.com/sockerless/sockerless/functions/backends/ecs"
+	"github.com/sockerless/sockerless/functions/backends/lambda"
 	"github.com/sockerless/sockerless/functions/call"
-	"github.com/sockerless/sockerless/functions/ecs"
-	"github.com/sockerless/sockerless/functions/lambda"
-	"github.com/sockerless/sockerless/functions/transport/lambdainvoke"
+	"github.com/sockerless/sockerless/functions/platform/aws/lambdainvoke"
 )
 
 // Cloud is AWS for the backend e2e suites: the ecs and lambda backends

@@ -22,11 +22,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/sockerless/sockerless/e2e/tfsim"
-	"github.com/sockerless/sockerless/functions/agentimage"
-	"github.com/sockerless/sockerless/functions/ecs"
+	"github.com/sockerless/sockerless/functions/backends/ecs"
+	"github.com/sockerless/sockerless/functions/backends/lambda"
 	"github.com/sockerless/sockerless/functions/host"
-	"github.com/sockerless/sockerless/functions/host/awshost"
-	"github.com/sockerless/sockerless/functions/lambda"
+	"github.com/sockerless/sockerless/functions/images/agentimage"
+	"github.com/sockerless/sockerless/functions/platform/aws/awshost"
 	"github.com/sockerless/sockerless/functions/state/dynamo"
 	"github.com/sockerless/sockerless/functions/testing/awssimtest"
 )

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
-	"github.com/sockerless/sockerless/functions/lambda"
+	"github.com/sockerless/sockerless/functions/backends/lambda"
 )
 
 // LogTail is the last lines of every log group in the simulator: the

@@ -11,11 +11,11 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/sockerless/sockerless/e2e/awsdeploy"
+	"github.com/sockerless/sockerless/functions/backends/ecs"
+	"github.com/sockerless/sockerless/functions/backends/lambda"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/core/computetest"
-	"github.com/sockerless/sockerless/functions/ecs"
-	"github.com/sockerless/sockerless/functions/lambda"
-	"github.com/sockerless/sockerless/functions/remoteimages"
+	"github.com/sockerless/sockerless/functions/images/remoteimages"
 )
 
 // testCompute runs the compute conformance suite against the backend's

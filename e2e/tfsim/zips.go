@@ -11,7 +11,7 @@ import (
 
 // BuildZips returns backend → deployment zip for every backend, taking
 // the ones in have as they are and building the others from
-// ./functions/<backend>/cmd/bootstrap with functions/cmd/lambdazip.
+// ./functions/backends/<backend>/cmd/bootstrap with functions/cmd/lambdazip.
 func BuildZips(t testing.TB, dir string, backends []string, have map[string]string) map[string]string {
 	t.Helper()
 	root := awssimtest.WorkspaceRoot(t)

@@ -14,9 +14,9 @@ import (
 
 	"github.com/moby/moby/api/types/common"
 	"github.com/moby/moby/api/types/container"
+	"github.com/sockerless/sockerless/functions/backends/local"
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/core"
-	"github.com/sockerless/sockerless/functions/local"
 	"github.com/sockerless/sockerless/functions/state"
 	"github.com/sockerless/sockerless/functions/state/bolt"
 	"github.com/sockerless/sockerless/functions/testing/registrytest"

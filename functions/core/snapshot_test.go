@@ -15,9 +15,9 @@ import (
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/image"
+	"github.com/sockerless/sockerless/functions/backends/local"
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/core"
-	"github.com/sockerless/sockerless/functions/local"
 	"github.com/sockerless/sockerless/functions/state/bolt"
 )
 

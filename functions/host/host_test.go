@@ -13,10 +13,10 @@ import (
 
 	"github.com/moby/moby/api/types/system"
 
+	"github.com/sockerless/sockerless/functions/backends/local"
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/host"
-	"github.com/sockerless/sockerless/functions/local"
-	"github.com/sockerless/sockerless/functions/remoteimages"
+	"github.com/sockerless/sockerless/functions/images/remoteimages"
 	"github.com/sockerless/sockerless/functions/state/bolt"
 )
 

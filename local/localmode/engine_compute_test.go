@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sockerless/sockerless/functions/backends/local/engine"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/core/computetest"
-	"github.com/sockerless/sockerless/functions/engine"
 )
 
 // TestEngineCompute runs the compute conformance suite against the

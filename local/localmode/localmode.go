@@ -13,11 +13,11 @@ import (
 
 	"github.com/sockerless/sockerless/edge/gateway"
 	"github.com/sockerless/sockerless/edge/server"
+	"github.com/sockerless/sockerless/functions/backends/local"
+	"github.com/sockerless/sockerless/functions/backends/local/engine"
+	"github.com/sockerless/sockerless/functions/backends/local/native"
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/core"
-	"github.com/sockerless/sockerless/functions/engine"
-	"github.com/sockerless/sockerless/functions/local"
-	"github.com/sockerless/sockerless/functions/native"
 )
 
 // Options configure one local-mode instance.

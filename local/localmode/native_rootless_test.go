@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/sockerless/sockerless/functions/native"
+	"github.com/sockerless/sockerless/functions/backends/local/native"
 )
 
 // notRootEnv makes TestNativeNeedsRootHelper run: it is set only in the

@@ -12,7 +12,7 @@ import (
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
-	"github.com/sockerless/sockerless/functions/native"
+	"github.com/sockerless/sockerless/functions/backends/local/native"
 )
 
 // nativeOrSkip starts local mode with the native runtime, or skips the

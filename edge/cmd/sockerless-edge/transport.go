@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/sockerless/sockerless/functions/call"
-	"github.com/sockerless/sockerless/functions/transport/lambdainvoke"
+	"github.com/sockerless/sockerless/functions/platform/aws/lambdainvoke"
 )
 
 // transport is one way this edge carries calls to a deployed

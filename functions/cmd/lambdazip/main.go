@@ -1,7 +1,7 @@
 // Command lambdazip builds a Go package as a Lambda `bootstrap` for the
 // provided.al2023 runtime and writes it, alone, into a deployment zip:
 //
-//	go run ./functions/cmd/lambdazip -pkg ./functions/ecs/cmd/bootstrap -o ecs.zip
+//	go run ./functions/cmd/lambdazip -pkg ./functions/backends/ecs/cmd/bootstrap -o ecs.zip
 //
 // The zip is byte-for-byte reproducible (fixed timestamps, -trimpath, no
 // VCS stamp), so Terraform's source_code_hash only changes when the code
@@ -27,7 +27,7 @@ import (
 var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func main() {
-	pkg := flag.String("pkg", "", "Go package to build (e.g. ./functions/lambda/cmd/bootstrap)")
+	pkg := flag.String("pkg", "", "Go package to build (e.g. ./functions/backends/lambda/cmd/bootstrap)")
 	out := flag.String("o", "", "zip file to write")
 	arch := flag.String("arch", "amd64", "GOARCH: amd64 (Lambda x86_64) or arm64 (Lambda arm64)")
 	flag.Parse()

@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
-	"github.com/sockerless/sockerless/functions/agentimage"
-	"github.com/sockerless/sockerless/functions/host/awshost"
+	"github.com/sockerless/sockerless/functions/images/agentimage"
+	"github.com/sockerless/sockerless/functions/platform/aws/awshost"
 )
 
 func main() {

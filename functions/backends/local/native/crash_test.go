@@ -1,0 +1,117 @@
+//go:build linux && cgo
+
+package native_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sockerless/sockerless/agent/proto"
+	"github.com/sockerless/sockerless/functions/backends/local/native"
+	"github.com/sockerless/sockerless/functions/core"
+)
+
+// crashDirEnv names the data directory TestCrashHelper runs a container
+// in, in a child process that TestCrashLeavesNothing kills.
+const crashDirEnv = "SOCKERLESS_NATIVE_CRASH_DIR"
+
+// TestCrashHelper is the process that dies with a container running: it
+// starts one (its agent dials nowhere and keeps trying), says so and
+// waits to be killed. It does nothing outside TestCrashLeavesNothing.
+func TestCrashHelper(t *testing.T) {
+	dir := os.Getenv(crashDirEnv)
+	if dir == "" {
+		t.Skip("run by TestCrashLeavesNothing")
+	}
+	d, err := native.New(t.Context(), native.Config{Dir: dir, AgentURL: "ws://127.0.0.1:9/agent/v1/connect", Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := d.Import(t.Context(), bytes.NewReader(busyboxImage(t)), []string{"ENV PATH=/bin"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := core.Workload{ID: strings.Repeat("c", 64), ImageID: img.ID, Hostname: "crash", Token: "t", Main: proto.ProcessSpec{Args: []string{"sleep", "600"}}}
+	if err := d.Prepare(t.Context(), w); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(t.Context(), w); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("started", w.ID)
+	time.Sleep(time.Hour)
+}
+
+// TestCrashLeavesNothing kills a process running a native container and
+// opens the driver again over its directory: the container's process,
+// mount and cgroups are gone.
+func TestCrashLeavesNothing(t *testing.T) {
+	if err := native.Supported(); err != nil {
+		t.Skip(err)
+	}
+	busyboxImage(t) // skips without busybox
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$", "-test.v")
+	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == "started" {
+			id = f[1]
+			break
+		}
+	}
+	if id == "" {
+		_ = cmd.Process.Kill()
+		t.Fatalf("the helper did not start a container: %v", cmd.Wait())
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	mounts, cgroups := held(t, dir, id)
+	if mounts == 0 || cgroups == 0 {
+		t.Fatalf("after the crash: %d mounts, %d cgroups; the test needs the container to outlive its process", mounts, cgroups)
+	}
+	d, err := native.New(t.Context(), native.Config{Dir: dir, AgentURL: "ws://127.0.0.1:9/agent/v1/connect", Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if mounts, cgroups := held(t, dir, id); mounts != 0 || cgroups != 0 {
+		t.Errorf("after opening the driver again: %d mounts, %d cgroups, want none", mounts, cgroups)
+	}
+	if st, err := d.Status(t.Context(), id); err != nil || st.Known || st.Running {
+		t.Errorf("status after the crash: %+v, %v; want unknown (core records exit 255)", st, err)
+	}
+}
+
+// held counts the mounts under dir and the cgroups of container id.
+func held(t *testing.T, dir, id string) (mounts, cgroups int) {
+	t.Helper()
+	mi, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mounts = strings.Count(string(mi), dir)
+	cgs, _ := filepath.Glob("/sys/fs/cgroup/*/sockerless/" + id)
+	v2, _ := filepath.Glob("/sys/fs/cgroup/sockerless/" + id)
+	return mounts, len(cgs) + len(v2)
+}

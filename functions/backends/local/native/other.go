@@ -1,0 +1,32 @@
+//go:build !linux || !cgo
+
+package native
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/sockerless/sockerless/functions/backends/local"
+)
+
+// Config configures a Driver.
+type Config struct {
+	Dir, AgentURL, AgentBinary string
+	Log                        *slog.Logger
+}
+
+// Driver is the native runtime, which needs Linux and a binary built
+// with cgo (libcontainer's nsexec is C).
+type Driver struct{ *local.Driver }
+
+var errUnsupported = errors.New("the native runtime needs Linux (namespaces, cgroups, overlayfs) and a sockerless built with cgo: use --runtime sandbox")
+
+// Supported says the native runtime cannot run here.
+func Supported() error { return errUnsupported }
+
+// New fails: the native runtime cannot run here.
+func New(context.Context, Config) (*Driver, error) { return nil, errUnsupported }
+
+// Warm does nothing: no Driver exists here.
+func (d *Driver) Warm() error { return errUnsupported }

@@ -1,0 +1,64 @@
+//go:build linux && cgo
+
+package native
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sockerless/sockerless/functions/backends/local/native/whiteouts"
+)
+
+// The overlay of a running container: the image's unpacked root
+// (shared, read-only) under the container's layer, merged at rootfs.
+// The layer is in the kernel's whiteout form only while mounted, so
+// everything reading it at rest (diff, export, commit, docker cp before
+// start) reads the sandbox runtime's form.
+
+func (d *Driver) rootfsDir(id string) string { return filepath.Join(d.ContainerDir(id), "merged") }
+func (d *Driver) workDir(id string) string   { return filepath.Join(d.ContainerDir(id), "ovl-work") }
+
+// mountRootfs mounts the overlay of container id over lower.
+func (d *Driver) mountRootfs(id, lower string) (string, error) {
+	upper, work, merged := d.UpperDir(id), d.workDir(id), d.rootfsDir(id)
+	for _, dir := range []string{upper, work, merged} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", err
+		}
+	}
+	if err := whiteouts.ToKernel(upper); err != nil {
+		return "", err
+	}
+	// index, redirect_dir and metacopy off: the layer holds only what
+	// whiteouts.ToFiles turns back into an OCI layer.
+	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s,index=off,redirect_dir=off,metacopy=off", lower, upper, work)
+	if err := unix.Mount("overlay", merged, "overlay", 0, opts); err != nil {
+		_ = whiteouts.ToFiles(upper)
+		return "", fmt.Errorf("mount the overlay root of %s: %w", id, err)
+	}
+	return merged, nil
+}
+
+// unmountRootfs undoes mountRootfs; it is no error when nothing is
+// mounted (a container that never ran, or a retried call).
+func (d *Driver) unmountRootfs(id string) error {
+	merged := d.rootfsDir(id)
+	err := unix.Unmount(merged, unix.UMOUNT_NOFOLLOW)
+	switch {
+	case err == nil:
+	case errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOENT):
+		// not mounted
+	default:
+		return fmt.Errorf("unmount the root of %s: %w", id, err)
+	}
+	if _, serr := os.Stat(d.UpperDir(id)); serr == nil {
+		if err := whiteouts.ToFiles(d.UpperDir(id)); err != nil {
+			return err
+		}
+	}
+	return errors.Join(os.RemoveAll(d.workDir(id)), os.RemoveAll(merged))
+}
