@@ -31,11 +31,13 @@ const sweepBatch = 64
 // instead of a hang.
 const lockTimeout = 5 * time.Second
 
-// Store is a state.Store on a bbolt file. It is safe for concurrent use;
-// bbolt serialises writers and lets readers run alongside them.
+// Store is a state.Store on a bbolt file. It is safe for concurrent use:
+// concurrent writes commit together (see committer) and readers run
+// alongside them.
 type Store struct {
-	db  *bbolt.DB
-	now func() time.Time
+	db     *bbolt.DB
+	writes committer
+	now    func() time.Time
 }
 
 var _ state.Store = (*Store)(nil)
@@ -61,7 +63,7 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("state/bolt: init %s: %w", path, err)
 	}
-	return &Store{db: db, now: time.Now}, nil
+	return &Store{db: db, writes: committer{db: db}, now: time.Now}, nil
 }
 
 // Close releases the file.
@@ -100,7 +102,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, expect int64,
 		return 0, fmt.Errorf("%w: negative expect (%d) or ttl (%s)", state.ErrInvalid, expect, ttl)
 	}
 	var version int64
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.writes.update(func(tx *bbolt.Tx) error {
 		now := s.now()
 		recs, exp := tx.Bucket(recordsBucket), tx.Bucket(expiryBucket)
 		old, ok := decode(key, recs.Get([]byte(key)))
@@ -141,7 +143,7 @@ func (s *Store) Delete(ctx context.Context, key string, expect int64) error {
 	if err := state.CheckKey(key); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bbolt.Tx) error {
+	return s.writes.update(func(tx *bbolt.Tx) error {
 		now := s.now()
 		old, ok := decode(key, tx.Bucket(recordsBucket).Get([]byte(key)))
 		if !ok || old.expired(now) {
