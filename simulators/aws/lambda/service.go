@@ -26,7 +26,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/sockerless/sockerless/simulators/aws/internal/account"
-	"github.com/sockerless/sockerless/simulators/aws/internal/imagefs"
+	"github.com/sockerless/sockerless/simulators/kit/imagefs"
 	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
