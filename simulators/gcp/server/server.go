@@ -16,6 +16,8 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/sockerless/sockerless/simulators/gcp/firestore"
+	"github.com/sockerless/sockerless/simulators/gcp/logging"
+	"github.com/sockerless/sockerless/simulators/gcp/run"
 	"github.com/sockerless/sockerless/simulators/kit/kv"
 	"github.com/sockerless/sockerless/simulators/kit/loopback"
 	"github.com/sockerless/sockerless/simulators/kit/service"
@@ -46,6 +48,8 @@ type Server struct {
 	db        *bbolt.DB
 	grpc      *grpc.Server
 	firestore *firestore.Service
+	logging   *logging.Service
+	run       *run.Service
 	serving   *loopback.Server
 }
 
@@ -64,13 +68,23 @@ func New(cfg Config) (*Server, error) {
 	}
 	// Firestore takes requests of up to 10 MiB (a Commit of 500 writes).
 	s := &Server{cfg: cfg, db: db, grpc: grpc.NewServer(grpc.MaxRecvMsgSize(16 << 20))}
-	fs, err := firestore.New(service.Base{DB: db, AccountID: cfg.ProjectID})
+	base := service.Base{DB: db, AccountID: cfg.ProjectID}
+	fs, err := firestore.New(base)
 	if err != nil {
 		s.closeDB()
 		return nil, err
 	}
 	s.firestore = fs
 	fs.Register(s.grpc)
+	if s.logging, err = logging.New(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	s.logging.Register(s.grpc)
+	if err := s.openRun(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -124,6 +138,9 @@ func (s *Server) Close() error {
 		}
 	}
 	s.grpc.Stop()
+	if s.run != nil {
+		err = errors.Join(err, s.run.Close())
+	}
 	return errors.Join(err, s.closeDB())
 }
 
