@@ -1,15 +1,14 @@
 package logging
 
 import (
-	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
 
 	"cloud.google.com/go/logging/apiv2/loggingpb"
 	"go.etcd.io/bbolt"
-	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/sockerless/sockerless/simulators/gcp/internal/protokv"
 	"github.com/sockerless/sockerless/simulators/kit/kv"
 )
 
@@ -34,11 +33,7 @@ func openState(db *bbolt.DB) (*state, error) {
 		return nil, err
 	}
 	s := &state{store: store}
-	err = kv.Load(store, bucketEntries, func(key string, raw *json.RawMessage) error {
-		e := &loggingpb.LogEntry{}
-		if err := protojson.Unmarshal(*raw, e); err != nil {
-			return err
-		}
+	err = protokv.Load(store, bucketEntries, func(key string, e *loggingpb.LogEntry) error {
 		s.entries, s.keys = append(s.entries, e), append(s.keys, key)
 		if _, seq, ok := strings.Cut(key, "-"); ok {
 			n, _ := strconv.ParseInt(seq, 10, 64)
@@ -56,19 +51,11 @@ func (s *state) add(entries []*loggingpb.LogEntry) error {
 		s.seq++
 		keys[i] = keyOf(e, s.seq)
 	}
-	err := s.store.Update(func(root *bbolt.Bucket) error {
-		b := root.Bucket([]byte(bucketEntries))
-		for i, e := range entries {
-			raw, err := protojson.Marshal(e)
-			if err != nil {
-				return err
-			}
-			if err := b.Put([]byte(keys[i]), raw); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	changed := map[string]*loggingpb.LogEntry{}
+	for i, e := range entries {
+		changed[keys[i]] = e
+	}
+	err := protokv.Save(s.store, bucketEntries, changed)
 	if err != nil {
 		return err
 	}
@@ -91,15 +78,11 @@ func (s *state) deleteLog(name string) (int, error) {
 		}
 		keep, keepKeys = append(keep, e), append(keepKeys, s.keys[i])
 	}
-	err := s.store.Update(func(root *bbolt.Bucket) error {
-		b := root.Bucket([]byte(bucketEntries))
-		for _, k := range gone {
-			if err := b.Delete([]byte(k)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	changed := map[string]*loggingpb.LogEntry{}
+	for _, k := range gone {
+		changed[k] = nil
+	}
+	err := protokv.Save(s.store, bucketEntries, changed)
 	if err != nil {
 		return 0, err
 	}

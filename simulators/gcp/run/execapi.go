@@ -80,8 +80,8 @@ func (a executionsAPI) DeleteExecution(_ context.Context, req *runpb.DeleteExecu
 		if err != nil {
 			return err
 		}
-		if req.Etag != "" && req.Etag != e.Etag {
-			return errorf(codes.Aborted, "etag mismatch: the execution was changed since %s was read", req.Etag)
+		if err := checkEtag(req.Etag, e.Etag); err != nil {
+			return err
 		}
 		op = doneOp(parentOf(e.Name), e)
 		if req.ValidateOnly {
@@ -109,8 +109,8 @@ func (a executionsAPI) CancelExecution(_ context.Context, req *runpb.CancelExecu
 		if err != nil {
 			return err
 		}
-		if req.Etag != "" && req.Etag != e.Etag {
-			return errorf(codes.Aborted, "etag mismatch: the execution was changed since %s was read", req.Etag)
+		if err := checkEtag(req.Etag, e.Etag); err != nil {
+			return err
 		}
 		if e.CompletionTime != nil {
 			return errorf(codes.FailedPrecondition, "Execution %s has already completed and cannot be cancelled.", lastSegment(e.Name))

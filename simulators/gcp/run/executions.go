@@ -38,8 +38,8 @@ func (s *Service) runJob(req *runpb.RunJobRequest) (*lropb.Operation, error) {
 		if err != nil {
 			return err
 		}
-		if req.Etag != "" && req.Etag != j.Etag {
-			return errorf(codes.Aborted, "etag mismatch: the job was changed since %s was read", req.Etag)
+		if err := checkEtag(req.Etag, j.Etag); err != nil {
+			return err
 		}
 		now := s.st.Now()
 		e := newExecution(j, req.Overrides, now)

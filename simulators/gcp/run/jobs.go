@@ -117,8 +117,10 @@ func (a jobsAPI) UpdateJob(_ context.Context, req *runpb.UpdateJobRequest) (*lro
 			_, err := st.job(j.Name)
 			return err
 		}
-		if old != nil && j.Etag != "" && j.Etag != old.Etag {
-			return errorf(codes.Aborted, "etag mismatch: the job was changed since %s was read", j.Etag)
+		if old != nil {
+			if err := checkEtag(j.Etag, old.Etag); err != nil {
+				return err
+			}
 		}
 		fillJob(j, old, a.s.st.Now())
 		op = doneOp(parentOf(j.Name), j)
@@ -144,8 +146,8 @@ func (a jobsAPI) DeleteJob(_ context.Context, req *runpb.DeleteJobRequest) (*lro
 		if err != nil {
 			return err
 		}
-		if req.Etag != "" && req.Etag != j.Etag {
-			return errorf(codes.Aborted, "etag mismatch: the job was changed since %s was read", req.Etag)
+		if err := checkEtag(req.Etag, j.Etag); err != nil {
+			return err
 		}
 		gone := proto.Clone(j).(*runpb.Job)
 		gone.DeleteTime = timestamppb.New(a.s.st.Now())
@@ -191,6 +193,15 @@ func (st *state) job(name string) (*runpb.Job, error) {
 	}
 	m := jobRE.FindStringSubmatch(name)
 	return nil, errorf(codes.NotFound, "Resource '%s' of kind 'JOB' in region '%s' in project '%s' does not exist.", m[3], m[2], m[1])
+}
+
+// checkEtag fails with ABORTED when a request names an etag (given) that
+// is not the resource's (have): it was changed since the caller read it.
+func checkEtag(given, have string) error {
+	if given != "" && given != have {
+		return errorf(codes.Aborted, "etag mismatch: the resource was changed since %s was read; read it again", given)
+	}
+	return nil
 }
 
 // checkTemplate refuses a job template Cloud Run would refuse, and one

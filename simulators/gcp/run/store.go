@@ -1,14 +1,12 @@
 package run
 
 import (
-	"encoding/json"
-
 	lropb "cloud.google.com/go/longrunning/autogen/longrunningpb"
 	runpb "cloud.google.com/go/run/apiv2/runpb"
 	"go.etcd.io/bbolt"
-	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/sockerless/sockerless/simulators/gcp/internal/protokv"
 	"github.com/sockerless/sockerless/simulators/kit/kv"
 )
 
@@ -40,52 +38,22 @@ func openState(db *bbolt.DB) (*state, error) {
 	}
 	s := &state{store: store, jobs: map[string]*runpb.Job{}, execs: map[string]*runpb.Execution{},
 		tasks: map[string]*runpb.Task{}, ops: map[string]*lropb.Operation{}}
-	if err := load(store, bucketJobs, s.jobs); err != nil {
+	if err := protokv.LoadMap(store, bucketJobs, s.jobs); err != nil {
 		return nil, err
 	}
-	if err := load(store, bucketExecs, s.execs); err != nil {
+	if err := protokv.LoadMap(store, bucketExecs, s.execs); err != nil {
 		return nil, err
 	}
-	if err := load(store, bucketTasks, s.tasks); err != nil {
+	if err := protokv.LoadMap(store, bucketTasks, s.tasks); err != nil {
 		return nil, err
 	}
-	return s, load(store, bucketOps, s.ops)
-}
-
-func load[M proto.Message](store *kv.Store, bucket string, into map[string]M) error {
-	return kv.Load(store, bucket, func(name string, raw *json.RawMessage) error {
-		var m M
-		m = m.ProtoReflect().Type().New().Interface().(M)
-		if err := protojson.Unmarshal(*raw, m); err != nil {
-			return err
-		}
-		into[name] = m
-		return nil
-	})
+	return s, protokv.LoadMap(store, bucketOps, s.ops)
 }
 
 // save persists resources of one kind by name (nil: deleted), in one
 // transaction.
 func save[M proto.Message](s *state, bucket string, changed map[string]M) error {
-	return s.store.Update(func(root *bbolt.Bucket) error {
-		b := root.Bucket([]byte(bucket))
-		for name, m := range changed {
-			if !m.ProtoReflect().IsValid() {
-				if err := b.Delete([]byte(name)); err != nil {
-					return err
-				}
-				continue
-			}
-			raw, err := protojson.Marshal(m)
-			if err != nil {
-				return err
-			}
-			if err := b.Put([]byte(name), raw); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return protokv.Save(s.store, bucket, changed)
 }
 
 func (s *state) saveJob(j *runpb.Job) error {
