@@ -1,7 +1,8 @@
 // Package server runs the GCP simulator: one loopback port that serves
-// gRPC (HTTP/2 without TLS, as clients pointed at an emulator dial it)
-// and, for the REST APIs to come, HTTP/1.1, routing each request to the
-// simulated service.
+// gRPC (HTTP/2 without TLS, as clients pointed at an emulator dial it:
+// Firestore, Cloud Run, Logging) and HTTP/1.1 (the metadata server and
+// the OAuth token endpoint, and the REST APIs to come), routing each
+// request to the simulated service.
 package server
 
 import (
@@ -18,6 +19,7 @@ import (
 	"github.com/sockerless/sockerless/simulators/gcp/firestore"
 	"github.com/sockerless/sockerless/simulators/gcp/logging"
 	"github.com/sockerless/sockerless/simulators/gcp/run"
+	"github.com/sockerless/sockerless/simulators/gcp/tokens"
 	"github.com/sockerless/sockerless/simulators/kit/kv"
 	"github.com/sockerless/sockerless/simulators/kit/loopback"
 	"github.com/sockerless/sockerless/simulators/kit/service"
@@ -50,6 +52,7 @@ type Server struct {
 	firestore *firestore.Service
 	logging   *logging.Service
 	run       *run.Service
+	tokens    *tokens.Service
 	serving   *loopback.Server
 }
 
@@ -76,6 +79,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.firestore = fs
 	fs.Register(s.grpc)
+	if s.tokens, err = tokens.New(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
 	if s.logging, err = logging.New(base); err != nil {
 		s.closeDB()
 		return nil, err
@@ -100,6 +107,7 @@ func (s *Server) Handler() http.Handler {
 		},
 		Serve: func(w http.ResponseWriter, r *http.Request, _ []byte) { s.grpc.ServeHTTP(w, r) },
 	})
+	r.Register(s.tokens.Routes()...)
 	return r
 }
 

@@ -28,7 +28,8 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println("gcpsim listening on", srv.URL())
-	fmt.Printf("export FIRESTORE_EMULATOR_HOST=%s\n", srv.Addr())
+	fmt.Printf("export FIRESTORE_EMULATOR_HOST=%s GCE_METADATA_HOST=%s\n", srv.Addr(), srv.Addr())
+	fmt.Printf("# Cloud Run and Logging clients: option.WithEndpoint(%q), no TLS, no credentials\n", srv.Addr())
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
