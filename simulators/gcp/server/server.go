@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/sockerless/sockerless/simulators/gcp/firestore"
+	"github.com/sockerless/sockerless/simulators/gcp/internal/googlerest"
 	"github.com/sockerless/sockerless/simulators/gcp/logging"
 	"github.com/sockerless/sockerless/simulators/gcp/run"
 	"github.com/sockerless/sockerless/simulators/gcp/tokens"
@@ -108,6 +109,12 @@ func (s *Server) Handler() http.Handler {
 		Serve: func(w http.ResponseWriter, r *http.Request, _ []byte) { s.grpc.ServeHTTP(w, r) },
 	})
 	r.Register(s.tokens.Routes()...)
+	runREST := s.run.REST()
+	r.Register(service.Route{
+		Name:  "run",
+		Match: func(r *http.Request, _ []byte) bool { return googlerest.Matches(runREST, r) },
+		Serve: func(w http.ResponseWriter, r *http.Request, body []byte) { googlerest.Serve(runREST, w, r, body) },
+	})
 	return r
 }
 
