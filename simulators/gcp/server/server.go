@@ -1,7 +1,7 @@
 // Package server runs the GCP simulator: one loopback port that serves
 // gRPC (HTTP/2 without TLS, as clients pointed at an emulator dial it:
-// Firestore, Cloud Run, Logging) and HTTP/1.1 (the metadata server and
-// the OAuth token endpoint, and the REST APIs to come), routing each
+// Firestore, Cloud Run, Logging, IAM) and HTTP/1.1 (the metadata server,
+// the OAuth token endpoint, Cloud Run's and IAM's REST APIs), routing each
 // request to the simulated service.
 package server
 
@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/sockerless/sockerless/simulators/gcp/firestore"
+	"github.com/sockerless/sockerless/simulators/gcp/iam"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/googlerest"
 	"github.com/sockerless/sockerless/simulators/gcp/logging"
 	"github.com/sockerless/sockerless/simulators/gcp/run"
@@ -54,6 +55,7 @@ type Server struct {
 	logging   *logging.Service
 	run       *run.Service
 	tokens    *tokens.Service
+	iam       *iam.Service
 	serving   *loopback.Server
 }
 
@@ -84,6 +86,11 @@ func New(cfg Config) (*Server, error) {
 		s.closeDB()
 		return nil, err
 	}
+	if s.iam, err = iam.New(base, func() string { return s.URL() + "/token" }); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	s.iam.Register(s.grpc)
 	if s.logging, err = logging.New(base); err != nil {
 		s.closeDB()
 		return nil, err
@@ -109,13 +116,17 @@ func (s *Server) Handler() http.Handler {
 		Serve: func(w http.ResponseWriter, r *http.Request, _ []byte) { s.grpc.ServeHTTP(w, r) },
 	})
 	r.Register(s.tokens.Routes()...)
-	runREST := s.run.REST()
-	r.Register(service.Route{
-		Name:  "run",
-		Match: func(r *http.Request, _ []byte) bool { return googlerest.Matches(runREST, r) },
-		Serve: func(w http.ResponseWriter, r *http.Request, body []byte) { googlerest.Serve(runREST, w, r, body) },
-	})
+	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()))
 	return r
+}
+
+// restRoute serves a service's REST methods.
+func restRoute(name string, methods []googlerest.Method) service.Route {
+	return service.Route{
+		Name:  name,
+		Match: func(r *http.Request, _ []byte) bool { return googlerest.Matches(methods, r) },
+		Serve: func(w http.ResponseWriter, r *http.Request, body []byte) { googlerest.Serve(methods, w, r, body) },
+	}
 }
 
 // notFound answers as Google's REST APIs do for an unknown method or path.

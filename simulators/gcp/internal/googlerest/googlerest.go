@@ -118,7 +118,7 @@ func (m Method) decode(r *http.Request, name string, body []byte) (proto.Message
 		if systemParams[k] {
 			continue
 		}
-		if err := setScalar(req.ProtoReflect(), k, vs[len(vs)-1]); err != nil {
+		if err := setQuery(req.ProtoReflect(), k, vs); err != nil {
 			return nil, err
 		}
 	}
@@ -132,16 +132,37 @@ func (m Method) decode(r *http.Request, name string, body []byte) (proto.Message
 	return req, nil
 }
 
-// setScalar sets the request's top-level scalar field called (in
-// lowerCamel) name from a query parameter.
-func setScalar(msg protoreflect.Message, name, value string) error {
+// setQuery sets the request's top-level scalar field, or appends to its
+// repeated scalar field, called (in lowerCamel) name from a query
+// parameter.
+func setQuery(msg protoreflect.Message, name string, values []string) error {
 	fd := msg.Descriptor().Fields().ByJSONName(name)
 	if fd == nil {
 		fd = msg.Descriptor().Fields().ByName(protoreflect.Name(name))
 	}
-	if fd == nil || fd.IsList() || fd.IsMap() || fd.Message() != nil {
+	if fd == nil || fd.IsMap() || fd.Message() != nil {
 		return status.Errorf(codes.InvalidArgument, "Invalid JSON payload received. Unknown name %q: Cannot bind query parameter.", name)
 	}
+	if !fd.IsList() {
+		v, err := scalar(fd, name, values[len(values)-1])
+		if err == nil {
+			msg.Set(fd, v)
+		}
+		return err
+	}
+	list := msg.Mutable(fd).List()
+	for _, s := range values {
+		v, err := scalar(fd, name, s)
+		if err != nil {
+			return err
+		}
+		list.Append(v)
+	}
+	return nil
+}
+
+// scalar parses a query parameter's value for field fd.
+func scalar(fd protoreflect.FieldDescriptor, name, value string) (protoreflect.Value, error) {
 	var v protoreflect.Value
 	var err error
 	switch fd.Kind() {
@@ -159,14 +180,25 @@ func setScalar(msg protoreflect.Message, name, value string) error {
 		var n int64
 		n, err = strconv.ParseInt(value, 10, 64)
 		v = protoreflect.ValueOfInt64(n)
+	case protoreflect.EnumKind:
+		ev := fd.Enum().Values().ByName(protoreflect.Name(value))
+		if ev == nil {
+			var n int64
+			if n, err = strconv.ParseInt(value, 10, 32); err == nil {
+				ev = fd.Enum().Values().ByNumber(protoreflect.EnumNumber(n))
+			}
+		}
+		if ev == nil {
+			return v, status.Errorf(codes.InvalidArgument, "Invalid value at %q (%s): %q", name, fd.Enum().FullName(), value)
+		}
+		v = protoreflect.ValueOfEnum(ev.Number())
 	default:
-		return status.Errorf(codes.InvalidArgument, "Invalid value at %q: cannot bind a query parameter of this type", name)
+		return v, status.Errorf(codes.InvalidArgument, "Invalid value at %q: cannot bind a query parameter of this type", name)
 	}
 	if err != nil {
-		return status.Errorf(codes.InvalidArgument, "Invalid value at %q (%s): %q", name, fd.Kind(), value)
+		return v, status.Errorf(codes.InvalidArgument, "Invalid value at %q (%s): %q", name, fd.Kind(), value)
 	}
-	msg.Set(fd, v)
-	return nil
+	return v, nil
 }
 
 // httpStatus is the HTTP status Google's front end gives each code.
