@@ -70,54 +70,51 @@ func (a executionsAPI) ListExecutions(_ context.Context, req *runpb.ListExecutio
 	return out, err
 }
 
-func (a executionsAPI) DeleteExecution(_ context.Context, req *runpb.DeleteExecutionRequest) (*lropb.Operation, error) {
-	if _, err := checkName(execRE, req.Name, execForm); err != nil {
+// changeExec runs change on execution name under the lock, once the name
+// is well formed, the execution exists and etag (if given) is its own.
+func (s *Service) changeExec(name, etag string, change func(st *state, e *runpb.Execution) (*lropb.Operation, error)) (*lropb.Operation, error) {
+	if _, err := checkName(execRE, name, execForm); err != nil {
 		return nil, err
 	}
 	var op *lropb.Operation
-	err := a.s.locked(func(st *state) error {
-		e, err := st.exec(req.Name)
+	err := s.locked(func(st *state) error {
+		e, err := st.exec(name)
 		if err != nil {
 			return err
 		}
-		if err := checkEtag(req.Etag, e.Etag); err != nil {
+		if err := checkEtag(etag, e.Etag); err != nil {
 			return err
 		}
-		op = doneOp(parentOf(e.Name), e)
+		op, err = change(st, e)
+		return err
+	})
+	return op, err
+}
+
+func (a executionsAPI) DeleteExecution(_ context.Context, req *runpb.DeleteExecutionRequest) (*lropb.Operation, error) {
+	return a.s.changeExec(req.Name, req.Etag, func(st *state, e *runpb.Execution) (*lropb.Operation, error) {
+		op := doneOp(parentOf(e.Name), e)
 		if req.ValidateOnly {
-			return nil
+			return op, nil
 		}
 		// A running execution is stopped at once, its tasks killed.
 		if r := a.s.running[e.Name]; r != nil {
 			r.kill(errDeleted)
 		}
 		if err := st.deleteExec(e.Name); err != nil {
-			return err
+			return nil, err
 		}
-		return st.saveOp(op)
+		return op, st.saveOp(op)
 	})
-	return op, err
 }
 
 func (a executionsAPI) CancelExecution(_ context.Context, req *runpb.CancelExecutionRequest) (*lropb.Operation, error) {
-	if _, err := checkName(execRE, req.Name, execForm); err != nil {
-		return nil, err
-	}
-	var op *lropb.Operation
-	err := a.s.locked(func(st *state) error {
-		e, err := st.exec(req.Name)
-		if err != nil {
-			return err
-		}
-		if err := checkEtag(req.Etag, e.Etag); err != nil {
-			return err
-		}
+	return a.s.changeExec(req.Name, req.Etag, func(st *state, e *runpb.Execution) (*lropb.Operation, error) {
 		if e.CompletionTime != nil {
-			return errorf(codes.FailedPrecondition, "Execution %s has already completed and cannot be cancelled.", lastSegment(e.Name))
+			return nil, errorf(codes.FailedPrecondition, "Execution %s has already completed and cannot be cancelled.", lastSegment(e.Name))
 		}
 		if req.ValidateOnly {
-			op = doneOp(parentOf(e.Name), e)
-			return nil
+			return doneOp(parentOf(e.Name), e), nil
 		}
 		// Cancelling stops the running tasks with SIGTERM (SIGKILL after
 		// the grace period) and starts no more; the execution completes
@@ -131,13 +128,12 @@ func (a executionsAPI) CancelExecution(_ context.Context, req *runpb.CancelExecu
 				c.Reasons = &runpb.Condition_ExecutionReason_{ExecutionReason: runpb.Condition_CANCELLING}
 			}
 		}
-		op = doneOp(parentOf(e.Name), e)
+		op := doneOp(parentOf(e.Name), e)
 		if err := st.saveExec(e); err != nil {
-			return err
+			return nil, err
 		}
-		return st.saveOp(op)
+		return op, st.saveOp(op)
 	})
-	return op, err
 }
 
 func (a tasksAPI) GetTask(_ context.Context, req *runpb.GetTaskRequest) (*runpb.Task, error) {

@@ -6,13 +6,11 @@ import (
 	"errors"
 	"testing"
 
-	"cloud.google.com/go/auth/credentials"
 	admin "cloud.google.com/go/iam/admin/apiv1"
 	adminpb "cloud.google.com/go/iam/admin/apiv1/adminpb"
 	"cloud.google.com/go/iam/apiv1/iampb"
 	"google.golang.org/api/googleapi"
 	iamrest "google.golang.org/api/iam/v1"
-	"google.golang.org/api/idtoken"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -107,24 +105,11 @@ func TestIAMKeysOverREST(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	creds, err := credentials.DetectDefault(&credentials.DetectOptions{Scopes: []string{cloudPlatform}, CredentialsJSON: file})
-	if err != nil {
-		t.Fatal(err)
+	if tok := keyFileToken(t, file); tok == "" {
+		t.Fatal("the key file got no access token")
 	}
-	if tok, err := creds.Token(ctx); err != nil || tok.Value == "" {
-		t.Fatalf("the key file's token: %+v %v", tok, err)
-	}
-	const aud = "https://control-plane.example"
-	ts, err := idtoken.NewTokenSource(ctx, aud, option.WithAuthCredentialsJSON(option.ServiceAccount, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := ts.Token()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p, err := validator(t, srv).Validate(ctx, id.AccessToken, aud); err != nil || p.Claims["email"] != a.Email {
-		t.Fatalf("the key file's ID token: %+v %v", p, err)
+	if p := idTokenFor(t, srv, "https://control-plane.example", option.WithAuthCredentialsJSON(option.ServiceAccount, file)); p.Claims["email"] != a.Email {
+		t.Fatalf("the key file's ID token: %+v", p)
 	}
 
 	keys, err := svc.Projects.ServiceAccounts.Keys.List(a.Name).Do()

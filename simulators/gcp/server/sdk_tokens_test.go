@@ -51,6 +51,44 @@ func validator(t *testing.T, s *Server) *idtoken.Validator {
 	return v
 }
 
+// idTokenFor gets an ID token for aud through idtoken (opts: where its
+// credentials come from) and validates it against the simulator's keys.
+func idTokenFor(t *testing.T, s *Server, aud string, opts ...option.ClientOption) *idtoken.Payload {
+	t.Helper()
+	ctx := context.Background()
+	ts, err := idtoken.NewTokenSource(ctx, aud, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := ts.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := validator(t, s).Validate(ctx, id.AccessToken, aud)
+	if err != nil {
+		t.Fatalf("a stock validator refused the ID token: %v", err)
+	}
+	if _, err := validator(t, s).Validate(ctx, id.AccessToken, "https://another.example"); err == nil {
+		t.Fatal("the validator accepted the token for another audience")
+	}
+	return p
+}
+
+// keyFileToken is an access token for a service account key file, got
+// through ADC as any program reads a key file.
+func keyFileToken(t *testing.T, file []byte) string {
+	t.Helper()
+	creds, err := credentials.DetectDefault(&credentials.DetectOptions{Scopes: []string{cloudPlatform}, CredentialsJSON: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := creds.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.Value
+}
+
 // TestMetadataServerADC proves what a workload on Google Cloud does
 // works against the simulator at GCE_METADATA_HOST: Application Default
 // Credentials find the metadata server and get access tokens, the
@@ -81,24 +119,8 @@ func TestMetadataServerADC(t *testing.T) {
 		t.Fatalf("project number: %q %v", n, err)
 	}
 
-	const aud = "https://control-plane.example"
-	ts, err := idtoken.NewTokenSource(ctx, aud)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := ts.Token()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := validator(t, srv).Validate(ctx, id.AccessToken, aud)
-	if err != nil {
-		t.Fatalf("a stock validator refused the ID token: %v", err)
-	}
-	if p.Claims["email"] != email || p.Issuer != "https://accounts.google.com" {
+	if p := idTokenFor(t, srv, "https://control-plane.example"); p.Claims["email"] != email || p.Issuer != "https://accounts.google.com" {
 		t.Fatalf("ID token claims: %+v", p)
-	}
-	if _, err := validator(t, srv).Validate(ctx, id.AccessToken, "https://another.example"); err == nil {
-		t.Fatal("the validator accepted the token for another audience")
 	}
 }
 
@@ -108,7 +130,6 @@ func TestMetadataServerADC(t *testing.T) {
 func TestTokenEndpointKeyFile(t *testing.T) {
 	srv := startServer(t, Config{})
 	noLocalCredentials(t)
-	ctx := context.Background()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -119,25 +140,11 @@ func TestTokenEndpointKeyFile(t *testing.T) {
 		"private_key":  string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})),
 		"client_email": email, "token_uri": srv.URL() + "/token",
 	})
-	creds, err := credentials.DetectDefault(&credentials.DetectOptions{Scopes: []string{cloudPlatform}, CredentialsJSON: file})
-	if err != nil {
-		t.Fatal(err)
+	if tok := keyFileToken(t, file); !strings.HasPrefix(tok, "ya29.") {
+		t.Fatalf("key file token: %q", tok)
 	}
-	if tok, err := creds.Token(ctx); err != nil || !strings.HasPrefix(tok.Value, "ya29.") {
-		t.Fatalf("key file token: %+v %v", tok, err)
-	}
-	const aud = "https://control-plane.example"
-	ts, err := idtoken.NewTokenSource(ctx, aud, option.WithAuthCredentialsJSON(option.ServiceAccount, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := ts.Token()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := validator(t, srv).Validate(ctx, id.AccessToken, aud)
-	if err != nil || p.Claims["email"] != email {
-		t.Fatalf("key file ID token: %+v %v", p, err)
+	if p := idTokenFor(t, srv, "https://control-plane.example", option.WithAuthCredentialsJSON(option.ServiceAccount, file)); p.Claims["email"] != email {
+		t.Fatalf("key file ID token: %+v", p)
 	}
 }
 
