@@ -160,8 +160,13 @@ func (p *parser) or() (filter, error) {
 }
 
 func (p *parser) unary() (filter, error) {
-	if p.isWord("NOT") || p.isWord("-") {
-		p.i++
+	t, ok := p.peek()
+	if p.isWord("NOT") || (ok && !t.quoted && strings.HasPrefix(t.text, "-")) {
+		if t.text == "NOT" || t.text == "-" {
+			p.i++
+		} else {
+			p.toks[p.i].text = t.text[1:] // "-field=value": the minus negates
+		}
 		f, err := p.unary()
 		if err != nil {
 			return nil, err
