@@ -168,7 +168,9 @@ func (a tasksAPI) ListTasks(_ context.Context, req *runpb.ListTasksRequest) (*ru
 				names = append(names, name)
 			}
 		}
-		page, next, err := paginate(names, req.PageSize, req.PageToken)
+		page, next, err := paginate(names, req.PageSize, req.PageToken, func(a, b string) int {
+			return int(st.tasks[a].Index - st.tasks[b].Index) // tasks list in index order
+		})
 		for _, n := range page {
 			out.Tasks = append(out.Tasks, proto.Clone(st.tasks[n]).(*runpb.Task))
 		}

@@ -284,10 +284,14 @@ func fillJob(j, old *runpb.Job, now time.Time) {
 	j.Etag = fmt.Sprintf(`"%d-%d"`, j.Generation, now.UnixNano())
 }
 
-// paginate is one page of names in order from token (an offset) and the
-// token of the next page.
-func paginate(names []string, size int32, token string) ([]string, string, error) {
-	slices.Sort(names)
+// paginate is one page of names, sorted by name unless order says how,
+// from token (an offset), and the token of the next page.
+func paginate(names []string, size int32, token string, order ...func(a, b string) int) ([]string, string, error) {
+	if len(order) > 0 {
+		slices.SortFunc(names, order[0])
+	} else {
+		slices.Sort(names)
+	}
 	from := 0
 	if token != "" {
 		n, err := strconv.Atoi(token)

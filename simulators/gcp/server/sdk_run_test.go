@@ -141,6 +141,18 @@ func TestRunExecutionOutcomes(t *testing.T) {
 					}
 				}
 			}},
+		{name: "tasks list in index order", script: "true",
+			tune: func(m *runpb.ExecutionTemplate) { m.TaskCount, m.Parallelism = 12, 4 },
+			check: func(t *testing.T, x *runpb.Execution, tasks []*runpb.Task) {
+				if x.SucceededCount != 12 || len(tasks) != 12 {
+					t.Fatalf("execution: %v", x)
+				}
+				for i, task := range tasks {
+					if task.Index != int32(i) {
+						t.Fatalf("task %d of the list has index %d", i, task.Index)
+					}
+				}
+			}},
 		{name: "an attempt past its timeout is stopped and fails", script: "sleep 30",
 			tune: func(m *runpb.ExecutionTemplate) { m.Template.Timeout, m.Template.Retries = seconds(0.3), retries(0) },
 			check: func(t *testing.T, x *runpb.Execution, tasks []*runpb.Task) {
