@@ -1,7 +1,7 @@
 // Package server runs the GCP simulator: one loopback port that serves
 // gRPC (HTTP/2 without TLS, as clients pointed at an emulator dial it:
 // Firestore, Cloud Run, Logging, IAM) and HTTP/1.1 (the metadata server,
-// the OAuth token endpoint, Cloud Run's and IAM's REST APIs), routing each
+// the OAuth token endpoint, the REST APIs of Cloud Run, Logging and IAM), routing each
 // request to the simulated service.
 package server
 
@@ -116,7 +116,7 @@ func (s *Server) Handler() http.Handler {
 		Serve: func(w http.ResponseWriter, r *http.Request, _ []byte) { s.grpc.ServeHTTP(w, r) },
 	})
 	r.Register(s.tokens.Routes()...)
-	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()))
+	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()), restRoute("logging", s.logging.REST()))
 	return r
 }
 

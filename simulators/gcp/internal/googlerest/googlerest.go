@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -36,8 +37,9 @@ type Method struct {
 }
 
 // Bind binds f to verb and the URL path pattern: a regular expression
-// whose first group is the resource name that fills the request's
-// field (dotted for a nested field, as "job.name").
+// over the escaped path whose first group is the resource name that
+// fills the request's field (dotted for a nested field, as "job.name");
+// a method without a name in its path has no group and field "".
 func Bind[Req, Resp proto.Message](verb, pattern, field, body string, f func(context.Context, Req) (Resp, error)) Method {
 	return Method{
 		verb: verb, path: regexp.MustCompile("^" + pattern + "$"), field: field, body: body, pattern: pattern,
@@ -52,7 +54,7 @@ func Bind[Req, Resp proto.Message](verb, pattern, field, body string, f func(con
 // Matches reports whether any of methods serves r's path.
 func Matches(methods []Method, r *http.Request) bool {
 	for _, m := range methods {
-		if m.path.MatchString(r.URL.Path) {
+		if m.path.MatchString(r.URL.EscapedPath()) {
 			return true
 		}
 	}
@@ -63,7 +65,7 @@ func Matches(methods []Method, r *http.Request) bool {
 func Serve(methods []Method, w http.ResponseWriter, r *http.Request, body []byte) {
 	pathMatched := false
 	for _, m := range methods {
-		sub := m.path.FindStringSubmatch(r.URL.Path)
+		sub := m.path.FindStringSubmatch(r.URL.EscapedPath())
 		if sub == nil {
 			continue
 		}
@@ -71,7 +73,11 @@ func Serve(methods []Method, w http.ResponseWriter, r *http.Request, body []byte
 		if m.verb != r.Method {
 			continue
 		}
-		req, err := m.decode(r, sub[1], body)
+		name := ""
+		if len(sub) > 1 {
+			name, _ = url.PathUnescape(sub[1])
+		}
+		req, err := m.decode(r, name, body)
 		if err != nil {
 			WriteError(w, err)
 			return
@@ -121,6 +127,9 @@ func (m Method) decode(r *http.Request, name string, body []byte) (proto.Message
 		if err := setQuery(req.ProtoReflect(), k, vs); err != nil {
 			return nil, err
 		}
+	}
+	if m.field == "" {
+		return req, nil
 	}
 	// The path's name wins over any in the body, as in Google's transcoding.
 	msg := req.ProtoReflect()
