@@ -80,9 +80,16 @@ func (s *Service) execute(name string, r *execRun) {
 	defer r.kill(errors.New("execution ended"))
 	var e *runpb.Execution
 	s.locked(func(st *state) error {
-		e = proto.Clone(st.execs[name]).(*runpb.Execution)
+		if x := st.execs[name]; x != nil {
+			e = proto.Clone(x).(*runpb.Execution)
+		} else {
+			delete(s.running, name) // deleted before it started
+		}
 		return nil
 	})
+	if e == nil {
+		return
+	}
 	c := e.Template.Containers[0]
 	img, err := s.pullImage(r.ctx, c.Image)
 	if err == nil {
