@@ -8,5 +8,3 @@ type (
 	imageCache = imagefs.Cache
 	unpacked   = imagefs.Image
 )
-
-func newImageCache(dir string) *imageCache { return imagefs.NewCache(dir) }

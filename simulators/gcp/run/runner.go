@@ -150,7 +150,7 @@ func (s *Service) pullImage(ctx context.Context, ref string) (*imagefs.Image, er
 	if err != nil {
 		return nil, err
 	}
-	return s.images.Get(ctx, img)
+	return s.home.Images.Get(ctx, img)
 }
 
 // runTask runs task index of e until an attempt succeeds, its retries are
@@ -196,7 +196,7 @@ func (s *Service) runTask(r *execRun, e *runpb.Execution, index int32, img *imag
 // the execution's stop.
 func (s *Service) attempt(r *execRun, e *runpb.Execution, index, attempt int32, img *imagefs.Image) (outcome, string, int32) {
 	c := e.Template.Containers[0]
-	dir := taskrun.Workspace{Dir: filepath.Join(s.dir, "tasks", lastSegment(e.Name), strconv.Itoa(int(index))+"-"+strconv.Itoa(int(attempt)))}
+	dir := taskrun.Workspace{Dir: filepath.Join(s.home.Dir, "tasks", lastSegment(e.Name), strconv.Itoa(int(index))+"-"+strconv.Itoa(int(attempt)))}
 	defer dir.Remove()
 	root, err := dir.ContainerRoot(c.Name)
 	if err != nil {

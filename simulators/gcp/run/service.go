@@ -17,8 +17,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"cloud.google.com/go/logging/apiv2/loggingpb"
@@ -57,9 +55,7 @@ type Service struct {
 	st      *service.State[*state]
 	pull    func(ctx context.Context, image string) (v1.Image, error)
 	logs    LogSink
-	dir     string
-	tempDir bool
-	images  *imagefs.Cache
+	home    *imagefs.Home
 	running map[string]*execRun // execution name → its run, while running
 	wg      sync.WaitGroup
 }
@@ -73,17 +69,13 @@ func New(o Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
-	s := &Service{st: st, pull: o.Pull, logs: o.Logs, dir: o.Dir, running: map[string]*execRun{}}
+	s := &Service{st: st, pull: o.Pull, logs: o.Logs, running: map[string]*execRun{}}
 	if err := s.failInterrupted(); err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
-	if s.dir == "" {
-		if s.dir, err = os.MkdirTemp("", "gcpsim-run-"); err != nil {
-			return nil, fmt.Errorf("run: %w", err)
-		}
-		s.tempDir = true
+	if s.home, err = imagefs.OpenHome(o.Dir, "gcpsim-run-"); err != nil {
+		return nil, fmt.Errorf("run: %w", err)
 	}
-	s.images = imagefs.NewCache(filepath.Join(s.dir, "images"))
 	return s, nil
 }
 
@@ -105,10 +97,7 @@ func (s *Service) Close() error {
 	}
 	s.st.Mu.Unlock()
 	s.wg.Wait()
-	if s.tempDir {
-		return os.RemoveAll(s.dir)
-	}
-	return nil
+	return s.home.Close()
 }
 
 var errShutdown = errors.New("the simulator is shutting down")
