@@ -1,6 +1,6 @@
 package ecs
 
-import "github.com/sockerless/sockerless/simulators/aws/internal/imagefs"
+import "github.com/sockerless/sockerless/simulators/kit/imagefs"
 
 // Images are unpacked by imagefs, shared with Lambda's container-image
 // functions; these names keep the task runner's code unchanged.
@@ -8,5 +8,3 @@ type (
 	imageCache = imagefs.Cache
 	unpacked   = imagefs.Image
 )
-
-func newImageCache(dir string) *imageCache { return imagefs.NewCache(dir) }

@@ -14,13 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/imagefs"
 	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
@@ -59,13 +59,13 @@ type Options struct {
 // Service is the ECS endpoint of one account.
 type Service struct {
 	awsjson.Core[*store]
-	pull    func(ctx context.Context, image string) (v1.Image, error)
-	logs    LogSink
-	dir     string
-	tempDir bool
-	images  *imageCache
-	tasks   map[string]*task // task ARN → task
-	wg      sync.WaitGroup   // running tasks
+	pull   func(ctx context.Context, image string) (v1.Image, error)
+	logs   LogSink
+	dir    string
+	home   *imagefs.Home
+	images *imageCache
+	tasks  map[string]*task // task ARN → task
+	wg     sync.WaitGroup   // running tasks
 }
 
 // New loads persisted state and returns a Service.
@@ -79,13 +79,10 @@ func New(o Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.dir == "" {
-		if s.dir, err = os.MkdirTemp("", "awssim-ecs-"); err != nil {
-			return nil, fmt.Errorf("ecs: %w", err)
-		}
-		s.tempDir = true
+	if s.home, err = imagefs.OpenHome(s.dir, "awssim-ecs-"); err != nil {
+		return nil, fmt.Errorf("ecs: %w", err)
 	}
-	s.images = newImageCache(s.dir + "/images")
+	s.dir, s.images = s.home.Dir, s.home.Images
 	return s, nil
 }
 
@@ -97,10 +94,7 @@ func (s *Service) Close() error {
 	}
 	s.Mu.Unlock()
 	s.wg.Wait()
-	if s.tempDir {
-		return os.RemoveAll(s.dir)
-	}
-	return nil
+	return s.home.Close()
 }
 
 func invalid(format string, args ...any) *awsjson.Error {

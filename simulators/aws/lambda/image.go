@@ -26,7 +26,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/sockerless/sockerless/sandbox"
-	"github.com/sockerless/sockerless/simulators/aws/internal/imagefs"
+	"github.com/sockerless/sockerless/simulators/kit/imagefs"
 )
 
 // imageConfig is ImageConfig: overrides of the image's own settings.

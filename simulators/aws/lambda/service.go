@@ -26,7 +26,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/sockerless/sockerless/simulators/aws/internal/account"
-	"github.com/sockerless/sockerless/simulators/aws/internal/imagefs"
+	"github.com/sockerless/sockerless/simulators/kit/imagefs"
 	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
@@ -71,10 +71,10 @@ type Options struct {
 
 // Service is the Lambda endpoint and the instances it runs.
 type Service struct {
-	opts    Options
-	dir     string
-	tempDir bool
-	images  *imagefs.Cache // container images, unpacked once per digest
+	opts   Options
+	dir    string
+	home   *imagefs.Home  // dir and images; a temporary dir when Options.Dir is empty
+	images *imagefs.Cache // container images, unpacked once per digest
 
 	mu  sync.Mutex
 	fns map[string]*function // region/name
@@ -112,24 +112,20 @@ func New(o Options) (*Service, error) {
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 10 * time.Minute
 	}
-	s := &Service{opts: o, dir: o.Dir, fns: map[string]*function{}}
-	if s.dir == "" {
-		d, err := os.MkdirTemp("", "awssim-lambda-")
-		if err != nil {
-			return nil, err
-		}
-		s.dir, s.tempDir = d, true
+	s := &Service{opts: o, fns: map[string]*function{}}
+	home, err := imagefs.OpenHome(o.Dir, "awssim-lambda-")
+	if err != nil {
+		return nil, err
 	}
-	s.images = imagefs.NewCache(filepath.Join(s.dir, "images"))
+	s.home, s.dir, s.images = home, home.Dir, home.Images
 	for _, sub := range []string{"code", "run"} {
 		if err := os.MkdirAll(filepath.Join(s.dir, sub), 0o700); err != nil {
+			home.Close()
 			return nil, err
 		}
 	}
 	if err := s.load(); err != nil {
-		if s.tempDir {
-			os.RemoveAll(s.dir)
-		}
+		home.Close()
 		return nil, err
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -171,10 +167,7 @@ func (s *Service) Close() error {
 	}
 	s.mu.Unlock()
 	s.events.Wait()
-	if s.tempDir {
-		return os.RemoveAll(s.dir)
-	}
-	return nil
+	return s.home.Close()
 }
 
 // reapIdle stops instances unused for IdleTimeout until Close.

@@ -1,10 +1,7 @@
 package server
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -15,11 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecssdk "github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/sockerless/sockerless/simulators/kit/imagetest"
 )
 
 // ecsEnv is a running simulator with an image pushed to its ECR and a
@@ -47,7 +42,7 @@ func newECSEnv(t testing.TB, cfg Config) *ecsEnv {
 		t.Fatal(err)
 	}
 	e.image = *repo.Repository.RepositoryUri + ":v1"
-	if err := remote.Write(imageRef(t, e.image), toolsImage(t), remote.WithContext(ctx), remote.WithAuth(auth)); err != nil {
+	if err := remote.Write(imageRef(t, e.image), imagetest.Tools(t), remote.WithContext(ctx), remote.WithAuth(auth)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.ecs.CreateCluster(ctx, &ecssdk.CreateClusterInput{ClusterName: aws.String(ecsCluster)}); err != nil {
@@ -69,54 +64,6 @@ func newECSClient(t testing.TB, url string) *ecssdk.Client {
 		t.Fatal(err)
 	}
 	return ecssdk.NewFromConfig(cfg)
-}
-
-// toolsImage is a two-layer image: the base has a passwd file, a
-// placeholder /bin/sh (the sandbox interprets sh itself) and a file the
-// second layer deletes with a whiteout, so a task seeing it proves the
-// layers were not flattened correctly.
-func toolsImage(t testing.TB) v1.Image {
-	t.Helper()
-	base := tarLayer(t, map[string]string{
-		"etc/passwd":    "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
-		"etc/group":     "root:x:0:\napp:x:1000:\n",
-		"bin/sh":        "placeholder: the sandbox runs sh itself\n",
-		"etc/hello.txt": "hello from the image\n",
-		"etc/gone.txt":  "deleted by the next layer\n",
-	})
-	top := tarLayer(t, map[string]string{"etc/.wh.gone.txt": ""})
-	img, err := mutate.AppendLayers(empty.Image, base, top)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err = mutate.Config(img, v1.Config{Env: []string{"PATH=/usr/local/bin:/usr/bin:/bin", "FROM_IMAGE=yes"}, Cmd: []string{"sh"}, WorkingDir: "/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
-
-func tarLayer(t testing.TB, files map[string]string) v1.Layer {
-	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for name, body := range files {
-		mode := int64(0o644)
-		if strings.HasPrefix(name, "bin/") {
-			mode = 0o755
-		}
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: mode, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		tw.Write([]byte(body))
-	}
-	tw.Close()
-	b := buf.Bytes()
-	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l
 }
 
 // container is a container definition for the pushed image running script.

@@ -1,13 +1,12 @@
 package firestore
 
 import (
-	"encoding/json"
 	"time"
 
 	pb "cloud.google.com/go/firestore/apiv1/firestorepb"
 	"go.etcd.io/bbolt"
-	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/sockerless/sockerless/simulators/gcp/internal/protokv"
 	"github.com/sockerless/sockerless/simulators/kit/kv"
 )
 
@@ -39,11 +38,7 @@ func openState(db *bbolt.DB) (*state, error) {
 		return nil, err
 	}
 	s := &state{store: store, docs: map[string]*pb.Document{}, txns: map[string]*txn{}}
-	err = kv.Load(store, bucketDocs, func(name string, raw *json.RawMessage) error {
-		d := &pb.Document{}
-		if err := protojson.Unmarshal(*raw, d); err != nil {
-			return err
-		}
+	err = protokv.Load(store, bucketDocs, func(name string, d *pb.Document) error {
 		s.docs[name] = d
 		if t := d.GetUpdateTime().AsTime(); t.After(s.last) {
 			s.last = t
@@ -55,25 +50,7 @@ func openState(db *bbolt.DB) (*state, error) {
 
 // save persists changed documents (nil: deleted) in one transaction.
 func (s *state) save(changed map[string]*pb.Document) error {
-	return s.store.Update(func(root *bbolt.Bucket) error {
-		b := root.Bucket([]byte(bucketDocs))
-		for name, d := range changed {
-			if d == nil {
-				if err := b.Delete([]byte(name)); err != nil {
-					return err
-				}
-				continue
-			}
-			raw, err := protojson.Marshal(d)
-			if err != nil {
-				return err
-			}
-			if err := b.Put([]byte(name), raw); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return protokv.Save(s.store, bucketDocs, changed)
 }
 
 // commitTime is the next commit's time: now at Firestore's microsecond

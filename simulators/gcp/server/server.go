@@ -1,7 +1,8 @@
 // Package server runs the GCP simulator: one loopback port that serves
-// gRPC (HTTP/2 without TLS, as clients pointed at an emulator dial it)
-// and, for the REST APIs to come, HTTP/1.1, routing each request to the
-// simulated service.
+// gRPC (HTTP/2 without TLS, as clients pointed at an emulator dial it:
+// Firestore, Cloud Run, Logging, IAM) and HTTP/1.1 (the metadata server,
+// the OAuth token endpoint, the REST APIs of Cloud Run, Logging and IAM), routing each
+// request to the simulated service.
 package server
 
 import (
@@ -16,6 +17,11 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/sockerless/sockerless/simulators/gcp/firestore"
+	"github.com/sockerless/sockerless/simulators/gcp/iam"
+	"github.com/sockerless/sockerless/simulators/gcp/internal/googlerest"
+	"github.com/sockerless/sockerless/simulators/gcp/logging"
+	"github.com/sockerless/sockerless/simulators/gcp/run"
+	"github.com/sockerless/sockerless/simulators/gcp/tokens"
 	"github.com/sockerless/sockerless/simulators/kit/kv"
 	"github.com/sockerless/sockerless/simulators/kit/loopback"
 	"github.com/sockerless/sockerless/simulators/kit/service"
@@ -46,6 +52,10 @@ type Server struct {
 	db        *bbolt.DB
 	grpc      *grpc.Server
 	firestore *firestore.Service
+	logging   *logging.Service
+	run       *run.Service
+	tokens    *tokens.Service
+	iam       *iam.Service
 	serving   *loopback.Server
 }
 
@@ -64,13 +74,32 @@ func New(cfg Config) (*Server, error) {
 	}
 	// Firestore takes requests of up to 10 MiB (a Commit of 500 writes).
 	s := &Server{cfg: cfg, db: db, grpc: grpc.NewServer(grpc.MaxRecvMsgSize(16 << 20))}
-	fs, err := firestore.New(service.Base{DB: db, AccountID: cfg.ProjectID})
+	base := service.Base{DB: db, AccountID: cfg.ProjectID}
+	fs, err := firestore.New(base)
 	if err != nil {
 		s.closeDB()
 		return nil, err
 	}
 	s.firestore = fs
 	fs.Register(s.grpc)
+	if s.tokens, err = tokens.New(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	if s.iam, err = iam.New(base, func() string { return s.URL() + "/token" }); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	s.iam.Register(s.grpc)
+	if s.logging, err = logging.New(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	s.logging.Register(s.grpc)
+	if err := s.openRun(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -86,7 +115,18 @@ func (s *Server) Handler() http.Handler {
 		},
 		Serve: func(w http.ResponseWriter, r *http.Request, _ []byte) { s.grpc.ServeHTTP(w, r) },
 	})
+	r.Register(s.tokens.Routes()...)
+	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()), restRoute("logging", s.logging.REST()))
 	return r
+}
+
+// restRoute serves a service's REST methods.
+func restRoute(name string, methods []googlerest.Method) service.Route {
+	return service.Route{
+		Name:  name,
+		Match: func(r *http.Request, _ []byte) bool { return googlerest.Matches(methods, r) },
+		Serve: func(w http.ResponseWriter, r *http.Request, body []byte) { googlerest.Serve(methods, w, r, body) },
+	}
 }
 
 // notFound answers as Google's REST APIs do for an unknown method or path.
@@ -124,6 +164,9 @@ func (s *Server) Close() error {
 		}
 	}
 	s.grpc.Stop()
+	if s.run != nil {
+		err = errors.Join(err, s.run.Close())
+	}
 	return errors.Join(err, s.closeDB())
 }
 

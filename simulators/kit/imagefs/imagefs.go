@@ -1,6 +1,7 @@
 // Package imagefs unpacks OCI images into plain directory trees, once per
-// digest, so simulated services (ECS tasks, Lambda container-image
-// functions) can run their files. The unpacking itself is the sandbox's
+// digest, so simulated services (the AWS simulator's ECS tasks and Lambda
+// container-image functions, the GCP simulator's Cloud Run job tasks) can
+// run their files. The unpacking itself is the sandbox's
 // (sandbox/unpack): no image can write outside its directory.
 package imagefs
 

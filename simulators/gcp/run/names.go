@@ -1,0 +1,71 @@
+package run
+
+import (
+	"crypto/rand"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"google.golang.org/grpc/codes"
+)
+
+var (
+	parentRE = regexp.MustCompile(`^projects/([^/]+)/locations/([^/]+)$`)
+	jobRE    = regexp.MustCompile(`^projects/([^/]+)/locations/([^/]+)/jobs/([^/]+)$`)
+	execRE   = regexp.MustCompile(`^projects/([^/]+)/locations/([^/]+)/jobs/([^/]+)/executions/([^/]+)$`)
+	taskRE   = regexp.MustCompile(`^projects/([^/]+)/locations/([^/]+)/jobs/([^/]+)/executions/([^/]+)/tasks/([^/]+)$`)
+	opRE     = regexp.MustCompile(`^projects/([^/]+)/locations/([^/]+)/operations/([^/]+)$`)
+	// jobIDRE is Cloud Run's rule for a job's name: a DNS label of at
+	// most 63 characters starting with a letter.
+	jobIDRE = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
+)
+
+// checkName fails with INVALID_ARGUMENT unless name matches re; what says
+// what kind of name was expected, for the message.
+func checkName(re *regexp.Regexp, name, what string) ([]string, error) {
+	m := re.FindStringSubmatch(name)
+	if m == nil {
+		return nil, errorf(codes.InvalidArgument, "Invalid resource name %q: expected %s", name, what)
+	}
+	return m[1:], nil
+}
+
+const (
+	parentForm = "projects/{project}/locations/{location}"
+	jobForm    = parentForm + "/jobs/{job}"
+	execForm   = jobForm + "/executions/{execution}"
+	taskForm   = execForm + "/tasks/{task}"
+	opForm     = parentForm + "/operations/{operation}"
+)
+
+// parentOf is the name up to the last two segments: a job's location, an
+// execution's job, a task's execution.
+func parentOf(name string) string {
+	i := strings.LastIndex(name, "/")
+	i = strings.LastIndex(name[:i], "/")
+	return name[:i]
+}
+
+// lastSegment is a name's final segment: its id.
+func lastSegment(name string) string { return name[strings.LastIndex(name, "/")+1:] }
+
+// newUID is a random UUID, as Cloud Run gives each resource.
+func newUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// suffix is the five random lowercase letters and digits Cloud Run
+// appends to a job's name to name an execution.
+func suffix() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	var b [5]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:])
+}
