@@ -121,8 +121,12 @@ func TestKillSignalForms(t *testing.T) {
 		signal string // "" sends none
 		want   string // the stream's signal; "" when the kill is refused
 		msg    string
+		// stops: the edge stops the container before answering, as
+		// dockerd answers a SIGKILL only once the container is down.
+		stops bool
 	}{
-		{name: "no signal is SIGKILL", want: "9"},
+		{name: "no signal is SIGKILL and waits for the stop", want: "9", stops: true},
+		{name: "KILL by name waits for the stop too", signal: "KILL", want: "9", stops: true},
 		{name: "SIG name", signal: "SIGUSR1", want: "10"},
 		{name: "bare lower-case name", signal: "hup", want: "1"},
 		{name: "number", signal: "15", want: "15"},
@@ -142,8 +146,12 @@ func TestKillSignalForms(t *testing.T) {
 				wantError(t, rep, http.StatusBadRequest, tt.msg)
 				return
 			}
-			if s := rep.Stream; rep.Status != http.StatusNoContent || s == nil || s.Kind != call.StreamSignal || s.Container != id || s.Signal != tt.want {
-				t.Fatalf("reply %d %+v, want a signal stream with %s", rep.Status, s, tt.want)
+			kind := call.StreamSignal
+			if tt.stops {
+				kind = call.StreamStop
+			}
+			if s := rep.Stream; rep.Status != http.StatusNoContent || s == nil || s.Kind != kind || s.Container != id || s.Signal != tt.want {
+				t.Fatalf("reply %d %+v, want a %s stream with %s", rep.Status, s, kind, tt.want)
 			}
 		})
 	}

@@ -38,6 +38,14 @@ func (c *Core) containerKill(ctx context.Context, in call.Call) (call.Reply, err
 		return noContent(), c.recordExit(ctx, rec.ID, rec.Starts, 128+int(num), c.now(), "")
 	}
 	c.emitContainer(ctx, rec, events.ActionKill, map[string]string{"signal": strconv.Itoa(int(num))})
+	if num == syscall.SIGKILL {
+		// dockerd answers a SIGKILL once the container has stopped, so an
+		// inspect or remove right after sees it stopped: the edge stops
+		// it as for docker stop, whose first signal is this one.
+		return call.Reply{Status: http.StatusNoContent, Stream: &call.Stream{
+			Kind: call.StreamStop, Container: rec.ID, Signal: strconv.Itoa(int(num)), Timeout: defaultStopTimeout, Running: true,
+		}}, nil
+	}
 	return call.Reply{Status: http.StatusNoContent, Stream: &call.Stream{
 		Kind: call.StreamSignal, Container: rec.ID, Signal: strconv.Itoa(int(num)), Running: true,
 	}}, nil

@@ -125,7 +125,10 @@ func (c *Core) execStart(ctx context.Context, in call.Call) (call.Reply, error) 
 	}
 	c.emitContainer(ctx, rec, events.ActionExecStart, map[string]string{"execID": x.ID})
 	return call.Reply{Status: http.StatusOK, Stream: &call.Stream{
-		Kind: call.StreamExec, Container: rec.ID, Exec: x.ID, TTY: cfg.Tty, Running: true,
+		// The stream is framed as the start request says (dockerd
+		// multiplexes unless it asks for a TTY); the process's own TTY
+		// is the create request's.
+		Kind: call.StreamExec, Container: rec.ID, Exec: x.ID, TTY: req.Tty, Running: true,
 		Stdin: cfg.AttachStdin, Stdout: cfg.AttachStdout, Stderr: cfg.AttachStderr,
 		Spec: encodeSpec(spec), Done: req.Detach,
 	}}, nil
