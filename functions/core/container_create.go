@@ -175,6 +175,9 @@ func validateHostConfig(hc *container.HostConfig) error {
 	if hc.AutoRemove && hc.RestartPolicy.Name != "" && hc.RestartPolicy.Name != container.RestartPolicyDisabled {
 		return invalid("can't create 'AutoRemove' container with restart policy")
 	}
+	if err := container.ValidateRestartPolicy(hc.RestartPolicy); err != nil {
+		return invalid("%v", err)
+	}
 	if hc.Privileged {
 		return invalid("privileged containers are not supported by sockerless: there is no host kernel to grant privileges on")
 	}

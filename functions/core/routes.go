@@ -48,6 +48,7 @@ func (c *Core) routes() map[string]opFunc {
 		call.OpContainerStats:   c.containerStats,
 		call.OpContainerChanges: c.containerChanges,
 		call.OpContainerExport:  c.containerExport,
+		call.OpContainerUpdate:  c.containerUpdate,
 
 		call.OpExecCreate:  c.execCreate,
 		call.OpExecStart:   c.execStart,
