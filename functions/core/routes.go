@@ -72,6 +72,9 @@ func (c *Core) routes() map[string]opFunc {
 		call.OpBuild:      c.build,
 		call.OpBuildPrune: c.buildPrune,
 
+		call.OpSwarm:        c.swarm,
+		call.OpSwarmManager: c.swarmManager,
+
 		call.OpContainerExited:     c.containerExited,
 		call.OpContainerAutoRemove: c.containerAutoRemove,
 		call.OpExecExited:          c.execExited,
