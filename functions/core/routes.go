@@ -75,9 +75,10 @@ func (c *Core) routes() map[string]opFunc {
 		call.OpSwarm:        c.swarm,
 		call.OpSwarmManager: c.swarmManager,
 
-		call.OpContainerExited:     c.containerExited,
-		call.OpContainerAutoRemove: c.containerAutoRemove,
-		call.OpExecExited:          c.execExited,
-		call.OpAgentAuth:           c.agentAuth,
+		call.OpContainerExited:          c.containerExited,
+		call.OpContainerAutoRemove:      c.containerAutoRemove,
+		call.OpContainerRestartByPolicy: c.containerRestartByPolicy,
+		call.OpExecExited:               c.execExited,
+		call.OpAgentAuth:                c.agentAuth,
 	}
 }
