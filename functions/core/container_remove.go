@@ -40,6 +40,9 @@ func (c *Core) removeContainer(ctx context.Context, rec *containerRecord, volume
 		if err := c.stoppedByUser(ctx, rec.ID); err != nil {
 			return err
 		}
+		if p, ok := c.cfg.Compute.(Pauser); ok && rec.State.Paused {
+			_ = p.Unpause(ctx, rec.ID) // a frozen workload ignores its stop
+		}
 		if err := c.cfg.Compute.Stop(ctx, rec.ID); err != nil {
 			return errorf(http.StatusInternalServerError, "stop container %s: %v", rec.ID[:12], err)
 		}

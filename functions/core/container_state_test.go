@@ -156,3 +156,37 @@ func TestKillSignalForms(t *testing.T) {
 		})
 	}
 }
+
+// docker pause needs a backend that can freeze a workload; the sandbox
+// cannot, and says so, and a container in the wrong state gets
+// dockerd's 409.
+func TestPauseRefusals(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	created := h.create(t, "idle", "app:v1", nil)
+	h.create(t, "svc", "app:v1", nil)
+	h.ok(t, req{op: call.OpContainerStart, vars: name("svc")}, http.StatusNoContent, nil)
+	for _, tc := range []struct {
+		name string
+		r    req
+		code int
+		msg  string
+	}{
+		{"pause a container that is not running", req{op: call.OpContainerPause, vars: name("idle")}, http.StatusConflict,
+			"Container " + created + " is not running"},
+		{"unpause a container that is not paused", req{op: call.OpContainerUnpause, vars: name("svc")}, http.StatusConflict, ""},
+		{"pause on a backend that cannot", req{op: call.OpContainerPause, vars: name("svc")}, http.StatusNotImplemented,
+			"the local backend cannot pause containers: its runtime has no way to freeze a workload's processes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := h.do(t, tc.r)
+			if tc.msg == "" {
+				if rep.Status != tc.code {
+					t.Errorf("status %d, want %d: %s", rep.Status, tc.code, rep.Body)
+				}
+				return
+			}
+			wantError(t, rep, tc.code, tc.msg)
+		})
+	}
+}

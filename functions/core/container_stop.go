@@ -31,6 +31,9 @@ func (c *Core) containerKill(ctx context.Context, in call.Call) (call.Reply, err
 	if err != nil {
 		return call.Reply{}, err
 	}
+	if err := refusePaused(rec); err != nil {
+		return call.Reply{}, err
+	}
 	if err := c.stoppedByUser(ctx, rec.ID); err != nil {
 		return call.Reply{}, err
 	}
@@ -58,6 +61,9 @@ func (c *Core) containerKill(ctx context.Context, in call.Call) (call.Reply, err
 func (c *Core) containerStop(ctx context.Context, in call.Call) (call.Reply, error) {
 	rec, err := c.runningContainer(ctx, in.Var("name"))
 	if err != nil {
+		return call.Reply{}, err
+	}
+	if err := refusePaused(rec); err != nil {
 		return call.Reply{}, err
 	}
 	if err := c.stoppedByUser(ctx, rec.ID); err != nil {

@@ -49,6 +49,8 @@ func (c *Core) routes() map[string]opFunc {
 		call.OpContainerChanges: c.containerChanges,
 		call.OpContainerExport:  c.containerExport,
 		call.OpContainerUpdate:  c.containerUpdate,
+		call.OpContainerPause:   c.containerPause,
+		call.OpContainerUnpause: c.containerUnpause,
 
 		call.OpExecCreate:  c.execCreate,
 		call.OpExecStart:   c.execStart,
