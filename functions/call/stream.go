@@ -67,8 +67,9 @@ type Stream struct {
 	PSArgs string `json:"psArgs,omitempty"`
 	// Spec carries the process spec for StreamExec (agent/proto.ProcessSpec).
 	Spec json.RawMessage `json:"spec,omitempty"`
-	// DetachKeys, on an attach stream, is the input sequence that ends
-	// the attachment and leaves the container running (Docker's detach).
+	// DetachKeys, on an attach or exec stream, is the input sequence
+	// that ends the client's connection and leaves the process running
+	// (Docker's detach).
 	DetachKeys []byte `json:"detachKeys,omitempty"`
 	// Running is false when the workload has already gone, so streams
 	// that need the agent answer at once instead of waiting for it.

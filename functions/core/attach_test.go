@@ -130,3 +130,38 @@ func TestExecStreamFramedByStart(t *testing.T) {
 		})
 	}
 }
+
+// A TTY exec with stdin carries its detach sequence to the edge (the
+// create request's, else dockerd's default); a bad one fails the start.
+func TestExecDetachKeys(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	h.create(t, "box", "app:v1", nil)
+	h.ok(t, req{op: call.OpContainerStart, vars: name("box")}, http.StatusNoContent, nil)
+	for _, tc := range []struct {
+		name       string
+		keys       string
+		tty, stdin bool
+		want       []byte
+		status     int
+	}{
+		{"default on a TTY with stdin", "", true, true, []byte{16, 17}, http.StatusOK},
+		{"the create request's", "ctrl-x", true, true, []byte{24}, http.StatusOK},
+		{"none without a TTY", "ctrl-x", false, true, nil, http.StatusOK},
+		{"none without stdin", "", true, false, nil, http.StatusOK},
+		{"a bad sequence fails the start", "ctrl-xx", true, true, nil, http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var x container.ExecCreateResponse
+			h.ok(t, req{op: call.OpExecCreate, vars: name("box"), body: container.ExecCreateRequest{
+				Cmd: []string{"cat"}, Tty: tc.tty, AttachStdin: tc.stdin, AttachStdout: true, DetachKeys: tc.keys}}, http.StatusCreated, &x)
+			rep := h.do(t, req{op: call.OpExecStart, vars: map[string]string{"id": x.ID}, body: container.ExecStartRequest{Tty: tc.tty}})
+			if rep.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s", rep.Status, tc.status, rep.Body)
+			}
+			if rep.Stream != nil && !bytes.Equal(rep.Stream.DetachKeys, tc.want) {
+				t.Errorf("detach keys %v, want %v", rep.Stream.DetachKeys, tc.want)
+			}
+		})
+	}
+}
