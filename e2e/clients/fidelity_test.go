@@ -3,6 +3,8 @@ package clients
 import (
 	"strings"
 	"testing"
+
+	"github.com/sockerless/sockerless/e2e/harness"
 )
 
 // Gaps docker-py's suite found, kept fixed with the docker CLI on every
@@ -14,12 +16,7 @@ func TestKillIsSynchronous(t *testing.T) {
 	for _, tg := range targets {
 		t.Run(tg.name, func(t *testing.T) {
 			e := tg.use(t)
-			r := e.Docker("run", "-d", TestImage, "sleep", "300")
-			if r.Code != 0 {
-				t.Fatalf("run: %s", r.Stderr)
-			}
-			id := strings.TrimSpace(r.Stdout)
-			t.Cleanup(func() { e.Docker("rm", "-f", id) })
+			id := runSleeper(t, e)
 			if r := e.Docker("kill", id); r.Code != 0 {
 				t.Fatalf("kill: %s", r.Stderr)
 			}
@@ -41,12 +38,7 @@ func TestPauseUnpause(t *testing.T) {
 	for _, tg := range targets {
 		t.Run(tg.name, func(t *testing.T) {
 			e := tg.use(t)
-			r := e.Docker("run", "-d", TestImage, "sleep", "300")
-			if r.Code != 0 {
-				t.Fatalf("run: %s", r.Stderr)
-			}
-			id := strings.TrimSpace(r.Stdout)
-			t.Cleanup(func() { e.Docker("rm", "-f", id) })
+			id := runSleeper(t, e)
 			p := e.Docker("pause", id)
 			if tg.name == "sandbox" {
 				if p.Code == 0 || !strings.Contains(p.Stderr, "cannot pause containers") {
@@ -65,4 +57,16 @@ func TestPauseUnpause(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runSleeper runs a container that sleeps on e, removed at the end.
+func runSleeper(t *testing.T, e *harness.Engine) string {
+	t.Helper()
+	r := e.Docker("run", "-d", TestImage, "sleep", "300")
+	if r.Code != 0 {
+		t.Fatalf("run: %s", r.Stderr)
+	}
+	id := strings.TrimSpace(r.Stdout)
+	t.Cleanup(func() { e.Docker("rm", "-f", id) })
+	return id
 }

@@ -97,12 +97,7 @@ func (s *Server) reportExit(containerID string, code int, at time.Time) {
 // (so its workload has ended), then ends the waits for its removal.
 func (s *Server) exitAcked(containerID string) {
 	if s.restarts.take(containerID) {
-		rep := s.streams.Call(s.streams.Background, call.Call{
-			Op:      call.OpContainerRestartByPolicy,
-			Version: apiversion.Max,
-			Vars:    map[string]string{"id": containerID},
-		})
-		if rep.Status >= 400 {
+		if rep := s.afterExit(call.OpContainerRestartByPolicy, containerID); rep.Status >= 400 {
 			s.cfg.Log.Error("restarting a container by its policy failed", "container", containerID, "status", rep.Status, "message", call.ErrorMessage(rep.Body))
 		}
 		return
@@ -110,11 +105,7 @@ func (s *Server) exitAcked(containerID string) {
 	if !s.removals.take(containerID) {
 		return
 	}
-	rep := s.streams.Call(s.streams.Background, call.Call{
-		Op:      call.OpContainerAutoRemove,
-		Version: apiversion.Max,
-		Vars:    map[string]string{"id": containerID},
-	})
+	rep := s.afterExit(call.OpContainerAutoRemove, containerID)
 	if rep.Status >= 400 {
 		s.cfg.Log.Error("removing a --rm container failed", "container", containerID, "status", rep.Status, "message", call.ErrorMessage(rep.Body))
 		s.streams.Nudge() // its waits ask the function, which removes it when overdue
@@ -131,4 +122,12 @@ func (s *Server) exitAcked(containerID string) {
 	} else {
 		s.streams.Nudge()
 	}
+}
+
+// afterExit calls op, an internal operation on a container whose exit
+// was acknowledged.
+func (s *Server) afterExit(op, containerID string) call.Reply {
+	return s.streams.Call(s.streams.Background, call.Call{
+		Op: op, Version: apiversion.Max, Vars: map[string]string{"id": containerID},
+	})
 }

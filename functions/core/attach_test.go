@@ -101,10 +101,7 @@ func TestAttachDetachKeys(t *testing.T) {
 // create request asked for the process: dockerd multiplexes unless the
 // start asks for a TTY, and clients (docker-py) read it that way.
 func TestExecStreamFramedByStart(t *testing.T) {
-	h := newHarness(t)
-	h.importImage(t, "app:v1")
-	h.create(t, "box", "app:v1", nil)
-	h.ok(t, req{op: call.OpContainerStart, vars: name("box")}, http.StatusNoContent, nil)
+	h := runningBox(t)
 	for _, tc := range []struct {
 		name            string
 		createTTY, sTTY bool
@@ -134,10 +131,7 @@ func TestExecStreamFramedByStart(t *testing.T) {
 // A TTY exec with stdin carries its detach sequence to the edge (the
 // create request's, else dockerd's default); a bad one fails the start.
 func TestExecDetachKeys(t *testing.T) {
-	h := newHarness(t)
-	h.importImage(t, "app:v1")
-	h.create(t, "box", "app:v1", nil)
-	h.ok(t, req{op: call.OpContainerStart, vars: name("box")}, http.StatusNoContent, nil)
+	h := runningBox(t)
 	for _, tc := range []struct {
 		name       string
 		keys       string
@@ -164,4 +158,13 @@ func TestExecDetachKeys(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runningBox is a harness with a container named box started.
+func runningBox(t *testing.T) *harness {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	h.create(t, "box", "app:v1", nil)
+	h.ok(t, req{op: call.OpContainerStart, vars: name("box")}, http.StatusNoContent, nil)
+	return h
 }
