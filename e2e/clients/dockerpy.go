@@ -109,6 +109,12 @@ func RunDockerPy(dir, host, work string, timeout time.Duration) (DockerPyResult,
 	for _, f := range dockerPyExcluded {
 		args = append(args, "--ignore", filepath.Join("tests", "integration", f))
 	}
+	// docker-py keeps its contexts beside the config file it finds, and
+	// in the working directory (the checkout, shared by every target's
+	// run) when there is none: give it one in work.
+	if err := os.WriteFile(filepath.Join(work, "config.json"), []byte("{}\n"), 0o600); err != nil {
+		return DockerPyResult{}, "", err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, dockerPyPython(), args...)
