@@ -48,6 +48,9 @@ func (c *Core) containerAttach(ctx context.Context, in call.Call) (call.Reply, e
 	}
 	rep := call.Reply{Status: http.StatusOK, Stream: st}
 	if logs {
+		if !rec.running() {
+			c.awaitWorkloadEnd(ctx, rec.ID)
+		}
 		entries, _, _, err := c.readLogs(ctx, rec.ID, "", true)
 		if err != nil {
 			return call.Reply{}, errorf(http.StatusInternalServerError, "read logs: %v", err)
