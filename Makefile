@@ -113,9 +113,9 @@ test: deps vet
 	@mkdir -p .run
 	@set -o pipefail; $(GO) test -count=1 -v -timeout 40m $(E2E) > .run/e2e.log 2>&1 || \
 		{ grep -E -B2 -A20 -- '--- FAIL|^panic' .run/e2e.log | tail -200; \
-		  grep -E -A14 -- '^(act|gitlab-ci-local|compose|testcontainers) |_test.go:[0-9]+: (job|act)' .run/e2e.log | head -80; \
+		  grep -E -A14 -- '^(act|gitlab-ci-local|compose|testcontainers|docker-py) |_test.go:[0-9]+: (job|act)' .run/e2e.log | head -80; \
 		  echo "e2e failed: see .run/e2e.log"; exit 1; }
-	@grep -E '^(corpus|compare|[a-z]+-scenarios|act|act-upstream|gitlab-ci-local|compose|testcontainers|ok|FAIL)[[:space:]:]|--- SKIP' .run/e2e.log
+	@grep -E '^(corpus|compare|[a-z]+-scenarios|act|act-upstream|gitlab-ci-local|compose|testcontainers|docker-py|ok|FAIL)[[:space:]:]|--- SKIP' .run/e2e.log
 
 # fuzz runs each fuzz target for FUZZTIME; a crash fails it, and its
 # input lands in the package's testdata/fuzz, where `go test` replays it.

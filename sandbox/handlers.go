@@ -126,6 +126,8 @@ func (s *system) call(ctx context.Context, args []string) ([]string, error) {
 		return append([]string{internalKill}, args[1:]...), nil
 	case "printf":
 		return append([]string{internalPrintf}, args[1:]...), nil
+	case "echo":
+		return oneWriteEcho(args), nil
 	case "command":
 		// command -v searches the host's PATH; search the container's.
 		if len(args) > 2 && (args[1] == "-v" || args[1] == "-V") && !interp.IsBuiltin(args[2]) {

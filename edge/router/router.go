@@ -66,7 +66,7 @@ func New(routes ...[]Route) *Router {
 
 // Default is the router for every resource Sockerless serves.
 func Default() *Router {
-	return New(System, Containers, Exec, Images, Volumes, Networks, Build)
+	return New(System, Containers, Exec, Images, Volumes, Networks, Build, Swarm)
 }
 
 // Match finds the route for method and path. ok is false when nothing

@@ -32,14 +32,15 @@ func AgentAuthorizer(h call.Handler) hub.Authorizer {
 	}
 }
 
-// pendingRemovals are the --rm containers whose exit the function has
-// recorded and which the edge removes once the exit is acknowledged.
-type pendingRemovals struct {
+// pendingIDs are the containers whose exit the function has recorded
+// and for which the edge has something to do once the exit is
+// acknowledged: remove a --rm container, restart one by its policy.
+type pendingIDs struct {
 	mu  sync.Mutex
 	ids map[string]bool
 }
 
-func (p *pendingRemovals) add(id string) {
+func (p *pendingIDs) add(id string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.ids == nil {
@@ -49,7 +50,7 @@ func (p *pendingRemovals) add(id string) {
 }
 
 // take reports whether id was pending, and forgets it.
-func (p *pendingRemovals) take(id string) bool {
+func (p *pendingIDs) take(id string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	ok := p.ids[id]
@@ -85,21 +86,26 @@ func (s *Server) reportExit(containerID string, code int, at time.Time) {
 	if rec.Recorded && rec.AutoRemove {
 		s.removals.add(containerID)
 	}
+	if rec.Recorded && rec.Restart {
+		s.restarts.add(containerID)
+	}
 	s.streams.ExitRecorded(containerID, rec, code)
 }
 
-// exitAcked carries out --rm once a container's streams have ended and
-// its agent has the acknowledgement of its exit, then ends the waits
-// for its removal.
+// exitAcked carries out --rm or the restart policy once a container's
+// streams have ended and its agent has the acknowledgement of its exit
+// (so its workload has ended), then ends the waits for its removal.
 func (s *Server) exitAcked(containerID string) {
+	if s.restarts.take(containerID) {
+		if rep := s.afterExit(call.OpContainerRestartByPolicy, containerID); rep.Status >= 400 {
+			s.cfg.Log.Error("restarting a container by its policy failed", "container", containerID, "status", rep.Status, "message", call.ErrorMessage(rep.Body))
+		}
+		return
+	}
 	if !s.removals.take(containerID) {
 		return
 	}
-	rep := s.streams.Call(s.streams.Background, call.Call{
-		Op:      call.OpContainerAutoRemove,
-		Version: apiversion.Max,
-		Vars:    map[string]string{"id": containerID},
-	})
+	rep := s.afterExit(call.OpContainerAutoRemove, containerID)
 	if rep.Status >= 400 {
 		s.cfg.Log.Error("removing a --rm container failed", "container", containerID, "status", rep.Status, "message", call.ErrorMessage(rep.Body))
 		s.streams.Nudge() // its waits ask the function, which removes it when overdue
@@ -116,4 +122,12 @@ func (s *Server) exitAcked(containerID string) {
 	} else {
 		s.streams.Nudge()
 	}
+}
+
+// afterExit calls op, an internal operation on a container whose exit
+// was acknowledged.
+func (s *Server) afterExit(op, containerID string) call.Reply {
+	return s.streams.Call(s.streams.Background, call.Call{
+		Op: op, Version: apiversion.Max, Vars: map[string]string{"id": containerID},
+	})
 }

@@ -36,7 +36,8 @@ type Config struct {
 	Handler call.Handler
 	// Hub finds the agent sessions of running containers. New sets its
 	// OnExit to report exits to Handler (call.OpContainerExited) and its
-	// OnExitAcked to carry out --rm (call.OpContainerAutoRemove); build
+	// OnExitAcked to carry out --rm (call.OpContainerAutoRemove) and
+	// restart policies (call.OpContainerRestartByPolicy); build
 	// it with hub.New(AgentAuthorizer(Handler)). Nil means no agent can
 	// connect; streams that need one fail saying so.
 	Hub *hub.Hub
@@ -64,7 +65,8 @@ type Server struct {
 	http    *http.Server
 	cancel  context.CancelFunc
 
-	removals pendingRemovals
+	removals pendingIDs
+	restarts pendingIDs
 }
 
 // New builds a Server from cfg, filling in defaults.

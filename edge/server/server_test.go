@@ -149,6 +149,13 @@ func TestRoutes(t *testing.T) {
 		{"POST", "/networks/n1/disconnect", call.OpNetworkDisconnect, map[string]string{"id": "n1"}},
 		{"DELETE", "/networks/n1", call.OpNetworkRemove, map[string]string{"id": "n1"}},
 		{"POST", "/networks/prune", call.OpNetworkPrune, nil},
+
+		{"GET", "/swarm", call.OpSwarm, nil},
+		{"POST", "/swarm/leave", call.OpSwarm, map[string]string{"action": "leave"}},
+		{"POST", "/swarm/init", call.OpSwarm, map[string]string{"action": "init"}},
+		{"GET", "/services", call.OpSwarmManager, nil},
+		{"DELETE", "/secrets/s1", call.OpSwarmManager, map[string]string{"rest": "s1"}},
+		{"POST", "/nodes/n1/update", call.OpSwarmManager, map[string]string{"rest": "n1/update"}},
 	}
 	f := &fakeFunction{}
 	srv := newEdge(t, f, Config{})
@@ -196,7 +203,7 @@ func TestVersionsAndUnknownRoutes(t *testing.T) {
 		{"unknown path", "GET", "/nothing/here", 404, "page not found"},
 		{"unknown versioned path", "GET", "/v1.44/nothing", 404, "page not found"},
 		{"wrong method", "GET", "/containers/create", 404, "page not found"},
-		{"unserved route", "POST", "/swarm/init", 404, "page not found"},
+		{"unserved route", "GET", "/plugins", 404, "page not found"},
 		{"bad version syntax", "GET", "/vx/info", 404, "page not found"},
 	}
 	f := &fakeFunction{}

@@ -16,6 +16,10 @@ import (
 // the hub holds the streams until the process runs.
 func (e *Env) serveAttach(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
 	st := rep.Stream
+	if st.Done && r.Method != http.MethodGet {
+		e.serveAttachLogs(w, r, c, rep)
+		return
+	}
 	if e.Hub == nil {
 		reply.WriteError(w, http.StatusNotImplemented, "attach needs the agent hub, and this edge runs without one")
 		return
@@ -37,6 +41,7 @@ func (e *Env) serveAttach(w http.ResponseWriter, r *http.Request, c call.Call, r
 
 	// With logs=1 the function sends the past output first.
 	if len(rep.Body) > 0 {
+		h.pauseAfterHead()
 		if _, err := h.out.Write(rep.Body); err != nil {
 			return
 		}
@@ -44,6 +49,9 @@ func (e *Env) serveAttach(w http.ResponseWriter, r *http.Request, c call.Call, r
 	var stdin io.Reader
 	if st.Stdin {
 		stdin = h.stdin
+		if len(st.DetachKeys) > 0 {
+			stdin = &detachReader{r: h.stdin, keys: st.DetachKeys, detach: cancel}
+		}
 	}
 	stdout, stderr := h.streams(st.TTY)
 	if !st.Stdout {
@@ -56,6 +64,19 @@ func (e *Env) serveAttach(w http.ResponseWriter, r *http.Request, c call.Call, r
 		e.Log.Warn("attach ended with an error", "container", st.Container, "err", err)
 		h.fail(st.TTY, err)
 	}
+}
+
+// serveAttachLogs answers an attach without stream=1: the stored output
+// the function sent, then the end of the stream.
+func (e *Env) serveAttachLogs(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
+	h, err := e.hijack(w, r, c.Version, rep.Stream.TTY)
+	if err != nil {
+		reply.WriteError(w, http.StatusInternalServerError, "%s", err)
+		return
+	}
+	defer h.Close()
+	h.pauseAfterHead()
+	_, _ = h.out.Write(rep.Body)
 }
 
 // attachGrace is how long an attachment outlives its container's exit,

@@ -62,6 +62,11 @@ func (e *Env) serveExec(w http.ResponseWriter, r *http.Request, c call.Call, rep
 	var stdin io.Reader
 	if st.Stdin {
 		stdin = h.stdin
+		if len(st.DetachKeys) > 0 {
+			// Detaching leaves the exec running: its output is dropped
+			// once the connection is gone, and its exit still recorded.
+			stdin = &detachReader{r: h.stdin, keys: st.DetachKeys, detach: h.Close}
+		}
 	}
 	stdout, stderr := h.streams(st.TTY)
 	if !st.Stdout {

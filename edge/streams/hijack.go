@@ -70,6 +70,15 @@ func (e *Env) hijack(w http.ResponseWriter, r *http.Request, version string, tty
 	return &hijacked{conn: conn, stdin: brw.Reader, out: &lockedWriter{w: conn}}, nil
 }
 
+// headPause separates the response head from output that is ready at
+// once (an attach's stored logs). Some clients (docker-py) read the head
+// through a buffered reader and then the raw socket, losing whatever
+// the buffer took beyond the head; dockerd's own delay in reading the
+// logs keeps the two apart, and so does this.
+const headPause = 25 * time.Millisecond
+
+func (h *hijacked) pauseAfterHead() { time.Sleep(headPause) }
+
 // streams are the writers for the process's stdout and stderr: the
 // connection itself with a TTY, stdcopy frames without.
 func (h *hijacked) streams(tty bool) (stdout, stderr io.Writer) {

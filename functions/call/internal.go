@@ -13,6 +13,12 @@ import "time"
 // answer is an AutoRemoved.
 const OpContainerAutoRemove = "internal.container.autoremove"
 
+// OpContainerRestartByPolicy starts again a container whose exit its
+// restart policy answers (ExitRecorded.Restart): the edge calls it
+// once the agent has the acknowledgement of the exit, so the old
+// workload has ended. Vars "id"; no body.
+const OpContainerRestartByPolicy = "internal.container.restartbypolicy"
+
 // AgentAuth is the body of OpAgentAuth: the credentials an agent dialed
 // the edge with.
 type AgentAuth struct {
@@ -38,6 +44,9 @@ type ExitRecorded struct {
 	// AutoRemove: the container was run with --rm, and the edge is to
 	// call OpContainerAutoRemove once its streams have ended.
 	AutoRemove bool `json:"autoRemove,omitempty"`
+	// Restart: the container's restart policy restarts it, and the edge
+	// is to call OpContainerRestartByPolicy once its exit is acknowledged.
+	Restart bool `json:"restart,omitempty"`
 }
 
 // AutoRemoved is the function's answer to OpContainerAutoRemove.

@@ -67,6 +67,12 @@ const (
 	OpBuild      = "build.build"
 	OpBuildPrune = "build.prune"
 
+	// Swarm mode, which Sockerless does not have: /swarm and its
+	// actions, and what only a manager serves (nodes, services, tasks,
+	// secrets, configs).
+	OpSwarm        = "swarm.swarm"
+	OpSwarmManager = "swarm.manager"
+
 	// Internal operations: the edge reports what the agent told it.
 	// Body is JSON (see the core package for the shapes).
 	OpContainerExited = "internal.container.exited"

@@ -67,10 +67,15 @@ type Stream struct {
 	PSArgs string `json:"psArgs,omitempty"`
 	// Spec carries the process spec for StreamExec (agent/proto.ProcessSpec).
 	Spec json.RawMessage `json:"spec,omitempty"`
+	// DetachKeys, on an attach or exec stream, is the input sequence
+	// that ends the client's connection and leaves the process running
+	// (Docker's detach).
+	DetachKeys []byte `json:"detachKeys,omitempty"`
 	// Running is false when the workload has already gone, so streams
 	// that need the agent answer at once instead of waiting for it.
 	Running bool `json:"running,omitempty"`
-	// Done ends a polling stream (wait, logs, events, build).
+	// Done ends a polling stream (wait, logs, events, build); on an
+	// attach stream, Body (the logs) is all there is to send.
 	Done bool `json:"done,omitempty"`
 	// ExitOf, on a wait stream, is the start number of the container
 	// whose exit ends the wait; 0: only its removal does. On an attach

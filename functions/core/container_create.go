@@ -171,9 +171,23 @@ func (c *Core) newContainer(req container.CreateRequest, img *imageRecord) (*con
 	}, nil
 }
 
+// logDrivers are the log drivers dockerd has built in; a container may
+// name any of them (its output is kept by the backend's own log store
+// whichever it names), and no other: there are no logging plugins.
+var logDrivers = map[string]bool{
+	"json-file": true, "local": true, "none": true, "syslog": true, "journald": true, "gelf": true,
+	"fluentd": true, "awslogs": true, "splunk": true, "etwlogs": true, "gcplogs": true, "logentries": true,
+}
+
 func validateHostConfig(hc *container.HostConfig) error {
 	if hc.AutoRemove && hc.RestartPolicy.Name != "" && hc.RestartPolicy.Name != container.RestartPolicyDisabled {
 		return invalid("can't create 'AutoRemove' container with restart policy")
+	}
+	if err := container.ValidateRestartPolicy(hc.RestartPolicy); err != nil {
+		return invalid("%v", err)
+	}
+	if t := hc.LogConfig.Type; t != "" && !logDrivers[t] {
+		return invalid("logger: no log driver named '%s' is registered", t)
 	}
 	if hc.Privileged {
 		return invalid("privileged containers are not supported by sockerless: there is no host kernel to grant privileges on")

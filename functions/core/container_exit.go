@@ -42,6 +42,7 @@ func (c *Core) containerExited(ctx context.Context, in call.Call) (call.Reply, e
 	}
 	return jsonReply(http.StatusOK, call.ExitRecorded{
 		Recorded: true, Starts: fresh.Starts, AutoRemove: fresh.HostConfig.AutoRemove,
+		Restart: fresh.State.Restarting,
 	}), nil
 }
 
@@ -73,6 +74,10 @@ func (c *Core) recordExit(ctx context.Context, id string, starts, code int, at t
 	if rec.HostConfig.AutoRemove {
 		return c.removeContainer(ctx, rec, false, true)
 	}
+	if rec.State.Restarting {
+		// No agent reported this exit, so none waits for its answer.
+		c.restartByPolicy(ctx, rec)
+	}
 	return nil
 }
 
@@ -93,6 +98,12 @@ func (c *Core) markExited(ctx context.Context, id string, starts, code int, at t
 		r.State.Pid = 0
 		r.State.Error = msg
 		r.State.FinishedAt = formatTime(at)
+		// An exit core recorded with a reason (a start that failed) is
+		// not one a restart policy answers.
+		if msg == "" && restartDue(r, code) {
+			r.State.Restarting, r.State.Status = true, container.StateRestarting
+			r.RestartCount++
+		}
 		return nil
 	})
 	if err != nil || !changed {

@@ -36,6 +36,9 @@ func (c *Core) containerLogs(ctx context.Context, in call.Call) (call.Reply, err
 	firstCall := cursor == ""
 	// Status before reading: an exit seen here means every line is stored.
 	running := rec.running()
+	if !running && firstCall {
+		c.awaitWorkloadEnd(ctx, rec.ID)
+	}
 	tail := q.Get("tail")
 	tailing := firstCall && tail != "" && tail != "all"
 	entries, next, drained, err := c.readLogs(ctx, rec.ID, cursor, tailing)
@@ -73,6 +76,31 @@ func (c *Core) containerLogs(ctx context.Context, in call.Call) (call.Reply, err
 		Status: http.StatusOK, Header: http.Header{"Content-Type": {ctype}}, Body: body,
 		Stream: &call.Stream{Kind: call.StreamLogs, Container: rec.ID, Cursor: next, Done: done, TTY: rec.Config.Tty},
 	}, nil
+}
+
+// workloadEndWait bounds how long a read of a stopped container's log
+// waits for its workload to end.
+const workloadEndWait = 2 * time.Second
+
+// awaitWorkloadEnd waits, up to workloadEndWait, until the driver no
+// longer runs the workload of a container whose exit is recorded. The
+// agent reports the exit before its workload ends, and a runtime may
+// store the last output only then (a Docker Engine's log copier lags
+// its container's pipe): dockerd's logs of a stopped container are
+// complete, so these are too.
+func (c *Core) awaitWorkloadEnd(ctx context.Context, id string) {
+	deadline := time.Now().Add(workloadEndWait)
+	for {
+		st, err := c.cfg.Compute.Status(ctx, id)
+		if err != nil || !st.Known || !st.Running || time.Now().After(deadline) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // logBudget bounds the output one logs call returns (a remote function's

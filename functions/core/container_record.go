@@ -37,6 +37,10 @@ type containerRecord struct {
 	// nothing (see reconcile).
 	Launched     int
 	RestartCount int
+	// ManuallyStopped: docker stop or kill ended it, so its restart
+	// policy does not restart it (dockerd's HasBeenManuallyStopped);
+	// a start clears it.
+	ManuallyStopped bool
 }
 
 var validName = regexp.MustCompile(`^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)

@@ -22,6 +22,9 @@ func (c *Core) containerRemove(ctx context.Context, in call.Call) (call.Reply, e
 	if rec.running() && !force {
 		return call.Reply{}, conflict("cannot remove container \"%s\": container is running: stop the container before removing or force remove", rec.Name)
 	}
+	if rec.State.Restarting && !force {
+		return call.Reply{}, conflict("cannot remove container \"%s\": container is restarting: stop the container before removing or force remove", rec.Name)
+	}
 	if err := c.removeContainer(ctx, rec, truthy(in.Query.Get("v")), force); err != nil {
 		return call.Reply{}, err
 	}
@@ -33,6 +36,12 @@ func (c *Core) removeContainer(ctx context.Context, rec *containerRecord, volume
 	if rec.running() {
 		if !force {
 			return conflict("cannot remove container \"%s\": container is running", rec.Name)
+		}
+		if err := c.stoppedByUser(ctx, rec.ID); err != nil {
+			return err
+		}
+		if p, ok := c.cfg.Compute.(Pauser); ok && rec.State.Paused {
+			_ = p.Unpause(ctx, rec.ID) // a frozen workload ignores its stop
 		}
 		if err := c.cfg.Compute.Stop(ctx, rec.ID); err != nil {
 			return errorf(http.StatusInternalServerError, "stop container %s: %v", rec.ID[:12], err)

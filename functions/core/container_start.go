@@ -58,6 +58,7 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 			return conflict("container %s is marked for removal and cannot be started", r.ID)
 		}
 		r.Starts++
+		r.ManuallyStopped = false
 		token = c.token(r.ID, r.Starts)
 		r.State = container.State{
 			Status: container.StateRunning, Running: true,
@@ -170,6 +171,9 @@ const launchGrace = 2 * time.Minute
 // running, and records an exit nobody reported (a lost agent, a
 // restarted edge).
 func (c *Core) reconcile(ctx context.Context, rec *containerRecord) (*containerRecord, error) {
+	if rec.State.Restarting {
+		return c.restartOverdue(ctx, rec)
+	}
 	if !rec.running() {
 		return c.removeOverdue(ctx, rec)
 	}

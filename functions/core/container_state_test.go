@@ -121,8 +121,12 @@ func TestKillSignalForms(t *testing.T) {
 		signal string // "" sends none
 		want   string // the stream's signal; "" when the kill is refused
 		msg    string
+		// stops: the edge stops the container before answering, as
+		// dockerd answers a SIGKILL only once the container is down.
+		stops bool
 	}{
-		{name: "no signal is SIGKILL", want: "9"},
+		{name: "no signal is SIGKILL and waits for the stop", want: "9", stops: true},
+		{name: "KILL by name waits for the stop too", signal: "KILL", want: "9", stops: true},
 		{name: "SIG name", signal: "SIGUSR1", want: "10"},
 		{name: "bare lower-case name", signal: "hup", want: "1"},
 		{name: "number", signal: "15", want: "15"},
@@ -142,9 +146,47 @@ func TestKillSignalForms(t *testing.T) {
 				wantError(t, rep, http.StatusBadRequest, tt.msg)
 				return
 			}
-			if s := rep.Stream; rep.Status != http.StatusNoContent || s == nil || s.Kind != call.StreamSignal || s.Container != id || s.Signal != tt.want {
-				t.Fatalf("reply %d %+v, want a signal stream with %s", rep.Status, s, tt.want)
+			kind := call.StreamSignal
+			if tt.stops {
+				kind = call.StreamStop
 			}
+			if s := rep.Stream; rep.Status != http.StatusNoContent || s == nil || s.Kind != kind || s.Container != id || s.Signal != tt.want {
+				t.Fatalf("reply %d %+v, want a %s stream with %s", rep.Status, s, kind, tt.want)
+			}
+		})
+	}
+}
+
+// docker pause needs a backend that can freeze a workload; the sandbox
+// cannot, and says so, and a container in the wrong state gets
+// dockerd's 409.
+func TestPauseRefusals(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	created := h.create(t, "idle", "app:v1", nil)
+	h.create(t, "svc", "app:v1", nil)
+	h.ok(t, req{op: call.OpContainerStart, vars: name("svc")}, http.StatusNoContent, nil)
+	for _, tc := range []struct {
+		name string
+		r    req
+		code int
+		msg  string
+	}{
+		{"pause a container that is not running", req{op: call.OpContainerPause, vars: name("idle")}, http.StatusConflict,
+			"Container " + created + " is not running"},
+		{"unpause a container that is not paused", req{op: call.OpContainerUnpause, vars: name("svc")}, http.StatusConflict, ""},
+		{"pause on a backend that cannot", req{op: call.OpContainerPause, vars: name("svc")}, http.StatusNotImplemented,
+			"the local backend cannot pause containers: its runtime has no way to freeze a workload's processes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := h.do(t, tc.r)
+			if tc.msg == "" {
+				if rep.Status != tc.code {
+					t.Errorf("status %d, want %d: %s", rep.Status, tc.code, rep.Body)
+				}
+				return
+			}
+			wantError(t, rep, tc.code, tc.msg)
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/events"
 	"github.com/sockerless/sockerless/agent/signals"
 	"github.com/sockerless/sockerless/functions/call"
@@ -30,6 +31,12 @@ func (c *Core) containerKill(ctx context.Context, in call.Call) (call.Reply, err
 	if err != nil {
 		return call.Reply{}, err
 	}
+	if err := refusePaused(rec); err != nil {
+		return call.Reply{}, err
+	}
+	if err := c.stoppedByUser(ctx, rec.ID); err != nil {
+		return call.Reply{}, err
+	}
 	if in.Query.Get(call.QueryForceDriver) == "1" {
 		// The agent is gone: only the driver can end the workload.
 		if err := c.cfg.Compute.Stop(ctx, rec.ID); err != nil {
@@ -38,6 +45,14 @@ func (c *Core) containerKill(ctx context.Context, in call.Call) (call.Reply, err
 		return noContent(), c.recordExit(ctx, rec.ID, rec.Starts, 128+int(num), c.now(), "")
 	}
 	c.emitContainer(ctx, rec, events.ActionKill, map[string]string{"signal": strconv.Itoa(int(num))})
+	if num == syscall.SIGKILL {
+		// dockerd answers a SIGKILL once the container has stopped, so an
+		// inspect or remove right after sees it stopped: the edge stops
+		// it as for docker stop, whose first signal is this one.
+		return call.Reply{Status: http.StatusNoContent, Stream: &call.Stream{
+			Kind: call.StreamStop, Container: rec.ID, Signal: strconv.Itoa(int(num)), Timeout: defaultStopTimeout, Running: true,
+		}}, nil
+	}
 	return call.Reply{Status: http.StatusNoContent, Stream: &call.Stream{
 		Kind: call.StreamSignal, Container: rec.ID, Signal: strconv.Itoa(int(num)), Running: true,
 	}}, nil
@@ -47,6 +62,15 @@ func (c *Core) containerStop(ctx context.Context, in call.Call) (call.Reply, err
 	rec, err := c.runningContainer(ctx, in.Var("name"))
 	if err != nil {
 		return call.Reply{}, err
+	}
+	if err := refusePaused(rec); err != nil {
+		return call.Reply{}, err
+	}
+	if err := c.stoppedByUser(ctx, rec.ID); err != nil {
+		return call.Reply{}, err
+	}
+	if rec.State.Restarting {
+		return noContent(), nil // stoppedByUser called the restart off
 	}
 	if !rec.running() {
 		return call.Reply{}, errNotModified
@@ -71,6 +95,10 @@ func (c *Core) containerRestart(ctx context.Context, in call.Call) (call.Reply, 
 		}
 		c.emitContainer(ctx, rec, events.ActionRestart, nil)
 		return noContent(), nil
+	}
+	// The stop is the user's: the edge then starts it again itself.
+	if err := c.stoppedByUser(ctx, rec.ID); err != nil {
+		return call.Reply{}, err
 	}
 	st, err := c.stopStream(ctx, rec, in)
 	if err != nil {
@@ -102,6 +130,20 @@ func (c *Core) stopStream(ctx context.Context, rec *containerRecord, in call.Cal
 	}
 	c.emitContainer(ctx, rec, events.ActionKill, map[string]string{"signal": strconv.Itoa(int(num))})
 	return &call.Stream{Kind: call.StreamStop, Container: rec.ID, Signal: strconv.Itoa(int(num)), Timeout: timeout, Running: true}, nil
+}
+
+// stoppedByUser records that docker stop or kill ended the container,
+// so its restart policy leaves it stopped, and calls off a restart the
+// policy has pending.
+func (c *Core) stoppedByUser(ctx context.Context, id string) error {
+	_, err := c.updateContainer(ctx, id, func(r *containerRecord) error {
+		r.ManuallyStopped = true
+		if r.State.Restarting {
+			r.State.Restarting, r.State.Status = false, container.StateExited
+		}
+		return nil
+	})
+	return err
 }
 
 // runningContainer finds a container and brings its state up to date.

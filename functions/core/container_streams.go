@@ -17,30 +17,6 @@ import (
 // ErrUnsupported is what a Compute returns for what its platform cannot do.
 var ErrUnsupported = errors.New("not supported by this backend")
 
-func (c *Core) containerAttach(ctx context.Context, in call.Call) (call.Reply, error) {
-	rec, err := c.runningContainer(ctx, in.Var("name"))
-	if err != nil {
-		return call.Reply{}, err
-	}
-	q := in.Query
-	if !truthy(q.Get("stream")) && !truthy(q.Get("logs")) {
-		return call.Reply{}, invalid("Bad parameters: you must choose at least one stream")
-	}
-	if rec.State.Status != "created" && !rec.running() && !truthy(q.Get("logs")) {
-		return call.Reply{}, conflict("You cannot attach to a stopped container, start it first")
-	}
-	return call.Reply{Status: http.StatusOK, Stream: &call.Stream{
-		Kind: call.StreamAttach, Container: rec.ID, TTY: rec.Config.Tty,
-		Stdin:   truthy(q.Get("stdin")) && rec.Config.OpenStdin,
-		Stdout:  truthy(q.Get("stdout")),
-		Stderr:  truthy(q.Get("stderr")),
-		Running: rec.running(),
-		// The exit that ends the attachment, and the next-exit wait
-		// that the edge's safety poll asks about it.
-		ExitOf: exitOf(rec), Cursor: waitCursor(rec),
-	}}, nil
-}
-
 func (c *Core) containerTop(ctx context.Context, in call.Call) (call.Reply, error) {
 	rec, err := c.runningContainer(ctx, in.Var("name"))
 	if err != nil {

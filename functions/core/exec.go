@@ -123,9 +123,21 @@ func (c *Core) execStart(ctx context.Context, in call.Call) (call.Reply, error) 
 	if req.ConsoleSize != nil {
 		spec.Height, spec.Width = req.ConsoleSize[0], req.ConsoleSize[1]
 	}
+	// As on attach, dockerd watches a TTY exec's input for the detach
+	// sequence: the client leaves, the process goes on.
+	var keys []byte
+	if cfg.AttachStdin && cfg.Tty {
+		if keys, err = detachKeys(cfg.DetachKeys); err != nil {
+			return call.Reply{}, err
+		}
+	}
 	c.emitContainer(ctx, rec, events.ActionExecStart, map[string]string{"execID": x.ID})
 	return call.Reply{Status: http.StatusOK, Stream: &call.Stream{
-		Kind: call.StreamExec, Container: rec.ID, Exec: x.ID, TTY: cfg.Tty, Running: true,
+		DetachKeys: keys,
+		// The stream is framed as the start request says (dockerd
+		// multiplexes unless it asks for a TTY); the process's own TTY
+		// is the create request's.
+		Kind: call.StreamExec, Container: rec.ID, Exec: x.ID, TTY: req.Tty, Running: true,
 		Stdin: cfg.AttachStdin, Stdout: cfg.AttachStdout, Stderr: cfg.AttachStderr,
 		Spec: encodeSpec(spec), Done: req.Detach,
 	}}, nil

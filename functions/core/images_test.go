@@ -284,7 +284,12 @@ func TestImageSaveLoad(t *testing.T) {
 	t.Run("errors", func(t *testing.T) {
 		wantError(t, h.do(t, req{op: call.OpImageSave, query: url.Values{"names": {"nosuch:1"}}}), http.StatusNotFound, "No such image: nosuch:1")
 		wantError(t, h.do(t, req{op: call.OpImageSave}), http.StatusBadRequest, "no images specified: set names")
-		wantErrorPrefix(t, h.do(t, req{op: call.OpImageLoad, body: []byte("not a tar")}), http.StatusBadRequest, "load: ")
+		// As dockerd: 200, and the error in the stream.
+		bad := h.ok(t, req{op: call.OpImageLoad, body: []byte("not a tar")}, http.StatusOK, nil)
+		if lines := jsonLines(t, bad.Body); len(lines) != 1 || lines[0].Error == nil || !strings.HasPrefix(lines[0].Error.Message, "load: ") ||
+			!bytes.Contains(bad.Body, []byte(`"error":"load: `)) {
+			t.Errorf("load of a non-archive: %s, want one error line", bad.Body)
+		}
 	})
 }
 

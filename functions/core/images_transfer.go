@@ -120,8 +120,16 @@ func (c *Core) imageImport(ctx context.Context, in call.Call, src string) (call.
 
 func (c *Core) imageLoad(ctx context.Context, in call.Call) (call.Reply, error) {
 	loaded, err := c.cfg.Images.Load(ctx, bytes.NewReader(in.Body))
-	if err != nil {
+	if errors.Is(err, ErrUnsupported) {
 		return call.Reply{}, transferError("load", err)
+	}
+	if err != nil {
+		// dockerd answers 200 once it reads the archive, and an archive
+		// it cannot load is an error line in the stream, which clients
+		// read as the load's failure (docker-py's ImageLoadError).
+		msg := "load: " + err.Error()
+		line, _ := json.Marshal(buildMessage{Message: jsonstream.Message{Error: &jsonstream.Error{Message: msg}}, ErrorMessage: msg})
+		return call.Reply{Status: http.StatusOK, Header: jsonHeader(), Body: append(line, '\n')}, nil
 	}
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -60,5 +61,29 @@ func TestLogsArePaged(t *testing.T) {
 	rep := logs(url.Values{"tail": {"1"}})
 	if len(rep.Body) != len(line)+8 || !rep.Stream.Done {
 		t.Errorf("tail 1: %d bytes, done %v", len(rep.Body), rep.Stream.Done)
+	}
+}
+
+// The log of a stopped container is read once its workload has ended:
+// the agent reports the exit first, and a runtime may store the last
+// output only as the workload ends (a Docker Engine's log copier lags).
+func TestLogsOfAStoppedContainerWaitForItsWorkload(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	id := h.create(t, "done", "app:v1", nil)
+	h.ok(t, req{op: call.OpContainerStart, vars: name("done")}, http.StatusNoContent, nil)
+	h.ok(t, req{op: call.OpContainerExited, vars: map[string]string{"id": id}, body: call.ExitReport{ExitCode: 0}}, http.StatusOK, nil)
+	const lag = 300 * time.Millisecond
+	go func() {
+		time.Sleep(lag)
+		_ = h.starts.Stop(context.Background(), id)
+	}()
+	began := time.Now()
+	h.ok(t, req{op: call.OpContainerLogs, vars: name("done"), query: url.Values{"stdout": {"1"}}}, http.StatusOK, nil)
+	if took := time.Since(began); took < lag {
+		t.Errorf("logs answered after %v, before the workload ended (%v)", took, lag)
+	}
+	if st, err := h.starts.Status(t.Context(), id); err != nil || st.Running {
+		t.Errorf("workload after logs: %+v %v, want ended", st, err)
 	}
 }

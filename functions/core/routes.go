@@ -48,6 +48,9 @@ func (c *Core) routes() map[string]opFunc {
 		call.OpContainerStats:   c.containerStats,
 		call.OpContainerChanges: c.containerChanges,
 		call.OpContainerExport:  c.containerExport,
+		call.OpContainerUpdate:  c.containerUpdate,
+		call.OpContainerPause:   c.containerPause,
+		call.OpContainerUnpause: c.containerUnpause,
 
 		call.OpExecCreate:  c.execCreate,
 		call.OpExecStart:   c.execStart,
@@ -71,9 +74,13 @@ func (c *Core) routes() map[string]opFunc {
 		call.OpBuild:      c.build,
 		call.OpBuildPrune: c.buildPrune,
 
-		call.OpContainerExited:     c.containerExited,
-		call.OpContainerAutoRemove: c.containerAutoRemove,
-		call.OpExecExited:          c.execExited,
-		call.OpAgentAuth:           c.agentAuth,
+		call.OpSwarm:        c.swarm,
+		call.OpSwarmManager: c.swarmManager,
+
+		call.OpContainerExited:          c.containerExited,
+		call.OpContainerAutoRemove:      c.containerAutoRemove,
+		call.OpContainerRestartByPolicy: c.containerRestartByPolicy,
+		call.OpExecExited:               c.execExited,
+		call.OpAgentAuth:                c.agentAuth,
 	}
 }

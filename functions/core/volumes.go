@@ -21,7 +21,8 @@ func (c *Core) volumeCreate(ctx context.Context, in call.Call) (call.Reply, erro
 		return call.Reply{}, err
 	}
 	if req.Driver != "" && req.Driver != "local" {
-		return call.Reply{}, invalid("volume driver %q is not supported: only \"local\" is", req.Driver)
+		// dockerd looks the driver up as a plugin and answers 404.
+		return call.Reply{}, notFound("error looking up volume plugin %s: plugin %q not found: only the \"local\" volume driver exists here", req.Driver, req.Driver)
 	}
 	if req.Name == "" {
 		req.Name = newID()

@@ -33,8 +33,8 @@ func TestVolumes(t *testing.T) {
 			{name: "keep", body: volume.CreateRequest{Name: "keep"}, status: http.StatusCreated},
 			{name: "invalid name", body: volume.CreateRequest{Name: "a/b"}, status: http.StatusBadRequest,
 				msg: `create a/b: "a/b" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`},
-			{name: "unsupported driver", body: volume.CreateRequest{Name: "x1", Driver: "nfs"}, status: http.StatusBadRequest,
-				msg: `volume driver "nfs" is not supported: only "local" is`},
+			{name: "a driver that is not there", body: volume.CreateRequest{Name: "x1", Driver: "nfs"}, status: http.StatusNotFound,
+				msg: `error looking up volume plugin nfs: plugin "nfs" not found: only the "local" volume driver exists here`},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -102,6 +102,8 @@ func TestUtilities(t *testing.T) {
 		{name: "ls -1 file", script: "ls -1 fruit /data/csv", want: "/data/csv\nfruit\n"},
 		{name: "ls -l", script: "ls -l fruit", re: `^-rw-r--r-- +1 root +root +26 \w{3} [ \d]\d \d\d:\d\d fruit\n$`},
 		{name: "ls -R", script: "mkdir -p /r/a; touch /r/a/f; ls -R /r", want: "/r:\na\n\n/r/a:\nf\n"},
+		{name: "ls -p marks directories", script: "mkdir -p /p/d; touch /p/f; ls -p /p", want: "d/\nf\n"},
+		{name: "ls -F classifies", script: "mkdir -p /c/d; touch /c/f /c/x; chmod +x /c/x; ln -s f /c/l; ls -F /c", want: "d/\nf\nl@\nx*\n"},
 		{name: "ls missing", script: "ls nope", code: 1},
 		{name: "mkdir -p and rm -r", script: "mkdir -p a/b/c && rm -r a && ls", want: "csv\nfruit\nnums\nsub\ntable\n"},
 		{name: "mkdir existing fails", script: "mkdir sub", code: 1},

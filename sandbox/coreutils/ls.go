@@ -12,15 +12,16 @@ import (
 	"github.com/sockerless/sockerless/sandbox/command"
 )
 
-// ls [-1alRd] [FILE]... — one name per line, as busybox prints when
-// stdout is not a terminal.
+// ls [-1alRdpF] [FILE]... — one name per line, as busybox prints when
+// stdout is not a terminal; -p marks directories with a /, -F also
+// executables (*), links (@), fifos (|) and sockets (=).
 func ls(_ context.Context, inv *command.Invocation) int {
 	o, err := parseOpts(inv.Args[1:], "", map[string]byte{"all": 'a'})
 	if err != nil {
 		return usage(inv, err)
 	}
 	l := lister{inv: inv, all: o.has('a'), almost: o.has('A'), long: o.has('l') || o.has('n'),
-		recursive: o.has('R'), dirSelf: o.has('d'), ids: newIDNames(inv)}
+		recursive: o.has('R'), dirSelf: o.has('d'), slash: o.has('p') || o.has('F'), classify: o.has('F'), ids: newIDNames(inv)}
 	names := o.args
 	if len(names) == 0 {
 		names = []string{"."}
@@ -67,6 +68,7 @@ func ls(_ context.Context, inv *command.Invocation) int {
 type lister struct {
 	inv                                   *command.Invocation
 	all, almost, long, recursive, dirSelf bool
+	slash, classify                       bool // -p, -F
 	ids                                   idNames
 	status                                int
 }
@@ -126,6 +128,7 @@ func (l *lister) blocks(dir string, ents []fs.DirEntry) int64 {
 }
 
 func (l *lister) entry(dir, name string, fi fs.FileInfo) {
+	name += l.indicator(fi.Mode())
 	if !l.long {
 		fmt.Fprintln(l.inv.Stdout, name)
 		return
@@ -140,6 +143,25 @@ func (l *lister) entry(dir, name string, fi fs.FileInfo) {
 		}
 	}
 	fmt.Fprintln(l.inv.Stdout, line)
+}
+
+// indicator is what -p and -F append to a name.
+func (l *lister) indicator(m fs.FileMode) string {
+	switch {
+	case m.IsDir() && l.slash:
+		return "/"
+	case !l.classify:
+		return ""
+	case m&fs.ModeSymlink != 0:
+		return "@"
+	case m&fs.ModeNamedPipe != 0:
+		return "|"
+	case m&fs.ModeSocket != 0:
+		return "="
+	case m.IsRegular() && m&0o111 != 0:
+		return "*"
+	}
+	return ""
 }
 
 // lsTime shows the time for recent files and the year for old ones.
