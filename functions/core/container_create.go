@@ -33,6 +33,9 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 	if err := validateHostConfig(req.HostConfig); err != nil {
 		return call.Reply{}, err
 	}
+	if err := c.validatePorts(req.HostConfig); err != nil {
+		return call.Reply{}, err
+	}
 	img, _, err := c.findImage(ctx, req.Config.Image)
 	if err != nil {
 		return call.Reply{}, err
@@ -177,9 +180,6 @@ func validateHostConfig(hc *container.HostConfig) error {
 	}
 	if hc.Privileged {
 		return invalid("privileged containers are not supported by sockerless: there is no host kernel to grant privileges on")
-	}
-	if len(hc.PortBindings) > 0 || hc.PublishAllPorts {
-		return errorf(http.StatusNotImplemented, "publishing ports is not supported by this backend yet")
 	}
 	return nil
 }

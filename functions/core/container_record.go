@@ -37,6 +37,8 @@ type containerRecord struct {
 	// nothing (see reconcile).
 	Launched     int
 	RestartCount int
+	// Published are the host ports the current start holds.
+	Published []PortBinding `json:",omitempty"`
 }
 
 var validName = regexp.MustCompile(`^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
