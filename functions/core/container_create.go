@@ -18,6 +18,9 @@ import (
 func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, error) {
 	var req container.CreateRequest
 	if err := decodeBody(in, &req, false); err != nil {
+		if perr := portKeyError(in.Body); perr != nil {
+			return call.Reply{}, perr // the JSON was fine, a port in it was not
+		}
 		return call.Reply{}, err
 	}
 	if req.Config == nil || req.Config.Image == "" {

@@ -155,7 +155,9 @@ func hostPortKey(b PortBinding) string {
 }
 
 // claimHostPort records b's host address and port as id's, unless a
-// container holds the same address, or one its wildcard covers.
+// running container holds the same address, or one its wildcard covers.
+// A claim whose container is gone or no longer runs (a restart or crash
+// of the control plane left it) is taken over.
 func (c *Core) claimHostPort(ctx context.Context, id string, b PortBinding) (bool, error) {
 	ip := netip.MustParseAddr(b.HostIP)
 	for range maxRetries {
@@ -165,9 +167,13 @@ func (c *Core) claimHostPort(ctx context.Context, id string, b PortBinding) (boo
 			return false, err
 		}
 		for addr, owner := range holders {
-			if owner != id && overlaps(ip, netip.MustParseAddr(addr)) {
+			if owner == id || !overlaps(ip, netip.MustParseAddr(addr)) {
+				continue
+			}
+			if c.holdsPorts(ctx, owner) {
 				return false, nil
 			}
+			delete(holders, addr)
 		}
 		holders[b.HostIP] = id
 		if _, err := c.putJSON(ctx, hostPortKey(b), holders, ver, 0); errors.Is(err, state.ErrConflict) {
@@ -178,6 +184,20 @@ func (c *Core) claimHostPort(ctx context.Context, id string, b PortBinding) (boo
 		return true, nil
 	}
 	return false, fmt.Errorf("claim host port %d: too many concurrent writers", b.HostPort)
+}
+
+// holdsPorts says whether container id may hold host ports: it runs, or
+// cannot be told not to.
+func (c *Core) holdsPorts(ctx context.Context, id string) bool {
+	rec, _, err := c.findContainer(ctx, id)
+	if statusOf(err) == http.StatusNotFound || errors.Is(err, state.ErrNotFound) {
+		return false
+	}
+	if err != nil {
+		return true
+	}
+	rec, err = c.reconcile(ctx, rec)
+	return err != nil && statusOf(err) != http.StatusNotFound || err == nil && rec.running()
 }
 
 // overlaps says whether listening on a and on b would collide: the same

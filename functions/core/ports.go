@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -83,6 +85,30 @@ func (c *Core) validatePorts(hc *container.HostConfig) error {
 	}
 	if _, ok := c.cfg.Compute.(Publisher); !ok {
 		return errorf(http.StatusNotImplemented, "publishing ports is not supported by the %s backend: its containers cannot be reached from the host", c.cfg.Backend)
+	}
+	return nil
+}
+
+// portKeyError is dockerd's answer to a port key (in PortBindings or
+// ExposedPorts) that is not a port, which moby's types refuse to decode;
+// nil when every key parses.
+func portKeyError(body []byte) error {
+	var req struct {
+		ExposedPorts map[string]json.RawMessage
+		HostConfig   *struct{ PortBindings map[string]json.RawMessage }
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return nil
+	}
+	keys := slices.Collect(maps.Keys(req.ExposedPorts))
+	if req.HostConfig != nil {
+		keys = append(keys, slices.Collect(maps.Keys(req.HostConfig.PortBindings))...)
+	}
+	for _, k := range keys {
+		if _, err := network.ParsePort(k); err != nil {
+			port, _, _ := strings.Cut(k, "/")
+			return invalid("invalid port specification: %q", port)
+		}
 	}
 	return nil
 }
