@@ -69,6 +69,10 @@ func portScenarios() []Scenario {
 			{Do: createWithBindings(`{"80/tcp":[{"HostPort":"http"}]}`)},
 			{Do: createWithBindings(`{"80/tcp":[{"HostPort":"9-1"}]}`)},
 			{Do: createWithBindings(`{"eighty/tcp":[{"HostPort":"80"}]}`)},
+			// Another container's network has no ports of its own.
+			{Args: d("run", "-d", "--name", "@name@-net", "@img@", "sleep", "60"), Shape: ShapeLines},
+			{Do: createWithBindings(`{"80/tcp":[{}]},"NetworkMode":"container:@name@-net"`)},
+			{Args: d("rm", "-f", "@name@-net"), Shape: ShapeLines},
 		}},
 	}
 }
@@ -114,11 +118,12 @@ func readPublished(published string) func(s *Session) harness.Result {
 }
 
 // createWithBindings creates a container with bindings (a PortBindings
-// object) through the API, as clients other than the CLI may send it:
-// dockerd answers 400 with a message.
+// object, and what else of HostConfig follows it) through the API, as
+// clients other than the CLI may send it: dockerd answers 400 with a
+// message.
 func createWithBindings(bindings string) func(s *Session) harness.Result {
 	return func(s *Session) harness.Result {
-		body := fmt.Sprintf(`{"Image":%q,"Cmd":["true"],"HostConfig":{"PortBindings":%s}}`, TestImage, bindings)
+		body := fmt.Sprintf(`{"Image":%q,"Cmd":["true"],"HostConfig":{"PortBindings":%s}}`, TestImage, s.Expand(bindings))
 		r, err := s.E.HTTP("POST", "/containers/create", http.Header{"Content-Type": {"application/json"}}, strings.NewReader(body))
 		if err != nil {
 			return fail(err.Error())

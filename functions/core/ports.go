@@ -70,7 +70,10 @@ func (c *Core) validatePorts(hc *container.HostConfig) error {
 	if len(hc.PortBindings) == 0 && !hc.PublishAllPorts {
 		return nil
 	}
-	if hc.NetworkMode.IsHost() || hc.NetworkMode.IsNone() || hc.NetworkMode.IsContainer() {
+	if hc.NetworkMode.IsContainer() {
+		return invalid("conflicting options: port publishing and the container type network mode")
+	}
+	if hc.NetworkMode.IsHost() || hc.NetworkMode.IsNone() {
 		return nil // dockerd discards them there
 	}
 	for p, bs := range hc.PortBindings {

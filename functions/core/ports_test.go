@@ -150,6 +150,7 @@ func TestPortBindingsRefused(t *testing.T) {
 		{"a host port range upside down", h, img, `{"80/tcp":[{"HostPort":"9-1"}]}`, http.StatusBadRequest, `invalid port specification: "9-1"`},
 		{"a container port that is not a number", h, img, `{"eighty/tcp":[{"HostPort":"80"}]}`, http.StatusBadRequest, `invalid port specification: "eighty"`},
 		{"a host address that is not one", h, img, `{"80/tcp":[{"HostIp":"x","HostPort":"80"}]}`, http.StatusBadRequest, "invalid JSON: "},
+		{"another container's network", h, img, `{"80/tcp":[{}]},"NetworkMode":"container:x"`, http.StatusBadRequest, "conflicting options: port publishing and the container type network mode"},
 		{"a backend that cannot publish", bare, bareImg, `{"80/tcp":[{}]}`, http.StatusNotImplemented, "publishing ports is not supported by the local backend"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
