@@ -12,7 +12,7 @@ import (
 
 func allScenarios() []Scenario {
 	var all []Scenario
-	for _, group := range [][]Scenario{systemScenarios(), imageScenarios(), containerScenarios(), lifecycleScenarios(), execScenarios(), objectScenarios(), snapshotScenarios(), archiveScenarios(), networkScenarios()} {
+	for _, group := range [][]Scenario{systemScenarios(), imageScenarios(), containerScenarios(), lifecycleScenarios(), execScenarios(), objectScenarios(), snapshotScenarios(), archiveScenarios(), networkScenarios(), portScenarios()} {
 		all = append(all, group...)
 	}
 	return all

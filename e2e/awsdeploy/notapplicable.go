@@ -35,5 +35,14 @@ func (Cloud) NotApplicable() []cloud.NotApplicable {
 		{Scenario: "cp_compressed_archive_stopped", Backends: both,
 			Why:   "docker cp into a created container: its filesystem is not reachable from the control plane until it runs",
 			Error: "must be a directory"},
+		{Scenario: "port_publish", Backends: both,
+			Why:   "published ports: tasks and functions cannot be reached from the client's host",
+			Error: "publishing ports is not supported by the"},
+		{Scenario: "port_publish_all_and_loopback", Backends: both,
+			Why:   "published ports: tasks and functions cannot be reached from the client's host",
+			Error: "publishing ports is not supported by the"},
+		{Scenario: "port_range_and_bad_bindings", Backends: both,
+			Why:   "published ports: tasks and functions cannot be reached from the client's host",
+			Error: "publishing ports is not supported by the"},
 	}
 }

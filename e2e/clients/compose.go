@@ -115,7 +115,7 @@ func composeEnv() []string {
 // ComposeFile is the project the suite drives, on image: init writes a
 // random stamp into the named volume, the first time, and exits; web
 // serves the stamp on port with nc once init completed, logging what each
-// client sent; client idles and reaches web by its service name. The
+// client sent, and publishes port on an ephemeral host port of 127.0.0.1; client idles and reaches web by its service name. The
 // stamp outlives the containers only if the volume does. PID 1 ignores SIGTERM in web and client, so
 // they stop after a short grace period.
 func ComposeFile(image string, port int) string {
@@ -128,6 +128,7 @@ func ComposeFile(image string, port int) string {
     image: %[1]s
     volumes: ["data:/data"]
     command: ["sh", "-c", "echo web serving on %[2]d; (while true; do if [ -f /tmp/say ]; then cat /tmp/say; rm -f /tmp/say; fi; sleep 0.2; done) & while true; do nc -l -p %[2]d < /data/stamp; done"]
+    ports: ["127.0.0.1::%[2]d"]
     stop_grace_period: 1s
     depends_on:
       init:

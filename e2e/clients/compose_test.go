@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +78,11 @@ func composeLifecycle(t *testing.T, ck *checks, c *Compose, e *harness.Engine, p
 	ck.ok("client reaches web by its service name", strings.HasPrefix(stamp, "stamp-") && got == stamp,
 		"want %q (init's log), got %q (exit %d: %s)", stamp, got, r.Code, r.Stderr)
 
+	r = c.Run(composeTimeout, "port", "web", strconv.Itoa(port))
+	got, err := readFrom(strings.TrimSpace(r.Stdout))
+	ck.ok("the host reaches web's published port", r.Code == 0 && strings.HasPrefix(strings.TrimSpace(r.Stdout), "127.0.0.1:") && got == stamp,
+		"compose port web %d: exit %d %q %s; read %q, %v; want %q", port, r.Code, r.Stdout, r.Stderr, got, err, stamp)
+
 	ck.ok("logs -f follows a service's new output", followsLogs(c), "web's log did not show what client sent it while following")
 	before := services(c, e)
 	got, r = fetchStamp(c, port, "", "run", "--rm", "-T", "client")
@@ -112,6 +120,27 @@ func fetchStamp(c *Compose, port int, msg string, via ...string) (string, harnes
 		time.Sleep(500 * time.Millisecond)
 	}
 	return "", r
+}
+
+// readFrom reads what web sends a host connection to addr until it
+// closes; web serves one connection at a time, so a refused or empty one
+// is tried again.
+func readFrom(addr string) (string, error) {
+	var err error
+	for range 20 {
+		var c net.Conn
+		if c, err = net.DialTimeout("tcp", addr, 5*time.Second); err == nil {
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			var b []byte
+			b, err = io.ReadAll(c)
+			c.Close()
+			if out := strings.TrimSpace(string(b)); err == nil && out != "" {
+				return out, nil
+			}
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return "", err
 }
 
 // followsLogs follows web's logs while client sends web a message: the

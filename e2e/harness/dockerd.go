@@ -66,7 +66,9 @@ func startDockerdWith(bin string, extra []string) (*Engine, error) {
 		"--exec-root", filepath.Join(dir, "exec"),
 		"--pidfile", filepath.Join(dir, "docker.pid"),
 		"--iptables=false", "--ip-masq=false", "--ip6tables=false",
-		"--userland-proxy=false",
+		// Published ports reach the host through docker-proxy (dockerd's
+		// default), since there are no iptables rules here.
+		"--userland-proxy=true",
 	}, extra...)
 	cmd := exec.Command(bin, args...)
 	// dockerd finds containerd, runc and docker-init on PATH.

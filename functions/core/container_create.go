@@ -18,6 +18,9 @@ import (
 func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, error) {
 	var req container.CreateRequest
 	if err := decodeBody(in, &req, false); err != nil {
+		if perr := portKeyError(in.Body); perr != nil {
+			return call.Reply{}, perr // the JSON was fine, a port in it was not
+		}
 		return call.Reply{}, err
 	}
 	if req.Config == nil || req.Config.Image == "" {
@@ -31,6 +34,9 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 		return call.Reply{}, invalid("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
 	}
 	if err := validateHostConfig(req.HostConfig); err != nil {
+		return call.Reply{}, err
+	}
+	if err := c.validatePorts(req.HostConfig); err != nil {
 		return call.Reply{}, err
 	}
 	img, _, err := c.findImage(ctx, req.Config.Image)
@@ -191,9 +197,6 @@ func validateHostConfig(hc *container.HostConfig) error {
 	}
 	if hc.Privileged {
 		return invalid("privileged containers are not supported by sockerless: there is no host kernel to grant privileges on")
-	}
-	if len(hc.PortBindings) > 0 || hc.PublishAllPorts {
-		return errorf(http.StatusNotImplemented, "publishing ports is not supported by this backend yet")
 	}
 	return nil
 }

@@ -85,12 +85,14 @@ func (c *Core) recordExit(ctx context.Context, id string, starts, code int, at t
 // says whether it did: late or repeated reports are ignored.
 func (c *Core) markExited(ctx context.Context, id string, starts, code int, at time.Time, msg string) (*containerRecord, bool, error) {
 	changed := false
+	var published []PortBinding
 	oom := code == exitKilled && c.oomKilled(ctx, id)
 	rec, err := c.updateContainer(ctx, id, func(r *containerRecord) error {
 		if !r.running() || r.Starts != starts {
 			return errSkipWrite
 		}
 		changed = true
+		published, r.Published = r.Published, nil
 		r.State.Running = false
 		r.State.Status = container.StateExited
 		r.State.ExitCode = code
@@ -109,6 +111,7 @@ func (c *Core) markExited(ctx context.Context, id string, starts, code int, at t
 	if err != nil || !changed {
 		return rec, false, err
 	}
+	c.unpublish(ctx, id, published)
 	c.emitContainer(ctx, rec, events.ActionDie, map[string]string{"exitCode": strconv.Itoa(code)})
 	return rec, true, nil
 }

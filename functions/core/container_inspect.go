@@ -11,7 +11,6 @@ import (
 
 	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/api/types/network"
 	"github.com/sockerless/sockerless/functions/call"
 )
 
@@ -35,7 +34,7 @@ func (c *Core) inspectOf(rec *containerRecord) container.InspectResponse {
 		Driver: c.cfg.Backend, Platform: "linux", ExecIDs: rec.ExecIDs,
 		HostConfig: rec.HostConfig, Mounts: mounts, Config: rec.Config,
 		NetworkSettings: &container.NetworkSettings{
-			Ports:    network.PortMap{},
+			Ports:    portMap(rec),
 			Networks: operational(rec.Networks, rec.running()),
 		},
 	}
@@ -111,7 +110,7 @@ func (c *Core) matchContainer(f filters, rec *containerRecord) bool {
 func (c *Core) summaryOf(rec *containerRecord) container.Summary {
 	s := container.Summary{
 		ID: rec.ID, Names: []string{rec.Name}, Image: rec.Config.Image, ImageID: rec.ImageID,
-		Command: commandString(rec), Created: rec.Created.Unix(), Ports: []container.PortSummary{},
+		Command: commandString(rec), Created: rec.Created.Unix(), Ports: portSummaries(rec),
 		Labels: rec.Config.Labels, State: rec.State.Status, Status: c.statusString(rec),
 		NetworkSettings: &container.NetworkSettingsSummary{Networks: operational(rec.Networks, rec.running())},
 		Mounts:          nonNilMounts(rec.Mounts),

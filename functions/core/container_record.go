@@ -41,6 +41,8 @@ type containerRecord struct {
 	// policy does not restart it (dockerd's HasBeenManuallyStopped);
 	// a start clears it.
 	ManuallyStopped bool
+	// Published are the host ports the current start holds.
+	Published []PortBinding `json:",omitempty"`
 }
 
 var validName = regexp.MustCompile(`^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)

@@ -74,6 +74,11 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 	if img, _, err := c.findImage(ctx, rec.ImageID); err == nil {
 		w.ImageRef = repoDigestFor(img.RepoDigests, rec.Config.Image)
 	}
+	if err := c.startPublishing(ctx, rec, w); err != nil {
+		msg := err.Error()
+		_ = c.recordExit(ctx, rec.ID, rec.Starts, 128, c.now(), msg)
+		return err
+	}
 	w.Peers, err = c.peers(ctx, rec)
 	if err == nil {
 		err = c.cfg.Compute.Start(ctx, w)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -42,6 +43,7 @@ var checks = []check{
 	{"files_copied_before_start", filesBeforeStart},
 	{"wait_for_exit_and_exit_code", waitForExit},
 	{"stop_and_start_keep_files", stopAndStart},
+	{"exposed_port_reached_from_host", exposedPort},
 }
 
 // TestModule is a testcontainers-go module test as a user writes one; it
@@ -248,6 +250,51 @@ func stopAndStart(ctx context.Context, t *testing.T) {
 	if code, out := execOut(ctx, t, c, "ls", "/tmp/kept"); code != 0 {
 		t.Errorf("after a restart, ls /tmp/kept: exit %d, %s", code, out)
 	}
+}
+
+// exposedPort serves HTTP on an exposed port, waits for it from the host
+// (ForHTTP dials the mapped port), then the host asks it itself.
+func exposedPort(ctx context.Context, t *testing.T) {
+	port := freePort(t) // the local runtimes share the host's network
+	exposed := fmt.Sprintf("%d/tcp", port)
+	reply := `printf 'HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\nhello\n'`
+	c := start(ctx, t,
+		testcontainers.WithCmd("sh", "-c", fmt.Sprintf("trap 'exit 0' TERM\nwhile true; do %s | nc -l -p %d; done", reply, port)),
+		testcontainers.WithExposedPorts(exposed),
+		testcontainers.WithWaitStrategy(wait.ForHTTP("/").WithPort(exposed).
+			WithPollInterval(200*time.Millisecond).WithStartupTimeout(startupTimeout)))
+	mapped, err := c.MappedPort(ctx, exposed)
+	if err != nil {
+		t.Fatalf("MappedPort: %v", err)
+	}
+	if mapped.Num() == uint16(port) {
+		t.Errorf("mapped port %d is the container port: want a port of its own", port)
+	}
+	var body string
+	for range 20 { // nc serves one connection at a time
+		if body, err = httpGet(ctx, fmt.Sprintf("http://127.0.0.1:%d/", mapped.Num())); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil || body != "hello\n" {
+		t.Errorf("GET the mapped port %d: %q, %v; want hello", mapped.Num(), body, err)
+	}
+}
+
+// httpGet returns the body of url.
+func httpGet(ctx context.Context, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
 }
 
 // freePort is a TCP port free on this machine: the Sockerless runtimes

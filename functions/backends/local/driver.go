@@ -16,6 +16,7 @@ import (
 	"github.com/sockerless/sockerless/agent"
 	"github.com/sockerless/sockerless/agent/sandboxrt"
 	"github.com/sockerless/sockerless/functions/backends/local/content"
+	"github.com/sockerless/sockerless/functions/backends/local/portproxy"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/images/buildjobs"
 	"github.com/sockerless/sockerless/sandbox"
@@ -24,6 +25,10 @@ import (
 // Driver implements core.Compute and core.Images on one machine.
 type Driver struct {
 	buildjobs.Jobs // docker build jobs: core.BuildJobs
+	// Published ports (core.Publisher): sandbox containers share the
+	// host's network, so a host listener forwards to the container's
+	// port on loopback.
+	*portproxy.Proxy
 
 	dir      string
 	content  *content.Store
@@ -65,7 +70,7 @@ func New(_ context.Context, cfg Config) (*Driver, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Driver{dir: dir, content: cs, agentURL: cfg.AgentURL, log: log, workloads: map[string]*workload{}}, nil
+	return &Driver{Proxy: portproxy.HostNetwork(), dir: dir, content: cs, agentURL: cfg.AgentURL, log: log, workloads: map[string]*workload{}}, nil
 }
 
 func (d *Driver) containerDir(id string) string { return filepath.Join(d.dir, "containers", id) }
@@ -245,6 +250,7 @@ func (d *Driver) Close() error {
 		wl.cancel()
 		<-wl.done
 	}
+	d.Proxy.Close()
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sockerless/sockerless/functions/backends/local/portproxy"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -44,6 +45,11 @@ type Config struct {
 // Driver implements core.Compute and core.Images on a Docker Engine.
 type Driver struct {
 	buildjobs.Jobs // docker build jobs: core.BuildJobs
+	// Published ports (core.Publisher): the engine's containers run on
+	// its host network (to reach the edge and each other at loopback, as
+	// the sandbox's do), where dockerd discards port bindings, so a host
+	// listener forwards to the container's port on loopback.
+	*portproxy.Proxy
 
 	cfg    Config
 	engine *client.Client
@@ -69,7 +75,7 @@ func New(ctx context.Context, cfg Config) (*Driver, error) {
 		c.Close()
 		return nil, fmt.Errorf("docker engine at %s does not answer: %w", cfg.Host, err)
 	}
-	return &Driver{cfg: cfg, engine: c, agent: agentbin.New(cfg.AgentBinary, filepath.Join(cfg.Dir, "agent")), started: map[string]bool{}}, nil
+	return &Driver{Proxy: portproxy.HostNetwork(), cfg: cfg, engine: c, agent: agentbin.New(cfg.AgentBinary, filepath.Join(cfg.Dir, "agent")), started: map[string]bool{}}, nil
 }
 
 // Warm installs the agent binary now rather than at the first start.
@@ -86,6 +92,7 @@ func (d *Driver) Close() error {
 		ids = append(ids, id)
 	}
 	d.mu.Unlock()
+	defer d.Proxy.Close()
 	return errors.Join(core.StopAll(ids, 10*time.Second, d.Stop), d.engine.Close())
 }
 
