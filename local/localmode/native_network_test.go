@@ -65,7 +65,10 @@ func TestNativeNetworks(t *testing.T) {
 			net: "front", wantCode: 1,
 		},
 		{
+			// The embedded DNS server forwards what it does not know to
+			// --dns, here the host's loopback, where nothing answers.
 			name: "another network's names do not resolve", cmd: fetch("other", 3),
+			hc:  &container.HostConfig{DNS: []netip.Addr{netip.MustParseAddr("127.0.0.1")}},
 			net: "front", wantCode: 1,
 		},
 		{
@@ -99,6 +102,18 @@ func TestNativeNetworks(t *testing.T) {
 			},
 		},
 	}
+	t.Run("a peer started later resolves through the embedded DNS server", func(t *testing.T) {
+		early := startDetached(t, cli, "early", "front", []string{"sleep", "60"})
+		late := startDetached(t, cli, "late", "front", []string{"busybox", "httpd", "-f", "-p", "8080", "-h", "/etc"})
+		hosts, _ := execOut(t, cli, early, "cat", "/etc/hosts")
+		if strings.Contains(hosts, "late") {
+			t.Fatalf("the early container's /etc/hosts names the late one:\n%s", hosts)
+		}
+		out, code := execOut(t, cli, early, fetch("late", 5)...)
+		if code != 0 || !servedBy(late)(out) {
+			t.Errorf("exit %d, output %q", code, out)
+		}
+	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			run := runNativeOn(t, cli, &container.Config{Image: "bb:1", Cmd: tc.cmd}, tc.hc, tc.net)

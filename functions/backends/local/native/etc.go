@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/sockerless/sockerless/agent/sandboxrt"
@@ -117,13 +118,16 @@ func hostsFile(w core.Workload, mode netMode, peers []hostEntry) ([]byte, error)
 // resolvConf is the container's /etc/resolv.conf as dockerd writes it:
 // the host's, without its loopback nameservers off the host's network
 // (Google's public ones when none remain), with --dns, --dns-search and
-// --dns-option replacing the host's nameservers, search and options.
+// --dns-option replacing the host's nameservers, search and options. On
+// a user-defined network the nameserver is the embedded DNS server,
+// with ndots:0, and the others are its upstreams.
 func resolvConf(host []byte, w core.Workload, mode netMode) []byte {
+	internal := mode == netBridge && userNetworks(w) != nil
 	if mode == netHost && len(w.DNS) == 0 && len(w.DNSSearch) == 0 && len(w.DNSOptions) == 0 {
 		return host
 	}
 	var out bytes.Buffer
-	var servers []string
+	var servers, options []string
 	sc := bufio.NewScanner(bytes.NewReader(host))
 	for sc.Scan() {
 		line := sc.Text()
@@ -133,8 +137,9 @@ func resolvConf(host []byte, w core.Workload, mode netMode) []byte {
 			if a, err := netip.ParseAddr(f[1]); err == nil && (mode == netHost || !a.IsLoopback()) {
 				servers = append(servers, f[1])
 			}
-		case len(f) >= 1 && (f[0] == "search" || f[0] == "domain") && len(w.DNSSearch) > 0,
-			len(f) >= 1 && f[0] == "options" && len(w.DNSOptions) > 0:
+		case len(f) >= 1 && (f[0] == "search" || f[0] == "domain") && len(w.DNSSearch) > 0:
+		case len(f) >= 1 && f[0] == "options":
+			options = append(options, f[1:]...)
 		default:
 			out.WriteString(line + "\n")
 		}
@@ -148,6 +153,9 @@ func resolvConf(host []byte, w core.Workload, mode netMode) []byte {
 	if len(servers) == 0 {
 		servers = []string{"8.8.8.8", "8.8.4.4"}
 	}
+	if internal {
+		servers = []string{resolverAddr.Addr().String()}
+	}
 	for _, s := range servers {
 		out.WriteString("nameserver " + s + "\n")
 	}
@@ -155,7 +163,27 @@ func resolvConf(host []byte, w core.Workload, mode netMode) []byte {
 		out.WriteString("search " + strings.Join(w.DNSSearch, " ") + "\n")
 	}
 	if len(w.DNSOptions) > 0 {
-		out.WriteString("options " + strings.Join(w.DNSOptions, " ") + "\n")
+		options = w.DNSOptions
+	}
+	if internal && !slices.ContainsFunc(options, func(o string) bool { return strings.HasPrefix(o, "ndots:") }) {
+		options = append([]string{"ndots:0"}, options...)
+	}
+	if len(options) > 0 {
+		out.WriteString("options " + strings.Join(options, " ") + "\n")
 	}
 	return out.Bytes()
+}
+
+// hostNameservers are the nameservers of the host's resolv.conf.
+func hostNameservers() []netip.Addr {
+	host, _ := os.ReadFile("/etc/resolv.conf")
+	var out []netip.Addr
+	for _, line := range strings.Split(string(host), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "nameserver" {
+			if a, err := netip.ParseAddr(f[1]); err == nil {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }

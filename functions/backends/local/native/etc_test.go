@@ -58,7 +58,12 @@ func TestResolvConf(t *testing.T) {
 		want, notWant []string
 	}{
 		{name: "on the host's network it is the host's", mode: netHost, want: []string{"nameserver 127.0.0.53", "nameserver 192.0.2.53", "search corp.test"}},
-		{name: "off it, loopback nameservers go", mode: netBridge, want: []string{"# host's", "search corp.test", "options edns0", "nameserver 192.0.2.53"}, notWant: []string{"127.0.0.53"}},
+		{name: "off it, loopback nameservers go", mode: netBridge, want: []string{"# host's", "search corp.test", "nameserver 192.0.2.53", "options edns0"}, notWant: []string{"127.0.0.53"}},
+		{
+			name: "on a user-defined network the embedded DNS server answers, with ndots:0",
+			w:    core.Workload{Endpoints: []core.Endpoint{{DNSNames: []string{"web"}}}}, mode: netBridge,
+			want: []string{"search corp.test", "nameserver 127.0.0.11", "options ndots:0 edns0"}, notWant: []string{"192.0.2.53", "127.0.0.53"},
+		},
 		{
 			name: "--dns, --dns-search and --dns-option replace the host's",
 			w:    core.Workload{DNS: []netip.Addr{netip.MustParseAddr("10.0.0.53")}, DNSSearch: []string{"a.test", "b.test"}, DNSOptions: []string{"ndots:2"}}, mode: netBridge,

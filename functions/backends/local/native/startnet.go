@@ -5,6 +5,7 @@ package native
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"slices"
 	"strings"
@@ -22,8 +23,9 @@ type startNet struct {
 	nsPath string
 	// ns holds a bridged container's namespace until its init is in
 	// it; from then on its processes keep it.
-	ns netns.NsHandle
-	at *attachment
+	ns  netns.NsHandle
+	at  *attachment
+	dns *resolver // on a user-defined network
 }
 
 // startNet networks a start of w: a bridged container gets a namespace
@@ -47,8 +49,63 @@ func (d *Driver) startNet(w core.Workload) (*startNet, error) {
 		}
 		// The init opens it through this process's descriptor.
 		sn.ns, sn.at, sn.nsPath = ns, at, fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), int(ns))
+		if userNetworks(w) != nil {
+			if sn.dns, err = startResolver(ns, d.peerLookup(userNetworks(w)), upstreams(w)); err != nil {
+				return nil, errors.Join(err, d.releaseNet(sn))
+			}
+		}
 	}
 	return sn, nil
+}
+
+// userNetworks is the set of w's user-defined networks (those whose
+// containers know each other by name), or nil.
+func userNetworks(w core.Workload) map[string]bool {
+	var nets map[string]bool
+	for _, ep := range w.Endpoints {
+		if len(ep.DNSNames) > 0 {
+			if nets == nil {
+				nets = map[string]bool{}
+			}
+			nets[ep.NetworkID] = true
+		}
+	}
+	return nets
+}
+
+// peerLookup finds the addresses of the running containers known by a
+// name on one of nets.
+func (d *Driver) peerLookup(nets map[string]bool) func(string) []netip.Addr {
+	return func(name string) []netip.Addr {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		var out []netip.Addr
+		for _, wl := range d.workloads {
+			if !wl.status.Running {
+				continue
+			}
+			for _, ep := range wl.endpoints {
+				if nets[ep.NetworkID] && slices.ContainsFunc(ep.DNSNames, func(n string) bool { return strings.EqualFold(n, name) }) {
+					out = append(out, ep.Address.Addr())
+				}
+			}
+		}
+		return out
+	}
+}
+
+// upstreams are the nameservers the embedded DNS forwards to: --dns's,
+// else the host's (loopback ones too: it asks from the host's network).
+func upstreams(w core.Workload) []string {
+	addrs := w.DNS
+	if len(addrs) == 0 {
+		addrs = hostNameservers()
+	}
+	var out []string
+	for _, a := range addrs {
+		out = append(out, netip.AddrPortFrom(a, 53).String())
+	}
+	return out
 }
 
 // joined lets go of the namespace once the container's init is in it
@@ -66,7 +123,9 @@ func (d *Driver) releaseNet(sn *startNet) error {
 		return nil
 	}
 	sn.joined()
-	return d.bridges.detach(sn.at)
+	err := sn.dns.close()
+	sn.dns = nil
+	return errors.Join(err, d.bridges.detach(sn.at))
 }
 
 // joinNet is the network of a container joining the namespace of the
@@ -95,13 +154,8 @@ func (d *Driver) joinNet(ref string) (*startNet, error) {
 // network and the names it is known by there (container name, aliases,
 // short ID), where dockerd's embedded DNS would answer.
 func (d *Driver) peersOf(w core.Workload) []hostEntry {
-	mine := map[string]bool{}
-	for _, ep := range w.Endpoints {
-		if len(ep.DNSNames) > 0 {
-			mine[ep.NetworkID] = true
-		}
-	}
-	if len(mine) == 0 {
+	mine := userNetworks(w)
+	if mine == nil {
 		return nil
 	}
 	d.mu.Lock()
