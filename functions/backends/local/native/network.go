@@ -70,8 +70,17 @@ func startEdgeProxy(agentURL string) (*edgeProxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("unix", filepath.Join(dir, "edge.sock"))
+	sock := filepath.Join(dir, "edge.sock")
+	ln, err := net.Listen("unix", sock)
+	if err == nil {
+		// The agent runs as the container's user (--user): anyone may
+		// connect, as anyone on the host may to the edge's loopback port.
+		err = os.Chmod(sock, 0o666)
+	}
 	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
 		os.RemoveAll(dir)
 		return nil, err
 	}
