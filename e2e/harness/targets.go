@@ -172,22 +172,7 @@ func startEngineRuntime(dockerd *Target, image string) *Target {
 		t.Skip = "sockerless binary cannot be built: " + err.Error()
 		return t
 	}
-	dir, err := os.MkdirTemp("", "sockerless-clients-engine-")
-	if err != nil {
-		t.Fail = err.Error()
-		return t
-	}
-	agent := filepath.Join(dir, "agent")
-	if err := buildAgent(agent); err != nil {
-		os.RemoveAll(dir)
-		t.Fail = err.Error()
-		return t
-	}
-	socket := filepath.Join(dir, "docker.sock")
-	cmd := exec.Command(bin, "--socket", socket, "--data", filepath.Join(dir, "data"),
-		"--runtime", "engine", "--engine-host", dockerd.E.Host, "--engine-agent", agent)
-	cmd.Env = cleanEnv()
-	e, err := Launch("sockerless-engine", cmd, socket, dir)
+	e, err := launchRuntime(bin, "engine", "--engine-host", dockerd.E.Host)
 	return t.started(e, err, image)
 }
 
@@ -216,10 +201,14 @@ func NativeUnavailable() string {
 }
 
 // LaunchNative starts bin in local mode with --runtime native (Linux
-// namespaces through libcontainer) and a static agent built from this
-// tree, with a fresh data directory and socket.
-func LaunchNative(bin string) (*Engine, error) {
-	dir, err := os.MkdirTemp("", "sockerless-native-")
+// namespaces through libcontainer).
+func LaunchNative(bin string) (*Engine, error) { return launchRuntime(bin, "native") }
+
+// launchRuntime starts bin in local mode with --runtime runtime and
+// args, a static agent built from this tree, a fresh data directory
+// and socket.
+func launchRuntime(bin, runtime string, args ...string) (*Engine, error) {
+	dir, err := os.MkdirTemp("", "sockerless-"+runtime+"-")
 	if err != nil {
 		return nil, err
 	}
@@ -229,10 +218,10 @@ func LaunchNative(bin string) (*Engine, error) {
 		return nil, err
 	}
 	socket := filepath.Join(dir, "docker.sock")
-	cmd := exec.Command(bin, "--socket", socket, "--data", filepath.Join(dir, "data"),
-		"--runtime", "native", "--engine-agent", agent)
+	cmd := exec.Command(bin, append([]string{"--socket", socket, "--data", filepath.Join(dir, "data"),
+		"--runtime", runtime, "--engine-agent", agent}, args...)...)
 	cmd.Env = cleanEnv()
-	return Launch("sockerless-native", cmd, socket, dir)
+	return Launch("sockerless-"+runtime, cmd, socket, dir)
 }
 
 // buildAgent builds the static agent engine containers run, from the

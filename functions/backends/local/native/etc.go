@@ -7,13 +7,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/netip"
 	"os"
 	"slices"
 	"strings"
 
-	"github.com/sockerless/sockerless/agent/sandboxrt"
 	"github.com/sockerless/sockerless/functions/core"
 )
 
@@ -34,43 +32,11 @@ func (d *Driver) writeEtc(ctx context.Context, w core.Workload, mode netMode, pe
 	if err != nil {
 		return err
 	}
-	return d.writeEtcFiles(ctx, w, map[string][]byte{
-		"hostname":    []byte(w.Hostname + "\n"),
-		"hosts":       hosts,
-		"resolv.conf": resolvConf(host, w, mode),
+	return d.WriteEtcFiles(ctx, w, map[string]string{
+		"hostname":    w.Hostname + "\n",
+		"hosts":       string(hosts),
+		"resolv.conf": string(resolvConf(host, w, mode)),
 	})
-}
-
-func (d *Driver) writeEtcFiles(ctx context.Context, w core.Workload, files map[string][]byte) error {
-	lower, err := d.ImageRoot(ctx, w.ImageID)
-	if err != nil {
-		return err
-	}
-	fsys, err := sandboxrt.NewFS(d.UpperDir(w.ID), lower, nil)
-	if err != nil {
-		return err
-	}
-	if err := fsys.MkdirAll("/etc", 0o755); err != nil {
-		return err
-	}
-	for name, body := range files {
-		p := "/etc/" + name
-		if fi, err := fsys.Lstat(p); err == nil && !fi.Mode().IsRegular() {
-			_ = fsys.RemoveAll(p) // never write through an image's symlink
-		}
-		f, err := fsys.Create(p, 0o644)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(f, bytes.NewReader(body)); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // hostEntry is one line of /etc/hosts: an address and its names.
