@@ -64,9 +64,11 @@ func benchRuns(b *testing.B, label string, n int, args ...string) {
 			b.ReportMetric(float64(m.Microseconds())/1000, "ms/run-median")
 		})
 	}
-	if s, ok := outputs["sockerless"]; ok {
-		if d, ok := outputs["dockerd"]; ok && s != d {
-			b.Errorf("%s: outputs differ:\nsockerless: %q\ndockerd:    %q", label, s, d)
+	for _, name := range []string{"sockerless", "native"} {
+		if s, ok := outputs[name]; ok {
+			if d, ok := outputs["dockerd"]; ok && s != d {
+				b.Errorf("%s: outputs differ:\n%s: %q\ndockerd: %q", label, name, s, d)
+			}
 		}
 	}
 	fmt.Println(sideBySide(label, medians))
@@ -80,11 +82,18 @@ func sideBySide(label string, m map[string]time.Duration) string {
 		}
 		return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000)
 	}
-	ratio := "n/a"
-	if s, ok := m["sockerless"]; ok {
-		if d, ok := m["dockerd"]; ok && d > 0 {
-			ratio = fmt.Sprintf("%.2f", float64(s)/float64(d))
+	ratio := func(name string) string {
+		s, ok := m[name]
+		d, okd := m["dockerd"]
+		if !ok || !okd || d <= 0 {
+			return "n/a"
 		}
+		return fmt.Sprintf("%.2f", float64(s)/float64(d))
 	}
-	return fmt.Sprintf("%s: sockerless %s ms, dockerd %s ms, ratio %s", label, ms("sockerless"), ms("dockerd"), ratio)
+	line := fmt.Sprintf("%s: sockerless %s ms, dockerd %s ms, ratio %s", label, ms("sockerless"), ms("dockerd"), ratio("sockerless"))
+	if _, ok := m["native"]; ok {
+		// The native runtime, timed in the same run.
+		line += fmt.Sprintf("; native %s ms, ratio to dockerd %s", ms("native"), ratio("native"))
+	}
+	return line
 }

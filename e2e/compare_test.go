@@ -18,8 +18,11 @@ type comparison struct {
 	order   []string
 	judged  bool
 	skipped string
-	passed  int
-	diffs   []string // one entry per differing scenario
+	// Per Sockerless engine (sockerless, the default runtime; native):
+	// the scenarios that matched dockerd, and one entry per differing one.
+	compared []string
+	passed   map[string]int
+	diffs    map[string][]string
 }
 
 func (c *comparison) record(scenario, engine string, steps []stepRecord) {
@@ -32,14 +35,25 @@ func (c *comparison) record(scenario, engine string, steps []stepRecord) {
 	c.runs[scenario][engine] = steps
 }
 
-// judge compares sockerless with dockerd scenario by scenario. Exit-code
-// differences fail t; output differences are logged: dockerd is a reference,
-// not a byte-for-byte oracle (versions, widths and ids differ).
+// judge compares each Sockerless engine with dockerd scenario by
+// scenario. Exit-code differences fail t; output differences are
+// logged: dockerd is a reference, not a byte-for-byte oracle (versions,
+// widths and ids differ).
 func (c *comparison) judge(t *testing.T, avail []*slot) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.judged = true
-	if len(avail) < 2 {
+	c.passed, c.diffs = map[string]int{}, map[string][]string{}
+	names := map[string]bool{}
+	for _, s := range avail {
+		names[s.name] = true
+	}
+	for _, a := range []string{"sockerless", "native"} {
+		if names[a] && names["dockerd"] {
+			c.compared = append(c.compared, a)
+		}
+	}
+	if len(c.compared) == 0 {
 		var why []string
 		for _, s := range engines {
 			if s.skip != "" || s.fail != "" {
@@ -47,18 +61,25 @@ func (c *comparison) judge(t *testing.T, avail []*slot) {
 			}
 		}
 		c.skipped = strings.Join(why, "; ")
-		t.Skipf("comparison needs both engines: %s", c.skipped)
+		t.Skipf("comparison needs dockerd and a Sockerless engine: %s", c.skipped)
 	}
-	a, b := "sockerless", "dockerd"
+	for _, a := range c.compared {
+		c.judgeOne(t, a, "dockerd")
+	}
+	t.Log(c.stringLocked())
+}
+
+// judgeOne compares engine a with b, the reference.
+func (c *comparison) judgeOne(t *testing.T, a, b string) {
 	for _, name := range c.order {
 		ra, okA := c.runs[name][a]
 		rb, okB := c.runs[name][b]
 		if !okA || !okB {
 			// A scenario that failed or skipped on one engine recorded nothing there.
-			c.diffs = append(c.diffs, fmt.Sprintf("%s: ran to the end on %s only", name, map[bool]string{true: a, false: b}[okA]))
+			c.diffs[a] = append(c.diffs[a], fmt.Sprintf("%s: ran to the end on %s only", name, map[bool]string{true: a, false: b}[okA]))
 			if okB && !okA {
 				// Its own subtest already failed; here it is only counted.
-				t.Logf("%s: passes on dockerd but not on sockerless", name)
+				t.Logf("%s: passes on dockerd but not on %s", name, a)
 			}
 			continue
 		}
@@ -83,17 +104,16 @@ func (c *comparison) judge(t *testing.T, avail []*slot) {
 			}
 		}
 		if len(d) == 0 {
-			c.passed++
+			c.passed[a]++
 			continue
 		}
-		c.diffs = append(c.diffs, name+":\n    "+strings.Join(d, "\n    "))
+		c.diffs[a] = append(c.diffs[a], name+":\n    "+strings.Join(d, "\n    "))
 		if codeDiff {
-			t.Errorf("%s: exit codes differ from dockerd:\n%s", name, strings.Join(d, "\n"))
+			t.Errorf("%s: exit codes on %s differ from dockerd:\n%s", name, a, strings.Join(d, "\n"))
 		} else {
-			t.Logf("%s: output differs from dockerd:\n%s", name, strings.Join(d, "\n"))
+			t.Logf("%s: output on %s differs from dockerd:\n%s", name, a, strings.Join(d, "\n"))
 		}
 	}
-	t.Log(c.stringLocked())
 }
 
 func (c *comparison) String() string {
@@ -102,6 +122,8 @@ func (c *comparison) String() string {
 	return c.stringLocked()
 }
 
+// stringLocked is the summary: "compare: ..." for the default runtime,
+// "compare native: ..." for the native one.
 func (c *comparison) stringLocked() string {
 	if !c.judged {
 		return ""
@@ -110,10 +132,16 @@ func (c *comparison) stringLocked() string {
 		return "compare: skipped, both engines are needed: " + c.skipped + "\n"
 	}
 	var sb strings.Builder
-	for _, d := range c.diffs {
-		sb.WriteString("compare: differs: " + d + "\n")
+	for _, a := range c.compared {
+		prefix := "compare"
+		if a != "sockerless" {
+			prefix += " " + a
+		}
+		for _, d := range c.diffs[a] {
+			sb.WriteString(prefix + ": differs: " + d + "\n")
+		}
+		fmt.Fprintf(&sb, "%s: %d passed, %d failed\n", prefix, c.passed[a], len(c.diffs[a]))
 	}
-	fmt.Fprintf(&sb, "compare: %d passed, %d failed\n", c.passed, len(c.diffs))
 	return sb.String()
 }
 

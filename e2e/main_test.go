@@ -5,7 +5,9 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/sockerless/sockerless/e2e/harness"
@@ -49,7 +51,7 @@ func run(m *testing.M) int {
 		}
 	}
 
-	engines = []*slot{startSockerless(), startDockerd()}
+	engines = []*slot{chosen("sockerless", startSockerless), chosen("dockerd", startDockerd), chosen("native", startNative)}
 	for _, s := range engines {
 		if s.e != nil {
 			defer s.e.Stop()
@@ -60,14 +62,18 @@ func run(m *testing.M) int {
 	return code
 }
 
-func startSockerless() *slot {
-	s := &slot{name: "sockerless"}
+func startSockerless() *slot { return launchSlot("sockerless", harness.LaunchSockerless) }
+
+// launchSlot starts a Sockerless engine with launch and imports the
+// test image into it.
+func launchSlot(name string, launch func(bin string) (*harness.Engine, error)) *slot {
+	s := &slot{name: name}
 	bin, err := harness.BuildSockerlessBinary()
 	if err != nil {
 		s.skip = "sockerless binary cannot be built: " + err.Error()
 		return s
 	}
-	e, err := harness.LaunchSockerless(bin)
+	e, err := launch(bin)
 	if err != nil {
 		s.fail = err.Error()
 		return s
@@ -77,6 +83,24 @@ func startSockerless() *slot {
 		s.fail = err.Error()
 	}
 	return s
+}
+
+// chosen starts engine name with start, unless E2E_TARGETS (e.g.
+// "native,dockerd") leaves it out.
+func chosen(name string, start func() *slot) *slot {
+	if only := os.Getenv("E2E_TARGETS"); only != "" && !slices.Contains(strings.Split(only, ","), name) {
+		return &slot{name: name, skip: "not in E2E_TARGETS=" + only}
+	}
+	return start()
+}
+
+// startNative starts local mode with the native runtime, which runs
+// the same scenarios and is compared with dockerd on its own line.
+func startNative() *slot {
+	if why := harness.NativeUnavailable(); why != "" {
+		return &slot{name: "native", skip: why}
+	}
+	return launchSlot("native", harness.LaunchNative)
 }
 
 func startDockerd() *slot {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,8 +16,8 @@ import (
 const TestImage = "sockerless-e2e/busybox:1"
 
 // Target is one engine a client suite runs against, or why it cannot:
-// sandbox and engine (Sockerless local mode's runtimes) or dockerd (the
-// reference).
+// sandbox, engine and native (Sockerless local mode's runtimes) or
+// dockerd (the reference).
 type Target struct {
 	Name string
 	E    *Engine
@@ -26,9 +27,11 @@ type Target struct {
 	setup string // the test image could not be built: every test fails
 }
 
-// StartTargets starts the sandbox, the reference dockerd and the engine
-// runtime on it, in that order, each with image (the busybox test
-// image) imported. stop ends them all and removes what they used.
+// StartTargets starts the sandbox, the reference dockerd, the engine
+// runtime on it and the native runtime, in that order, each with image
+// (the busybox test image) imported. stop ends them all and removes
+// what they used. E2E_TARGETS (e.g. "native,dockerd") starts only
+// those named; the others' tests skip.
 func StartTargets(image string) (targets []*Target, stop func()) {
 	var setup string
 	fs, err := BuildRootfs()
@@ -38,16 +41,17 @@ func StartTargets(image string) (targets []*Target, stop func()) {
 	case !fs.HasBusybox:
 		setup = "the test image has no binaries: " + fs.Why
 	}
-	sandbox := startSandbox(image)
-	dockerd := startDockerdTarget(image)
-	engine := startEngineRuntime(dockerd, image)
-	targets = []*Target{sandbox, dockerd, engine}
+	sandbox := chosen("sandbox", startSandbox, image)
+	dockerd := chosen("dockerd", startDockerdTarget, image)
+	engine := chosen("engine", func(image string) *Target { return startEngineRuntime(dockerd, image) }, image)
+	native := chosen("native", startNativeRuntime, image)
+	targets = []*Target{sandbox, dockerd, engine, native}
 	for _, t := range targets {
 		t.setup = setup
 	}
 	return targets, func() {
 		// The engine runtime runs on the reference dockerd: stop it first.
-		for _, t := range []*Target{engine, sandbox, dockerd} {
+		for _, t := range []*Target{engine, native, sandbox, dockerd} {
 			if t.E != nil {
 				t.E.Stop()
 			}
@@ -107,6 +111,15 @@ func (tg *Target) Use(t testing.TB) *Engine {
 	return tg.E
 }
 
+// chosen starts target name with start, unless E2E_TARGETS leaves it
+// out.
+func chosen(name string, start func(image string) *Target, image string) *Target {
+	if only := os.Getenv("E2E_TARGETS"); only != "" && !slices.Contains(strings.Split(only, ","), name) {
+		return &Target{Name: name, Skip: "not in E2E_TARGETS=" + only}
+	}
+	return start(image)
+}
+
 func startSandbox(image string) *Target {
 	t := &Target{Name: "sandbox"}
 	bin, err := BuildSockerlessBinary()
@@ -159,23 +172,56 @@ func startEngineRuntime(dockerd *Target, image string) *Target {
 		t.Skip = "sockerless binary cannot be built: " + err.Error()
 		return t
 	}
-	dir, err := os.MkdirTemp("", "sockerless-clients-engine-")
+	e, err := launchRuntime(bin, "engine", "--engine-host", dockerd.E.Host)
+	return t.started(e, err, image)
+}
+
+// startNativeRuntime starts local mode with --runtime native.
+func startNativeRuntime(image string) *Target {
+	t := &Target{Name: "native"}
+	bin, err := BuildSockerlessBinary()
 	if err != nil {
-		t.Fail = err.Error()
+		t.Skip = "sockerless binary cannot be built: " + err.Error()
 		return t
+	}
+	if t.Skip = NativeUnavailable(); t.Skip != "" {
+		return t
+	}
+	e, err := LaunchNative(bin)
+	return t.started(e, err, image)
+}
+
+// NativeUnavailable says why the native runtime cannot run here, or ""
+// when it can: it needs root (Linux namespaces, cgroups, overlay mounts).
+func NativeUnavailable() string {
+	if os.Geteuid() != 0 {
+		return "the native runtime needs root here (Linux namespaces, cgroups, overlay mounts): run as root"
+	}
+	return ""
+}
+
+// LaunchNative starts bin in local mode with --runtime native (Linux
+// namespaces through libcontainer).
+func LaunchNative(bin string) (*Engine, error) { return launchRuntime(bin, "native") }
+
+// launchRuntime starts bin in local mode with --runtime runtime and
+// args, a static agent built from this tree, a fresh data directory
+// and socket.
+func launchRuntime(bin, runtime string, args ...string) (*Engine, error) {
+	dir, err := os.MkdirTemp("", "sockerless-"+runtime+"-")
+	if err != nil {
+		return nil, err
 	}
 	agent := filepath.Join(dir, "agent")
 	if err := buildAgent(agent); err != nil {
 		os.RemoveAll(dir)
-		t.Fail = err.Error()
-		return t
+		return nil, err
 	}
 	socket := filepath.Join(dir, "docker.sock")
-	cmd := exec.Command(bin, "--socket", socket, "--data", filepath.Join(dir, "data"),
-		"--runtime", "engine", "--engine-host", dockerd.E.Host, "--engine-agent", agent)
+	cmd := exec.Command(bin, append([]string{"--socket", socket, "--data", filepath.Join(dir, "data"),
+		"--runtime", runtime, "--engine-agent", agent}, args...)...)
 	cmd.Env = cleanEnv()
-	e, err := Launch("sockerless-engine", cmd, socket, dir)
-	return t.started(e, err, image)
+	return Launch("sockerless-"+runtime, cmd, socket, dir)
 }
 
 // buildAgent builds the static agent engine containers run, from the

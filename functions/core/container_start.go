@@ -123,7 +123,9 @@ func (c *Core) workload(rec *containerRecord, token string) Workload {
 		Mounts: mounts, Token: token, MemoryBytes: rec.HostConfig.Memory,
 		PidsLimit: pidsLimit(rec.HostConfig), NanoCPUs: rec.HostConfig.NanoCPUs,
 		NetworkMode: string(rec.HostConfig.NetworkMode), ReadOnlyRoot: rec.HostConfig.ReadonlyRootfs,
-		Tmpfs: rec.HostConfig.Tmpfs,
+		Tmpfs: rec.HostConfig.Tmpfs, Endpoints: endpointsOf(rec),
+		ExtraHosts: rec.HostConfig.ExtraHosts, DNS: rec.HostConfig.DNS,
+		DNSSearch: rec.HostConfig.DNSSearch, DNSOptions: rec.HostConfig.DNSOptions,
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
+	"net/netip"
 	"time"
 
 	"github.com/moby/moby/api/types/jsonstream"
@@ -102,6 +104,28 @@ type Workload struct {
 	// ("none", "host", "bridge", a network's name); a backend that runs
 	// every workload on one network ignores it.
 	NetworkMode string
+	// Endpoints are its places on bridge networks, with the addresses
+	// core allocated, in network name order; a runtime that gives each
+	// workload a network of its own wires them.
+	Endpoints []Endpoint
+	// ExtraHosts are docker run's --add-host entries ("name:ip", where
+	// ip may be "host-gateway"); DNS, DNSSearch and DNSOptions are its
+	// --dns, --dns-search and --dns-option.
+	ExtraHosts            []string
+	DNS                   []netip.Addr
+	DNSSearch, DNSOptions []string
+}
+
+// Endpoint is a workload's place on one bridge network.
+type Endpoint struct {
+	NetworkID, Network string // the network's ID and name
+	// Address is the workload's IPv4 address with its subnet's length.
+	Address netip.Prefix
+	Gateway netip.Addr
+	MAC     net.HardwareAddr
+	// DNSNames are the names peers on a user-defined network know it
+	// by (none on the predefined ones).
+	DNSNames []string
 }
 
 // AgentURLOr is where w's agent dials the edge: the URL the edge sent,

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/moby/moby/api/types/network"
@@ -296,4 +297,22 @@ func endpointResource(rec *containerRecord, ep *network.EndpointSettings) networ
 		}
 	}
 	return res
+}
+
+// endpointsOf is rec's endpoints that have an address, for its
+// workload, in network name order.
+func endpointsOf(rec *containerRecord) []Endpoint {
+	var out []Endpoint
+	for _, name := range slices.Sorted(maps.Keys(rec.Networks)) {
+		ep := rec.Networks[name]
+		if ep == nil || !ep.IPAddress.IsValid() {
+			continue
+		}
+		out = append(out, Endpoint{
+			NetworkID: ep.NetworkID, Network: name,
+			Address: netip.PrefixFrom(ep.IPAddress, ep.IPPrefixLen), Gateway: ep.Gateway,
+			MAC: net.HardwareAddr(ep.MacAddress), DNSNames: ep.DNSNames,
+		})
+	}
+	return out
 }

@@ -60,6 +60,8 @@ func TestNativeDebian(t *testing.T) {
 		})
 	}
 
+	t.Run("python3 reaches another container's http.server by name", func(t *testing.T) { testPythonByName(t, ctx, cli, image) })
+
 	t.Run("exec, stop, diff and commit", func(t *testing.T) {
 		created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: image("bash", "-c", "touch /tmp/made; rm /etc/debian_version; exec sleep 60")})
 		if err != nil {
@@ -102,6 +104,41 @@ func TestNativeDebian(t *testing.T) {
 			t.Errorf("the committed image: exit %d, stdout %q, stderr %q", run.code, run.stdout, run.stderr)
 		}
 	})
+}
+
+// testPythonByName: python3's http.server in one container answers
+// python3's urllib in another, which finds it by name on a user network.
+func testPythonByName(t *testing.T, ctx context.Context, cli *client.Client, image func(...string) *container.Config) {
+	if _, err := cli.NetworkCreate(ctx, "pynet", client.NetworkCreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer cli.NetworkRemove(context.Background(), "pynet", client.NetworkRemoveOptions{})
+	srv, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Name: "pyserver", Config: image("python3", "-m", "http.server", "-d", "/etc", "8000"),
+		HostConfig: &container.HostConfig{NetworkMode: "pynet"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.ContainerRemove(context.Background(), srv.ID, client.ContainerRemoveOptions{Force: true})
+	if _, err := cli.ContainerStart(ctx, srv.ID, client.ContainerStartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The server takes a moment to listen: the client retries.
+	fetch := `import time, urllib.request
+for i in range(100):
+    try:
+        print(urllib.request.urlopen("http://pyserver:8000/hostname", timeout=5).read().decode(), end="")
+        break
+    except OSError as e:
+        err = e
+        time.sleep(0.1)
+else:
+    raise SystemExit(err)`
+	run := runNative(t, cli, image("python3", "-c", fetch), &container.HostConfig{NetworkMode: "pynet"})
+	if run.code != 0 || run.stdout != srv.ID[:12]+"\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want the server's hostname %s", run.code, run.stdout, run.stderr, srv.ID[:12])
+	}
 }
 
 func withUser(c *container.Config, u string) *container.Config { c.User = u; return c }

@@ -36,3 +36,9 @@ func (d *Driver) OpenLog(id string) (interface {
 // WriteEtc writes the container's /etc/hostname and /etc/hosts (with the
 // start's network peers) into its writable layer, as Start does.
 func (d *Driver) WriteEtc(ctx context.Context, w core.Workload) error { return d.writeEtc(ctx, w) }
+
+// WriteEtcFiles writes files (name under /etc → content) into the
+// container's writable layer, never through an image's symlink.
+func (d *Driver) WriteEtcFiles(ctx context.Context, w core.Workload, files map[string]string) error {
+	return d.writeEtcFiles(ctx, w, files)
+}

@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,14 +41,24 @@ func TestCrashHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := core.Workload{ID: strings.Repeat("c", 64), ImageID: img.ID, Hostname: "crash", Token: "t", Main: proto.ProcessSpec{Args: []string{"sleep", "600"}}}
+	w := core.Workload{
+		ID: strings.Repeat("c", 64), ImageID: img.ID, Hostname: "crash", Token: "t", Main: proto.ProcessSpec{Args: []string{"sleep", "600"}},
+		NetworkMode: "bridge", Endpoints: []core.Endpoint{{
+			NetworkID: strings.Repeat("b", 64), Network: "bridge", Address: netip.MustParsePrefix("172.17.0.2/16"),
+			Gateway: netip.MustParseAddr("172.17.0.1"), MAC: net.HardwareAddr{2, 0x42, 172, 17, 0, 2},
+		}},
+	}
 	if err := d.Prepare(t.Context(), w); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Start(t.Context(), w); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Println("started", w.ID)
+	st, err := d.Status(t.Context(), w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("started", w.ID, st.Pid)
 	time.Sleep(time.Hour)
 }
 
@@ -69,11 +81,11 @@ func TestCrashLeavesNothing(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var id string
+	var id, pid string
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == "started" {
-			id = f[1]
+		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "started" {
+			id, pid = f[1], f[2]
 			break
 		}
 	}
@@ -89,6 +101,19 @@ func TestCrashLeavesNothing(t *testing.T) {
 	mounts, cgroups := held(t, dir, id)
 	if mounts == 0 || cgroups == 0 {
 		t.Fatalf("after the crash: %d mounts, %d cgroups; the test needs the container to outlive its process", mounts, cgroups)
+	}
+	// The bridges' namespace went with the process, and the veth pair
+	// with it: the container's namespace is down to loopback.
+	// The kernel tears a namespace down in the background.
+	var dev []byte
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		dev, err = os.ReadFile("/proc/" + pid + "/net/dev")
+		if err != nil || !strings.Contains(string(dev), "eth0") || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil || strings.Contains(string(dev), "eth0") {
+		t.Errorf("the container's interfaces after the crash (%v):\n%s", err, dev)
 	}
 	d, err := native.New(t.Context(), native.Config{Dir: dir, AgentURL: "ws://127.0.0.1:9/agent/v1/connect", Log: slog.New(slog.DiscardHandler)})
 	if err != nil {

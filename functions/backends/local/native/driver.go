@@ -52,6 +52,8 @@ type Driver struct {
 	state    string // libcontainer's state directory
 	log      *slog.Logger
 
+	bridges bridges
+
 	mu        sync.Mutex
 	workloads map[string]*workload
 }
@@ -60,6 +62,11 @@ type Driver struct {
 type workload struct {
 	c     *libcontainer.Container
 	proxy *edgeProxy // nil on the host's network
+	name  string
+	net   *startNet
+	// endpoints are its addresses on bridge networks, and the names its
+	// peers on user-defined ones know it by.
+	endpoints []core.Endpoint
 	// lastStats is the previous Stats sample, the next one's PreCPUStats.
 	lastStats container.StatsResponse
 	done      chan struct{}
@@ -107,7 +114,8 @@ func (d *Driver) Prepare(ctx context.Context, w core.Workload) error {
 	if err := d.Driver.Prepare(ctx, w); err != nil {
 		return err
 	}
-	return d.writeResolvConf(ctx, w)
+	mode, _ := networkOf(w.NetworkMode)
+	return d.writeEtc(ctx, w, mode, nil)
 }
 
 // previousRunGrace is how long a start waits for the previous run to be
@@ -118,10 +126,6 @@ const previousRunGrace = 5 * time.Second
 // wrapping the main process, which it starts once the edge says so.
 func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	if err := d.waitPrevious(ctx, w.ID); err != nil {
-		return err
-	}
-	net, err := networkOf(w.NetworkMode)
-	if err != nil {
 		return err
 	}
 	agent, err := d.agent.Path()
@@ -141,19 +145,24 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 		// cannot start.
 		return fmt.Errorf("container %s has no filesystem: %w", w.ID, err)
 	}
-	// As dockerd does at each start: /etc/hosts names the start's peers
-	// (on the host's network, at loopback).
-	if err := d.WriteEtc(ctx, w); err != nil {
+	sn, err := d.startNet(w)
+	if err != nil {
 		return err
+	}
+	// As dockerd does at each start: /etc/hosts names the start's peers.
+	if err := d.writeEtc(ctx, w, sn.mode, d.peersOf(w)); err != nil {
+		return errors.Join(err, d.releaseNet(sn))
 	}
 	rootfs, err := d.mountRootfs(w.ID, lower)
 	if err != nil {
-		return err
+		return errors.Join(err, d.releaseNet(sn))
 	}
-	wl, err := d.run(w, rootfs, agent, agentURL, net)
+	wl, err := d.run(w, rootfs, agent, agentURL, sn)
+	sn.joined()
 	if err != nil {
-		return errors.Join(err, d.unmountRootfs(w.ID))
+		return errors.Join(err, d.releaseNet(sn), d.unmountRootfs(w.ID))
 	}
+	wl.name, wl.endpoints = w.Name, w.Endpoints
 	d.mu.Lock()
 	d.workloads[w.ID] = wl
 	d.mu.Unlock()
@@ -255,7 +264,7 @@ func (d *Driver) Close() error {
 		ids = append(ids, id)
 	}
 	d.mu.Unlock()
-	return errors.Join(core.StopAll(ids, 15*time.Second, d.Stop), d.Driver.Close())
+	return errors.Join(core.StopAll(ids, 15*time.Second, d.Stop), d.bridges.close(), d.Driver.Close())
 }
 
 // recover tears down what a process that died with containers running

@@ -10,30 +10,39 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 )
 
-// netMode is how a container is networked in this increment.
+// netMode is how a container is networked.
 type netMode int
 
 const (
-	// netHost: the host's network namespace, as --network host, and
-	// for now also the default bridge and user networks (as the
-	// engine runtime runs every container).
+	// netHost: the host's network namespace, as --network host (and
+	// a workload that names no network).
 	netHost netMode = iota
 	// netNone: a network namespace of its own with only loopback.
 	netNone
+	// netBridge: a namespace of its own wired to the bridges of its
+	// endpoints (the default bridge, user-defined networks).
+	netBridge
+	// netContainer: another running container's namespace, as
+	// --network container:NAME.
+	netContainer
 )
 
-// networkOf maps docker run's --network to how the container runs.
-func networkOf(mode string) (netMode, error) {
+// networkOf maps docker run's --network to how the container runs and,
+// for container:NAME, the container named.
+func networkOf(mode string) (netMode, string) {
 	switch {
+	case mode == "" || mode == "host":
+		return netHost, ""
 	case mode == "none":
-		return netNone, nil
-	case len(mode) > 10 && mode[:10] == "container:":
-		return 0, fmt.Errorf("--network %s is not implemented by the native runtime yet", mode)
+		return netNone, ""
+	case strings.HasPrefix(mode, "container:"):
+		return netContainer, strings.TrimPrefix(mode, "container:")
 	}
-	return netHost, nil
+	return netBridge, ""
 }
 
 // edgeSocket is where the agent of a container without the host's
@@ -61,8 +70,17 @@ func startEdgeProxy(agentURL string) (*edgeProxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("unix", filepath.Join(dir, "edge.sock"))
+	sock := filepath.Join(dir, "edge.sock")
+	ln, err := net.Listen("unix", sock)
+	if err == nil {
+		// The agent runs as the container's user (--user): anyone may
+		// connect, as anyone on the host may to the edge's loopback port.
+		err = os.Chmod(sock, 0o666)
+	}
 	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
 		os.RemoveAll(dir)
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
@@ -59,6 +60,25 @@ func (d *Driver) unmountRootfs(id string) error {
 		if err := whiteouts.ToFiles(d.UpperDir(id)); err != nil {
 			return err
 		}
+		removeMountStubs(d.UpperDir(id))
 	}
 	return errors.Join(os.RemoveAll(d.workDir(id)), os.RemoveAll(merged))
+}
+
+// mountStubs are the mount points the runtime's own mounts need, which
+// runc makes in the container's layer where the image has none. Like
+// dockerd's init layer, they are not the container's changes.
+var mountStubs = []string{agentPath, edgeSocket, path.Dir(agentPath), "/dev", "/proc", "/sys"}
+
+// removeMountStubs removes, from a layer at rest, the mount points in
+// mountStubs that are still empty, as runc left them.
+func removeMountStubs(upper string) {
+	for _, p := range mountStubs {
+		full := filepath.Join(upper, p)
+		fi, err := os.Lstat(full)
+		if err != nil || (fi.Mode().IsRegular() && fi.Size() > 0) || (!fi.IsDir() && !fi.Mode().IsRegular()) {
+			continue
+		}
+		_ = os.Remove(full) // a directory that is not empty stays
+	}
 }

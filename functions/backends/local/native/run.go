@@ -16,9 +16,9 @@ import (
 
 // run creates the libcontainer container of w over rootfs and starts
 // the agent as its init; a goroutine waits for it and tears it down.
-func (d *Driver) run(w core.Workload, rootfs, agentBin, agentURL string, net netMode) (*workload, error) {
+func (d *Driver) run(w core.Workload, rootfs, agentBin, agentURL string, net *startNet) (*workload, error) {
 	var proxy *edgeProxy
-	if net != netHost {
+	if net.mode != netHost {
 		var err error
 		if proxy, err = startEdgeProxy(agentURL); err != nil {
 			return nil, err
@@ -31,7 +31,7 @@ func (d *Driver) run(w core.Workload, rootfs, agentBin, agentURL string, net net
 	return wl, err
 }
 
-func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net netMode, proxy *edgeProxy) (*workload, error) {
+func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net *startNet, proxy *edgeProxy) (*workload, error) {
 	edgeSock := ""
 	if proxy != nil {
 		edgeSock = proxy.path()
@@ -91,7 +91,7 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 		return nil, fmt.Errorf("start container %s: %w", shortID(w.ID), err)
 	}
 	pid, _ := p.Pid()
-	wl := &workload{c: c, proxy: proxy, done: make(chan struct{}), status: core.WorkloadStatus{Running: true, Known: true, Pid: pid}}
+	wl := &workload{c: c, proxy: proxy, net: net, done: make(chan struct{}), status: core.WorkloadStatus{Running: true, Known: true, Pid: pid}}
 	go d.wait(w.ID, wl, p, logs)
 	return wl, nil
 }
@@ -129,7 +129,7 @@ func (d *Driver) wait(id string, wl *workload, p *libcontainer.Process, logs int
 // teardown destroys the container (its remaining processes, cgroup and
 // state) and unmounts its root, leaving its layer at rest.
 func (d *Driver) teardown(id string, wl *workload) error {
-	err := errors.Join(wl.c.Destroy(), d.unmountRootfs(id))
+	err := errors.Join(wl.c.Destroy(), d.releaseNet(wl.net), d.unmountRootfs(id))
 	if wl.proxy != nil {
 		err = errors.Join(err, wl.proxy.close())
 	}

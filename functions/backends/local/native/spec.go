@@ -35,7 +35,7 @@ const cfsPeriod = 100000
 //
 // edgeSock, when set, is the host end of the unix socket the agent
 // reaches the edge through (a container without the host's network).
-func containerConfig(w core.Workload, rootfs, agent, edgeSock, cgroup string, net netMode) (*configs.Config, error) {
+func containerConfig(w core.Workload, rootfs, agent, edgeSock, cgroup string, net *startNet) (*configs.Config, error) {
 	spec := specconv.Example()
 	spec.Root = &specs.Root{Path: rootfs, Readonly: w.ReadOnlyRoot}
 	spec.Hostname = w.Hostname
@@ -69,8 +69,16 @@ func containerConfig(w core.Workload, rootfs, agent, edgeSock, cgroup string, ne
 		}
 		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: path.Clean(dst), Type: "tmpfs", Source: "tmpfs", Options: o})
 	}
-	if net == netHost {
+	switch {
+	case net.mode == netHost:
 		spec.Linux.Namespaces = withoutNamespace(spec.Linux.Namespaces, specs.NetworkNamespace)
+	case net.nsPath != "":
+		// A namespace made and wired beforehand, or another container's.
+		for i, ns := range spec.Linux.Namespaces {
+			if ns.Type == specs.NetworkNamespace {
+				spec.Linux.Namespaces[i].Path = net.nsPath
+			}
+		}
 	}
 	spec.Linux.CgroupsPath = cgroup
 	res := spec.Linux.Resources
