@@ -48,8 +48,8 @@ func (d *Driver) Unpublish(ctx context.Context, id string) error {
 // servesItself: on the host's network, the container's own listener is a
 // host port equal to its container port.
 func (d *Driver) servesItself(w core.Workload, b core.PortBinding) bool {
-	mode, err := networkOf(w.NetworkMode)
-	return err == nil && mode == netHost && portproxy.SamePort(w, b)
+	mode, _ := networkOf(w.NetworkMode)
+	return mode == netHost && portproxy.SamePort(w, b)
 }
 
 // dialContainer connects to port on the loopback of container id's
