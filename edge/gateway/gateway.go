@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sockerless/sockerless/agent/hub"
+	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/listen"
 	"github.com/sockerless/sockerless/edge/server"
 	"github.com/sockerless/sockerless/functions/call"
@@ -88,7 +89,10 @@ func Start(handler call.Handler, opt Options) (*Gateway, error) {
 	if g.AgentURL == "" {
 		g.AgentURL = fmt.Sprintf("ws://%s%s", agentLn.Addr(), AgentPath)
 	}
+	// Counted and logged once, for the hub's calls as for the API's.
+	handler = calllog.Wrap(handler, opt.Log)
 	g.Hub = hub.New(server.AgentAuthorizer(handler))
+	g.Hub.SetLog(opt.Log)
 	cfg := server.Config{Handler: handler, Hub: g.Hub, Log: opt.Log, Version: opt.Version}
 	if opt.SendAgentURL {
 		cfg.AgentURL = g.AgentURL

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sockerless/sockerless/agent/hub"
 	"github.com/sockerless/sockerless/edge/apiversion"
+	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/reply"
 	"github.com/sockerless/sockerless/edge/router"
 	"github.com/sockerless/sockerless/edge/streams"
@@ -81,6 +82,7 @@ func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	cfg.Handler = calllog.Wrap(cfg.Handler, cfg.Log)
 	bg, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		cfg:    cfg,
@@ -135,8 +137,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// ServeHTTP routes one request.
+// ServeHTTP routes one request and logs it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, req := calllog.Begin(r.Context())
+	x := &exchange{start: time.Now(), req: req, method: r.Method}
+	sw := &statusWriter{ResponseWriter: w}
+	defer s.logRequest(ctx, sw, x)
+	s.serve(sw, r.WithContext(ctx), x)
+}
+
+// serve answers one request, noting in x what its log line says.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	// dockerd sets these on every response, errors included.
 	h := w.Header()
 	h.Set("Api-Version", apiversion.Max)
@@ -148,6 +159,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply.WriteError(w, http.StatusNotFound, "page not found")
 		return
 	}
+	x.op, x.ref = m.Op, calllog.Ref(m.Vars)
 	version, err := apiversion.Check(m.Version)
 	if err != nil {
 		reply.WriteError(w, http.StatusBadRequest, "%s", err)
@@ -158,7 +170,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply.WriteError(w, status, "%s", err)
 		return
 	}
+	c.Header.Set(call.RequestIDHeader, x.req.ID)
 	rep := s.streams.Call(r.Context(), c)
+	x.status = reply.Status(rep)
+	if id := createdRef(c.Op, rep); id != "" {
+		x.ref = id
+	}
 	s.streams.NudgeAfter(c, rep)
 	if c.Op == call.OpPing {
 		pingHeaders(w.Header())
@@ -176,6 +193,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serveStream hands a streaming reply to package streams, keeping a
 // panic in the bridge from killing the edge.
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
+	start := time.Now()
+	s.cfg.Log.Debug("stream start", "req", c.Header.Get(call.RequestIDHeader), "kind", rep.Stream.Kind, "container", rep.Stream.Container)
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -184,6 +203,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, c call.Call
 			s.cfg.Log.Error("stream panicked", "op", c.Op, "kind", rep.Stream.Kind, "panic", p)
 			reply.WriteError(w, http.StatusInternalServerError, "internal error in %s stream: %v", rep.Stream.Kind, p)
 		}
+		s.cfg.Log.Debug("stream end", "req", c.Header.Get(call.RequestIDHeader), "kind", rep.Stream.Kind, "container", rep.Stream.Container, "dur", time.Since(start))
 	}()
 	s.streams.Serve(w, r, c, rep)
 }

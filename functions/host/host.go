@@ -65,7 +65,7 @@ func Start(ctx context.Context, getenv func(string) string, build Build, log *sl
 
 // Main is a backend's bootstrap: it starts the function once per cold
 // start (logging JSON to stderr, which every platform collects) and
-// serves it with serve. A function that cannot start exits 1: that is
+// serves it with serve, one log line per call. A function that cannot start exits 1: that is
 // how a platform learns it is misconfigured (Lambda answers the
 // invocation with Runtime.ExitError).
 func Main(backend string, build Build, serve Serve) {
@@ -75,5 +75,5 @@ func Main(backend string, build Build, serve Serve) {
 		log.Error("sockerless function cannot start", "backend", backend, "err", err)
 		os.Exit(1)
 	}
-	serve(fn)
+	serve(Logged(fn, log, slog.LevelInfo))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/sockerless/sockerless/functions/backends/local/native"
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/functions/host"
 )
 
 // Options configure one local-mode instance.
@@ -100,9 +101,11 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		agentLn.Close()
 		return nil, err
 	}
-	var handler call.Handler = fn
+	// The function logs its side of each call at debug: at info the
+	// edge's line for the request says it all in one process.
+	handler := host.Logged(fn, opt.Log, slog.LevelDebug)
 	if opt.Serialize {
-		handler = call.Serialized(fn)
+		handler = call.Serialized(handler)
 	}
 	gw, err := gateway.Start(handler, gateway.Options{
 		Socket: opt.Socket, TCP: opt.TCP, AllowRemote: opt.AllowRemote,
