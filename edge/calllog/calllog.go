@@ -16,7 +16,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/sockerless/sockerless/functions/call"
+	"github.com/sockerless/sockerless/functions/call/calltrace"
 )
 
 // Request is one Docker API request as the edge's log sees it.
@@ -42,12 +47,16 @@ func FromContext(ctx context.Context) *Request {
 	return r
 }
 
-// Carry returns dst carrying the Request of src, if any: a hijacked
-// stream runs under the server's background context but its calls still
-// count against the request that started it.
+// Carry returns dst carrying the Request and the span of src, if any: a
+// hijacked stream runs under the server's background context but its
+// calls still count against, and trace under, the request that started
+// it.
 func Carry(dst, src context.Context) context.Context {
 	if r := FromContext(src); r != nil {
-		return context.WithValue(dst, ctxKey{}, r)
+		dst = context.WithValue(dst, ctxKey{}, r)
+	}
+	if span := trace.SpanFromContext(src); span.SpanContext().IsValid() {
+		dst = trace.ContextWithSpan(dst, span)
 	}
 	return dst
 }
@@ -59,22 +68,25 @@ func NewID() string {
 	return string(strconv.AppendUint(b[:0], rand.Uint64()|1<<63, 16))
 }
 
-// Handler counts and logs the calls it passes to the function.
+// Handler counts and logs the calls it passes to the function, and
+// traces them when it has a tracer.
 type Handler struct {
-	next call.Handler
-	log  *slog.Logger
+	next   call.Handler
+	log    *slog.Logger
+	tracer trace.Tracer
 }
 
-// Wrap returns next counted and logged to log; a Handler (or nil) is
+// Wrap returns next counted and logged to log, with a span for each
+// call when tracer is not nil (tracing off); a Handler (or nil) is
 // returned as it is, so wrapping twice counts once.
-func Wrap(next call.Handler, log *slog.Logger) call.Handler {
+func Wrap(next call.Handler, log *slog.Logger, tracer trace.Tracer) call.Handler {
 	if _, ok := next.(*Handler); ok || next == nil {
 		return next
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{next: next, log: log}
+	return &Handler{next: next, log: log, tracer: tracer}
 }
 
 // Handle passes c to the function with the request id set, counts it
@@ -99,8 +111,17 @@ func (h *Handler) Handle(ctx context.Context, c call.Call) call.Reply {
 		}
 		c.Header.Set(call.RequestIDHeader, id)
 	}
+	var span trace.Span
+	if h.tracer != nil {
+		ctx, span = h.tracer.Start(ctx, "invoke "+c.Op, trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(attribute.String("sockerless.op", c.Op), attribute.String("sockerless.request_id", id)))
+		c = calltrace.Inject(ctx, c)
+	}
 	start := time.Now()
 	rep := h.next.Handle(ctx, c)
+	if span != nil {
+		EndSpan(span, rep.Status, rep.Body)
+	}
 	level, msg := slog.LevelDebug, "invocation"
 	if req == nil {
 		level, msg = slog.LevelInfo, "edge call"
@@ -122,6 +143,16 @@ func (h *Handler) Handle(ctx context.Context, c call.Call) call.Reply {
 		h.log.LogAttrs(ctx, level, msg, attrs...)
 	}
 	return rep
+}
+
+// EndSpan ends span with the status a call or request was answered
+// with, marked an error with its cause from 500 on.
+func EndSpan(span trace.Span, status int, errBody []byte) {
+	span.SetAttributes(attribute.Int("sockerless.status", status))
+	if status >= 500 {
+		span.SetStatus(codes.Error, call.ErrorMessage(errBody))
+	}
+	span.End()
 }
 
 // Ref is the container, image, exec, network or volume a call names in

@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/sockerless/sockerless/agent/hub"
 	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/listen"
@@ -46,6 +48,8 @@ type Options struct {
 	SendAgentURL bool
 	Version      string
 	Log          *slog.Logger
+	// Tracer traces requests and calls; nil: tracing is off.
+	Tracer trace.Tracer
 }
 
 // Gateway is a serving edge.
@@ -90,10 +94,10 @@ func Start(handler call.Handler, opt Options) (*Gateway, error) {
 		g.AgentURL = fmt.Sprintf("ws://%s%s", agentLn.Addr(), AgentPath)
 	}
 	// Counted and logged once, for the hub's calls as for the API's.
-	handler = calllog.Wrap(handler, opt.Log)
+	handler = calllog.Wrap(handler, opt.Log, opt.Tracer)
 	g.Hub = hub.New(server.AgentAuthorizer(handler))
 	g.Hub.SetLog(opt.Log)
-	cfg := server.Config{Handler: handler, Hub: g.Hub, Log: opt.Log, Version: opt.Version}
+	cfg := server.Config{Handler: handler, Hub: g.Hub, Log: opt.Log, Version: opt.Version, Tracer: opt.Tracer}
 	if opt.SendAgentURL {
 		cfg.AgentURL = g.AgentURL
 	}

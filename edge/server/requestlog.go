@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/functions/call"
 )
@@ -52,6 +54,8 @@ type exchange struct {
 	// status is the function's, when the edge hijacked the connection
 	// and wrote its answer straight to it.
 	status int
+	// span is the request's, when tracing is on.
+	span trace.Span
 }
 
 // logRequest writes the request's one line: at info, or as an error
@@ -60,6 +64,9 @@ func (s *Server) logRequest(ctx context.Context, w *statusWriter, x *exchange) {
 	status := w.status
 	if status == 0 {
 		status = x.status
+	}
+	if x.span != nil {
+		calllog.EndSpan(x.span, status, w.errBody)
 	}
 	level := slog.LevelInfo
 	if status >= 500 {

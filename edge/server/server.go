@@ -13,6 +13,9 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/sockerless/sockerless/agent/hub"
 	"github.com/sockerless/sockerless/edge/apiversion"
 	"github.com/sockerless/sockerless/edge/calllog"
@@ -20,6 +23,7 @@ import (
 	"github.com/sockerless/sockerless/edge/router"
 	"github.com/sockerless/sockerless/edge/streams"
 	"github.com/sockerless/sockerless/functions/call"
+	"github.com/sockerless/sockerless/functions/call/calltrace"
 )
 
 // Default body limits. The edge reads a request body whole into the
@@ -55,6 +59,9 @@ type Config struct {
 	// ("Docker/<Version> (linux)"); default "sockerless".
 	Version string
 	Log     *slog.Logger
+	// Tracer traces each request and the calls it makes; nil: tracing
+	// is off.
+	Tracer trace.Tracer
 }
 
 // Server is the Docker API edge.
@@ -82,7 +89,7 @@ func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	cfg.Handler = calllog.Wrap(cfg.Handler, cfg.Log)
+	cfg.Handler = calllog.Wrap(cfg.Handler, cfg.Log, cfg.Tracer)
 	bg, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		cfg:    cfg,
@@ -141,6 +148,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, req := calllog.Begin(r.Context())
 	x := &exchange{start: time.Now(), req: req, method: r.Method}
+	if s.cfg.Tracer != nil {
+		// A client that traces (the docker CLI with OTEL_* set) sends
+		// its span's context: this request's span is its child.
+		ctx, x.span = s.cfg.Tracer.Start(calltrace.Extract(ctx, r.Header), "docker request",
+			trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("sockerless.request_id", req.ID)))
+	}
 	sw := &statusWriter{ResponseWriter: w}
 	defer s.logRequest(ctx, sw, x)
 	s.serve(sw, r.WithContext(ctx), x)
@@ -160,6 +174,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		return
 	}
 	x.op, x.ref = m.Op, calllog.Ref(m.Vars)
+	if x.span != nil {
+		x.span.SetName("docker " + m.Op)
+		x.span.SetAttributes(attribute.String("sockerless.op", m.Op), attribute.String("sockerless.ref", x.ref))
+	}
 	version, err := apiversion.Check(m.Version)
 	if err != nil {
 		reply.WriteError(w, http.StatusBadRequest, "%s", err)

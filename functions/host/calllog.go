@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/sockerless/sockerless/functions/call"
 )
 
@@ -27,6 +29,9 @@ func Logged(h call.Handler, log *slog.Logger, level slog.Level) call.Handler {
 		attrs := []slog.Attr{
 			slog.String("req", c.Header.Get(call.RequestIDHeader)), slog.String("op", c.Op),
 			slog.Int("status", rep.Status), slog.Duration("dur", time.Since(start)),
+		}
+		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+			attrs = append(attrs, slog.String("trace", sc.TraceID().String()))
 		}
 		if inv, ok := ctx.Value(invocationKey{}).([]slog.Attr); ok {
 			attrs = append(attrs, inv...)

@@ -27,6 +27,7 @@ import (
 	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/gateway"
 	"github.com/sockerless/sockerless/functions/buildinfo"
+	"github.com/sockerless/sockerless/functions/call/calltrace"
 )
 
 // options are what the flags say.
@@ -104,6 +105,12 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	opt := o.gateway
+	tracer, stopTracing, err := calltrace.Start(ctx, "sockerless-edge", false)
+	if err != nil {
+		return err
+	}
+	defer stopTracing(context.Background())
+	opt.Tracer = tracer
 	ln, url, err := gateway.AgentListener(o.agentListen, opt.AllowRemote)
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/functions/buildinfo"
+	"github.com/sockerless/sockerless/functions/call/calltrace"
 	"github.com/sockerless/sockerless/local/localmode"
 	"github.com/sockerless/sockerless/sandbox"
 )
@@ -55,6 +56,13 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	tracer, stopTracing, err := calltrace.Start(ctx, "sockerless", false)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sockerless: tracing:", err)
+		os.Exit(1)
+	}
+	defer stopTracing(context.Background())
+	opt.Tracer = tracer
 	inst, err := localmode.Start(ctx, opt)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sockerless:", err)
