@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -33,6 +34,7 @@ type Authorizer func(ctx context.Context, containerID, token string) error
 // Hub tracks one session per container and the attaches waiting on it.
 type Hub struct {
 	auth Authorizer
+	log  *slog.Logger
 
 	mu         sync.Mutex
 	containers map[string]*container
@@ -60,8 +62,12 @@ type container struct {
 
 // New returns a hub that admits agents auth accepts.
 func New(auth Authorizer) *Hub {
-	return &Hub{auth: auth, containers: map[string]*container{}}
+	return &Hub{auth: auth, log: slog.New(slog.DiscardHandler), containers: map[string]*container{}}
 }
+
+// SetLog logs each agent session's opening and end to log, at debug.
+// Call it before the hub serves.
+func (h *Hub) SetLog(log *slog.Logger) { h.log = log }
 
 // OnExit sets the function told about each main exit, once per exit.
 // It runs after all main output reached the attached streams and before
@@ -220,7 +226,10 @@ func (h *Hub) serve(m *proto.Mux, hello proto.Hello) *Session {
 		old.m.Close() // the agent keeps one connection; the old one is stale
 	}
 
-	_ = m.Serve(nil) // the agent opens no channels; nothing is unrouted
+	start := time.Now()
+	h.log.Debug("agent session open", "container", c.id, "main", hello.Main)
+	err := m.Serve(nil) // the agent opens no channels; nothing is unrouted
+	h.log.Debug("agent session closed", "container", c.id, "dur", time.Since(start), "err", err)
 
 	h.mu.Lock()
 	if c.sess == s {

@@ -3,6 +3,7 @@ package backends
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -26,7 +27,8 @@ const benchRuns = 20
 // (every call's round trip), the compute's (from the start call's reply
 // to the agent's exit report, less the function calls in between) and
 // the rest: the edge and the CLI. It also counts the calls of the
-// control-plane function each run takes.
+// control-plane function each run takes, and checks that the edge's own
+// log lines report the same count.
 func BenchmarkRunRmTrue(b *testing.B) {
 	for _, c := range clouds.All {
 		b.Run(c.Name(), func(b *testing.B) { benchCloud(b, c) })
@@ -39,8 +41,10 @@ func benchCloud(b *testing.B, c cloud.Cloud) {
 	for _, backend := range c.Backends() {
 		b.Run(backend, func(b *testing.B) {
 			rec := &recorder{h: d.Handler(backend)}
+			logged := &logCount{}
 			dir := b.TempDir()
-			gw, err := gateway.Start(rec, gateway.Options{Socket: filepath.Join(dir, "docker.sock"), SendAgentURL: true})
+			gw, err := gateway.Start(rec, gateway.Options{Socket: filepath.Join(dir, "docker.sock"), SendAgentURL: true,
+				Log: slog.New(slog.NewJSONHandler(logged, nil))})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -63,6 +67,7 @@ func benchCloud(b *testing.B, c cloud.Cloud) {
 			for range b.N {
 				for range benchRuns {
 					rec.reset()
+					logged.reset()
 					start := time.Now()
 					if r := e.Docker(args...); r.Code != 0 {
 						b.Fatalf("docker %v: exit %d: %s", args, r.Code, r.Stderr)
@@ -71,6 +76,9 @@ func benchCloud(b *testing.B, c cloud.Cloud) {
 					f, cp := rec.shares()
 					total, fn, compute = append(total, t), append(fn, f), append(compute, cp)
 					invokes = append(invokes, rec.count())
+					if n := logged.await(rec.count()); n != rec.count() {
+						b.Errorf("the edge's log reports %d calls of the function for the run, the recorder counted %d", n, rec.count())
+					}
 				}
 			}
 			mt, mf, mc := harness.Median(total), harness.Median(fn), harness.Median(compute)
@@ -80,7 +88,7 @@ func benchCloud(b *testing.B, c cloud.Cloud) {
 			b.ReportMetric(ms(mt-mf-mc), "ms-edge+cli")
 			slices.Sort(invokes)
 			b.ReportMetric(float64(invokes[len(invokes)/2]), "invokes/run-median")
-			fmt.Printf("docker run --rm true on %s (median of %d): %.1f ms = function %.1f ms + compute %.1f ms + edge and CLI %.1f ms; %ss per run: median %d, min %d, max %d\n",
+			fmt.Printf("docker run --rm true on %s (median of %d): %.1f ms = function %.1f ms + compute %.1f ms + edge and CLI %.1f ms; %ss per run, as the edge's log reports them: median %d, min %d, max %d\n",
 				backend, len(total), ms(mt), ms(mf), ms(mc), ms(mt-mf-mc), c.Invoke(), invokes[len(invokes)/2], invokes[0], invokes[len(invokes)-1])
 			fmt.Printf("Invokes of the last run on %s by op: %v\n", backend, rec.byOp())
 		})

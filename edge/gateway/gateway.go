@@ -14,7 +14,10 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/sockerless/sockerless/agent/hub"
+	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/listen"
 	"github.com/sockerless/sockerless/edge/server"
 	"github.com/sockerless/sockerless/functions/call"
@@ -45,6 +48,8 @@ type Options struct {
 	SendAgentURL bool
 	Version      string
 	Log          *slog.Logger
+	// Tracer traces requests and calls; nil: tracing is off.
+	Tracer trace.Tracer
 }
 
 // Gateway is a serving edge.
@@ -88,8 +93,11 @@ func Start(handler call.Handler, opt Options) (*Gateway, error) {
 	if g.AgentURL == "" {
 		g.AgentURL = fmt.Sprintf("ws://%s%s", agentLn.Addr(), AgentPath)
 	}
+	// Counted and logged once, for the hub's calls as for the API's.
+	handler = calllog.Wrap(handler, opt.Log, opt.Tracer)
 	g.Hub = hub.New(server.AgentAuthorizer(handler))
-	cfg := server.Config{Handler: handler, Hub: g.Hub, Log: opt.Log, Version: opt.Version}
+	g.Hub.SetLog(opt.Log)
+	cfg := server.Config{Handler: handler, Hub: g.Hub, Log: opt.Log, Version: opt.Version, Tracer: opt.Tracer}
 	if opt.SendAgentURL {
 		cfg.AgentURL = g.AgentURL
 	}

@@ -13,12 +13,17 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/sockerless/sockerless/agent/hub"
 	"github.com/sockerless/sockerless/edge/apiversion"
+	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/reply"
 	"github.com/sockerless/sockerless/edge/router"
 	"github.com/sockerless/sockerless/edge/streams"
 	"github.com/sockerless/sockerless/functions/call"
+	"github.com/sockerless/sockerless/functions/call/calltrace"
 )
 
 // Default body limits. The edge reads a request body whole into the
@@ -55,6 +60,9 @@ type Config struct {
 	// ("Docker/<Version> (linux)"); default "sockerless".
 	Version string
 	Log     *slog.Logger
+	// Tracer traces each request and the calls it makes; nil: tracing
+	// is off.
+	Tracer trace.Tracer
 }
 
 // Server is the Docker API edge.
@@ -83,6 +91,7 @@ func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	cfg.Handler = calllog.Wrap(cfg.Handler, cfg.Log, cfg.Tracer)
 	bg, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		cfg:    cfg,
@@ -137,8 +146,24 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// ServeHTTP routes one request.
+// ServeHTTP routes one request and logs it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, req := calllog.Begin(r.Context())
+	x := &exchange{start: time.Now(), req: req, method: r.Method}
+	if s.cfg.Tracer != nil {
+		// A client that traces (the docker CLI with OTEL_* set) sends
+		// its span's context: this request's span is its child.
+		ctx, x.span = s.cfg.Tracer.Start(calltrace.Extract(ctx, r.Header), "docker request",
+			trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("sockerless.request_id", req.ID)))
+	}
+	sw := &statusWriter{ResponseWriter: w}
+	defer s.logRequest(ctx, sw, x)
+	s.serve(sw, r.WithContext(ctx), x)
+}
+
+// serve answers one request, noting in x what its log line says.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	// dockerd sets these on every response, errors included.
 	h := w.Header()
 	h.Set("Api-Version", apiversion.Max)
@@ -150,6 +175,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply.WriteError(w, http.StatusNotFound, "page not found")
 		return
 	}
+	x.op, x.ref = m.Op, calllog.Ref(m.Vars)
+	if x.span != nil {
+		x.span.SetName("docker " + m.Op)
+		x.span.SetAttributes(attribute.String("sockerless.op", m.Op), attribute.String("sockerless.ref", x.ref))
+	}
 	version, err := apiversion.Check(m.Version)
 	if err != nil {
 		reply.WriteError(w, http.StatusBadRequest, "%s", err)
@@ -160,7 +190,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply.WriteError(w, status, "%s", err)
 		return
 	}
+	c.Header.Set(call.RequestIDHeader, x.req.ID)
 	rep := s.streams.Call(r.Context(), c)
+	x.status = reply.Status(rep)
+	if id := createdRef(c.Op, rep); id != "" {
+		x.ref = id
+	}
 	s.streams.NudgeAfter(c, rep)
 	if c.Op == call.OpPing {
 		pingHeaders(w.Header())
@@ -178,6 +213,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serveStream hands a streaming reply to package streams, keeping a
 // panic in the bridge from killing the edge.
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
+	start := time.Now()
+	s.cfg.Log.Debug("stream start", "req", c.Header.Get(call.RequestIDHeader), "kind", rep.Stream.Kind, "container", rep.Stream.Container)
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -186,6 +223,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, c call.Call
 			s.cfg.Log.Error("stream panicked", "op", c.Op, "kind", rep.Stream.Kind, "panic", p)
 			reply.WriteError(w, http.StatusInternalServerError, "internal error in %s stream: %v", rep.Stream.Kind, p)
 		}
+		s.cfg.Log.Debug("stream end", "req", c.Header.Get(call.RequestIDHeader), "kind", rep.Stream.Kind, "container", rep.Stream.Container, "dur", time.Since(start))
 	}()
 	s.streams.Serve(w, r, c, rep)
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/reply"
 	"github.com/sockerless/sockerless/functions/call"
 )
@@ -34,7 +35,7 @@ func (e *Env) serveAttach(w http.ResponseWriter, r *http.Request, c call.Call, r
 		return
 	}
 	defer h.Close()
-	ctx, cancel := context.WithCancel(e.Background)
+	ctx, cancel := context.WithCancel(calllog.Carry(e.Background, r.Context()))
 	defer cancel()
 	defer h.closeOnDone(ctx)()
 	go e.endWhenExited(ctx, c, st, cancel)

@@ -8,6 +8,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/sockerless/sockerless/edge/apiversion"
+	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/functions/call"
 )
 
@@ -26,7 +27,7 @@ func (e *Env) serveAttachWS(w http.ResponseWriter, r *http.Request, c call.Call,
 	if apiversion.Less(c.Version, "1.42") {
 		msgType = websocket.MessageText
 	}
-	ctx, cancel := context.WithCancel(e.Background)
+	ctx, cancel := context.WithCancel(calllog.Carry(e.Background, r.Context()))
 	defer cancel()
 	conn := websocket.NetConn(ctx, ws, msgType)
 	defer conn.Close()

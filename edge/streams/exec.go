@@ -12,6 +12,7 @@ import (
 
 	"github.com/sockerless/sockerless/agent/hub"
 	"github.com/sockerless/sockerless/agent/proto"
+	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/reply"
 	"github.com/sockerless/sockerless/functions/call"
 )
@@ -55,7 +56,7 @@ func (e *Env) serveExec(w http.ResponseWriter, r *http.Request, c call.Call, rep
 		return
 	}
 	defer h.Close()
-	ctx, cancel := context.WithCancel(e.Background)
+	ctx, cancel := context.WithCancel(calllog.Carry(e.Background, r.Context()))
 	defer cancel()
 	defer h.closeOnDone(ctx)()
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sockerless/sockerless/functions/call"
+	"github.com/sockerless/sockerless/functions/call/calltrace"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/state"
 )
@@ -65,7 +66,8 @@ func Start(ctx context.Context, getenv func(string) string, build Build, log *sl
 
 // Main is a backend's bootstrap: it starts the function once per cold
 // start (logging JSON to stderr, which every platform collects) and
-// serves it with serve. A function that cannot start exits 1: that is
+// serves it with serve, one log line per call, and a span per call when
+// OTEL_EXPORTER_OTLP_ENDPOINT is set. A function that cannot start exits 1: that is
 // how a platform learns it is misconfigured (Lambda answers the
 // invocation with Runtime.ExitError).
 func Main(backend string, build Build, serve Serve) {
@@ -75,5 +77,12 @@ func Main(backend string, build Build, serve Serve) {
 		log.Error("sockerless function cannot start", "backend", backend, "err", err)
 		os.Exit(1)
 	}
-	serve(fn)
+	// Spans go out as they end: the platform may freeze the process
+	// between invocations, and a batch would wait for the next one.
+	tracer, _, err := calltrace.Start(context.Background(), "sockerless-"+backend, true)
+	if err != nil {
+		log.Error("sockerless function cannot start its tracer", "backend", backend, "err", err)
+		os.Exit(1)
+	}
+	serve(Traced(Logged(fn, log, slog.LevelInfo), tracer))
 }

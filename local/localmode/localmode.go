@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/sockerless/sockerless/edge/gateway"
 	"github.com/sockerless/sockerless/edge/server"
 	"github.com/sockerless/sockerless/functions/backends/local"
@@ -18,6 +20,7 @@ import (
 	"github.com/sockerless/sockerless/functions/backends/local/native"
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/functions/host"
 )
 
 // Options configure one local-mode instance.
@@ -36,6 +39,9 @@ type Options struct {
 	// utilities ahead of the first container, in a child process so an
 	// idle local mode does not keep the compiler's memory.
 	WarmUp func()
+	// Tracer traces requests, invocations and the function's handling;
+	// nil: tracing is off.
+	Tracer trace.Tracer
 	// Serialize sends every call through a JSON round trip, as a remote
 	// function would get it (tests use it to prove the envelope).
 	Serialize bool
@@ -100,13 +106,15 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		agentLn.Close()
 		return nil, err
 	}
-	var handler call.Handler = fn
+	// The function logs its side of each call at debug: at info the
+	// edge's line for the request says it all in one process.
+	handler := host.Traced(host.Logged(fn, opt.Log, slog.LevelDebug), opt.Tracer)
 	if opt.Serialize {
-		handler = call.Serialized(fn)
+		handler = call.Serialized(handler)
 	}
 	gw, err := gateway.Start(handler, gateway.Options{
 		Socket: opt.Socket, TCP: opt.TCP, AllowRemote: opt.AllowRemote,
-		AgentListener: agentLn, AgentURL: agentURL, Version: core.Version, Log: opt.Log,
+		AgentListener: agentLn, AgentURL: agentURL, Version: core.Version, Log: opt.Log, Tracer: opt.Tracer,
 	})
 	if err != nil {
 		fn.Close()

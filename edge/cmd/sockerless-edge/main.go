@@ -18,15 +18,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
 
+	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/gateway"
 	"github.com/sockerless/sockerless/functions/buildinfo"
+	"github.com/sockerless/sockerless/functions/call/calltrace"
 )
 
 // options are what the flags say.
@@ -72,7 +73,8 @@ func parseFlags(args []string, output io.Writer) (options, error) {
 	fs.BoolVar(&opt.gateway.AllowRemote, "allow-remote", false, "permit non-loopback --tcp and --agent-listen addresses (no TLS: put a TLS proxy in front)")
 	fs.StringVar(&opt.agentListen, "agent-listen", "127.0.0.1:0", "where workloads' agents connect")
 	fs.StringVar(&opt.gateway.AgentURL, "agent-url", "", "the agent listener as workloads reach it (default: ws://<agent-listen>/agent/v1/connect)")
-	debug := fs.Bool("debug", false, "log every call")
+	debug := fs.Bool("debug", false, "log every invocation, agent session and stream besides each request")
+	logFormat := fs.String("log-format", calllog.FormatText, "log lines as text or json")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -90,11 +92,9 @@ func parseFlags(args []string, output io.Writer) (options, error) {
 	if opt.transport, err = chooseTransport(*transport); err != nil {
 		return usage(err)
 	}
-	level := slog.LevelInfo
-	if *debug {
-		level = slog.LevelDebug
+	if opt.gateway.Log, err = calllog.NewLogger(os.Stderr, *logFormat, *debug); err != nil {
+		return usage(err)
 	}
-	opt.gateway.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	opt.gateway.SendAgentURL, opt.gateway.Version = true, "sockerless-edge"
 	return opt, nil
 }
@@ -105,6 +105,12 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	opt := o.gateway
+	tracer, stopTracing, err := calltrace.Start(ctx, "sockerless-edge", false)
+	if err != nil {
+		return err
+	}
+	defer stopTracing(context.Background())
+	opt.Tracer = tracer
 	ln, url, err := gateway.AgentListener(o.agentListen, opt.AllowRemote)
 	if err != nil {
 		return err

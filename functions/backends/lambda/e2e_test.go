@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -56,6 +57,7 @@ func TestOverLambdaInvoke(t *testing.T) {
 	deploy(t, lc, "sockerless", code, env)
 	h := lambdainvoke.New(lc, "sockerless")
 
+	t.Run("log line", func(t *testing.T) { testLogLine(t, cloudwatchlogs.NewFromConfig(awsCfg), h) })
 	t.Run("version", func(t *testing.T) {
 		var v system.VersionResponse
 		decode(t, expect(t, h, call.Call{Op: call.OpVersion, Version: "1.56"}, http.StatusOK), &v)

@@ -8,14 +8,15 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 
+	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/functions/buildinfo"
+	"github.com/sockerless/sockerless/functions/call/calltrace"
 	"github.com/sockerless/sockerless/local/localmode"
 	"github.com/sockerless/sockerless/sandbox"
 )
@@ -33,7 +34,8 @@ func main() {
 	flag.StringVar(&opt.Runtime, "runtime", localmode.RuntimeSandbox, "where containers run: sandbox (no engine needed), native (real binaries in Linux namespaces; root) or engine (a Docker Engine)")
 	flag.StringVar(&opt.EngineHost, "engine-host", "unix:///var/run/docker.sock", "the Docker Engine the engine runtime uses")
 	flag.StringVar(&opt.EngineAgent, "engine-agent", "", "static agent binary for engine and native containers (default: the one embedded in this binary)")
-	debug := flag.Bool("debug", false, "log every call")
+	debug := flag.Bool("debug", false, "log every invocation, agent session and stream besides each request")
+	logFormat := flag.String("log-format", calllog.FormatText, "log lines as text or json")
 	prime := flag.Bool("prime-wasm", false, "compile the sandbox's WASI utilities into the on-disk cache, then exit")
 	flag.Parse()
 	if *prime {
@@ -45,14 +47,22 @@ func main() {
 	}
 	opt.WarmUp = primeInChild
 
-	level := slog.LevelInfo
-	if *debug {
-		level = slog.LevelDebug
+	log, err := calllog.NewLogger(os.Stderr, *logFormat, *debug)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sockerless:", err)
+		os.Exit(2)
 	}
-	opt.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	opt.Log = log
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	tracer, stopTracing, err := calltrace.Start(ctx, "sockerless", false)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sockerless: tracing:", err)
+		os.Exit(1)
+	}
+	defer stopTracing(context.Background())
+	opt.Tracer = tracer
 	inst, err := localmode.Start(ctx, opt)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sockerless:", err)

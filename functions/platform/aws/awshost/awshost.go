@@ -8,9 +8,11 @@ package awshost
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	awslambda "github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -108,9 +110,14 @@ func registryHosts(s host.Settings) []string {
 
 // Serve is Lambda's invocation adapter: the payload is the call.Call's
 // JSON and the answer the call.Reply's, as functions/platform/aws/lambdainvoke
-// sends and reads them.
+// sends and reads them. The Lambda request id goes with the call to the
+// function's log line.
 func Serve(h call.Handler) {
 	awslambda.Start(func(ctx context.Context, c call.Call) (call.Reply, error) {
+		if lc, ok := lambdacontext.FromContext(ctx); ok {
+			// The id Lambda's START, END and REPORT lines carry.
+			ctx = host.WithInvocation(ctx, slog.String("aws_request_id", lc.AwsRequestID))
+		}
 		return h.Handle(ctx, c), nil
 	})
 }
