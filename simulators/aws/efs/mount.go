@@ -12,7 +12,9 @@ import (
 // Mount is an EFS volume a workload mounts, as ECS's
 // efsVolumeConfiguration and Lambda's FileSystemConfigs name it.
 type Mount struct {
-	Region       string
+	Region string
+	// FileSystemID may be "" when AccessPointID is set: the access
+	// point's file system.
 	FileSystemID string
 	// AccessPointID, when set, roots the mount at the access point's
 	// directory; RootDirectory then must be "" or "/".
@@ -31,6 +33,9 @@ type Mount struct {
 func (s *Service) Resolve(m Mount) (string, error) {
 	s.Mu.Lock()
 	defer s.Mu.Unlock()
+	if a := s.St.aps[m.AccessPointID]; m.FileSystemID == "" && a != nil {
+		m.FileSystemID = a.FileSystemID // Lambda names the access point only
+	}
 	f := s.St.fss[m.FileSystemID]
 	if f == nil || f.Region != m.Region {
 		return "", fmt.Errorf("Failed to resolve \"%s.efs.%s.amazonaws.com\" - check that your file system ID is correct", m.FileSystemID, m.Region)

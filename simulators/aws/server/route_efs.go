@@ -48,3 +48,9 @@ func (s *Server) serveEFS(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	s.efs.Handle(w, r, scope.Region, body)
 }
+
+// mountEFS is how ECS tasks and Lambda functions reach EFS: the same
+// directories, whichever workload mounts them.
+func (s *Server) mountEFS(region, fileSystemID, accessPointID, rootDirectory string) (string, error) {
+	return s.efs.Resolve(efs.Mount{Region: region, FileSystemID: fileSystemID, AccessPointID: accessPointID, RootDirectory: rootDirectory})
+}

@@ -36,18 +36,7 @@ type efsEnv struct {
 
 func newEFSEnv(t testing.TB, cfg Config) *efsEnv {
 	t.Helper()
-	srv := startServer(t, cfg)
-	c := newEFSClient(t, srv.URL())
-	ctx := context.Background()
-	fs, err := c.CreateFileSystem(ctx, &efssdk.CreateFileSystemInput{CreationToken: aws.String("sockerless"), Encrypted: aws.Bool(true),
-		Tags: []efstypes.Tag{{Key: aws.String("Name"), Value: aws.String("sockerless")}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.CreateMountTarget(ctx, &efssdk.CreateMountTargetInput{FileSystemId: fs.FileSystemId, SubnetId: aws.String("subnet-0123456789abcdef0")}); err != nil {
-		t.Fatal(err)
-	}
-	return &efsEnv{srv: srv, c: c, fs: *fs.FileSystemId}
+	return newEFSEnvOn(t, startServer(t, cfg))
 }
 
 func (e *efsEnv) accessPoint(t testing.TB, path string) string {
