@@ -25,7 +25,7 @@ func BuildZips(t testing.TB, dir string, backends []string, have map[string]stri
 		if lambdazip == "" {
 			lambdazip = awssimtest.Build(t, dir, "lambdazip", "./functions/cmd/lambdazip", nil)
 		}
-		pkg := "./functions/" + b + "/cmd/bootstrap"
+		pkg := "./functions/backends/" + b + "/cmd/bootstrap"
 		if _, err := os.Stat(filepath.Join(root, pkg)); err != nil {
 			t.Fatalf("backend %s: no control-plane function to deploy: %v", b, err)
 		}
