@@ -17,6 +17,8 @@ locals {
       SOCKERLESS_ECS_SECURITY_GROUPS  = join(",", var.security_groups)
       SOCKERLESS_ECS_ASSIGN_PUBLIC_IP = tostring(var.assign_public_ip)
       SOCKERLESS_ECS_EXECUTION_ROLE   = aws_iam_role.execution.arn
+      # Named volumes are access points on this file system.
+      SOCKERLESS_EFS_FILE_SYSTEM = try(aws_efs_file_system.volumes[0].id, "")
     }
     lambda = {
       SOCKERLESS_LAMBDA_ROLE         = aws_iam_role.workload.arn

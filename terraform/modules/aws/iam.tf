@@ -63,6 +63,17 @@ resource "aws_iam_role_policy" "control" {
         Resource = "*"
       },
       {
+        # Named volumes: an access point each on the volumes' file system
+        # (access points are not resources IAM can scope before they exist).
+        Sid    = "Volumes"
+        Effect = "Allow"
+        Action = [
+          "elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DeleteAccessPoint",
+          "elasticfilesystem:DescribeAccessPoints", "elasticfilesystem:TagResource",
+        ]
+        Resource = "*"
+      },
+      {
         Sid      = "PassWorkloadRoles"
         Effect   = "Allow"
         Action   = "iam:PassRole"
