@@ -112,7 +112,9 @@ func Deploy(t testing.TB) *Deployment {
 		// keeps it, as a function with FileSystemConfigs would at /mnt.
 		ecs.Backend: {ecs.EnvCluster: o.ClusterName, ecs.EnvExecutionRole: roles[Name+"-task-execution"], ecs.EnvSubnets: Subnet,
 			efsvolumes.EnvFileSystem: fs, efsvolumes.EnvMounted: filepath.Join(data, "efs", fs)},
-		lambda.Backend: {lambda.EnvRole: roles[Name+"-workload"], lambda.EnvRepository: o.WorkloadRepositoryURL},
+		lambda.Backend: {lambda.EnvRole: roles[Name+"-workload"], lambda.EnvRepository: o.WorkloadRepositoryURL,
+			lambda.EnvSubnets: Subnet, lambda.EnvSecurityGroups: SecurityGroup,
+			efsvolumes.EnvFileSystem: fs, efsvolumes.EnvMounted: filepath.Join(data, "efs", fs)},
 	}
 	o.Functions, o.FunctionARNs = map[string]string{}, map[string]string{}
 	lc := awslambda.NewFromConfig(cfg)

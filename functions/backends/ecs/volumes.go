@@ -25,7 +25,7 @@ func (d *Driver) mountVolumes(ctx context.Context, in *awsecs.RegisterTaskDefini
 	for _, m := range mounts {
 		name, ok := volumeOf[m.Volume]
 		if !ok {
-			ap, err := d.cfg.Volumes.AccessPoint(ctx, m.Volume)
+			ap, _, err := d.cfg.Volumes.AccessPoint(ctx, m.Volume)
 			if err != nil {
 				return nil, err
 			}

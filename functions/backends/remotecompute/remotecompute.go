@@ -73,8 +73,10 @@ func (b Base) Launchable(w core.Workload) (string, error) {
 // BindRefused is the error a bind mount gets on a remote backend: its
 // source is a path on the machine of the Docker client (the edge's), and
 // the workload runs in the cloud.
+// (Not "is a directory": the docker CLI reads EISDIR's text in a start
+// error as exit status 126.)
 func BindRefused(backend string, m core.Mount) error {
-	return fmt.Errorf("bind mounts are not supported by the %s backend: %s is a directory on the Docker client's machine, which a container running in the cloud cannot reach; use a named volume instead (docker volume create NAME, then -v NAME:%s): %w",
+	return fmt.Errorf("bind mounts are not supported by the %s backend: %s is a path on the Docker client's machine, which a container running in the cloud cannot reach; use a named volume instead (docker volume create NAME, then -v NAME:%s): %w",
 		backend, m.Source, m.Target, core.ErrUnsupported)
 }
 

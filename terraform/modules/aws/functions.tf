@@ -25,6 +25,11 @@ locals {
       SOCKERLESS_WORKLOAD_REPOSITORY = aws_ecr_repository.workloads.repository_url
       # The control plane's IAM policy only covers functions named so.
       SOCKERLESS_FUNCTION_PREFIX = local.workload_function_prefix
+      # A function mounts a volume from the VPC of subnets: no subnets,
+      # no volumes on this backend.
+      SOCKERLESS_EFS_FILE_SYSTEM        = length(var.subnets) > 0 ? try(aws_efs_file_system.volumes[0].id, "") : ""
+      SOCKERLESS_LAMBDA_SUBNETS         = join(",", var.subnets)
+      SOCKERLESS_LAMBDA_SECURITY_GROUPS = join(",", var.security_groups)
     }
   }
 }

@@ -88,16 +88,17 @@ func (v Volumes) Volume(ctx context.Context, name string) (string, error) {
 	return dir, nil
 }
 
-// AccessPoint is the id of name's access point, for a workload's mount.
-func (v Volumes) AccessPoint(ctx context.Context, name string) (string, error) {
+// AccessPoint is the id and ARN of name's access point, for a
+// workload's mount (ECS takes the id, Lambda the ARN).
+func (v Volumes) AccessPoint(ctx context.Context, name string) (id, arn string, err error) {
 	ap, err := v.find(ctx, name)
 	if err == nil && ap == nil {
 		err = fmt.Errorf("volume %s has no EFS access point in file system %s", name, v.FileSystemID)
 	}
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return aws.ToString(ap.AccessPointId), nil
+	return aws.ToString(ap.AccessPointId), aws.ToString(ap.AccessPointArn), nil
 }
 
 // RemoveVolume deletes name's access point and, where the control plane

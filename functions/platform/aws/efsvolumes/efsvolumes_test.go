@@ -55,7 +55,7 @@ func TestVolumesOnTheSimulator(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("the removed volume's data is still there: %v", err)
 	}
-	if _, err := v.AccessPoint(ctx, "cache"); err == nil {
+	if _, _, err := v.AccessPoint(ctx, "cache"); err == nil {
 		t.Fatal("the removed volume still has an access point")
 	}
 	if err := v.RemoveVolume(ctx, "cache"); err != nil {
