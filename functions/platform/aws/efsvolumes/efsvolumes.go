@@ -56,7 +56,7 @@ func (v Volumes) Volume(ctx context.Context, name string) (string, error) {
 	}
 	var b [4]byte
 	rand.Read(b[:])
-	dir := path.Join(Root, name+"-"+hex.EncodeToString(b[:]))
+	dir := path.Join(Root, short(name)+"-"+hex.EncodeToString(b[:]))
 	zero := aws.Int64(0)
 	_, err := v.Client.CreateAccessPoint(ctx, &efs.CreateAccessPointInput{
 		FileSystemId: aws.String(v.FileSystemID),
@@ -145,6 +145,16 @@ func rootOf(ap *types.AccessPointDescription) string {
 		return ""
 	}
 	return aws.ToString(ap.RootDirectory.Path)
+}
+
+// short is name as a directory name that keeps the access point's root
+// within EFS's 100 characters (act's volume names run past 80).
+func short(name string) string {
+	if len(name) <= 48 {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return name[:35] + "-" + hex.EncodeToString(sum[:])[:12]
 }
 
 // token is the idempotency token of name's access point (at most 64

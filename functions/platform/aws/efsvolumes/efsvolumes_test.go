@@ -64,4 +64,9 @@ func TestVolumesOnTheSimulator(t *testing.T) {
 	if next, err := v.Volume(ctx, "cache"); err != nil || next == first {
 		t.Fatalf("the volume made again = %q, %v; want a directory other than %q", next, err, first)
 	}
+	// act names volumes after the workflow, job and a 64-digit hash.
+	long := "act-ci-yml-build-b376aff234d5c7847f7e20d930026b94763bd9580e00fb9ef52342e9b958a871-env"
+	if dir, err := v.Volume(ctx, long); err != nil || len(dir) > 100 {
+		t.Fatalf("a volume with a long name: %q, %v; want a root within EFS's 100 characters", dir, err)
+	}
 }
