@@ -62,6 +62,7 @@ func containerScenarios() []Scenario {
 			{Args: d("volume", "create", "@name@-vol"), Checks: []Check{Out("@name@-vol\n")}},
 			{Args: d("run", "--rm", "-v", "@name@-vol:/data", "@img@", "sh", "-c", "echo kept > /data/f")},
 			{Args: d("run", "--rm", "-v", "@name@-vol:/data", "@img@", "cat", "/data/f"), Checks: []Check{Out("kept\n")}},
+			{Args: d("run", "--rm", "-v", "@name@-vol:/data:ro", "@img@", "sh", "-c", "echo x > /data/g"), Code: 1},
 			{Args: d("run", "--rm", "-v", "@name@-auto:/data", "@img@", "ls", "/data"), Checks: []Check{OutEmpty()}},
 			{Args: d("volume", "ls", "-q", "--filter", "name=@name@-auto"), Checks: []Check{Out("@name@-auto\n")}},
 		}},

@@ -9,6 +9,7 @@ package awsdeploy
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,6 +28,7 @@ import (
 	"github.com/sockerless/sockerless/functions/host"
 	"github.com/sockerless/sockerless/functions/images/agentimage"
 	"github.com/sockerless/sockerless/functions/platform/aws/awshost"
+	"github.com/sockerless/sockerless/functions/platform/aws/efsvolumes"
 	"github.com/sockerless/sockerless/functions/state/dynamo"
 	"github.com/sockerless/sockerless/functions/testing/awssimtest"
 )
@@ -54,8 +56,8 @@ type Deployment struct {
 // backends to it.
 func Deploy(t testing.TB) *Deployment {
 	t.Helper()
-	dir := t.TempDir()
-	endpoint := awssimtest.Simulator(t, dir)
+	dir, data := t.TempDir(), t.TempDir()
+	endpoint := awssimtest.SimulatorWithData(t, dir, data)
 	cfg := awssimtest.Config(t, endpoint)
 	cfg.RetryMaxAttempts = 1
 	ctx := t.Context()
@@ -95,6 +97,8 @@ func Deploy(t testing.TB) *Deployment {
 		roles[r.name] = aws.ToString(out.Role.Arn)
 	}
 	d.PushAgent(t)
+	fs := deployFileSystem(t, cfg)
+	o.FileSystemID = fs
 
 	zips := tfsim.BuildZips(t, dir, []string{ecs.Backend, lambda.Backend}, nil)
 	common := map[string]string{
@@ -104,8 +108,13 @@ func Deploy(t testing.TB) *Deployment {
 	backendEnv := map[string]map[string]string{
 		// The simulator has no VPC: any subnet id will do, as long as
 		// there is one (Fargate's awsvpc mode requires it).
-		ecs.Backend:    {ecs.EnvCluster: o.ClusterName, ecs.EnvExecutionRole: roles[Name+"-task-execution"], ecs.EnvSubnets: Subnet},
-		lambda.Backend: {lambda.EnvRole: roles[Name+"-workload"], lambda.EnvRepository: o.WorkloadRepositoryURL},
+		// The functions see the file system's root where the simulator
+		// keeps it, as a function with FileSystemConfigs would at /mnt.
+		ecs.Backend: {ecs.EnvCluster: o.ClusterName, ecs.EnvExecutionRole: roles[Name+"-task-execution"], ecs.EnvSubnets: Subnet,
+			efsvolumes.EnvFileSystem: fs, efsvolumes.EnvMounted: filepath.Join(data, "efs", fs)},
+		lambda.Backend: {lambda.EnvRole: roles[Name+"-workload"], lambda.EnvRepository: o.WorkloadRepositoryURL,
+			lambda.EnvSubnets: Subnet, lambda.EnvSecurityGroups: SecurityGroup,
+			efsvolumes.EnvFileSystem: fs, efsvolumes.EnvMounted: filepath.Join(data, "efs", fs)},
 	}
 	o.Functions, o.FunctionARNs = map[string]string{}, map[string]string{}
 	lc := awslambda.NewFromConfig(cfg)

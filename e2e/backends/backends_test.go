@@ -73,6 +73,7 @@ func testCloud(t *testing.T, c cloud.Cloud) {
 			if ad, ok := d.(*awsdeploy.Deployment); ok {
 				t.Run("compute conformance", func(t *testing.T) { testCompute(t, ad, backend, img) })
 			}
+			t.Run("act job", func(t *testing.T) { testAct(t, e, backend, img) })
 			t.Run("nothing left running", func(t *testing.T) {
 				if left := d.LeftRunning(t, backend); len(left) > 0 {
 					t.Errorf("after every container was removed: %v", left)

@@ -38,9 +38,19 @@ var scenarios = []scenario{
 	{name: "stdin", steps: []step{
 		{args: []string{"run", "--rm", "-i", "--entrypoint", "sh", "@img@", "-c", "read x; echo got $x"}, out: str("got")},
 	}},
+	{name: "named volume shared by containers, refused while in use", steps: []step{
+		{args: []string{"volume", "create", "e2evol"}, out: str("e2evol")},
+		{args: []string{"run", "--rm", "-v", "e2evol:/mnt/e2evol", "--entrypoint", "sh", "@img@", "-c", "echo kept > /mnt/e2evol/f"}},
+		{args: []string{"run", "-d", "--name", "holder", "-v", "e2evol:/mnt/e2evol", "--entrypoint", "sh", "@img@", "-c", "cat /mnt/e2evol/f; sleep 60"}},
+		{args: []string{"logs", "holder"}, has: []string{"kept"}, until: 30 * time.Second},
+		{args: []string{"volume", "rm", "e2evol"}, code: 1, errHas: []string{"volume is in use"}},
+		{args: []string{"rm", "-f", "holder"}, out: str("holder")},
+		{args: []string{"volume", "rm", "e2evol"}, out: str("e2evol")},
+		{args: []string{"volume", "ls", "-q", "--filter", "name=e2evol"}, out: str("")},
+	}},
 	{name: "bad input", steps: []step{
 		{args: []string{"run", "--rm", "127.0.0.1:1/nosuch:1"}, code: 125, errHas: []string{"127.0.0.1:1/nosuch"}},
 		{args: []string{"load", "-i", "/dev/null"}, code: 1, errHas: []string{"images live in a registry"}},
-		{args: []string{"run", "--rm", "-v", "/tmp:/host", "@img@"}, code: 125, errHas: []string{"not supported by the"}},
+		{args: []string{"run", "--rm", "-v", "/tmp:/host", "@img@"}, code: 125, errHas: []string{"bind mounts are not supported by the", "use a named volume"}},
 	}},
 }

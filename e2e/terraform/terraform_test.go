@@ -177,6 +177,7 @@ func checkFunctions(ctx context.Context, t *testing.T, d *tfsim.Deployment) {
 		case "ecs":
 			want["SOCKERLESS_ECS_CLUSTER"] = d.Outputs.ClusterName
 			want["SOCKERLESS_ECS_ASSIGN_PUBLIC_IP"] = "false"
+			want["SOCKERLESS_EFS_FILE_SYSTEM"] = d.Outputs.FileSystemID
 		case "lambda":
 			want["SOCKERLESS_WORKLOAD_REPOSITORY"] = d.Outputs.WorkloadRepositoryURL
 			want["SOCKERLESS_FUNCTION_PREFIX"] = "sockerless-w-"

@@ -51,6 +51,8 @@ type Outputs struct {
 	WorkloadRepositoryURL string            `json:"workload_repository_url"`
 	ClusterName           string            `json:"cluster_name"`
 	LogGroup              string            `json:"log_group"`
+	// FileSystemID is the EFS file system holding named volumes.
+	FileSystemID string `json:"file_system_id"`
 }
 
 // Deployment is an applied environment.

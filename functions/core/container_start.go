@@ -107,7 +107,7 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 func (c *Core) workload(rec *containerRecord, token string) Workload {
 	mounts := make([]Mount, 0, len(rec.Mounts))
 	for _, m := range rec.Mounts {
-		mounts = append(mounts, Mount{Source: m.Source, Target: m.Destination, ReadOnly: !m.RW})
+		mounts = append(mounts, Mount{Source: m.Source, Target: m.Destination, ReadOnly: !m.RW, Volume: m.Name})
 	}
 	var size [2]uint
 	if rec.HostConfig != nil {

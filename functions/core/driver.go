@@ -140,11 +140,15 @@ func (w Workload) AgentURLOr(fallback string) (string, error) {
 	return "", errors.New("no agent URL: start the edge with --agent-url, or set SOCKERLESS_AGENT_URL on the function")
 }
 
-// Mount is a resolved mount: Source is a host path the driver can use.
+// Mount is a resolved mount: Source is a host path the driver can use,
+// or for a named volume the Mountpoint its Volumes gave.
 type Mount struct {
 	Source   string
 	Target   string
 	ReadOnly bool
+	// Volume names the named volume mounted; "" for a bind mount, whose
+	// Source is a path on the machine of the Docker client.
+	Volume string
 }
 
 // WorkloadStatus is the driver's view of a workload.

@@ -20,6 +20,7 @@ import (
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/sockerless/sockerless/functions/backends/remotecompute"
+	"github.com/sockerless/sockerless/functions/platform/aws/efsvolumes"
 )
 
 // Backend is the backend's name in `docker info` and in messages.
@@ -52,6 +53,9 @@ type Config struct {
 	AgentURL string
 	// FamilyPrefix names the task definitions ("sockerless").
 	FamilyPrefix string
+	// Volumes keeps named volumes as EFS access points, which tasks
+	// mount; nil leaves the backend without volumes.
+	Volumes *efsvolumes.Volumes
 }
 
 // Paths of the agent inside the task.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sockerless/sockerless/functions/backends/remotecompute"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/functions/platform/aws/efsvolumes"
 )
 
 // Driver is core.Compute on ECS Fargate. A task is defined when it
@@ -31,7 +32,11 @@ func New(_ context.Context, cfg Config) (*Driver, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	return &Driver{Base: remotecompute.NewBase(Backend, cfg.AgentURL, "they need EFS"), cfg: cfg}, nil
+	base := remotecompute.NewBase(Backend, cfg.AgentURL, "they need an EFS file system: set "+efsvolumes.EnvFileSystem)
+	if cfg.Volumes != nil {
+		base = base.WithVolumes(*cfg.Volumes)
+	}
+	return &Driver{Base: base, cfg: cfg}, nil
 }
 
 // Start registers the container's task definition and runs one task.
@@ -40,11 +45,15 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	if err != nil {
 		return err
 	}
-	def, err := d.cfg.ECS.RegisterTaskDefinition(ctx, d.taskDefinition(w, agentURL))
+	in, err := d.mountVolumes(ctx, d.taskDefinition(w, agentURL), w.Mounts)
+	if err != nil {
+		return err
+	}
+	def, err := d.cfg.ECS.RegisterTaskDefinition(ctx, in)
 	if err != nil {
 		return fmt.Errorf("ECS RegisterTaskDefinition: %w", err)
 	}
-	in := &awsecs.RunTaskInput{
+	run := &awsecs.RunTaskInput{
 		Cluster:        aws.String(d.cfg.Cluster),
 		TaskDefinition: def.TaskDefinition.TaskDefinitionArn,
 		LaunchType:     types.LaunchTypeFargate,
@@ -59,11 +68,11 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 		if d.cfg.AssignPublicIP {
 			ip = types.AssignPublicIpEnabled
 		}
-		in.NetworkConfiguration = &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{
+		run.NetworkConfiguration = &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{
 			Subnets: d.cfg.Subnets, SecurityGroups: d.cfg.SecurityGroups, AssignPublicIp: ip,
 		}}
 	}
-	out, err := d.cfg.ECS.RunTask(ctx, in)
+	out, err := d.cfg.ECS.RunTask(ctx, run)
 	if err != nil {
 		return fmt.Errorf("ECS RunTask: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/host"
 	"github.com/sockerless/sockerless/functions/platform/aws/awshost"
+	"github.com/sockerless/sockerless/functions/platform/aws/efsvolumes"
 )
 
 // Environment variables of the ecs backend's function, besides host's and awshost's.
@@ -29,6 +30,6 @@ var Function = awshost.Function{Name: Backend, Compute: func(ctx context.Context
 		Region: env.AWS.Region, Cluster: env.Getenv(EnvCluster), LogGroup: env.LogGroup,
 		Subnets: host.List(env.Getenv(EnvSubnets)), SecurityGroups: host.List(env.Getenv(EnvSecurityGroups)),
 		AssignPublicIP: public, ExecutionRole: env.Getenv(EnvExecutionRole), TaskRole: env.Getenv(EnvTaskRole),
-		AgentImage: env.AgentImage, AgentURL: env.AgentURL,
+		AgentImage: env.AgentImage, AgentURL: env.AgentURL, Volumes: efsvolumes.FromEnv(env.AWS, env.Getenv),
 	})
 }}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/sockerless/sockerless/functions/backends/remotecompute"
+	"github.com/sockerless/sockerless/functions/platform/aws/efsvolumes"
 )
 
 // Config wires a Driver to one account's Lambda.
@@ -35,13 +36,20 @@ type Config struct {
 	// Timeout is the workload functions' timeout: how long a container
 	// may run (default and most: 15 minutes).
 	Timeout time.Duration
+	// Volumes keeps named volumes as EFS access points, which functions
+	// mount (FileSystemConfigs) from Subnets with SecurityGroups (their
+	// VpcConfig); nil leaves the backend without volumes.
+	Volumes        *efsvolumes.Volumes
+	Subnets        []string
+	SecurityGroups []string
 }
 
 func (c Config) check() error {
 	return remotecompute.CheckConfig(Backend,
 		remotecompute.Need("role", c.Role), remotecompute.Need("workload repository", c.Repository),
 		remotecompute.Need("agent image", c.AgentImage), remotecompute.Need("log group", c.LogGroup),
-		remotecompute.Setting{Name: "Lambda and CloudWatch Logs clients", Set: c.Lambda != nil && c.Logs != nil})
+		remotecompute.Setting{Name: "Lambda and CloudWatch Logs clients", Set: c.Lambda != nil && c.Logs != nil},
+		remotecompute.Setting{Name: "subnets (for the volumes' file system)", Set: c.Volumes == nil || len(c.Subnets) > 0})
 }
 
 // functionName is the workload function of a container. Lambda allows 64

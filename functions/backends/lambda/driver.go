@@ -17,6 +17,7 @@ import (
 	"github.com/sockerless/sockerless/functions/backends/remotecompute"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/platform/aws/cwlogs"
+	"github.com/sockerless/sockerless/functions/platform/aws/efsvolumes"
 )
 
 // Driver is core.Compute on AWS Lambda. The function is made when the
@@ -36,13 +37,20 @@ func New(_ context.Context, cfg Config) (*Driver, error) {
 	if cfg.Timeout <= 0 || cfg.Timeout > 15*time.Minute {
 		cfg.Timeout = 15 * time.Minute
 	}
-	return &Driver{Base: remotecompute.NewBase(Backend, cfg.AgentURL, ""), cfg: cfg}, nil
+	base := remotecompute.NewBase(Backend, cfg.AgentURL, "they need an EFS file system: set "+efsvolumes.EnvFileSystem)
+	if cfg.Volumes != nil {
+		base = base.WithVolumes(*cfg.Volumes)
+	}
+	return &Driver{Base: base, cfg: cfg}, nil
 }
 
 // Start makes the container's function if it has none and invokes it
 // asynchronously with this start's command line and token.
 func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	agentURL, err := d.Launchable(w)
+	if err == nil {
+		err = d.checkVolumes(w)
+	}
 	if err != nil {
 		return err
 	}
@@ -74,7 +82,11 @@ func (d *Driver) ensureFunction(ctx context.Context, fn string, w core.Workload)
 	if err != nil {
 		return err
 	}
-	_, err = d.cfg.Lambda.CreateFunction(ctx, &awslambda.CreateFunctionInput{
+	fileSystems, vpc, err := d.fileSystems(ctx, w)
+	if err != nil {
+		return err
+	}
+	in := &awslambda.CreateFunctionInput{
 		FunctionName:  aws.String(fn),
 		PackageType:   types.PackageTypeImage,
 		Code:          &types.FunctionCode{ImageUri: aws.String(uri)},
@@ -85,7 +97,9 @@ func (d *Driver) ensureFunction(ctx context.Context, fn string, w core.Workload)
 		Description:   aws.String("sockerless container " + w.ID),
 		Tags:          map[string]string{"sockerless:container": w.ID},
 		LoggingConfig: &types.LoggingConfig{LogGroup: aws.String(d.cfg.LogGroup), LogFormat: types.LogFormatText},
-	})
+	}
+	in.FileSystemConfigs, in.VpcConfig = fileSystems, vpc
+	_, err = d.cfg.Lambda.CreateFunction(ctx, in)
 	var conflict *types.ResourceConflictException
 	if err != nil && !errors.As(err, &conflict) {
 		return fmt.Errorf("Lambda CreateFunction %s: %w", fn, err)

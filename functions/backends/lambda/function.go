@@ -23,6 +23,7 @@ import (
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/host"
 	"github.com/sockerless/sockerless/functions/platform/aws/awshost"
+	"github.com/sockerless/sockerless/functions/platform/aws/efsvolumes"
 )
 
 // Backend is the backend's name in `docker info` and in messages.
@@ -36,6 +37,10 @@ const (
 	EnvRepository = host.EnvWorkloadRepository
 	// EnvFunctionPrefix names workload functions ("sockerless-w-").
 	EnvFunctionPrefix = "SOCKERLESS_FUNCTION_PREFIX"
+	// EnvSubnets and EnvSecurityGroups (comma-separated) are the workload
+	// functions' VPC, which Lambda needs to mount the volumes' file system.
+	EnvSubnets        = "SOCKERLESS_LAMBDA_SUBNETS"
+	EnvSecurityGroups = "SOCKERLESS_LAMBDA_SECURITY_GROUPS"
 )
 
 // Function is the lambda backend as a control-plane function.
@@ -44,5 +49,7 @@ var Function = awshost.Function{Name: Backend, Compute: func(ctx context.Context
 		Lambda: awslambda.NewFromConfig(env.AWS), Logs: env.Logs, Keychain: env.Keychain,
 		Role: env.Getenv(EnvRole), Repository: env.WorkloadRepository, AgentImage: env.AgentImage,
 		AgentURL: env.AgentURL, FunctionPrefix: env.Getenv(EnvFunctionPrefix), LogGroup: env.LogGroup,
+		Volumes: efsvolumes.FromEnv(env.AWS, env.Getenv), Subnets: host.List(env.Getenv(EnvSubnets)),
+		SecurityGroups: host.List(env.Getenv(EnvSecurityGroups)),
 	})
 }}

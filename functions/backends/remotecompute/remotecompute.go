@@ -1,9 +1,10 @@
 // Package remotecompute is what the compute drivers of remote backends
 // (ECS, Lambda) share: the check of their configuration, the checks
-// before a start, and volumes that are records only. Such a backend's
-// workloads pull their own images and run where the control plane
-// cannot reach their filesystems, so a driver built on Base offers
-// core.Compute and core.Volumes and leaves the other capabilities out.
+// before a start, and named volumes: records only, or kept by the
+// cloud's shared storage (WithVolumes). Such a backend's workloads pull
+// their own images and run where the control plane cannot reach their
+// filesystems, so a driver built on Base offers core.Compute and
+// core.Volumes and leaves the other capabilities out.
 package remotecompute
 
 import (
@@ -21,11 +22,16 @@ const VolumeRoot = "/mnt/sockerless/volumes/"
 
 // Base is embedded in a remote driver.
 type Base struct {
+	backend string
 	// agentURL is where agents dial the edge when the call that started
 	// the container did not say (see call.AgentURLHeader).
 	agentURL string
-	// noMounts is the error a workload with volumes or bind mounts gets.
+	// noMounts is the error a workload with volumes or bind mounts gets
+	// when the backend keeps no volumes.
 	noMounts error
+	// volumes keeps named volumes' data where workloads mount them; nil
+	// when the backend has no shared storage.
+	volumes core.Volumes
 }
 
 var _ core.Volumes = Base{}
@@ -38,22 +44,60 @@ func NewBase(backend, agentURL, mountsLater string) Base {
 	if mountsLater != "" {
 		msg += " yet (" + mountsLater + ")"
 	}
-	return Base{agentURL: agentURL, noMounts: fmt.Errorf("%s: %w", msg, core.ErrUnsupported)}
+	return Base{backend: backend, agentURL: agentURL, noMounts: fmt.Errorf("%s: %w", msg, core.ErrUnsupported)}
+}
+
+// WithVolumes is b with named volumes kept by v (the cloud's shared
+// storage), which the driver mounts into its workloads; bind mounts
+// are still refused, since their sources are on the client's machine.
+func (b Base) WithVolumes(v core.Volumes) Base {
+	b.volumes = v
+	return b
 }
 
 // Launchable checks what the backend needs of w before starting it and
 // returns the URL its agent dials.
 func (b Base) Launchable(w core.Workload) (string, error) {
+	if b.volumes == nil {
+		return remoteimages.Launchable(w, b.agentURL, b.noMounts)
+	}
+	for _, m := range w.Mounts {
+		if m.Volume == "" {
+			return "", BindRefused(b.backend, m)
+		}
+	}
+	w.Mounts = nil // the driver mounts the volumes itself
 	return remoteimages.Launchable(w, b.agentURL, b.noMounts)
 }
 
-// Volume names where a volume would be mounted; see VolumeRoot.
-func (Base) Volume(_ context.Context, name string) (string, error) {
+// BindRefused is the error a bind mount gets on a remote backend: its
+// source is a path on the machine of the Docker client (the edge's), and
+// the workload runs in the cloud.
+// (Not "is a directory": the docker CLI reads EISDIR's text in a start
+// error as exit status 126.)
+func BindRefused(backend string, m core.Mount) error {
+	return fmt.Errorf("bind mounts are not supported by the %s backend: %s is a path on the Docker client's machine, which a container running in the cloud cannot reach; use a named volume instead (docker volume create NAME, then -v NAME:%s): %w",
+		backend, m.Source, m.Target, core.ErrUnsupported)
+}
+
+// Volume makes a named volume in the backend's storage and returns its
+// Mountpoint; without storage it names where it would be mounted (see
+// VolumeRoot).
+func (b Base) Volume(ctx context.Context, name string) (string, error) {
+	if b.volumes != nil {
+		return b.volumes.Volume(ctx, name)
+	}
 	return VolumeRoot + name, nil
 }
 
-// RemoveVolume has no data to delete.
-func (Base) RemoveVolume(context.Context, string) error { return nil }
+// RemoveVolume deletes a named volume and its data from the backend's
+// storage; without storage there is nothing to delete.
+func (b Base) RemoveVolume(ctx context.Context, name string) error {
+	if b.volumes != nil {
+		return b.volumes.RemoveVolume(ctx, name)
+	}
+	return nil
+}
 
 // Close has nothing to free: the driver holds only API clients.
 func (Base) Close() error { return nil }

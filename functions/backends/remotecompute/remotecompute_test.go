@@ -2,6 +2,7 @@ package remotecompute_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/sockerless/sockerless/functions/backends/remotecompute"
@@ -69,4 +70,19 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// TestBindRefused proves the bind mount's error says why and what to do
+// instead, without words the docker CLI maps to another exit status.
+func TestBindRefused(t *testing.T) {
+	err := remotecompute.BindRefused("ecs", core.Mount{Source: "/home/me/src", Target: "/src"})
+	want := "bind mounts are not supported by the ecs backend: /home/me/src is a path on the Docker client's machine, which a container running in the cloud cannot reach; use a named volume instead (docker volume create NAME, then -v NAME:/src): not supported by this backend"
+	if err.Error() != want || !errors.Is(err, core.ErrUnsupported) {
+		t.Fatalf("got %q, want %q as core.ErrUnsupported", err, want)
+	}
+	for _, cliWord := range []string{"is a directory", "permission denied", "no such file or directory", "executable file not found"} {
+		if strings.Contains(err.Error(), cliWord) {
+			t.Errorf("the message holds %q, which makes docker run exit otherwise than 125", cliWord)
+		}
+	}
 }

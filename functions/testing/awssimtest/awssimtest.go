@@ -101,9 +101,16 @@ func Start(t testing.TB, cmd *exec.Cmd, addr string) {
 // and returns its endpoint URL.
 func Simulator(t testing.TB, dir string) string {
 	t.Helper()
+	return SimulatorWithData(t, dir, t.TempDir())
+}
+
+// SimulatorWithData is Simulator keeping its state and data in data, for
+// tests that look at what it stores (an EFS file system's files).
+func SimulatorWithData(t testing.TB, dir, data string) string {
+	t.Helper()
 	bin := Build(t, dir, "awssim", "./simulators/aws/cmd/awssim", nil)
 	addr := FreeAddr(t)
-	Start(t, exec.Command(bin, "--addr", addr, "--data", t.TempDir()), addr)
+	Start(t, exec.Command(bin, "--addr", addr, "--data", data), addr)
 	return "http://" + addr
 }
 

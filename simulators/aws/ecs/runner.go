@@ -125,12 +125,38 @@ func (s *Service) prepare(t *task, dir taskrun.Workspace) (map[string]*unpacked,
 		}
 		images[c.Image] = u
 	}
+	t.volumes = map[string]string{}
 	for _, v := range t.def.Volumes {
+		if v.EFS != nil {
+			host, reason := s.mountEFS(t, v.EFS)
+			if reason != "" {
+				return nil, reason
+			}
+			t.volumes[v.Name] = host
+			continue
+		}
 		if err := dir.MakeVolume(v.Name); err != nil {
 			return nil, "ResourceInitializationError: failed to create volume " + v.Name + ": " + err.Error()
 		}
+		t.volumes[v.Name] = dir.Volume(v.Name)
 	}
 	return images, ""
+}
+
+// mountEFS resolves an EFS volume to the host directory its containers
+// mount; a failure is the task's stopped reason, as Fargate words it.
+func (s *Service) mountEFS(t *task, v *efsVolume) (string, string) {
+	fail := func(msg string) string {
+		return "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: " + msg + " : unsuccessful EFS utils command execution; code: 32"
+	}
+	if s.efs == nil {
+		return "", fail("awssim: EFS is not available to this ECS service")
+	}
+	host, err := s.efs(t.region, v.FileSystemID, v.accessPoint(), v.RootDirectory)
+	if err != nil {
+		return "", fail(err.Error())
+	}
+	return host, ""
 }
 
 func (s *Service) pullImage(ctx context.Context, ref string) (*unpacked, error) {
@@ -298,7 +324,7 @@ func (s *Service) start(t *task, c *container, img *unpacked, dir taskrun.Worksp
 		spec.Memory = *d.Memory << 20
 	}
 	for _, m := range d.MountPoints {
-		spec.Mounts = append(spec.Mounts, sandbox.Mount{Source: dir.Volume(m.SourceVolume), Target: m.ContainerPath, ReadOnly: m.ReadOnly})
+		spec.Mounts = append(spec.Mounts, sandbox.Mount{Source: t.volumes[m.SourceVolume], Target: m.ContainerPath, ReadOnly: m.ReadOnly})
 	}
 	stdout, stderr := s.outputs(t, d)
 	proc, err := sandbox.Start(t.ctx, spec, sandbox.Stdio{Stdout: stdout, Stderr: stderr})

@@ -54,6 +54,9 @@ type Options struct {
 	Pull func(ctx context.Context, image string) (v1.Image, error)
 	// Logs receives awslogs output; nil refuses awslogs configurations.
 	Logs LogSink
+	// EFS mounts an efsVolumeConfiguration as the mount helper would,
+	// returning the host directory; nil fails tasks with EFS volumes.
+	EFS func(region, fileSystemID, accessPointID, rootDirectory string) (string, error)
 }
 
 // Service is the ECS endpoint of one account.
@@ -61,6 +64,7 @@ type Service struct {
 	awsjson.Core[*store]
 	pull   func(ctx context.Context, image string) (v1.Image, error)
 	logs   LogSink
+	efs    func(region, fileSystemID, accessPointID, rootDirectory string) (string, error)
 	dir    string
 	home   *imagefs.Home
 	images *imageCache
@@ -74,7 +78,7 @@ func New(o Options) (*Service, error) {
 		return nil, errors.New("ecs: Options.Pull is required")
 	}
 	s, err := awsjson.Open(o.Base, openStore, &api, func(c awsjson.Core[*store]) *Service {
-		return &Service{Core: c, pull: o.Pull, logs: o.Logs, dir: o.Dir, tasks: map[string]*task{}}
+		return &Service{Core: c, pull: o.Pull, logs: o.Logs, efs: o.EFS, dir: o.Dir, tasks: map[string]*task{}}
 	})
 	if err != nil {
 		return nil, err

@@ -100,6 +100,42 @@ type volume struct {
 	Host *struct {
 		SourcePath string `json:"sourcePath,omitempty"`
 	} `json:"host,omitempty"`
+	EFS *efsVolume `json:"efsVolumeConfiguration,omitempty"`
+}
+
+// efsVolume is efsVolumeConfiguration: an EFS file system, or one of its
+// access points, mounted into the task's containers.
+type efsVolume struct {
+	FileSystemID          string `json:"fileSystemId"`
+	RootDirectory         string `json:"rootDirectory,omitempty"`
+	TransitEncryption     string `json:"transitEncryption,omitempty"`
+	TransitEncryptionPort *int   `json:"transitEncryptionPort,omitempty"`
+	AuthorizationConfig   *struct {
+		AccessPointID string `json:"accessPointId,omitempty"`
+		IAM           string `json:"iam,omitempty"`
+	} `json:"authorizationConfig,omitempty"`
+}
+
+func (v *efsVolume) accessPoint() string {
+	if v.AuthorizationConfig == nil {
+		return ""
+	}
+	return v.AuthorizationConfig.AccessPointID
+}
+
+// check applies ECS's registration rules for EFS volumes.
+func (v *efsVolume) check() *awsjson.Error {
+	switch {
+	case v.FileSystemID == "":
+		return clientError("The 'fileSystemId' of an EFS volume configuration should not be null or empty.")
+	case v.accessPoint() != "" && v.RootDirectory != "" && v.RootDirectory != "/":
+		return clientError("When an access point is specified, the root directory must be omitted or set to '/': the access point's path is mounted.")
+	case (v.accessPoint() != "" || (v.AuthorizationConfig != nil && v.AuthorizationConfig.IAM == "ENABLED")) && v.TransitEncryption != "ENABLED":
+		return clientError("Transit encryption must be enabled when an EFS access point or IAM authorization is used.")
+	case v.TransitEncryption != "" && v.TransitEncryption != "ENABLED" && v.TransitEncryption != "DISABLED":
+		return clientError("Invalid transitEncryption value '%s': ENABLED or DISABLED.", v.TransitEncryption)
+	}
+	return nil
 }
 
 // taskDef is a registered revision, stored and returned as-is.
@@ -161,6 +197,11 @@ func validate(in *registerIn) *awsjson.Error {
 		}
 		if v.Host != nil && v.Host.SourcePath != "" {
 			return clientError("Host volume sourcePath is not supported by tasks using the Fargate launch type; the simulator runs Fargate tasks only.")
+		}
+		if v.EFS != nil {
+			if err := v.EFS.check(); err != nil {
+				return err
+			}
 		}
 		vols[v.Name] = true
 	}

@@ -27,6 +27,9 @@ type task struct {
 	stoppingAt, stoppedAt       time.Time
 	containers                  []*container
 	version                     int
+	// volumes maps each volume's name to its host directory, set before
+	// any container starts.
+	volumes map[string]string
 
 	ctx    context.Context // cancelled to kill every process (SIGKILL)
 	cancel context.CancelCauseFunc

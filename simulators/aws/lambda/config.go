@@ -30,6 +30,10 @@ type Configuration struct {
 	Architectures    []string          `json:"Architectures"`
 	EphemeralStorage map[string]int    `json:"EphemeralStorage"`
 	LoggingConfig    map[string]string `json:"LoggingConfig"`
+	// FileSystemConfigs and VpcConfig: an EFS access point in every
+	// instance (filesystems.go).
+	FileSystemConfigs []fileSystemConfig `json:"FileSystemConfigs,omitempty"`
+	VpcConfig         *vpcConfig         `json:"VpcConfig,omitempty"`
 	// ImageConfigResponse is set for PackageType Image.
 	ImageConfigResponse *imageConfigResponse `json:"ImageConfigResponse,omitempty"`
 }

@@ -133,7 +133,17 @@ func (s *Service) pool(region, ref string) (*pool, *function, error) {
 	prepare := prepareZip(s.codePath(region, c.FunctionName, f.CodeHex))
 	if c.PackageType == "Image" {
 		prepare = s.prepareImage(f.ResolvedImageURI, c.ImageConfigResponse)
-	} else {
+	}
+	if len(c.FileSystemConfigs) > 0 {
+		code := prepare
+		prepare = func(sp *spec) error {
+			if err := code(sp); err != nil {
+				return err
+			}
+			return s.mountFileSystems(sp, c.FileSystemConfigs)
+		}
+	}
+	if c.PackageType != "Image" {
 		sp.taskRoot = filepath.Join(s.dir, "run", f.CodeHex)
 	}
 	sp.env = s.environ(sp, c)

@@ -20,33 +20,37 @@ type codeInput struct {
 }
 
 type createInput struct {
-	FunctionName string            `json:"FunctionName"`
-	Runtime      string            `json:"Runtime"`
-	Role         string            `json:"Role"`
-	Handler      string            `json:"Handler"`
-	Description  string            `json:"Description"`
-	Timeout      *int              `json:"Timeout"`
-	MemorySize   *int              `json:"MemorySize"`
-	Publish      bool              `json:"Publish"`
-	PackageType  string            `json:"PackageType"`
-	Code         codeInput         `json:"Code"`
-	Environment  *environment      `json:"Environment"`
-	ImageConfig  *imageConfig      `json:"ImageConfig"`
-	Tags         map[string]string `json:"Tags"`
-	Logging      *loggingInput     `json:"LoggingConfig"`
+	FunctionName string             `json:"FunctionName"`
+	Runtime      string             `json:"Runtime"`
+	Role         string             `json:"Role"`
+	Handler      string             `json:"Handler"`
+	Description  string             `json:"Description"`
+	Timeout      *int               `json:"Timeout"`
+	MemorySize   *int               `json:"MemorySize"`
+	Publish      bool               `json:"Publish"`
+	PackageType  string             `json:"PackageType"`
+	Code         codeInput          `json:"Code"`
+	Environment  *environment       `json:"Environment"`
+	ImageConfig  *imageConfig       `json:"ImageConfig"`
+	Tags         map[string]string  `json:"Tags"`
+	Logging      *loggingInput      `json:"LoggingConfig"`
+	FileSystems  []fileSystemConfig `json:"FileSystemConfigs"`
+	VPC          *vpcConfig         `json:"VpcConfig"`
 }
 
 type updateConfigInput struct {
-	Role        *string       `json:"Role"`
-	Handler     *string       `json:"Handler"`
-	Description *string       `json:"Description"`
-	Runtime     *string       `json:"Runtime"`
-	Timeout     *int          `json:"Timeout"`
-	MemorySize  *int          `json:"MemorySize"`
-	Environment *environment  `json:"Environment"`
-	ImageConfig *imageConfig  `json:"ImageConfig"`
-	Logging     *loggingInput `json:"LoggingConfig"`
-	RevisionID  string        `json:"RevisionId"`
+	Role        *string             `json:"Role"`
+	Handler     *string             `json:"Handler"`
+	Description *string             `json:"Description"`
+	Runtime     *string             `json:"Runtime"`
+	Timeout     *int                `json:"Timeout"`
+	MemorySize  *int                `json:"MemorySize"`
+	Environment *environment        `json:"Environment"`
+	ImageConfig *imageConfig        `json:"ImageConfig"`
+	Logging     *loggingInput       `json:"LoggingConfig"`
+	RevisionID  string              `json:"RevisionId"`
+	FileSystems *[]fileSystemConfig `json:"FileSystemConfigs"`
+	VPC         *vpcConfig          `json:"VpcConfig"`
 }
 
 type updateCodeInput struct {
@@ -104,7 +108,7 @@ func (s *Service) create(ctx context.Context, region string, in createInput) (Co
 	if image {
 		runtimeErr = nil // the image brings its own runtime
 	}
-	for _, err := range []error{checkTags(in.Tags), checkRole(in.Role), runtimeErr, checkTimeout(timeout), checkMemory(memory), checkEnv(in.Environment), checkCode("creating", in.PackageType, in.Code.ZipFile, in.Code.S3Bucket, in.Code.ImageURI)} {
+	for _, err := range []error{checkTags(in.Tags), checkRole(in.Role), runtimeErr, checkTimeout(timeout), checkMemory(memory), checkEnv(in.Environment), checkFileSystems(in.FileSystems, in.VPC), checkCode("creating", in.PackageType, in.Code.ZipFile, in.Code.S3Bucket, in.Code.ImageURI)} {
 		if err != nil {
 			return Configuration{}, err
 		}
@@ -120,24 +124,26 @@ func (s *Service) create(ctx context.Context, region string, in createInput) (Co
 		in.Runtime, in.Handler = "", ""
 	}
 	f.Config = Configuration{
-		FunctionName:     in.FunctionName,
-		FunctionArn:      functionARN(region, s.opts.AccountID, in.FunctionName),
-		Runtime:          in.Runtime,
-		Role:             in.Role,
-		Handler:          in.Handler,
-		CodeSize:         int64(len(in.Code.ZipFile)),
-		Description:      in.Description,
-		Timeout:          timeout,
-		MemorySize:       memory,
-		CodeSha256:       base64.StdEncoding.EncodeToString(sum[:]),
-		Version:          "$LATEST",
-		Environment:      copyEnv(in.Environment),
-		TracingConfig:    map[string]string{"Mode": "PassThrough"},
-		State:            "Active",
-		LastUpdateStatus: "Successful",
-		PackageType:      "Zip",
-		Architectures:    []string{"x86_64"},
-		EphemeralStorage: map[string]int{"Size": 512},
+		FunctionName:      in.FunctionName,
+		FunctionArn:       functionARN(region, s.opts.AccountID, in.FunctionName),
+		Runtime:           in.Runtime,
+		Role:              in.Role,
+		Handler:           in.Handler,
+		CodeSize:          int64(len(in.Code.ZipFile)),
+		Description:       in.Description,
+		Timeout:           timeout,
+		MemorySize:        memory,
+		CodeSha256:        base64.StdEncoding.EncodeToString(sum[:]),
+		Version:           "$LATEST",
+		Environment:       copyEnv(in.Environment),
+		TracingConfig:     map[string]string{"Mode": "PassThrough"},
+		State:             "Active",
+		LastUpdateStatus:  "Successful",
+		PackageType:       "Zip",
+		Architectures:     []string{"x86_64"},
+		EphemeralStorage:  map[string]int{"Size": 512},
+		FileSystemConfigs: in.FileSystems,
+		VpcConfig:         copyVPC(in.VPC),
 	}
 	logging, err := applyLogging(map[string]string{"LogFormat": "Text", "LogGroup": "/aws/lambda/" + in.FunctionName}, in.Logging)
 	if err != nil {
@@ -240,6 +246,15 @@ func (s *Service) updateConfig(region, ref string, in updateConfigInput) (Config
 				return err
 			}
 			c.Environment = copyEnv(in.Environment)
+		}
+		if in.VPC != nil {
+			c.VpcConfig = copyVPC(in.VPC)
+		}
+		if in.FileSystems != nil {
+			if err := checkFileSystems(*in.FileSystems, c.VpcConfig); err != nil {
+				return err
+			}
+			c.FileSystemConfigs = *in.FileSystems
 		}
 		if in.Logging != nil {
 			logging, err := applyLogging(c.LoggingConfig, in.Logging)

@@ -1,5 +1,7 @@
 package lambda
 
+import "github.com/sockerless/sockerless/sandbox"
+
 // boxSpec is an image function whose entrypoint the sandbox runs
 // in-process (see image.go): each instance is a sandbox process over the
 // unpacked image, with a writable root of its own (fnproc.Box).
@@ -8,4 +10,6 @@ type boxSpec struct {
 	args  []string // entrypoint and command, container paths
 	dir   string   // container working directory
 	roots string   // host directory holding each instance's own files
+	// mounts are the function's file systems (FileSystemConfigs).
+	mounts []sandbox.Mount
 }

@@ -62,6 +62,10 @@ type Options struct {
 	// Pull fetches a container image by reference from the simulator's
 	// ECR; nil refuses PackageType Image.
 	Pull func(ctx context.Context, image string) (v1.Image, error)
+	// EFS mounts an EFS access point as the mount helper would (file
+	// system id "" for the access point's own), returning the host
+	// directory; nil fails functions with FileSystemConfigs.
+	EFS func(region, fileSystemID, accessPointID, rootDirectory string) (string, error)
 	// MaxInstances caps concurrent instances per function (default 10).
 	MaxInstances int
 	// IdleTimeout is how long an unused warm instance is kept (default

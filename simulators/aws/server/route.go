@@ -25,7 +25,7 @@ const maxBody = 70 << 20
 
 // Handler is the simulator's HTTP entry point: every service registers
 // the requests it claims, by wire protocol (ECR's registry by path, the
-// JSON services by X-Amz-Target, Lambda by path, IAM and STS by the query
+// JSON services by X-Amz-Target, Lambda and EFS by path, IAM and STS by the query
 // protocol's Action and their SigV4 scope).
 func (s *Server) Handler() http.Handler {
 	rt := &service.Router{MaxBody: maxBody, NotFound: func(w http.ResponseWriter, _ *http.Request, _ []byte) {
@@ -38,6 +38,7 @@ func (s *Server) Handler() http.Handler {
 		s.jsonRoute("ecr", ecr.TargetPrefix, jsonV11, s.ops.ecr.Handle, jsonAuthError),
 		s.jsonRoute("ecs", ecs.TargetPrefix, jsonV11, s.ecs.Handle, jsonAuthError),
 		service.Route{Name: "lambda", Match: isLambdaPath, Serve: s.serveLambda},
+		service.Route{Name: "efs", Match: isEFSPath, Serve: s.serveEFS},
 		// IAM is global, so the scope's region (us-east-1 for every SDK)
 		// is not used; a query without a scope's service is STS's.
 		s.queryRoute("iam", []string{"iam"}, s.ops.iam.Handle, iam.Error),

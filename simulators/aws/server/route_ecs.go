@@ -24,7 +24,7 @@ import (
 // goes to its CloudWatch Logs, unpacked images and task layers live
 // under DataDir/ecs (a temporary directory without DataDir).
 func (s *Server) openECS() error {
-	o := ecs.Options{Base: s.base(), Pull: s.pullImage, Logs: ecsLogs{s.ops.logs}}
+	o := ecs.Options{Base: s.base(), Pull: s.pullImage, Logs: ecsLogs{s.ops.logs}, EFS: s.mountEFS}
 	if s.cfg.DataDir != "" {
 		o.Dir = filepath.Join(s.cfg.DataDir, "ecs")
 	}

@@ -28,6 +28,7 @@ func (s *Server) openLambda() error {
 	o := lambda.Options{
 		Base:            s.base(),
 		Pull:            s.pullImage, // the same ECR access as ECS tasks
+		EFS:             s.mountEFS,  // the same storage as ECS tasks
 		AccessKeyID:     keys[0],
 		SecretAccessKey: s.cfg.Credentials[keys[0]],
 		Endpoint: func() string {

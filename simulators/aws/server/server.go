@@ -15,6 +15,7 @@ import (
 
 	"github.com/sockerless/sockerless/simulators/aws/dynamodb"
 	"github.com/sockerless/sockerless/simulators/aws/ecs"
+	"github.com/sockerless/sockerless/simulators/aws/efs"
 	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/lambda"
 	"github.com/sockerless/sockerless/simulators/aws/sigv4"
@@ -53,6 +54,7 @@ type Server struct {
 	verifier *sigv4.Verifier
 	lambda   *lambda.Service
 	ecs      *ecs.Service // route_ecs.go
+	efs      *efs.Service // route_efs.go
 	ops      opsServices  // CloudWatch Logs, IAM, ECR: route_ops.go
 	ln       net.Listener
 	serving  *loopback.Server
@@ -99,12 +101,18 @@ func New(cfg Config) (*Server, error) {
 		s.closeDB()
 		return nil, err
 	}
+	if err := s.openEFS(); err != nil {
+		s.closeDB()
+		return nil, err
+	}
 	if err := s.openLambda(); err != nil {
+		s.closeEFS()
 		s.closeDB()
 		return nil, err
 	}
 	if err := s.openECS(); err != nil {
 		s.closeLambda()
+		s.closeEFS()
 		s.closeDB()
 		return nil, err
 	}
@@ -146,7 +154,7 @@ func (s *Server) Close() error {
 			err = errors.Join(err, fmt.Errorf("awssim: %w", cerr))
 		}
 	}
-	return errors.Join(err, s.closeDB())
+	return errors.Join(err, s.closeEFS(), s.closeDB())
 }
 
 func (s *Server) closeDB() error {

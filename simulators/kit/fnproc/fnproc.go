@@ -78,6 +78,9 @@ type Box struct {
 	Dir    string   // container working directory
 	Roots  string   // host directory holding each instance's own files
 	Memory int64    // bytes; 0 means no limit
+	// Mounts are host directories the instance sees (a function's file
+	// systems), besides its own /tmp.
+	Mounts []sandbox.Mount
 }
 
 // Start starts an instance of b over the image with a writable root of
@@ -95,7 +98,7 @@ func (b Box) Start(env []string, out *os.File) (Process, error) {
 		}
 	}
 	p, err := sandbox.Start(context.Background(), sandbox.Spec{
-		Root: root, Image: b.Image, Mounts: []sandbox.Mount{{Source: tmp, Target: "/tmp"}},
+		Root: root, Image: b.Image, Mounts: append([]sandbox.Mount{{Source: tmp, Target: "/tmp"}}, b.Mounts...),
 		Args: b.Args, Env: env, Dir: b.Dir, Memory: b.Memory,
 	}, sandbox.Stdio{Stdout: out, Stderr: out})
 	if err != nil {

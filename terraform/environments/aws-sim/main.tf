@@ -50,6 +50,11 @@ module "sockerless" {
   log_retention_days = var.log_retention_days
   tags               = var.tags
 
+  # The simulator serves EFS but not EC2, which the provider asks for a
+  # mount target's subnet: the e2e deployment (e2e/awsdeploy) makes the
+  # file system and its mount target through the EFS API instead.
+  volumes = false
+
   # The simulator's ECR serves images at its own host:port.
   registry_hosts = [regex("^[a-z]+://([^/]+)", var.endpoint)[0]]
 }

@@ -11,3 +11,4 @@ output "agent_repository_url" { value = module.sockerless.agent_repository_url }
 output "workload_repository_url" { value = module.sockerless.workload_repository_url }
 output "cluster_name" { value = module.sockerless.cluster_name }
 output "log_group" { value = module.sockerless.log_group }
+output "file_system_id" { value = module.sockerless.file_system_id }

@@ -17,12 +17,19 @@ locals {
       SOCKERLESS_ECS_SECURITY_GROUPS  = join(",", var.security_groups)
       SOCKERLESS_ECS_ASSIGN_PUBLIC_IP = tostring(var.assign_public_ip)
       SOCKERLESS_ECS_EXECUTION_ROLE   = aws_iam_role.execution.arn
+      # Named volumes are access points on this file system.
+      SOCKERLESS_EFS_FILE_SYSTEM = try(aws_efs_file_system.volumes[0].id, "")
     }
     lambda = {
       SOCKERLESS_LAMBDA_ROLE         = aws_iam_role.workload.arn
       SOCKERLESS_WORKLOAD_REPOSITORY = aws_ecr_repository.workloads.repository_url
       # The control plane's IAM policy only covers functions named so.
       SOCKERLESS_FUNCTION_PREFIX = local.workload_function_prefix
+      # A function mounts a volume from the VPC of subnets: no subnets,
+      # no volumes on this backend.
+      SOCKERLESS_EFS_FILE_SYSTEM        = length(var.subnets) > 0 ? try(aws_efs_file_system.volumes[0].id, "") : ""
+      SOCKERLESS_LAMBDA_SUBNETS         = join(",", var.subnets)
+      SOCKERLESS_LAMBDA_SECURITY_GROUPS = join(",", var.security_groups)
     }
   }
 }

@@ -63,6 +63,19 @@ resource "aws_iam_role_policy" "control" {
         Resource = "*"
       },
       {
+        # Named volumes: an access point each on the volumes' file system
+        # (access points are not resources IAM can scope before they exist).
+        Sid    = "Volumes"
+        Effect = "Allow"
+        Action = [
+          "elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DeleteAccessPoint",
+          "elasticfilesystem:DescribeAccessPoints", "elasticfilesystem:TagResource",
+          # A workload function with a volume is made in the VPC.
+          "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
+        ]
+        Resource = "*"
+      },
+      {
         Sid      = "PassWorkloadRoles"
         Effect   = "Allow"
         Action   = "iam:PassRole"
@@ -163,10 +176,23 @@ resource "aws_iam_role_policy" "workload" {
   role = aws_iam_role.workload.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
-      Effect   = "Allow"
-      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-      Resource = local.workload_log_groups
-    }]
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = local.workload_log_groups
+      },
+      {
+        # A function with a volume runs in the VPC (its network interfaces)
+        # and mounts the volumes' file system.
+        Effect = "Allow"
+        Action = [
+          "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+          "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+          "elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite",
+        ]
+        Resource = "*"
+      },
+    ]
   })
 }

@@ -37,3 +37,8 @@ output "log_group" {
   description = "Log group of the workloads' output."
   value       = aws_cloudwatch_log_group.workloads.name
 }
+
+output "file_system_id" {
+  description = "EFS file system holding the named volumes (empty when volumes is false)."
+  value       = try(aws_efs_file_system.volumes[0].id, "")
+}

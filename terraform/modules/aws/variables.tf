@@ -84,3 +84,21 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "volumes" {
+  description = "Whether Docker named volumes are kept on an EFS file system the module creates (with a mount target in each of subnets)."
+  type        = bool
+  default     = true
+}
+
+variable "vpc_id" {
+  description = "VPC of subnets; when set, the module creates the security group that lets the workloads reach the volumes' file system over NFS."
+  type        = string
+  default     = ""
+}
+
+variable "efs_security_groups" {
+  description = "Security groups of the mount targets besides the one the module creates (when vpc_id is empty, the ones that admit NFS from the workloads)."
+  type        = list(string)
+  default     = []
+}
