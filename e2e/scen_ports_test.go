@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -87,7 +89,9 @@ func freePortStep(*Session) harness.Result {
 	return harness.Result{Stdout: strconv.Itoa(l.Addr().(*net.TCPAddr).Port) + "\n"}
 }
 
-// readPort prints what the service at addr sends a host connection.
+// readPort prints the first line the service at addr sends a host
+// connection. It stops at the line, not at EOF: busybox's nc keeps the
+// connection open after its input ends until the peer closes it.
 func readPort(addr string) func(s *Session) harness.Result {
 	return func(s *Session) harness.Result {
 		c, err := net.DialTimeout("tcp", s.Expand(addr), 5*time.Second)
@@ -96,11 +100,11 @@ func readPort(addr string) func(s *Session) harness.Result {
 		}
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(5 * time.Second))
-		b, err := io.ReadAll(c)
-		if err != nil {
-			return fail(err.Error())
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+			return fail(fmt.Sprintf("read %q: %v", line, err))
 		}
-		return harness.Result{Stdout: string(b)}
+		return harness.Result{Stdout: line}
 	}
 }
 

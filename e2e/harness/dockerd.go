@@ -40,6 +40,15 @@ func StartDockerd() (*Engine, error) {
 	}
 	// Bridge networking first, as a real engine has it; a sandbox that cannot
 	// create the bridge still gets an engine with --bridge=none.
+	if br, drop, berr := ownBridge(); berr == nil {
+		e, err := startDockerdWith(bin, []string{"--bridge", br})
+		if err == nil {
+			stop := e.stop
+			e.stop = func() error { err := stop(); drop(); return err }
+			return e, nil
+		}
+		drop()
+	}
 	e, err := startDockerdWith(bin, nil)
 	if err == nil {
 		return e, nil
@@ -107,4 +116,31 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// ownBridge makes a bridge for one reference dockerd. Every dockerd on a
+// machine otherwise shares docker0 and gives its first container
+// 172.17.0.2, so two at once (go test runs the e2e packages in
+// parallel) send each other's published ports to the wrong container.
+// The name is the lock: a bridge another harness holds, or a killed one
+// left, is passed over.
+func ownBridge() (name string, drop func(), err error) {
+	for n := range 256 {
+		name = fmt.Sprintf("slref%d", n)
+		if exec.Command("ip", "link", "add", "name", name, "type", "bridge").Run() != nil {
+			continue
+		}
+		drop = func() { _ = exec.Command("ip", "link", "del", name).Run() }
+		for _, args := range [][]string{
+			{"addr", "add", fmt.Sprintf("10.231.%d.1/24", n), "dev", name},
+			{"link", "set", name, "up"},
+		} {
+			if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+				drop()
+				return "", nil, fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, out)
+			}
+		}
+		return name, drop, nil
+	}
+	return "", nil, errors.New("no free bridge name slref0..255")
 }

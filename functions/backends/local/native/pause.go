@@ -1,0 +1,39 @@
+package native
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sockerless/sockerless/functions/core"
+)
+
+// Pause freezes the container's processes through its cgroup's freezer,
+// as runc pause does.
+func (d *Driver) Pause(ctx context.Context, id string) error {
+	wl, err := d.live(id)
+	if err != nil {
+		return err
+	}
+	return wl.c.Pause()
+}
+
+// Unpause thaws them.
+func (d *Driver) Unpause(ctx context.Context, id string) error {
+	wl, err := d.live(id)
+	if err != nil {
+		return err
+	}
+	return wl.c.Resume()
+}
+
+func (d *Driver) live(id string) (*workload, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	wl := d.workloads[id]
+	if wl == nil || wl.c == nil || !wl.status.Running {
+		return nil, fmt.Errorf("container %s is not running", id)
+	}
+	return wl, nil
+}
+
+var _ core.Pauser = (*Driver)(nil)
