@@ -10,7 +10,7 @@ import (
 // Pause freezes the container's processes through its cgroup's freezer,
 // as runc pause does.
 func (d *Driver) Pause(ctx context.Context, id string) error {
-	wl, err := d.live(id)
+	wl, _, err := d.live(id)
 	if err != nil {
 		return err
 	}
@@ -19,21 +19,23 @@ func (d *Driver) Pause(ctx context.Context, id string) error {
 
 // Unpause thaws them.
 func (d *Driver) Unpause(ctx context.Context, id string) error {
-	wl, err := d.live(id)
+	wl, _, err := d.live(id)
 	if err != nil {
 		return err
 	}
 	return wl.c.Resume()
 }
 
-func (d *Driver) live(id string) (*workload, error) {
+// live returns container id's workload and its status as of now, or an
+// error when it does not run.
+func (d *Driver) live(id string) (*workload, core.WorkloadStatus, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	wl := d.workloads[id]
 	if wl == nil || wl.c == nil || !wl.status.Running {
-		return nil, fmt.Errorf("container %s is not running", id)
+		return nil, core.WorkloadStatus{}, fmt.Errorf("container %s is not running", id)
 	}
-	return wl, nil
+	return wl, wl.status, nil
 }
 
 var _ core.Pauser = (*Driver)(nil)

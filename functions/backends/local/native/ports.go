@@ -55,17 +55,14 @@ func (d *Driver) servesItself(w core.Workload, b core.PortBinding) bool {
 // dialContainer connects to port on the loopback of container id's
 // network namespace.
 func (d *Driver) dialContainer(ctx context.Context, id, network string, port uint16) (net.Conn, error) {
-	d.mu.Lock()
-	wl := d.workloads[id]
-	pid := 0
-	if wl != nil && wl.status.Running {
-		pid = wl.status.Pid
+	_, st, err := d.live(id)
+	if err != nil {
+		return nil, err
 	}
-	d.mu.Unlock()
-	if pid == 0 {
+	if st.Pid == 0 {
 		return nil, fmt.Errorf("container %s is not running", id)
 	}
-	return dialInNetns(ctx, fmt.Sprintf("/proc/%d/ns/net", pid), network, fmt.Sprintf("127.0.0.1:%d", port))
+	return dialInNetns(ctx, fmt.Sprintf("/proc/%d/ns/net", st.Pid), network, fmt.Sprintf("127.0.0.1:%d", port))
 }
 
 // dialInNetns makes the socket inside the network namespace at nsPath:
