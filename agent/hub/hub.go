@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -40,6 +41,10 @@ type Hub struct {
 	containers map[string]*container
 	onExit     func(containerID string, exitCode int, at time.Time)
 	onAcked    func(containerID string)
+
+	// open and opened count sessions for Sessions.
+	open   atomic.Int64
+	opened atomic.Int64
 }
 
 // container is what the hub keeps per container across agent
@@ -68,6 +73,12 @@ func New(auth Authorizer) *Hub {
 // SetLog logs each agent session's opening and end to log, at debug.
 // Call it before the hub serves.
 func (h *Hub) SetLog(log *slog.Logger) { h.log = log }
+
+// Sessions is how many agent sessions are open now, and how many have
+// opened since the hub started (for the edge's metrics).
+func (h *Hub) Sessions() (open int, opened int64) {
+	return int(h.open.Load()), h.opened.Load()
+}
 
 // OnExit sets the function told about each main exit, once per exit.
 // It runs after all main output reached the attached streams and before
@@ -227,8 +238,11 @@ func (h *Hub) serve(m *proto.Mux, hello proto.Hello) *Session {
 	}
 
 	start := time.Now()
+	h.opened.Add(1)
+	h.open.Add(1)
 	h.log.Debug("agent session open", "container", c.id, "main", hello.Main)
 	err := m.Serve(nil) // the agent opens no channels; nothing is unrouted
+	h.open.Add(-1)
 	h.log.Debug("agent session closed", "container", c.id, "dur", time.Since(start), "err", err)
 
 	h.mu.Lock()

@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/sockerless/sockerless/edge/metrics"
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/call/calltrace"
 )
@@ -71,22 +72,24 @@ func NewID() string {
 // Handler counts and logs the calls it passes to the function, and
 // traces them when it has a tracer.
 type Handler struct {
-	next   call.Handler
-	log    *slog.Logger
-	tracer trace.Tracer
+	next    call.Handler
+	log     *slog.Logger
+	tracer  trace.Tracer
+	metrics *metrics.Metrics
 }
 
 // Wrap returns next counted and logged to log, with a span for each
-// call when tracer is not nil (tracing off); a Handler (or nil) is
-// returned as it is, so wrapping twice counts once.
-func Wrap(next call.Handler, log *slog.Logger, tracer trace.Tracer) call.Handler {
+// call when tracer is not nil (tracing off) and counted in m when it is
+// not nil (metrics off); a Handler (or nil) is returned as it is, so
+// wrapping twice counts once.
+func Wrap(next call.Handler, log *slog.Logger, tracer trace.Tracer, m *metrics.Metrics) call.Handler {
 	if _, ok := next.(*Handler); ok || next == nil {
 		return next
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{next: next, log: log, tracer: tracer}
+	return &Handler{next: next, log: log, tracer: tracer, metrics: m}
 }
 
 // Handle passes c to the function with the request id set, counts it
@@ -122,6 +125,7 @@ func (h *Handler) Handle(ctx context.Context, c call.Call) call.Reply {
 	if span != nil {
 		EndSpan(span, rep.Status, rep.Body)
 	}
+	h.metrics.Invocation(c.Op, rep.Status, time.Since(start))
 	level, msg := slog.LevelDebug, "invocation"
 	if req == nil {
 		level, msg = slog.LevelInfo, "edge call"

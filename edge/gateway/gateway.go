@@ -19,6 +19,7 @@ import (
 	"github.com/sockerless/sockerless/agent/hub"
 	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/listen"
+	"github.com/sockerless/sockerless/edge/metrics"
 	"github.com/sockerless/sockerless/edge/server"
 	"github.com/sockerless/sockerless/functions/call"
 )
@@ -50,6 +51,9 @@ type Options struct {
 	Log          *slog.Logger
 	// Tracer traces requests and calls; nil: tracing is off.
 	Tracer trace.Tracer
+	// MetricsAddr, when set, serves Prometheus metrics at
+	// http://MetricsAddr/metrics (loopback only unless AllowRemote).
+	MetricsAddr string
 }
 
 // Gateway is a serving edge.
@@ -58,7 +62,10 @@ type Gateway struct {
 	Hub        *hub.Hub
 	DockerHost string
 	AgentURL   string
+	// MetricsURL is where the metrics are served; "" when they are off.
+	MetricsURL string
 	agentSrv   *http.Server
+	metricsSrv *http.Server
 	listeners  []net.Listener
 	done       chan error
 }
@@ -74,6 +81,20 @@ func AgentListener(addr string, allowRemote bool) (net.Listener, string, error) 
 		return nil, "", fmt.Errorf("agent listener: %w", err)
 	}
 	return l, fmt.Sprintf("ws://%s%s", l.Addr(), AgentPath), nil
+}
+
+// metricsListener listens for scrapers on addr: loopback unless
+// allowRemote, since the metrics name every op the edge serves and how
+// long each took.
+func metricsListener(addr string, allowRemote bool) (net.Listener, error) {
+	if !allowRemote && !listen.Loopback(addr) {
+		return nil, fmt.Errorf("refusing to serve metrics on %s: it is not a loopback address, and the metrics tell whoever reaches them every Docker call made and how long it took; use 127.0.0.1:PORT and scrape from this machine, or allow non-loopback listening explicitly (--allow-remote)", addr)
+	}
+	l, err := listen.TCP(addr, true)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listener: %w", err)
+	}
+	return l, nil
 }
 
 // Start serves handler and returns once requests are accepted.
@@ -93,11 +114,22 @@ func Start(handler call.Handler, opt Options) (*Gateway, error) {
 	if g.AgentURL == "" {
 		g.AgentURL = fmt.Sprintf("ws://%s%s", agentLn.Addr(), AgentPath)
 	}
+	var m *metrics.Metrics
+	if opt.MetricsAddr != "" {
+		l, err := metricsListener(opt.MetricsAddr, opt.AllowRemote)
+		if err != nil {
+			agentLn.Close()
+			return nil, err
+		}
+		m = metrics.New(func() (int, int64) { return g.Hub.Sessions() })
+		g.metricsSrv, g.MetricsURL = m.Server(), fmt.Sprintf("http://%s%s", l.Addr(), metrics.Path)
+		go func() { g.done <- ignoreClosed(g.metricsSrv.Serve(l)) }()
+	}
 	// Counted and logged once, for the hub's calls as for the API's.
-	handler = calllog.Wrap(handler, opt.Log, opt.Tracer)
+	handler = calllog.Wrap(handler, opt.Log, opt.Tracer, m)
 	g.Hub = hub.New(server.AgentAuthorizer(handler))
 	g.Hub.SetLog(opt.Log)
-	cfg := server.Config{Handler: handler, Hub: g.Hub, Log: opt.Log, Version: opt.Version, Tracer: opt.Tracer}
+	cfg := server.Config{Handler: handler, Hub: g.Hub, Log: opt.Log, Version: opt.Version, Tracer: opt.Tracer, Metrics: m}
 	if opt.SendAgentURL {
 		cfg.AgentURL = g.AgentURL
 	}
@@ -151,6 +183,9 @@ func (g *Gateway) Close(ctx context.Context) error {
 	}
 	if g.agentSrv != nil {
 		_ = g.agentSrv.Close()
+	}
+	if g.metricsSrv != nil {
+		_ = g.metricsSrv.Close()
 	}
 	return err
 }

@@ -114,3 +114,10 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// Loopback says whether addr ("host:port") listens on loopback only; an
+// empty host does, as TCP takes it for 127.0.0.1.
+func Loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	return err == nil && (host == "" || isLoopback(host))
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -44,6 +45,21 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// countingWriter counts what a stream writes to its response into n;
+// Unwrap lets http.ResponseController reach the connection.
+type countingWriter struct {
+	http.ResponseWriter
+	n *atomic.Int64
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	w.n.Add(int64(n))
+	return n, err
+}
+
+func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // exchange is what the request's log line says about it.
 type exchange struct {
 	start  time.Time
@@ -68,6 +84,7 @@ func (s *Server) logRequest(ctx context.Context, w *statusWriter, x *exchange) {
 	if x.span != nil {
 		calllog.EndSpan(x.span, status, w.errBody)
 	}
+	s.cfg.Metrics.Request(x.op, status, time.Since(x.start), x.req.Calls())
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError

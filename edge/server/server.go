@@ -19,6 +19,7 @@ import (
 	"github.com/sockerless/sockerless/agent/hub"
 	"github.com/sockerless/sockerless/edge/apiversion"
 	"github.com/sockerless/sockerless/edge/calllog"
+	"github.com/sockerless/sockerless/edge/metrics"
 	"github.com/sockerless/sockerless/edge/reply"
 	"github.com/sockerless/sockerless/edge/router"
 	"github.com/sockerless/sockerless/edge/streams"
@@ -63,6 +64,9 @@ type Config struct {
 	// Tracer traces each request and the calls it makes; nil: tracing
 	// is off.
 	Tracer trace.Tracer
+	// Metrics counts requests, invocations and stream bytes; nil:
+	// metrics are off.
+	Metrics *metrics.Metrics
 }
 
 // Server is the Docker API edge.
@@ -91,7 +95,7 @@ func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	cfg.Handler = calllog.Wrap(cfg.Handler, cfg.Log, cfg.Tracer)
+	cfg.Handler = calllog.Wrap(cfg.Handler, cfg.Log, cfg.Tracer, cfg.Metrics)
 	bg, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		cfg:    cfg,
@@ -211,8 +215,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 }
 
 // serveStream hands a streaming reply to package streams, keeping a
-// panic in the bridge from killing the edge.
+// panic in the bridge from killing the edge, and counts the bytes it
+// carries when metrics are on.
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, c call.Call, rep call.Reply) {
+	if s.cfg.Metrics != nil {
+		var n metrics.Stream
+		// What goes through w, and what a hijacked connection carries
+		// (package streams counts that into n).
+		w = &countingWriter{ResponseWriter: w, n: &n.Out}
+		r = r.WithContext(metrics.WithStream(r.Context(), &n))
+		defer func() { s.cfg.Metrics.StreamBytes(string(rep.Stream.Kind), n.In.Load(), n.Out.Load()) }()
+	}
 	start := time.Now()
 	s.cfg.Log.Debug("stream start", "req", c.Header.Get(call.RequestIDHeader), "kind", rep.Stream.Kind, "container", rep.Stream.Container)
 	defer func() {

@@ -14,6 +14,7 @@ import (
 	"github.com/moby/moby/api/pkg/stdcopy"
 
 	"github.com/sockerless/sockerless/edge/apiversion"
+	"github.com/sockerless/sockerless/edge/metrics"
 )
 
 // Content types of a hijacked stream, as dockerd sends them.
@@ -67,7 +68,11 @@ func (e *Env) hijack(w http.ResponseWriter, r *http.Request, version string, tty
 		conn.Close()
 		return nil, fmt.Errorf("writing the stream header: %w", err)
 	}
-	return &hijacked{conn: conn, stdin: brw.Reader, out: &lockedWriter{w: conn}}, nil
+	h := &hijacked{conn: conn, stdin: brw.Reader, out: &lockedWriter{w: conn}}
+	if n := metrics.StreamOf(r.Context()); n != nil {
+		h.stdin, h.out.w = metrics.Reader{R: h.stdin, N: &n.In}, metrics.Writer{W: conn, N: &n.Out}
+	}
+	return h, nil
 }
 
 // headPause separates the response head from output that is ready at

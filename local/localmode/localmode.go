@@ -29,8 +29,11 @@ type Options struct {
 	Socket string
 	// TCP optionally adds a TCP listener ("127.0.0.1:2375").
 	TCP string
-	// AllowRemote permits a non-loopback TCP address.
+	// AllowRemote permits a non-loopback TCP or metrics address.
 	AllowRemote bool
+	// MetricsAddr, when set, serves the edge's Prometheus metrics at
+	// http://MetricsAddr/metrics.
+	MetricsAddr string
 	// DataDir holds the state database, images, containers and volumes.
 	DataDir string
 	Log     *slog.Logger
@@ -76,6 +79,8 @@ type Instance struct {
 	Function   *local.Function
 	Edge       *server.Server
 	DockerHost string
+	// MetricsURL is where the metrics are served; "" when they are off.
+	MetricsURL string
 	gw         *gateway.Gateway
 }
 
@@ -115,12 +120,13 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	gw, err := gateway.Start(handler, gateway.Options{
 		Socket: opt.Socket, TCP: opt.TCP, AllowRemote: opt.AllowRemote,
 		AgentListener: agentLn, AgentURL: agentURL, Version: core.Version, Log: opt.Log, Tracer: opt.Tracer,
+		MetricsAddr: opt.MetricsAddr,
 	})
 	if err != nil {
 		fn.Close()
 		return nil, err
 	}
-	return &Instance{Function: fn, Edge: gw.Edge, DockerHost: gw.DockerHost, gw: gw}, nil
+	return &Instance{Function: fn, Edge: gw.Edge, DockerHost: gw.DockerHost, MetricsURL: gw.MetricsURL, gw: gw}, nil
 }
 
 // openFunction opens the local function over the runtime opt names.

@@ -70,7 +70,8 @@ func parseFlags(args []string, output io.Writer) (options, error) {
 	fs.StringVar(&opt.region, "region", "", "the function's region (default: the cloud SDK's, for lambda from AWS_REGION or the profile)")
 	fs.StringVar(&opt.gateway.Socket, "socket", defaultSocket(), "unix socket for the Docker API")
 	fs.StringVar(&opt.gateway.TCP, "tcp", "", "also listen on this TCP address (loopback only unless --allow-remote)")
-	fs.BoolVar(&opt.gateway.AllowRemote, "allow-remote", false, "permit non-loopback --tcp and --agent-listen addresses (no TLS: put a TLS proxy in front)")
+	fs.BoolVar(&opt.gateway.AllowRemote, "allow-remote", false, "permit non-loopback --tcp, --agent-listen and --metrics-addr addresses (no TLS: put a TLS proxy in front)")
+	fs.StringVar(&opt.gateway.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9323; loopback only unless --allow-remote; default off)")
 	fs.StringVar(&opt.agentListen, "agent-listen", "127.0.0.1:0", "where workloads' agents connect")
 	fs.StringVar(&opt.gateway.AgentURL, "agent-url", "", "the agent listener as workloads reach it (default: ws://<agent-listen>/agent/v1/connect)")
 	debug := fs.Bool("debug", false, "log every invocation, agent session and stream besides each request")
@@ -125,6 +126,9 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("export DOCKER_HOST=%s\n", gw.DockerHost)
 	fmt.Printf("# function %s over %s; agents dial %s\n", o.function, o.transport.name, gw.AgentURL)
+	if gw.MetricsURL != "" {
+		fmt.Printf("# metrics at %s\n", gw.MetricsURL)
+	}
 	select {
 	case <-ctx.Done():
 	case err = <-gw.Done():

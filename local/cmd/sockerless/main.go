@@ -29,7 +29,8 @@ func main() {
 	var opt localmode.Options
 	flag.StringVar(&opt.Socket, "socket", defaultSocket(), "unix socket for the Docker API")
 	flag.StringVar(&opt.TCP, "tcp", "", "also listen on this TCP address (loopback only unless --allow-remote)")
-	flag.BoolVar(&opt.AllowRemote, "allow-remote", false, "permit a non-loopback --tcp address (no TLS: trusted networks only)")
+	flag.BoolVar(&opt.AllowRemote, "allow-remote", false, "permit a non-loopback --tcp or --metrics-addr address (no TLS: trusted networks only)")
+	flag.StringVar(&opt.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9323; loopback only unless --allow-remote; default off)")
 	flag.StringVar(&opt.DataDir, "data", defaultData(), "directory for state, images, containers and volumes")
 	flag.StringVar(&opt.Runtime, "runtime", localmode.RuntimeSandbox, "where containers run: sandbox (no engine needed), native (real binaries in Linux namespaces; root) or engine (a Docker Engine)")
 	flag.StringVar(&opt.EngineHost, "engine-host", "unix:///var/run/docker.sock", "the Docker Engine the engine runtime uses")
@@ -71,6 +72,9 @@ func main() {
 	fmt.Printf("export DOCKER_HOST=%s\n", inst.DockerHost)
 	if opt.TCP != "" {
 		fmt.Printf("# also serving tcp://%s\n", opt.TCP)
+	}
+	if inst.MetricsURL != "" {
+		fmt.Printf("# metrics at %s\n", inst.MetricsURL)
 	}
 	select {
 	case <-ctx.Done():
