@@ -123,7 +123,7 @@ const exitKilled = 128 + 9
 // oomKilled asks the driver whether the kernel killed a process of the
 // container for its memory (State.OOMKilled), where the driver knows.
 func (c *Core) oomKilled(ctx context.Context, id string) bool {
-	st, err := c.cfg.Compute.Status(ctx, id)
+	st, err := c.compute.Status(ctx, id)
 	return err == nil && st.OOMKilled
 }
 

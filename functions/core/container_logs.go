@@ -91,7 +91,7 @@ const workloadEndWait = 2 * time.Second
 func (c *Core) awaitWorkloadEnd(ctx context.Context, id string) {
 	deadline := time.Now().Add(workloadEndWait)
 	for {
-		st, err := c.cfg.Compute.Status(ctx, id)
+		st, err := c.compute.Status(ctx, id)
 		if err != nil || !st.Known || !st.Running || time.Now().After(deadline) {
 			return
 		}
@@ -112,7 +112,7 @@ const logBudget = 2 << 20
 func (c *Core) readLogs(ctx context.Context, id, cursor string, all bool) (entries []LogEntry, next string, drained bool, err error) {
 	next, size := cursor, 0
 	for {
-		page, cur, err := c.cfg.Compute.Logs(ctx, id, next)
+		page, cur, err := c.compute.Logs(ctx, id, next)
 		if err != nil {
 			return nil, next, false, err
 		}

@@ -43,7 +43,7 @@ func (c *Core) removeContainer(ctx context.Context, rec *containerRecord, volume
 		if p, ok := c.cfg.Compute.(Pauser); ok && rec.State.Paused {
 			_ = p.Unpause(ctx, rec.ID) // a frozen workload ignores its stop
 		}
-		if err := c.cfg.Compute.Stop(ctx, rec.ID); err != nil {
+		if err := c.compute.Stop(ctx, rec.ID); err != nil {
 			return errorf(http.StatusInternalServerError, "stop container %s: %v", rec.ID[:12], err)
 		}
 		if err := c.recordExit(ctx, rec.ID, rec.Starts, 137, c.now(), ""); err != nil {
@@ -55,7 +55,7 @@ func (c *Core) removeContainer(ctx context.Context, rec *containerRecord, volume
 		}
 		rec = fresh
 	}
-	if err := c.cfg.Compute.Remove(ctx, rec.ID); err != nil {
+	if err := c.compute.Remove(ctx, rec.ID); err != nil {
 		return errorf(http.StatusInternalServerError, "remove container %s: %v", rec.ID[:12], err)
 	}
 	_, _ = c.putJSON(ctx, keyContainerGone+rec.ID, rec.State.ExitCode, 0, goneTTL)

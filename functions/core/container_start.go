@@ -81,7 +81,7 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 	}
 	w.Peers, err = c.peers(ctx, rec)
 	if err == nil {
-		err = c.cfg.Compute.Start(ctx, w)
+		err = c.compute.Start(ctx, w)
 	}
 	if err != nil {
 		msg := fmt.Sprintf("failed to start container %s: %v", rec.ID[:12], err)
@@ -192,7 +192,7 @@ func (c *Core) reconcile(ctx context.Context, rec *containerRecord) (*containerR
 			return rec, nil
 		}
 	}
-	st, err := c.cfg.Compute.Status(ctx, rec.ID)
+	st, err := c.compute.Status(ctx, rec.ID)
 	if err != nil || st.Running {
 		return rec, nil
 	}

@@ -39,7 +39,7 @@ func (c *Core) containerKill(ctx context.Context, in call.Call) (call.Reply, err
 	}
 	if in.Query.Get(call.QueryForceDriver) == "1" {
 		// The agent is gone: only the driver can end the workload.
-		if err := c.cfg.Compute.Stop(ctx, rec.ID); err != nil {
+		if err := c.compute.Stop(ctx, rec.ID); err != nil {
 			return call.Reply{}, err
 		}
 		return noContent(), c.recordExit(ctx, rec.ID, rec.Starts, 128+int(num), c.now(), "")

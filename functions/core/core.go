@@ -24,6 +24,10 @@ type Config struct {
 	Secret []byte
 	// Backend names the backend in `docker info` ("local", "ecs", ...).
 	Backend string
+	// About says where the function runs, in `docker info` (beside the
+	// backend in DriverStatus) and `docker version` (a Sockerless
+	// component's details): its name, region and store.
+	About [][2]string
 	// DataRoot is shown as Docker Root Dir.
 	DataRoot string
 	Log      *slog.Logger
@@ -35,7 +39,10 @@ type Config struct {
 type Core struct {
 	cfg   Config
 	store state.Store
-	ops   map[string]func(context.Context, call.Call) (call.Reply, error)
+	// compute runs workloads through cfg.Compute; core looks for the
+	// driver's optional capabilities on cfg.Compute itself.
+	compute Compute
+	ops     map[string]func(context.Context, call.Call) (call.Reply, error)
 }
 
 // New returns the function for cfg.
@@ -46,7 +53,8 @@ func New(cfg Config) *Core {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	c := &Core{cfg: cfg, store: cfg.Store}
+	// Store and driver calls are counted and traced at these seams.
+	c := &Core{cfg: cfg, store: observedStore{cfg.Store}, compute: observedCompute{cfg.Compute}}
 	c.ops = c.routes()
 	return c
 }

@@ -35,7 +35,7 @@ func (c *Core) containerStats(ctx context.Context, in call.Call) (call.Reply, er
 			return call.Reply{}, errorf(http.StatusInternalServerError, "stats of %s: %v", rec.Name, err)
 		}
 	} else if rec.running() {
-		st, _ := c.cfg.Compute.Status(ctx, rec.ID)
+		st, _ := c.compute.Status(ctx, rec.ID)
 		resp.PidsStats.Current = uint64(st.Procs)
 	}
 	resp.Name, resp.ID, resp.OSType = rec.Name, rec.ID, "linux"

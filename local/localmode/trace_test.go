@@ -16,7 +16,7 @@ import (
 // mode with the envelope serialized, tracing to a real OTLP receiver:
 // each Docker request's span has its invocations as children, and each
 // invocation the function's span, joined by the traceparent the call
-// carried.
+// carried, and the function's span its store and driver calls.
 func TestRunRmTrace(t *testing.T) {
 	docker, err := exec.LookPath("docker")
 	if err != nil {
@@ -53,6 +53,7 @@ func TestRunRmTrace(t *testing.T) {
 	invokes := map[string]int{}  // request span id → its invocation spans
 	handled := map[string]bool{} // invocation span id → the function's span under it
 	ops := map[string]bool{}
+	seams := map[string]bool{} // "store.put under function container.create"
 	for _, s := range spans {
 		switch kind, op, _ := strings.Cut(s.Name, " "); kind {
 		case "docker":
@@ -77,8 +78,29 @@ func TestRunRmTrace(t *testing.T) {
 				t.Errorf("function span %+v is not under its invocation's span (parent %+v)", s, p)
 			}
 			handled[p.SpanID] = true
+		case "store.get", "store.put", "store.delete", "store.list",
+			"driver.start", "driver.status", "driver.stop", "driver.remove", "driver.logs":
+			// Core's store and driver calls, under the function's span.
+			p, ok := parentOf(s)
+			if !ok || !strings.HasPrefix(p.Name, "function ") {
+				t.Errorf("%s span %+v is not under a function span (parent %+v)", kind, s, p)
+				break
+			}
+			seams[kind+" under "+p.Name] = true
 		default:
 			t.Errorf("unexpected span %+v", s)
+		}
+	}
+	// One connected trace from the docker CLI's request down to the
+	// store and the driver.
+	for _, want := range []string{
+		"store.put under function container.create",
+		"store.get under function container.start",
+		"driver.start under function container.start",
+		"driver.remove under function internal.container.autoremove",
+	} {
+		if !seams[want] {
+			t.Errorf("no %s span", want)
 		}
 	}
 	for _, s := range spans {
