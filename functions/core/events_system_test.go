@@ -143,7 +143,9 @@ func TestSystem(t *testing.T) {
 		if v.APIVersion != "1.56" || v.MinAPIVersion != "1.24" || v.Os != "linux" || v.Arch != runtime.GOARCH {
 			t.Errorf("version %+v", v)
 		}
-		if len(v.Components) != 1 || v.Components[0].Name != "Engine" || v.Components[0].Details["ApiVersion"] != "1.56" {
+		// The engine, then the backend and where it runs.
+		if len(v.Components) != 2 || v.Components[0].Name != "Engine" || v.Components[0].Details["ApiVersion"] != "1.56" ||
+			v.Components[1].Name != "Sockerless local" || v.Components[1].Details["Backend"] != "local" {
 			t.Errorf("components %+v", v.Components)
 		}
 	})

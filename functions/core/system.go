@@ -45,8 +45,18 @@ func (c *Core) version(ctx context.Context, in call.Call) (call.Reply, error) {
 				"Arch": runtime.GOARCH, "GoVersion": runtime.Version(), "KernelVersion": kernel,
 				"GitCommit": bi.Commit, "BuildTime": bi.Date, "Backend": c.cfg.Backend,
 			},
-		}},
+		}, c.aboutComponent()},
 	}), nil
+}
+
+// aboutComponent is the backend and where it runs as a component of
+// `docker version`, which the docker CLI lists with its details.
+func (c *Core) aboutComponent() system.ComponentVersion {
+	details := map[string]string{"Backend": c.cfg.Backend}
+	for _, kv := range c.cfg.About {
+		details[kv[0]] = kv[1]
+	}
+	return system.ComponentVersion{Name: "Sockerless " + c.cfg.Backend, Version: Version, Details: details}
 }
 
 func (c *Core) info(ctx context.Context, in call.Call) (call.Reply, error) {
@@ -60,7 +70,7 @@ func (c *Core) info(ctx context.Context, in call.Call) (call.Reply, error) {
 	}
 	info := system.Info{
 		ID: "sockerless", Containers: len(recs), Images: len(images),
-		Driver: c.cfg.Backend, DriverStatus: [][2]string{{"Backend", c.cfg.Backend}},
+		Driver: c.cfg.Backend, DriverStatus: append([][2]string{{"Backend", c.cfg.Backend}}, c.cfg.About...),
 		LoggingDriver: "json-file", KernelVersion: kernelVersion(),
 		OperatingSystem: "Sockerless (" + c.cfg.Backend + ")", OSType: "linux",
 		Architecture: archName(), NCPU: runtime.NumCPU(), MemTotal: memTotal(),

@@ -26,6 +26,14 @@ type Parts struct {
 	Store   state.Store
 	Compute core.Compute
 	Images  core.Images
+	// About says, in `docker info` and `docker version`, where the
+	// function runs: its name, region and store ({"Region",
+	// "eu-west-1"}).
+	About [][2]string
+	// Metrics puts each call's figures into its log line in the form the
+	// cloud's monitoring reads (on AWS, CloudWatch's embedded metric
+	// format); nil: the line carries them as plain fields only.
+	Metrics Metrics
 }
 
 // Build is a cloud's part of a cold start: the parts, from the settings.
@@ -44,35 +52,42 @@ const coldStart = 30 * time.Second
 func New(p Parts, s Settings, log *slog.Logger) *core.Core {
 	return core.New(core.Config{
 		Store: p.Store, Compute: p.Compute, Images: p.Images,
-		Secret: s.Secret, Backend: p.Name, Log: log,
+		Secret: s.Secret, Backend: p.Name, About: p.About, Log: log,
 	})
 }
 
 // Start reads the settings with getenv, builds the parts with build and
 // assembles the function.
 func Start(ctx context.Context, getenv func(string) string, build Build, log *slog.Logger) (*core.Core, error) {
+	fn, _, err := start(ctx, getenv, build, log)
+	return fn, err
+}
+
+// start is Start returning the parts too, for Main's log lines.
+func start(ctx context.Context, getenv func(string) string, build Build, log *slog.Logger) (*core.Core, Parts, error) {
 	s, err := ReadSettings(getenv)
 	if err != nil {
-		return nil, err
+		return nil, Parts{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, coldStart)
 	defer cancel()
 	p, err := build(ctx, s)
 	if err != nil {
-		return nil, err
+		return nil, Parts{}, err
 	}
-	return New(p, s, log), nil
+	return New(p, s, log), p, nil
 }
 
 // Main is a backend's bootstrap: it starts the function once per cold
 // start (logging JSON to stderr, which every platform collects) and
-// serves it with serve, one log line per call, and a span per call when
+// serves it with serve, one log line per call (with its figures in the
+// cloud's metric form, Parts.Metrics), and a span per call when
 // OTEL_EXPORTER_OTLP_ENDPOINT is set. A function that cannot start exits 1: that is
 // how a platform learns it is misconfigured (Lambda answers the
 // invocation with Runtime.ExitError).
 func Main(backend string, build Build, serve Serve) {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	fn, err := Start(context.Background(), os.Getenv, build, log)
+	fn, parts, err := start(context.Background(), os.Getenv, build, log)
 	if err != nil {
 		log.Error("sockerless function cannot start", "backend", backend, "err", err)
 		os.Exit(1)
@@ -84,5 +99,5 @@ func Main(backend string, build Build, serve Serve) {
 		log.Error("sockerless function cannot start its tracer", "backend", backend, "err", err)
 		os.Exit(1)
 	}
-	serve(Traced(Logged(fn, log, slog.LevelInfo), tracer))
+	serve(Traced(LoggedWith(fn, log, slog.LevelInfo, parts.Metrics), tracer))
 }

@@ -58,6 +58,7 @@ func TestOverLambdaInvoke(t *testing.T) {
 	h := lambdainvoke.New(lc, "sockerless")
 
 	t.Run("log line", func(t *testing.T) { testLogLine(t, cloudwatchlogs.NewFromConfig(awsCfg), h) })
+	t.Run("EMF record", func(t *testing.T) { testEMFRecord(t, cloudwatchlogs.NewFromConfig(awsCfg), h) })
 	t.Run("version", func(t *testing.T) {
 		var v system.VersionResponse
 		decode(t, expect(t, h, call.Call{Op: call.OpVersion, Version: "1.56"}, http.StatusOK), &v)
@@ -73,6 +74,16 @@ func TestOverLambdaInvoke(t *testing.T) {
 		decode(t, expect(t, h, call.Call{Op: call.OpInfo, Version: "1.56"}, http.StatusOK), &info)
 		if info.OSType != "linux" || !strings.Contains(string(mustJSON(t, info)), "lambda") {
 			t.Errorf("info: OSType %q, backend not named: %s", info.OSType, mustJSON(t, info))
+		}
+		about := map[string]string{}
+		for _, kv := range info.DriverStatus {
+			about[kv[0]] = kv[1]
+		}
+		want := map[string]string{"Backend": "lambda", "Function": "sockerless", "Region": awsCfg.Region, "Store": "DynamoDB table " + table}
+		for k, v := range want {
+			if about[k] != v {
+				t.Errorf("info's DriverStatus %s = %q, want %q (all: %v)", k, about[k], v, info.DriverStatus)
+			}
 		}
 	})
 	t.Run("networks", func(t *testing.T) {

@@ -70,6 +70,7 @@ func OpenBackend(dir, name string, b Backend, log *slog.Logger) (*Function, erro
 	c := core.New(core.Config{
 		Store: store, Compute: b, Images: b, Secret: secret,
 		Backend: name, DataRoot: dir, Log: log,
+		About: [][2]string{{"Function", "in-process (local mode)"}, {"Store", "bbolt " + filepath.Join(dir, "state.db")}},
 	})
 	return &Function{Core: c, backend: b, store: store}, nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/host"
 	"github.com/sockerless/sockerless/functions/images/remoteimages"
+	"github.com/sockerless/sockerless/functions/platform/aws/emf"
 	"github.com/sockerless/sockerless/functions/state/dynamo"
 )
 
@@ -91,8 +92,19 @@ func (f Function) Build(ctx context.Context, s host.Settings) (host.Parts, error
 	}
 	return host.Parts{
 		Name: f.Name, Store: store, Compute: compute,
-		Images: &remoteimages.Images{Name: f.Name, Keychain: env.Keychain, Registry: "ECR"},
+		Images:  &remoteimages.Images{Name: f.Name, Keychain: env.Keychain, Registry: "ECR"},
+		About:   about(s, awsCfg.Region, table),
+		Metrics: emf.Metrics(f.Name),
 	}, nil
+}
+
+// about is where the function runs, for docker info and docker version.
+func about(s host.Settings, region, table string) [][2]string {
+	name := s.Getenv("AWS_LAMBDA_FUNCTION_NAME") // Lambda sets it for every function
+	if name == "" {
+		name = "(not on Lambda)"
+	}
+	return [][2]string{{"Function", name}, {"Region", region}, {"Store", "DynamoDB table " + table}}
 }
 
 // registryHosts are the hosts logged in to with ECR tokens besides ECR's
