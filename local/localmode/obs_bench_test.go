@@ -13,6 +13,7 @@ import (
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sockerless/sockerless/edge/metrics"
 	"github.com/sockerless/sockerless/edge/server"
@@ -39,14 +40,7 @@ func BenchmarkObservabilityOverhead(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	recv := otlptest.Start(b)
-	b.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", recv.URL)
-	tracer, stop, err := calltrace.Start(ctx, "bench", false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer stop(ctx)
-	info := slog.New(slog.NewTextHandler(io.Discard, nil))
+	tracer, info := benchObservers(b)
 	fn := host.Logged(inst.Function, info, slog.LevelDebug)
 	edges := []http.Handler{ // as observed names them
 		server.New(server.Config{Handler: fn}).Handler(),
@@ -66,6 +60,20 @@ func BenchmarkObservabilityOverhead(b *testing.B) {
 		}}
 	}
 	compareVariants(b, variants, 20, listSamples*5)
+}
+
+// benchObservers are what the observed variants use: a tracer exporting
+// to a real OTLP receiver, stopped when b ends, and a logger at info
+// whose lines go nowhere.
+func benchObservers(b *testing.B) (trace.Tracer, *slog.Logger) {
+	recv := otlptest.Start(b)
+	b.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", recv.URL)
+	tracer, stop, err := calltrace.Start(context.Background(), "bench", false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = stop(context.Background()) })
+	return tracer, slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
 // variant is one way of serving the same work, timed by compareVariants;
@@ -130,14 +138,7 @@ func compareVariants(b *testing.B, vs []variant, warm, rounds int) {
 // Prometheus metrics on, and info traced to an OTLP receiver.
 func BenchmarkObservabilityRunRm(b *testing.B) {
 	ctx := context.Background()
-	recv := otlptest.Start(b)
-	b.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", recv.URL)
-	tracer, stop, err := calltrace.Start(ctx, "bench", false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer stop(ctx)
-	info := slog.New(slog.NewTextHandler(io.Discard, nil))
+	tracer, info := benchObservers(b)
 	var vs []variant
 	for i, opt := range []Options{ // as observed names them
 		{Log: slog.New(slog.DiscardHandler)},
