@@ -8,6 +8,7 @@ import (
 	"net"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -77,9 +78,8 @@ func TestGCPFunction(t *testing.T) {
 		{"ps -a is empty", []string{"ps", "-a", "-q"}, ""},
 		{"info names the backend", []string{"info", "--format", "{{json .}}"}, "sandbox"},
 	}
-	edgeCalls := 0
 	for _, st := range steps {
-		before := fn.log.calls()
+		before := fn.log.settle(e)
 		r := e.Docker(st.args...)
 		wantCode := 0
 		if st.name == "run, kept" {
@@ -93,12 +93,11 @@ func TestGCPFunction(t *testing.T) {
 		}
 		// The exit report and --rm's removal reach the function a moment
 		// after the CLI has its answer.
-		n := fn.log.await(before, edgeCountOf(e.LogTail())-edgeCalls)
-		edgeCalls = edgeCountOf(e.LogTail())
-		t.Logf("docker %s: %d invocations of the function", st.name, n)
+		ops := fn.log.opsSince(before, fn.log.settle(e))
+		t.Logf("docker %s: %d invocations of the function: %s", st.name, len(ops), strings.Join(ops, " "))
 	}
-	if total := fn.log.calls(); total != edgeCalls {
-		t.Errorf("the function logged %d invocations, the edge reports %d calls", total, edgeCalls)
+	if n, edge := fn.log.calls(), edgeCountOf(e.LogTail()); n != edge {
+		t.Errorf("the function logged %d invocations, the edge reports %d calls", n, edge)
 	}
 }
 
@@ -159,11 +158,11 @@ func startGCPFunction(t *testing.T, dir, sim string) gcpFunction {
 	}
 }
 
-// callLog counts the function's "function call" lines (one per
-// invocation, host.Logged's) and keeps its output.
+// callLog keeps the ops of the function's "function call" lines (one
+// per invocation, host.Logged's) and its output.
 type callLog struct {
 	mu    sync.Mutex
-	n     int
+	ops   []string
 	lines []string
 }
 
@@ -171,11 +170,11 @@ func (l *callLog) read(r io.Reader) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		var line struct{ Msg string }
+		var line struct{ Msg, Op string }
 		isCall := json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "function call"
 		l.mu.Lock()
 		if isCall {
-			l.n++
+			l.ops = append(l.ops, line.Op)
 		}
 		l.lines = append(l.lines, sc.Text())
 		l.mu.Unlock()
@@ -185,19 +184,31 @@ func (l *callLog) read(r io.Reader) {
 func (l *callLog) calls() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.n
+	return len(l.ops)
 }
 
-// await returns how many calls were logged since before once they reach
-// want, or what they are after two seconds.
-func (l *callLog) await(before, want int) int {
-	deadline := time.Now().Add(2 * time.Second)
+func (l *callLog) opsSince(from, to int) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.ops[from:to])
+}
+
+// settle waits until the calls the function logged are those the edge
+// reports and no more come for a moment (an exit report, --rm's
+// removal, arrive after the CLI is done), and returns their count.
+func (l *callLog) settle(e *harness.Engine) int {
+	deadline := time.Now().Add(5 * time.Second)
+	last, since := -1, time.Now()
 	for {
-		n := l.calls() - before
-		if n >= want || time.Now().After(deadline) {
+		n := l.calls()
+		if n != last {
+			last, since = n, time.Now()
+		}
+		quiet := time.Since(since) > 300*time.Millisecond
+		if (quiet && n == edgeCountOf(e.LogTail())) || time.Now().After(deadline) {
 			return n
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
