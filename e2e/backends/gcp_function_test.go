@@ -66,27 +66,27 @@ func TestGCPFunction(t *testing.T) {
 	})
 
 	steps := []struct {
-		name string
-		args []string
-		out  string // stdout must contain it
+		name   string
+		args   []string
+		code   int
+		out    string // stdout must contain it
+		errHas string // and stderr this
 	}{
-		{"pull", []string{"pull", img}, ""},
-		{"run --rm echo", []string{"run", "--rm", img, "echo", "hi"}, "entrypoint echo hi"},
-		{"run, kept", []string{"run", "--name", "kept", "--entrypoint", "sh", img, "-c", "echo bye; exit 3"}, "bye"},
-		{"ps -a lists it exited", []string{"ps", "-a", "--format", "{{.Names}} {{.Status}}"}, "kept Exited (3)"},
-		{"rm", []string{"rm", "kept"}, "kept"},
-		{"ps -a is empty", []string{"ps", "-a", "-q"}, ""},
-		{"info names the backend", []string{"info", "--format", "{{json .}}"}, "sandbox"},
+		{"pull", []string{"pull", img}, 0, "", ""},
+		{"run --rm echo", []string{"run", "--rm", img, "echo", "hi"}, 0, "entrypoint echo hi", ""},
+		{"run, kept", []string{"run", "--name", "kept", "--entrypoint", "sh", img, "-c", "echo bye; exit 3"}, 3, "bye", ""},
+		{"ps -a lists it exited", []string{"ps", "-a", "--format", "{{.Names}} {{.Status}}"}, 0, "kept Exited (3)", ""},
+		{"rm", []string{"rm", "kept"}, 0, "kept", ""},
+		{"ps -a is empty", []string{"ps", "-a", "-q"}, 0, "", ""},
+		{"info names the backend", []string{"info", "--format", "{{json .}}"}, 0, "sandbox", ""},
+		{"a published port is refused", []string{"run", "--rm", "-p", "8080:80", img}, 125, "",
+			"publishing ports is not supported by the sandbox backend"},
 	}
 	for _, st := range steps {
 		before := fn.log.settle(e)
 		r := e.Docker(st.args...)
-		wantCode := 0
-		if st.name == "run, kept" {
-			wantCode = 3
-		}
-		if r.Code != wantCode || !strings.Contains(r.Stdout, st.out) {
-			t.Fatalf("docker %s: exit %d, stdout %q, stderr %q; want exit %d with %q", strings.Join(st.args, " "), r.Code, r.Stdout, r.Stderr, wantCode, st.out)
+		if r.Code != st.code || !strings.Contains(r.Stdout, st.out) || !strings.Contains(r.Stderr, st.errHas) {
+			t.Fatalf("docker %s: exit %d, stdout %q, stderr %q; want exit %d with %q, %q", strings.Join(st.args, " "), r.Code, r.Stdout, r.Stderr, st.code, st.out, st.errHas)
 		}
 		if st.name == "ps -a is empty" && strings.TrimSpace(r.Stdout) != "" {
 			t.Fatalf("after rm, ps -a lists %q", r.Stdout)
