@@ -172,6 +172,8 @@ func TestNotACall(t *testing.T) {
 		{"a GET", http.MethodGet, "", http.StatusMethodNotAllowed, "the sockerless function takes a call as a POST, not GET"},
 		{"a body that is not JSON", http.MethodPost, "docker run", http.StatusBadRequest, "the request body is not a sockerless call"},
 		{"JSON without an op", http.MethodPost, `{"version":"1.56"}`, http.StatusBadRequest, "the request body is not a sockerless call"},
+		{"a body over Cloud Run's limit", http.MethodPost, strings.Repeat(" ", gcphost.MaxRequest+1), http.StatusRequestEntityTooLarge,
+			"the call is over the 33554432-byte request limit"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

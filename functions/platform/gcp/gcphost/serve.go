@@ -2,6 +2,7 @@ package gcphost
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -62,8 +63,12 @@ func Handler(h call.Handler) http.HandlerFunc {
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequest))
+		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the call is over the %d-byte request limit", MaxRequest))
+			return
+		}
 		if err != nil {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("read the call: %v", err))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("read the call: %v", err))
 			return
 		}
 		var c call.Call
