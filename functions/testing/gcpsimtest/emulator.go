@@ -41,7 +41,8 @@ var emu struct {
 }
 
 // Emulator returns the address of the running Firestore emulator, or
-// skips the test saying why there is none.
+// skips the test saying why there is none (GCPSIM_NO_EMULATOR set, as
+// for the simulator's own tests, leaves it out).
 func Emulator(t testing.TB) string {
 	t.Helper()
 	emu.once.Do(startEmulator)
@@ -52,6 +53,10 @@ func Emulator(t testing.TB) string {
 }
 
 func startEmulator() {
+	if os.Getenv("GCPSIM_NO_EMULATOR") != "" {
+		emu.err = fmt.Errorf("GCPSIM_NO_EMULATOR is set")
+		return
+	}
 	gcloud, err := exec.LookPath("gcloud")
 	if err != nil {
 		emu.err = fmt.Errorf("gcloud is not installed (scripts/install-deps.sh installs google-cloud-cli-firestore-emulator on Debian)")
