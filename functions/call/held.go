@@ -1,6 +1,7 @@
 package call
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 )
@@ -31,4 +32,21 @@ func HeldBody(c Call) (size int, held bool) {
 	}
 	size, _ = strconv.Atoi(v) // HoldBody writes a number; the body is gone either way
 	return size, true
+}
+
+// Payload is c's JSON for a transport that carries at most limit bytes
+// to the function: when the whole call is larger and its body may be
+// held (HoldBody), the call without its body, which the edge then
+// streams to the container's agent itself. fits is false when even that
+// is larger than limit; the transport refuses the call then.
+func Payload(c Call, limit int) (payload []byte, fits bool, err error) {
+	if payload, err = json.Marshal(c); err != nil || len(payload) <= limit {
+		return payload, err == nil, err
+	}
+	if held, ok := HoldBody(c); ok {
+		if payload, err = json.Marshal(held); err != nil {
+			return nil, false, err
+		}
+	}
+	return payload, len(payload) <= limit, nil
 }

@@ -1,6 +1,7 @@
 package call
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 )
@@ -48,5 +49,39 @@ func TestHoldBody(t *testing.T) {
 func TestHeldBodyOfAnOrdinaryCall(t *testing.T) {
 	if size, held := HeldBody(Call{Op: OpContainerArchive, Body: []byte("x")}); held || size != 0 {
 		t.Fatalf("HeldBody = %d, %v; want 0, false", size, held)
+	}
+}
+
+func TestPayload(t *testing.T) {
+	const limit = 4096
+	tests := []struct {
+		name     string
+		call     Call
+		fits     bool
+		wantHeld bool
+	}{
+		{"a small call goes whole", Call{Op: OpContainerArchive, Body: make([]byte, 100)}, true, false},
+		{"an archive upload past the limit goes without its body", Call{Op: OpContainerArchive, Body: make([]byte, limit)}, true, true},
+		{"an image load past the limit does not fit", Call{Op: OpImageLoad, Body: make([]byte, limit)}, false, false},
+		{"a call past the limit without its body does not fit",
+			Call{Op: OpContainerArchive, Header: http.Header{"X-Long": {string(make([]byte, limit))}}, Body: []byte("x")}, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			payload, fits, err := Payload(tt.call, limit)
+			if err != nil || fits != tt.fits {
+				t.Fatalf("Payload: fits %v, %v; want fits %v", fits, err, tt.fits)
+			}
+			if fits != (len(payload) <= limit) {
+				t.Fatalf("fits %v for %d bytes of %d", fits, len(payload), limit)
+			}
+			var got Call
+			if err := json.Unmarshal(payload, &got); err != nil {
+				t.Fatal(err)
+			}
+			if _, held := HeldBody(got); held != tt.wantHeld {
+				t.Fatalf("held %v; want %v", held, tt.wantHeld)
+			}
+		})
 	}
 }

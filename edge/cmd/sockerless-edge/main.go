@@ -1,7 +1,8 @@
 // Command sockerless-edge is the Docker API in front of a deployed
 // control-plane function: each Docker call is one call through the
 // transport chosen with --transport (lambda, a synchronous AWS Lambda
-// Invoke, is the only one yet and the default); attach, exec, logs -f and
+// Invoke, the default; gcp, a POST to a Cloud Run function's URL with an
+// ID token); attach, exec, logs -f and
 // the other streams are carried out here, with the agents of the
 // workloads dialling this process's agent listener.
 //
@@ -9,7 +10,9 @@
 //	    --agent-listen 0.0.0.0:9443 --allow-remote --agent-url wss://edge.example.com:9443/agent/v1/connect
 //
 // For lambda, AWS credentials and AWS_ENDPOINT_URL (the simulator) come
-// from the SDK's usual environment and files.
+// from the SDK's usual environment and files. For gcp, --function is the
+// function's URL and ID tokens come from Application Default Credentials
+// (GCE_METADATA_HOST names the simulator's metadata server).
 package main
 
 import (
@@ -65,8 +68,8 @@ func parseFlags(args []string, output io.Writer) (options, error) {
 	var opt options
 	fs := flag.NewFlagSet("sockerless-edge", flag.ContinueOnError)
 	fs.SetOutput(output)
-	fs.StringVar(&opt.function, "function", "", "the control-plane function (name or ARN), the Terraform module's `functions` output")
-	transport := fs.String("transport", "", "how calls reach the function: lambda (AWS Lambda Invoke; the default)")
+	fs.StringVar(&opt.function, "function", "", "the control-plane function (for lambda a name or ARN, for gcp its URL), the Terraform module's `functions` output")
+	transport := fs.String("transport", "", "how calls reach the function: lambda (AWS Lambda Invoke; the default) or gcp (a Cloud Run function's URL, with an ID token)")
 	fs.StringVar(&opt.region, "region", "", "the function's region (default: the cloud SDK's, for lambda from AWS_REGION or the profile)")
 	fs.StringVar(&opt.gateway.Socket, "socket", defaultSocket(), "unix socket for the Docker API")
 	fs.StringVar(&opt.gateway.TCP, "tcp", "", "also listen on this TCP address (loopback only unless --allow-remote)")

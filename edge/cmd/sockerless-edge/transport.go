@@ -7,6 +7,7 @@ import (
 
 	"github.com/sockerless/sockerless/functions/call"
 	"github.com/sockerless/sockerless/functions/platform/aws/lambdainvoke"
+	"github.com/sockerless/sockerless/functions/platform/gcp/gcfinvoke"
 )
 
 // transport is one way this edge carries calls to a deployed
@@ -25,6 +26,9 @@ type transport struct {
 var transports = []transport{
 	{name: "lambda", about: "AWS Lambda Invoke", dial: func(ctx context.Context, function, region string) (call.Handler, error) {
 		return lambdainvoke.Dial(ctx, function, region)
+	}},
+	{name: "gcp", about: "a Cloud Run function's URL over HTTPS with an ID token", dial: func(ctx context.Context, function, _ string) (call.Handler, error) {
+		return gcfinvoke.Dial(ctx, function)
 	}},
 }
 

@@ -126,6 +126,14 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	d.workloads[w.ID] = wl
 	d.mu.Unlock()
 
+	// The edge that started it, when the call said (a function behind a
+	// remote edge); local mode's own edge otherwise.
+	edgeURL, err := w.AgentURLOr(d.agentURL)
+	if err != nil {
+		cancel()
+		d.forget(w.ID, wl)
+		return err
+	}
 	logs, err := openLogSink(d.logPath(w.ID))
 	if err != nil {
 		cancel()
@@ -151,7 +159,7 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 		defer close(wl.done)
 		defer logs.Close()
 		code, err := agent.Run(runCtx, agent.Config{
-			EdgeURL: d.agentURL, ContainerID: w.ID, Token: w.Token,
+			EdgeURL: edgeURL, ContainerID: w.ID, Token: w.Token,
 			Main: w.Main, Runtime: rt, Logs: logs,
 		})
 		d.mu.Lock()

@@ -52,23 +52,16 @@ func Dial(ctx context.Context, function, region string) (*Handler, error) {
 // reach or run the function become 502 Replies, since the edge is a
 // gateway in front of the function.
 func (h *Handler) Handle(ctx context.Context, c call.Call) call.Reply {
-	payload, err := json.Marshal(c)
+	payload, fits, err := call.Payload(c, MaxPayload)
 	if err != nil {
 		return call.ErrorReply(http.StatusInternalServerError, fmt.Sprintf("encode call %s for lambda function %s: %v", c.Op, h.function, err))
 	}
-	if len(payload) > MaxPayload {
-		if held, ok := call.HoldBody(c); ok {
-			// The edge holds the body and streams it to the agent itself;
-			// the function only decides (docs/envelope.md, large bodies).
-			if payload, err = json.Marshal(held); err != nil {
-				return call.ErrorReply(http.StatusInternalServerError, fmt.Sprintf("encode call %s for lambda function %s: %v", c.Op, h.function, err))
-			}
-		}
-	}
-	if len(payload) > MaxPayload {
-		// Only archive uploads have a path around the limit: the other
-		// large bodies (image load and import, build contexts) are
-		// consumed by the function, and no AWS backend takes them.
+	if !fits {
+		// Only archive uploads have a path around the limit (the edge
+		// holds their body and streams it to the agent; the function
+		// only decides, docs/envelope.md): the other large bodies (image
+		// load and import, build contexts) are consumed by the function,
+		// and no AWS backend takes them.
 		return call.ErrorReply(http.StatusRequestEntityTooLarge, fmt.Sprintf(
 			"%s: request of %d bytes exceeds the %d-byte Lambda invoke payload limit of function %s; only archive uploads to running containers (docker cp) travel around it, streamed by the edge to the container's agent",
 			c.Op, len(payload), MaxPayload, h.function))
