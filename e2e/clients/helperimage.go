@@ -10,9 +10,15 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/sockerless/sockerless/e2e/harness"
 )
@@ -148,4 +154,45 @@ func sharedLibs(bin string) ([]string, error) {
 		}
 	}
 	return libs, nil
+}
+
+// HelperOCIImage is HelperImage as an image to push to a registry, for
+// engines whose images come from one (the cloud backends cannot import).
+func HelperOCIImage() (v1.Image, error) {
+	tarPath, err := helperRootfs()
+	if err != nil {
+		return nil, err
+	}
+	return rootfsImage(tarPath)
+}
+
+// TestOCIImage is TestImage as an image to push to a registry: the
+// test rootfs with the config ImportImage gives it.
+func TestOCIImage() (v1.Image, error) {
+	fs, err := harness.BuildRootfs()
+	if err != nil {
+		return nil, err
+	}
+	return rootfsImage(fs.Tar)
+}
+
+// rootfsImage is the rootfs tarPath as one layer, configured as
+// `docker import --change 'CMD ["sh"]' --change ENV PATH=…` makes it.
+func rootfsImage(tarPath string) (v1.Image, error) {
+	layer, err := tarball.LayerFromFile(tarPath)
+	if err != nil {
+		return nil, err
+	}
+	img, err := mutate.AppendLayers(empty.Image, layer)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	cf.Architecture, cf.OS = runtime.GOARCH, "linux"
+	cf.Config = v1.Config{Cmd: []string{"sh"}, Env: []string{"PATH=" + harness.ImagePath}}
+	return mutate.ConfigFile(img, cf)
 }
