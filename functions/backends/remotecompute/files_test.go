@@ -32,6 +32,10 @@ func (v dirVolumes) LocalDir(_ context.Context, name string) (string, error) {
 	return dir, os.MkdirAll(dir, 0o777)
 }
 
+func (v dirVolumes) StagedDir(id string) (string, string) {
+	return "/staged/" + id, filepath.Join(v.root, "staged", id)
+}
+
 func tarOf(t *testing.T, name, content string) io.Reader {
 	t.Helper()
 	var b bytes.Buffer
@@ -70,7 +74,7 @@ func TestFilesOfAStoppedContainer(t *testing.T) {
 	}{
 		{"a copy into a volume lands in its directory", "/builds/demo", "src/a.txt", "work/src/a.txt", ""},
 		{"the deepest volume holds a path", "/builds/demo/cache", "lib.txt", "cache/lib.txt", ""},
-		{"a path outside the volumes is refused", "/", "gcl-cmd", "", "only in its named volumes, and / is in none"},
+		{"a path outside the volumes is refused", "/", "gcl-cmd", "", "only in its named volumes, and / is not among them"},
 		{"a read-only volume is refused", "/etc/conf", "x", "", "mounted volume is marked read-only"},
 		{"a symlink in a volume is not followed", "/builds/demo/escape", "passwd", "", "/builds/demo/escape is a symlink"},
 		{"nor is one on the way", "/builds/demo/escape/sub", "passwd", "", "/builds/demo/escape is a symlink"},
@@ -124,5 +128,38 @@ func TestFilesWithoutLocalVolumes(t *testing.T) {
 	_, err := base.Files(t.Context(), core.Workload{ID: "c1"})
 	if !errors.Is(err, core.ErrUnsupported) || !strings.Contains(err.Error(), "lambda backend cannot reach a stopped container's files") {
 		t.Errorf("Files: %v", err)
+	}
+}
+
+// TestFilesStagedOutsideTheVolumes proves that, where the backend
+// stages, a copy into / of a created container is kept for its agent
+// (as gitlab-ci-local copies its job script to /gcl-cmd), and what was
+// staged can be read back, while the image's own directories, unknown
+// here, are refused.
+func TestFilesStagedOutsideTheVolumes(t *testing.T) {
+	root := t.TempDir()
+	base := remotecompute.NewBase("ecs", "", "").WithVolumes(dirVolumes{root}).WithStaging()
+	f, err := base.Files(t.Context(), core.Workload{ID: "c1", Mounts: []core.Mount{{Volume: "work", Target: "/builds"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Put("/", tarOf(t, "gcl-cmd", "echo hi\n"), false); err != nil {
+		t.Fatalf("Put /: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(root, "staged", "c1", "gcl-cmd")); err != nil || string(b) != "echo hi\n" {
+		t.Errorf("staged gcl-cmd: %q, %v", b, err)
+	}
+	if st, err := f.Stat("/gcl-cmd"); err != nil || st.Name != "gcl-cmd" {
+		t.Errorf("Stat of the staged file: %+v, %v", st, err)
+	}
+	if err := f.Put("/builds", tarOf(t, "a.txt", "a"), false); err != nil {
+		t.Errorf("Put into the volume: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "work", "a.txt")); err != nil {
+		t.Errorf("the volume's copy was staged instead: %v", err)
+	}
+	err = f.Put("/usr/bin", tarOf(t, "tool", "x"), false)
+	if !errors.Is(err, core.ErrUnsupported) || !strings.Contains(err.Error(), "in / and in what was copied there, and /usr/bin is not among them") {
+		t.Errorf("Put into an image directory: %v", err)
 	}
 }

@@ -33,6 +33,11 @@ import (
 // Root is the directory of the file system holding the volumes.
 const Root = "/sockerless/volumes"
 
+// Staged is the directory of the file system holding, one directory
+// per container, what was copied into created containers outside their
+// volumes, for their agents to put in place at start.
+const Staged = "/sockerless/staged"
+
 // TagVolume names the Docker volume an access point holds.
 const TagVolume = "sockerless:volume"
 
@@ -145,6 +150,16 @@ func (v Volumes) LocalDir(ctx context.Context, name string) (string, error) {
 		return dir, os.Chmod(dir, 0o777)
 	}
 	return dir, nil
+}
+
+// StagedDir is where container id's staged files are: in the file
+// system, and where the control plane sees them ("" when it does not).
+func (v Volumes) StagedDir(id string) (inFS, local string) {
+	inFS = path.Join(Staged, id)
+	if v.Mounted != "" {
+		local = filepath.Join(v.Mounted, filepath.FromSlash(inFS))
+	}
+	return inFS, local
 }
 
 // find is name's access point, nil when there is none.
