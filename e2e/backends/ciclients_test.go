@@ -30,7 +30,7 @@ var actCloudFlags = []string{"--container-daemon-socket", "-"}
 var ciNotApplicable = map[[2]string]struct{ why, says string }{
 	{"act", "lambda"}: {"a Lambda function mounts one EFS file system under /mnt; act mounts three volumes, at /var/run/act, /opt/hostedtoolcache and the workspace",
 		"a Lambda function mounts one EFS file system"},
-	{"gitlab-ci-local", "ecs"}: {"gitlab-ci-local copies each job's script to /gcl-cmd in the created job container before starting it; a task's filesystem outside its volumes exists only once it runs in the cloud",
+	{"gitlab-ci-local", "ecs"}: {"gitlab-ci-local copies artifacts and caches out of its helper container after it has exited, from /artifacts and /cache, outside its volumes; a Fargate task's filesystem is gone once the task stops",
 		"reaches a stopped container's files only in its named volumes"},
 	{"gitlab-ci-local", "lambda"}: {"gitlab-ci-local mounts two volumes in each job container; a Lambda function mounts one EFS file system under /mnt",
 		"a Lambda function mounts one EFS file system"},

@@ -10,15 +10,11 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/sockerless/sockerless/e2e/harness"
 )
@@ -179,20 +175,5 @@ func TestOCIImage() (v1.Image, error) {
 // rootfsImage is the rootfs tarPath as one layer, configured as
 // `docker import --change 'CMD ["sh"]' --change ENV PATH=…` makes it.
 func rootfsImage(tarPath string) (v1.Image, error) {
-	layer, err := tarball.LayerFromFile(tarPath)
-	if err != nil {
-		return nil, err
-	}
-	img, err := mutate.AppendLayers(empty.Image, layer)
-	if err != nil {
-		return nil, err
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	cf = cf.DeepCopy()
-	cf.Architecture, cf.OS = runtime.GOARCH, "linux"
-	cf.Config = v1.Config{Cmd: []string{"sh"}, Env: []string{"PATH=" + harness.ImagePath}}
-	return mutate.ConfigFile(img, cf)
+	return harness.RootfsImage(tarPath, v1.Config{Cmd: []string{"sh"}, Env: []string{"PATH=" + harness.ImagePath}})
 }
