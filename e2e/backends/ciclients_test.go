@@ -3,6 +3,8 @@ package backends
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +72,7 @@ func TestCIClients(t *testing.T) {
 			for _, backend := range c.Backends() {
 				t.Run(backend, func(t *testing.T) {
 					e := d.StartEdge(t, edge, backend, t.TempDir(), "")
+					t.Run("cp before start", func(t *testing.T) { testCopyBeforeStart(t, e, backend, imgs.job) })
 					t.Run("act", func(t *testing.T) { testActCI(t, e, backend, imgs.job) })
 					t.Run("gitlab-ci-local", func(t *testing.T) { testGitlabCI(t, e, backend, imgs) })
 				})
@@ -173,4 +176,43 @@ func tailLines(lines []string, n int) []string {
 		return lines[len(lines)-n:]
 	}
 	return lines
+}
+
+// testCopyBeforeStart copies into a created container, as CI runners do
+// before starting it: into its volume on every backend, and into its
+// root where the backend stages it (ecs); lambda, whose root is
+// read-only, refuses that saying why.
+func testCopyBeforeStart(t *testing.T, e *harness.Engine, backend, img string) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{"script": "echo staged ran", "data": "in the volume"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vol := "/mnt/cpvol" // where Lambda can mount it
+	ctr := "cp-before-start"
+	t.Cleanup(func() {
+		e.Docker("rm", "-f", ctr)
+		e.Docker("volume", "rm", "-f", "cpvol")
+	})
+	if r := e.Docker("create", "--name", ctr, "-v", "cpvol:"+vol, img, "sh", "-c", "cat "+vol+"/data; test ! -e /gcl-cmd || sh /gcl-cmd"); r.Code != 0 {
+		t.Fatalf("docker create: %s", r.Stderr)
+	}
+	if r := e.Docker("cp", filepath.Join(dir, "data"), ctr+":"+vol+"/data"); r.Code != 0 {
+		t.Fatalf("docker cp into the volume: %s", r.Stderr)
+	}
+	want := "in the volume\nstaged ran"
+	r := e.Docker("cp", filepath.Join(dir, "script"), ctr+":/gcl-cmd")
+	switch {
+	case backend == "lambda":
+		if r.Code == 0 || !strings.Contains(r.Stderr, "reaches a stopped container's files only in its named volumes") {
+			t.Fatalf("docker cp into a Lambda container's root: exit %d, %s; want it refused, saying why", r.Code, r.Stderr)
+		}
+		want = "in the volume"
+	case r.Code != 0:
+		t.Fatalf("docker cp into the root: %s", r.Stderr)
+	}
+	if r := e.DockerWith(harness.RunOpts{Timeout: 2 * time.Minute}, "start", "-a", ctr); r.Code != 0 || strings.TrimSpace(r.Stdout) != want {
+		t.Fatalf("docker start -a: exit %d, stdout %q (want %q), stderr %s", r.Code, r.Stdout, want, r.Stderr)
+	}
 }
