@@ -5,9 +5,11 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/sockerless/sockerless/agent"
+	"github.com/sockerless/sockerless/agent/archive"
 	"github.com/sockerless/sockerless/agent/proto"
 )
 
@@ -20,6 +22,10 @@ const (
 	envStdin     = "SOCKERLESS_STDIN"
 	envTTY       = "SOCKERLESS_TTY"
 	envUser      = "SOCKERLESS_USER" // main's user, when the agent runs as root
+	// envStaged names a directory whose tree the agent copies into the
+	// container's root before main starts: what `docker cp` put into
+	// the container before it ran, on backends that stage it.
+	envStaged = "SOCKERLESS_STAGED"
 )
 
 // wrap runs args as the container's main process under the edge's
@@ -41,6 +47,11 @@ func wrap(ctx context.Context, env Env, args []string) int {
 		Runtime:    env.Runtime,
 		Logs:       &streamLogs{stdout: env.Stdout, stderr: env.Stderr},
 		HTTPClient: env.HTTPClient,
+	}
+	if dir := env.Getenv(envStaged); dir != "" {
+		if err := unstage(env.Runtime, dir); err != nil {
+			return fail(env, "putting the files copied into the container in place: %v", err)
+		}
 	}
 	listen := env.Getenv(envListen)
 	switch {
@@ -83,4 +94,19 @@ func (l *streamLogs) Log(stream int, p []byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, _ = w.Write(p)
+}
+
+// unstage copies dir's tree into the container's root, as the archive
+// requests of docker cp would have while it ran.
+func unstage(rt agent.Runtime, dir string) error {
+	fsys, err := rt.FS()
+	if err != nil {
+		return err
+	}
+	pr, pw := io.Pipe()
+	// "/." names the directory's contents (path.Join would clean it away).
+	go func() { pw.CloseWithError(archive.Write(pw, fsys, strings.TrimSuffix(dir, "/")+"/.")) }()
+	err = archive.Extract(pr, fsys, "/", false)
+	pr.CloseWithError(err)
+	return err
 }

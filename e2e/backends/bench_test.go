@@ -3,8 +3,6 @@ package backends
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -13,7 +11,6 @@ import (
 	"github.com/sockerless/sockerless/e2e/cloud"
 	"github.com/sockerless/sockerless/e2e/clouds"
 	"github.com/sockerless/sockerless/e2e/harness"
-	"github.com/sockerless/sockerless/edge/gateway"
 	"github.com/sockerless/sockerless/functions/call"
 )
 
@@ -42,17 +39,7 @@ func benchCloud(b *testing.B, c cloud.Cloud) {
 		b.Run(backend, func(b *testing.B) {
 			rec := &recorder{h: d.Handler(backend)}
 			logged := &logCount{}
-			dir := b.TempDir()
-			gw, err := gateway.Start(rec, gateway.Options{Socket: filepath.Join(dir, "docker.sock"), SendAgentURL: true,
-				Log: slog.New(slog.NewJSONHandler(logged, nil))})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { gw.Close(context.Background()) })
-			e, err := harness.Attach("edge-"+backend, gw.DockerHost)
-			if err != nil {
-				b.Fatal(err)
-			}
+			e := edgeIn(b, backend, rec, logged)
 			args := []string{"run", "--rm", "--entrypoint", "true", img}
 			if r := e.Docker("pull", img); r.Code != 0 {
 				b.Fatalf("pull: %s", r.Stderr)

@@ -62,11 +62,12 @@ type ActRun struct {
 // DOCKER_HOST set, images already present (--pull=false), no action
 // fetched (--action-offline-mode; the workflow uses no remote action) and
 // no cache server. A failed job leaves its containers (no --rm), so the
-// caller can show their logs. home isolates act's config and caches.
-func RunAct(ctx context.Context, bin, dockerHost, repo, image, home string) *ActRun {
-	return runAct(ctx, bin, dockerHost, repo, home, "push", "--json",
-		"-P", "ubuntu-latest="+image, "--pull=false", "--action-offline-mode",
-		"--no-cache-server")
+// caller can show their logs. home isolates act's config and caches;
+// extra are more of act's flags.
+func RunAct(ctx context.Context, bin, dockerHost, repo, image, home string, extra ...string) *ActRun {
+	return runAct(ctx, bin, dockerHost, repo, home, append([]string{"push", "--json",
+		"-P", "ubuntu-latest=" + image, "--pull=false", "--action-offline-mode",
+		"--no-cache-server"}, extra...)...)
 }
 
 // runAct runs act with args in dir against the engine at dockerHost, with

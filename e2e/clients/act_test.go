@@ -24,7 +24,7 @@ func TestAct(t *testing.T) {
 		t.Run(tg.name, func(t *testing.T) {
 			e := tg.use(t)
 			bin := act(t)
-			t.Cleanup(func() { showLeftovers(t, e) })
+			t.Cleanup(func() { ShowActLeftovers(t, e) })
 			buildImage(t, e, ServiceImage, ServiceImageFiles(TestImage))
 			passed, failed := 0, 0
 			for _, w := range []Workflow{CIWorkflow(TestImage), FeaturesWorkflow(TestImage, freePort(t))} {
@@ -116,24 +116,6 @@ func buildImage(t testing.TB, e *harness.Engine, tag string, files map[string]st
 	}
 	if r := e.DockerWith(harness.RunOpts{Stdin: &ctx}, "build", "-q", "-t", tag, "-"); r.Code != 0 {
 		t.Fatalf("docker build -t %s: exit %d\n%s%s", tag, r.Code, r.Stdout, r.Stderr)
-	}
-}
-
-// showLeftovers logs the state and output of the job containers a failed
-// act run left (why a job container stopped shows there), then removes
-// them and their volumes.
-func showLeftovers(t testing.TB, e *harness.Engine) {
-	ids := strings.Fields(e.Docker("ps", "-aq", "--filter", "name=^act-").Stdout)
-	for _, id := range ids {
-		if t.Failed() {
-			st := e.Docker("inspect", "--format", "{{.Name}}: {{.State.Status}}, exit {{.State.ExitCode}} {{.State.Error}}", id)
-			logs := e.Docker("logs", "--tail", "10", id)
-			t.Logf("job container %s\n    output: %s%s", strings.TrimSpace(st.Stdout), logs.Stdout, logs.Stderr)
-		}
-		e.Docker("rm", "-f", "-v", id)
-	}
-	for _, v := range strings.Fields(e.Docker("volume", "ls", "-q", "--filter", "name=^act-").Stdout) {
-		e.Docker("volume", "rm", "-f", v)
 	}
 }
 

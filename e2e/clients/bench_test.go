@@ -18,7 +18,7 @@ func BenchmarkActJob(b *testing.B) {
 		w := CIWorkflow(TestImage)
 		return func() time.Duration {
 			r := runWorkflow(b, bin, e.Host, w)
-			showLeftovers(b, e)
+			ShowActLeftovers(b, e)
 			if _, failed, problems := r.Check(w.Steps); failed > 0 || r.Code != 0 {
 				b.Fatalf("act on %s: %d steps failed (exit %d):\n%s", tg.name, failed, r.Code, strings.Join(problems, "\n"))
 			}

@@ -52,7 +52,10 @@ type GitlabRun struct {
 	Wall   time.Duration     // how long it ran
 	Status map[string]string // job → PASS, WARN or FAIL from the closing summary
 	Output string            // everything it printed, colours removed
-	repo   string
+	// Leftovers are the containers, volumes and networks it left, which
+	// RunPipeline removed.
+	Leftovers []string
+	repo      string
 }
 
 // Run runs the pipeline in repo against the engine at dockerHost, as a

@@ -1,18 +1,12 @@
 package clients
 
 import (
-	"context"
-	"os/exec"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sockerless/sockerless/e2e/harness"
 )
-
-// gitlabTimeout bounds one gitlab-ci-local run of the pipeline.
-const gitlabTimeout = 5 * time.Minute
 
 // gitlabServicePort is the port the pipeline's service listens on: on
 // runtimes that share the host's network it is a host loopback port, so
@@ -51,62 +45,17 @@ func gitlabCILocal(t testing.TB) GitlabCILocal {
 	return g
 }
 
-// runPipeline writes files into a fresh git repository and runs
-// gitlab-ci-local on it against e with the helper image, then removes
-// the containers, volumes and networks the run left.
+// runPipeline imports the helper image into e and runs the pipeline of
+// files on it (RunPipeline).
 func runPipeline(t testing.TB, g GitlabCILocal, e *harness.Engine, files map[string]string) *GitlabRun {
 	t.Helper()
 	if err := ImportHelperImage(e); err != nil {
 		t.Fatal(err)
 	}
-	repo, home := t.TempDir(), t.TempDir()
-	if err := WriteRepo(repo, Workflow{Files: files}); err != nil {
-		t.Fatal(err)
-	}
-	// gitlab-ci-local derives CI_PROJECT_* from the origin remote; it is
-	// never contacted.
-	if out, err := exec.Command("git", "-C", repo, "remote", "add", "origin", "https://gitlab.example.com/e2e/demo.git").CombinedOutput(); err != nil {
-		t.Fatalf("git remote add: %v: %s", err, out)
-	}
-	before := engineObjects(e)
-	defer removeLeftovers(t, e, before)
-	ctx, cancel := context.WithTimeout(context.Background(), gitlabTimeout)
-	defer cancel()
-	r := g.Run(ctx, e.Host, repo, HelperImage, home)
-	if len(r.Status) == 0 {
-		t.Fatalf("gitlab-ci-local ran no job (exit %d):\n%s", r.Code, indent(tail(strings.Split(r.Output, "\n"), 40)))
-	}
+	r := RunPipeline(t, g, e, files, HelperImage)
+	r.FailLeftovers(t)
+	r.RanNoJob(t)
 	return r
-}
-
-// engineObjects lists e's containers, volumes and networks by kind.
-func engineObjects(e *harness.Engine) map[string][]string {
-	return map[string][]string{
-		"container": strings.Fields(e.Docker("ps", "-aq", "--no-trunc").Stdout),
-		"volume":    strings.Fields(e.Docker("volume", "ls", "-q").Stdout),
-		"network":   strings.Fields(e.Docker("network", "ls", "-q", "--no-trunc").Stdout),
-	}
-}
-
-// removeLeftovers removes what appeared on e since before, and fails t
-// for it: gitlab-ci-local removes what it creates.
-func removeLeftovers(t testing.TB, e *harness.Engine, before map[string][]string) {
-	after := engineObjects(e)
-	for _, kind := range []string{"container", "volume", "network"} {
-		for _, id := range after[kind] {
-			if slices.Contains(before[kind], id) {
-				continue
-			}
-			if kind == "container" {
-				st := e.Docker("inspect", "--format", "{{.Name}} {{.Config.Cmd}}: {{.State.Status}}, exit {{.State.ExitCode}}", id)
-				t.Errorf("gitlab-ci-local left container %s", strings.TrimSpace(st.Stdout))
-				e.Docker("rm", "-f", "-v", id)
-				continue
-			}
-			t.Errorf("gitlab-ci-local left %s %s", kind, id)
-			e.Docker(kind, "rm", "-f", id)
-		}
-	}
 }
 
 // TestGitlabSummaryParsing proves the closing summary is read as

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/sockerless/sockerless/e2e/harness"
 )
 
@@ -148,4 +150,30 @@ func sharedLibs(bin string) ([]string, error) {
 		}
 	}
 	return libs, nil
+}
+
+// HelperOCIImage is HelperImage as an image to push to a registry, for
+// engines whose images come from one (the cloud backends cannot import).
+func HelperOCIImage() (v1.Image, error) {
+	tarPath, err := helperRootfs()
+	if err != nil {
+		return nil, err
+	}
+	return rootfsImage(tarPath)
+}
+
+// TestOCIImage is TestImage as an image to push to a registry: the
+// test rootfs with the config ImportImage gives it.
+func TestOCIImage() (v1.Image, error) {
+	fs, err := harness.BuildRootfs()
+	if err != nil {
+		return nil, err
+	}
+	return rootfsImage(fs.Tar)
+}
+
+// rootfsImage is the rootfs tarPath as one layer, configured as
+// `docker import --change 'CMD ["sh"]' --change ENV PATH=…` makes it.
+func rootfsImage(tarPath string) (v1.Image, error) {
+	return harness.RootfsImage(tarPath, v1.Config{Cmd: []string{"sh"}, Env: []string{"PATH=" + harness.ImagePath}})
 }

@@ -74,25 +74,31 @@ func (r *Registry) push(fs Rootfs) error {
 	return PushTestImage(fs, r.Image())
 }
 
-// PushTestImage pushes the test rootfs, configured with RegistryConfig,
-// to ref (plain HTTP on loopback), with opts (credentials, say).
-func PushTestImage(fs Rootfs, ref string, opts ...remote.Option) error {
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return os.Open(fs.Tar) })
+// RootfsImage is the rootfs tar at tarPath as a one-layer image for this
+// machine's architecture, configured with cfg.
+func RootfsImage(tarPath string, cfg v1.Config) (v1.Image, error) {
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return os.Open(tarPath) })
 	if err != nil {
-		return err
+		return nil, err
 	}
 	img, err := mutate.AppendLayers(empty.Image, layer)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cf, err := img.ConfigFile()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cf = cf.DeepCopy()
 	cf.Architecture, cf.OS = runtime.GOARCH, "linux"
-	cf.Config = RegistryConfig
-	img, err = mutate.ConfigFile(img, cf)
+	cf.Config = cfg
+	return mutate.ConfigFile(img, cf)
+}
+
+// PushTestImage pushes the test rootfs, configured with RegistryConfig,
+// to ref (plain HTTP on loopback), with opts (credentials, say).
+func PushTestImage(fs Rootfs, ref string, opts ...remote.Option) error {
+	img, err := RootfsImage(fs.Tar, RegistryConfig)
 	if err != nil {
 		return err
 	}

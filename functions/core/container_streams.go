@@ -85,6 +85,9 @@ func (c *Core) containerArchive(ctx context.Context, in call.Call) (call.Reply, 
 		return call.Reply{}, conflict("container %s is not running, and the %s backend cannot reach a stopped container's files", rec.ID[:12], c.cfg.Backend)
 	}
 	files, err := fr.Files(ctx, c.workload(rec, ""))
+	if errors.Is(err, ErrUnsupported) {
+		return call.Reply{}, conflict("container %s is not running, and %v", rec.ID[:12], err)
+	}
 	if err != nil {
 		return call.Reply{}, err
 	}
@@ -119,6 +122,9 @@ func (c *Core) containerArchive(ctx context.Context, in call.Call) (call.Reply, 
 func archiveError(err error, path, id string) error {
 	if errors.Is(err, proto.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 		return notFound("Could not find the file %s in container %s", path, id)
+	}
+	if errors.Is(err, ErrUnsupported) {
+		return conflict("container %s is not running, and %v", id[:12], err)
 	}
 	return errorf(http.StatusBadRequest, "%v", err)
 }

@@ -34,7 +34,7 @@ func New(_ context.Context, cfg Config) (*Driver, error) {
 	}
 	base := remotecompute.NewBase(Backend, cfg.AgentURL, "they need an EFS file system: set "+efsvolumes.EnvFileSystem)
 	if cfg.Volumes != nil {
-		base = base.WithVolumes(*cfg.Volumes)
+		base = base.WithVolumes(*cfg.Volumes).WithStaging()
 	}
 	return &Driver{Base: base, cfg: cfg}, nil
 }
@@ -49,6 +49,7 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	if err != nil {
 		return err
 	}
+	in = d.mountStaged(in, w.ID)
 	def, err := d.cfg.ECS.RegisterTaskDefinition(ctx, in)
 	if err != nil {
 		return fmt.Errorf("ECS RegisterTaskDefinition: %w", err)
@@ -193,6 +194,9 @@ func (d *Driver) Remove(ctx context.Context, id string) error {
 				return fmt.Errorf("ECS DeregisterTaskDefinition: %w", err)
 			}
 		}
+	}
+	if err := d.removeStaged(id); err != nil {
+		return err
 	}
 	return d.deleteLogs(ctx, id)
 }

@@ -32,6 +32,9 @@ type Base struct {
 	// volumes keeps named volumes' data where workloads mount them; nil
 	// when the backend has no shared storage.
 	volumes core.Volumes
+	// staging: files copied into a created container outside its
+	// volumes are staged for its agent (see WithStaging).
+	staging bool
 }
 
 var _ core.Volumes = Base{}

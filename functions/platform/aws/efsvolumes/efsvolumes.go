@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -31,6 +32,11 @@ import (
 
 // Root is the directory of the file system holding the volumes.
 const Root = "/sockerless/volumes"
+
+// Staged is the directory of the file system holding, one directory
+// per container, what was copied into created containers outside their
+// volumes, for their agents to put in place at start.
+const Staged = "/sockerless/staged"
 
 // TagVolume names the Docker volume an access point holds.
 const TagVolume = "sockerless:volume"
@@ -119,6 +125,41 @@ func (v Volumes) RemoveVolume(ctx context.Context, name string) error {
 		return fmt.Errorf("EFS DeleteAccessPoint: %w", err)
 	}
 	return nil
+}
+
+// LocalDir is where the control plane sees name's data: its access
+// point's root directory under Mounted, made as EFS makes it on the
+// first mount through the access point (root's, mode 0777), since a
+// container created and not yet started has mounted nothing.
+func (v Volumes) LocalDir(ctx context.Context, name string) (string, error) {
+	if v.Mounted == "" {
+		return "", fmt.Errorf("the control plane does not mount EFS file system %s (set %s), so it cannot reach volume %s: %w", v.FileSystemID, EnvMounted, name, core.ErrUnsupported)
+	}
+	ap, err := v.find(ctx, name)
+	if err == nil && ap == nil {
+		err = fmt.Errorf("volume %s has no EFS access point in file system %s", name, v.FileSystemID)
+	}
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(v.Mounted, filepath.FromSlash(rootOf(ap)))
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return "", fmt.Errorf("make the directory of volume %s: %w", name, err)
+		}
+		return dir, os.Chmod(dir, 0o777)
+	}
+	return dir, nil
+}
+
+// StagedDir is where container id's staged files are: in the file
+// system, and where the control plane sees them ("" when it does not).
+func (v Volumes) StagedDir(id string) (inFS, local string) {
+	inFS = path.Join(Staged, id)
+	if v.Mounted != "" {
+		local = filepath.Join(v.Mounted, filepath.FromSlash(inFS))
+	}
+	return inFS, local
 }
 
 // find is name's access point, nil when there is none.
