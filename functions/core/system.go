@@ -13,7 +13,7 @@ import (
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/api/types/system"
 	"github.com/moby/moby/api/types/volume"
-	"github.com/sockerless/sockerless/functions/buildinfo"
+	"github.com/sockerless/sockerless/agent/buildinfo"
 	"github.com/sockerless/sockerless/functions/call"
 )
 

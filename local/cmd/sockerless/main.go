@@ -14,16 +14,15 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/sockerless/sockerless/agent/buildinfo"
 	"github.com/sockerless/sockerless/edge/calllog"
-	"github.com/sockerless/sockerless/functions/buildinfo"
 	"github.com/sockerless/sockerless/functions/call/calltrace"
 	"github.com/sockerless/sockerless/local/localmode"
 	"github.com/sockerless/sockerless/sandbox"
 )
 
 func main() {
-	if len(os.Args) == 2 && os.Args[1] == "version" {
-		buildinfo.Print("sockerless")
+	if buildinfo.VersionCommand("sockerless", os.Args) {
 		return
 	}
 	var opt localmode.Options

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/sockerless/sockerless/agent/buildinfo"
 	"github.com/sockerless/sockerless/agent/sandboxrt"
 	"github.com/sockerless/sockerless/sandbox"
 	"github.com/sockerless/sockerless/simulators/aws/internal/account"
@@ -17,6 +18,9 @@ import (
 )
 
 func main() {
+	if buildinfo.VersionCommand("awssim", os.Args) {
+		return
+	}
 	addr := flag.String("addr", envOr("AWSSIM_ADDR", server.DefaultAddr), "listen address (loopback unless --allow-non-loopback); env AWSSIM_ADDR")
 	allow := flag.Bool("allow-non-loopback", false, "allow listening on a non-loopback address")
 	data := flag.String("data", os.Getenv("AWSSIM_DATA"), "directory for persistent state (empty: memory only); env AWSSIM_DATA")
