@@ -4,8 +4,11 @@ package native
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/opencontainers/runc/libcontainer"
@@ -35,18 +38,40 @@ func init() {
 }
 
 // Supported says whether this process can run native containers, and
-// why not: root, overlayfs and cgroups are needed. Rootless containers
-// (user namespaces) are not implemented yet.
+// if not, what is missing: root (rootless containers in user namespaces
+// are not implemented yet), the overlay filesystem, network namespaces,
+// and cgroups with the memory and pids controllers (v1 or v2).
 func Supported() error {
-	if os.Geteuid() != 0 {
-		return errors.New("the native runtime needs root (rootless containers in user namespaces are not implemented yet): run as root, or use --runtime sandbox")
+	if uid := os.Geteuid(); uid != 0 {
+		return fmt.Errorf("the native runtime needs root (this process runs as uid %d; rootless containers in user namespaces are not implemented yet)", uid)
 	}
 	fss, err := os.ReadFile("/proc/filesystems")
 	if err != nil || !strings.Contains(string(fss), "\toverlay\n") {
-		return errors.New("the native runtime needs the kernel's overlay filesystem (modprobe overlay), or use --runtime sandbox")
+		return errors.New("the native runtime needs the kernel's overlay filesystem (modprobe overlay)")
 	}
-	if _, err := os.Stat("/sys/fs/cgroup"); err != nil {
-		return errors.New("the native runtime needs cgroups mounted at /sys/fs/cgroup, or use --runtime sandbox")
+	if _, err := os.Stat("/proc/self/ns/net"); err != nil {
+		return errors.New("the native runtime needs network namespaces (a kernel built with CONFIG_NET_NS)")
+	}
+	return cgroupsSupported()
+}
+
+// cgroupsSupported checks for the controllers the limits need: on
+// cgroup v2 in the root's cgroup.controllers, on v1 as hierarchies.
+func cgroupsSupported() error {
+	need := []string{"memory", "pids"}
+	if b, err := os.ReadFile("/sys/fs/cgroup/cgroup.controllers"); err == nil {
+		have := strings.Fields(string(b))
+		for _, c := range need {
+			if !slices.Contains(have, c) {
+				return fmt.Errorf("the native runtime needs the %s cgroup controller, which /sys/fs/cgroup/cgroup.controllers lacks", c)
+			}
+		}
+		return nil
+	}
+	for _, c := range need {
+		if _, err := os.Stat(filepath.Join("/sys/fs/cgroup", c)); err != nil {
+			return fmt.Errorf("the native runtime needs cgroups with the %s controller mounted under /sys/fs/cgroup (v1 or v2)", c)
+		}
 	}
 	return nil
 }
