@@ -18,6 +18,7 @@ import (
 
 	"github.com/sockerless/sockerless/simulators/aws/ecs"
 	"github.com/sockerless/sockerless/simulators/aws/logs"
+	"github.com/sockerless/sockerless/simulators/kit/taskrun"
 )
 
 // openECS builds ECS: task images come from this simulator's ECR, output
@@ -28,6 +29,14 @@ func (s *Server) openECS() error {
 	if s.cfg.DataDir != "" {
 		o.Dir = filepath.Join(s.cfg.DataDir, "ecs")
 	}
+	rt := s.cfg.Runtime
+	if rt == "" {
+		rt = taskrun.RuntimeSandbox
+	}
+	var err error
+	if o.Runtime, err = taskrun.NewRuntime(rt, ""); err != nil {
+		return err
+	}
 	e, err := ecs.New(o)
 	if err != nil {
 		return err
@@ -35,6 +44,9 @@ func (s *Server) openECS() error {
 	s.ecs = e
 	return nil
 }
+
+// Runtime names the runtime ECS tasks' containers run on.
+func (s *Server) Runtime() string { return s.ecs.Runtime() }
 
 func (s *Server) closeECS() error {
 	if s.ecs == nil {
