@@ -29,12 +29,8 @@ func (s *Server) openECS() error {
 	if s.cfg.DataDir != "" {
 		o.Dir = filepath.Join(s.cfg.DataDir, "ecs")
 	}
-	rt := s.cfg.Runtime
-	if rt == "" {
-		rt = taskrun.RuntimeSandbox
-	}
 	var err error
-	if o.Runtime, err = taskrun.NewRuntime(rt, ""); err != nil {
+	if o.Runtime, err = s.runtime(); err != nil {
 		return err
 	}
 	e, err := ecs.New(o)
@@ -45,8 +41,19 @@ func (s *Server) openECS() error {
 	return nil
 }
 
-// Runtime names the runtime ECS tasks' containers run on.
+// Runtime names the runtime ECS tasks' containers and Lambda image
+// functions run on.
 func (s *Server) Runtime() string { return s.ecs.Runtime() }
+
+// runtime is the runtime Config.Runtime names ("" is the sandbox); each
+// service keeps its containers' state in a directory of its own.
+func (s *Server) runtime() (taskrun.Runtime, error) {
+	name := s.cfg.Runtime
+	if name == "" {
+		name = taskrun.RuntimeSandbox
+	}
+	return taskrun.NewRuntime(name, "")
+}
 
 func (s *Server) closeECS() error {
 	if s.ecs == nil {
