@@ -19,7 +19,7 @@ GOARCH  ?= $(shell $(GO) env GOARCH)
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
-BUILDINFO := github.com/sockerless/sockerless/functions/buildinfo
+BUILDINFO := github.com/sockerless/sockerless/agent/buildinfo
 LDFLAGS := -s -w -X $(BUILDINFO).version=$(VERSION) -X $(BUILDINFO).commit=$(COMMIT) -X $(BUILDINFO).date=$(DATE)
 RELEASE := $(GO) build -trimpath -ldflags "$(LDFLAGS)"
 AGENT_PREBUILT := agent/agentbin/prebuilt
@@ -62,7 +62,7 @@ prebuilt:
 # STS) on 127.0.0.1:4566.
 awssim:
 	@mkdir -p .run/bin .run/awssim
-	$(GO) build -o .run/bin/awssim ./simulators/aws/cmd/awssim
+	$(GO) build -ldflags "$(LDFLAGS)" -o .run/bin/awssim ./simulators/aws/cmd/awssim
 	exec .run/bin/awssim --data .run/awssim $(ARGS)
 
 # gcpsim runs the GCP simulator (Firestore, Cloud Run jobs, Logging, the
@@ -70,7 +70,7 @@ awssim:
 # GCE_METADATA_HOST at it, and other clients' endpoint.
 gcpsim:
 	@mkdir -p .run/bin .run/gcpsim
-	$(GO) build -o .run/bin/gcpsim ./simulators/gcp/cmd/gcpsim
+	$(GO) build -ldflags "$(LDFLAGS)" -o .run/bin/gcpsim ./simulators/gcp/cmd/gcpsim
 	exec .run/bin/gcpsim --data .run/gcpsim $(ARGS)
 
 # tf-providers builds the hashicorp/aws Terraform provider from the Go

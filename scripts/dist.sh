@@ -36,7 +36,7 @@ for arch in amd64 arm64; do
 	done
 	cp "agent/agentbin/prebuilt/agent-linux-$arch" "$d/sockerless-agent"
 	for fn in ecs lambda; do
-		"$GO" run ./functions/cmd/lambdazip -pkg "./functions/backends/$fn/cmd/bootstrap" -arch "$arch" -o "$d/function-$fn.zip"
+		"$GO" run ./functions/cmd/lambdazip -pkg "./functions/backends/$fn/cmd/bootstrap" -arch "$arch" -ldflags "$LDFLAGS" -o "$d/function-$fn.zip"
 	done
 	d=$out/sockerless_${VERSION}_darwin_$arch
 	mkdir -p "$d"

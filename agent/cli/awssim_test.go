@@ -83,7 +83,7 @@ func startSimulator(t *testing.T) string {
 	bin := build(t, "./simulators/aws/cmd/awssim")
 	addr := freeAddr(t)
 	var logs syncbuf.Buffer
-	cmd := exec.Command(bin, "--addr", addr, "--data", t.TempDir())
+	cmd := exec.Command(bin, "--addr", addr, "--data", t.TempDir(), "--runtime", "sandbox")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -53,11 +53,15 @@ type Deployment struct {
 }
 
 // Deploy starts a simulator of its own and deploys the ecs and lambda
-// backends to it.
-func Deploy(t testing.TB) *Deployment {
+// backends to it; its ECS tasks run in the sandbox.
+func Deploy(t testing.TB) *Deployment { return DeployOn(t, "sandbox") }
+
+// DeployOn is Deploy with the simulator's ECS tasks on runtime (awssim
+// --runtime).
+func DeployOn(t testing.TB, runtime string) *Deployment {
 	t.Helper()
 	dir, data := t.TempDir(), t.TempDir()
-	endpoint := awssimtest.SimulatorWithData(t, dir, data)
+	endpoint := awssimtest.SimulatorOn(t, dir, data, runtime)
 	cfg := awssimtest.Config(t, endpoint)
 	cfg.RetryMaxAttempts = 1
 	ctx := t.Context()

@@ -14,7 +14,8 @@ import (
 // would: the binary `make build` makes, copied alone into a temporary
 // directory and started from there, with no go command on PATH and the
 // working directory outside the checkout, on each runtime (the engine
-// runtime on the reference dockerd, with the agent the binary embeds).
+// runtime on the reference dockerd; the engine and native runtimes with
+// the agent the binary embeds).
 func TestSelfContainedBinary(t *testing.T) {
 	for _, tg := range targets {
 		if tg.name == "sandbox" {
@@ -56,7 +57,8 @@ func TestSelfContainedBinary(t *testing.T) {
 		name string
 		args func() ([]string, string) // extra flags, or why this runtime cannot run here
 	}{
-		{"sandbox", func() ([]string, string) { return nil, "" }},
+		{"sandbox", func() ([]string, string) { return []string{"--runtime", "sandbox"}, "" }},
+		{"native", func() ([]string, string) { return []string{"--runtime", "native"}, harness.NativeUnavailable() }},
 		{"engine", func() ([]string, string) {
 			for _, tg := range targets {
 				if tg.name == "dockerd" && tg.e != nil && tg.h.Skip == "" && tg.h.Fail == "" {

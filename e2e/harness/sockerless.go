@@ -99,15 +99,16 @@ func StartSockerless(t testing.TB) *Engine {
 	return e
 }
 
-// LaunchSockerless starts bin in local mode with a fresh data dir and socket
-// and waits until the socket answers /_ping. Stop the engine with Stop.
+// LaunchSockerless starts bin in local mode on the sandbox runtime (named,
+// not auto's choice) with a fresh data dir and socket and waits until the
+// socket answers /_ping. Stop the engine with Stop.
 func LaunchSockerless(bin string) (*Engine, error) {
 	dir, err := os.MkdirTemp("", "sockerless-e2e-")
 	if err != nil {
 		return nil, err
 	}
 	socket := filepath.Join(dir, "docker.sock")
-	cmd := exec.Command(bin, "--socket", socket, "--data", filepath.Join(dir, "data"))
+	cmd := exec.Command(bin, "--socket", socket, "--data", filepath.Join(dir, "data"), "--runtime", "sandbox")
 	cmd.Env = cleanEnv()
 	return Launch("sockerless", cmd, socket, dir)
 }

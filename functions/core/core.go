@@ -30,7 +30,10 @@ type Config struct {
 	About [][2]string
 	// DataRoot is shown as Docker Root Dir.
 	DataRoot string
-	Log      *slog.Logger
+	// Runtime is what runs the containers, as `docker info` shows it
+	// (DefaultRuntime, Runtimes); the zero value shows "sandbox".
+	Runtime RuntimeInfo
+	Log     *slog.Logger
 	// Now is the clock; tests may pin it.
 	Now func() time.Time
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/api/types/system"
 	"github.com/moby/moby/api/types/volume"
-	"github.com/sockerless/sockerless/functions/buildinfo"
+	"github.com/sockerless/sockerless/agent/buildinfo"
 	"github.com/sockerless/sockerless/functions/call"
 )
 
@@ -76,8 +76,8 @@ func (c *Core) info(ctx context.Context, in call.Call) (call.Reply, error) {
 		Architecture: archName(), NCPU: runtime.NumCPU(), MemTotal: memTotal(),
 		DockerRootDir: c.cfg.DataRoot, Name: hostname(), ServerVersion: Version,
 		IndexServerAddress: "https://index.docker.io/v1/", Labels: []string{},
-		SystemTime: formatTime(c.now()), DefaultRuntime: "sandbox",
-		Runtimes:        map[string]system.RuntimeWithStatus{"sandbox": {Runtime: system.Runtime{Path: "sockerless-sandbox"}}},
+		SystemTime: formatTime(c.now()), DefaultRuntime: c.cfg.Runtime.name(),
+		Runtimes:        c.cfg.Runtime.runtimes(),
 		SecurityOptions: []string{}, Warnings: []string{},
 		Swarm:   swarm.Info{LocalNodeState: swarm.LocalNodeStateInactive},
 		Plugins: system.PluginsInfo{Volume: []string{"local"}, Network: []string{"bridge", "host", "null"}, Log: []string{"json-file"}},
@@ -198,4 +198,28 @@ func hostname() string {
 
 func fmtSscan(v string, major, minor *int) (int, error) {
 	return fmt.Sscanf(v, "%d.%d", major, minor)
+}
+
+// RuntimeInfo names the runtime a backend runs containers with and why
+// it is that one (local mode's --runtime auto chooses).
+type RuntimeInfo struct {
+	Name string // "sandbox", "native", "engine"
+	Why  string // "auto: ...", or "" when the user named it
+}
+
+func (r RuntimeInfo) name() string {
+	if r.Name == "" {
+		return "sandbox"
+	}
+	return r.Name
+}
+
+// runtimes is `docker info`'s Runtimes: the one runtime, with why it
+// was chosen in its status, as dockerd shows a runtime's features.
+func (r RuntimeInfo) runtimes() map[string]system.RuntimeWithStatus {
+	rt := system.RuntimeWithStatus{Runtime: system.Runtime{Path: "sockerless-" + r.name()}}
+	if r.Why != "" {
+		rt.Status = map[string]string{"org.sockerless.runtime.chosen": r.Why}
+	}
+	return map[string]system.RuntimeWithStatus{r.name(): rt}
 }

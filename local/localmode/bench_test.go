@@ -282,7 +282,7 @@ func idleRSS(bin string) (kib int64, err error) {
 	}
 	defer os.RemoveAll(dir)
 	sock := filepath.Join(dir, "docker.sock")
-	cmd := exec.Command(bin, "--socket", sock, "--data", filepath.Join(dir, "data"))
+	cmd := exec.Command(bin, "--socket", sock, "--data", filepath.Join(dir, "data"), "--runtime", "sandbox")
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	if err := cmd.Start(); err != nil {

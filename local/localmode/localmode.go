@@ -48,8 +48,8 @@ type Options struct {
 	// Serialize sends every call through a JSON round trip, as a remote
 	// function would get it (tests use it to prove the envelope).
 	Serialize bool
-	// Runtime runs the containers: RuntimeSandbox (default),
-	// RuntimeNative or RuntimeEngine.
+	// Runtime runs the containers: RuntimeAuto (the default, also ""),
+	// RuntimeSandbox, RuntimeNative or RuntimeEngine.
 	Runtime string
 	// EngineHost is the Docker Engine RuntimeEngine uses
 	// ("unix:///var/run/docker.sock").
@@ -72,6 +72,9 @@ const (
 	// over the image's layers (runc's libcontainer): real binaries, no
 	// engine, root needed.
 	RuntimeNative = "native"
+	// RuntimeAuto is the native runtime where this process can run it
+	// (see native.Supported), else the sandbox.
+	RuntimeAuto = "auto"
 )
 
 // Instance is a running local mode.
@@ -81,7 +84,10 @@ type Instance struct {
 	DockerHost string
 	// MetricsURL is where the metrics are served; "" when they are off.
 	MetricsURL string
-	gw         *gateway.Gateway
+	// Runtime is the runtime that runs the containers (never "auto"),
+	// RuntimeWhy why auto chose it ("" when Options named it).
+	Runtime, RuntimeWhy string
+	gw                  *gateway.Gateway
 }
 
 // Start brings up local mode and returns once it accepts requests.
@@ -106,7 +112,8 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	fn, err := openFunction(ctx, opt, agentURL)
+	rt := chooseRuntime(opt.Runtime)
+	fn, err := openFunction(ctx, opt, rt, agentURL)
 	if err != nil {
 		agentLn.Close()
 		return nil, err
@@ -126,14 +133,26 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 		fn.Close()
 		return nil, err
 	}
-	return &Instance{Function: fn, Edge: gw.Edge, DockerHost: gw.DockerHost, MetricsURL: gw.MetricsURL, gw: gw}, nil
+	return &Instance{Function: fn, Edge: gw.Edge, DockerHost: gw.DockerHost, MetricsURL: gw.MetricsURL, Runtime: rt.Name, RuntimeWhy: rt.Why, gw: gw}, nil
 }
 
-// openFunction opens the local function over the runtime opt names.
-func openFunction(ctx context.Context, opt Options, agentURL string) (*local.Function, error) {
-	switch opt.Runtime {
-	case "", RuntimeSandbox:
-		fn, err := local.Open(opt.DataDir, agentURL, opt.Log)
+// chooseRuntime resolves RuntimeAuto (or ""): native where this process
+// can run it, else the sandbox, with why. Another name stays as it is.
+func chooseRuntime(name string) core.RuntimeInfo {
+	if name != "" && name != RuntimeAuto {
+		return core.RuntimeInfo{Name: name}
+	}
+	if err := native.Supported(); err != nil {
+		return core.RuntimeInfo{Name: RuntimeSandbox, Why: "auto: " + err.Error()}
+	}
+	return core.RuntimeInfo{Name: RuntimeNative, Why: "auto: running as root, with overlayfs, network namespaces and the memory and pids cgroups"}
+}
+
+// openFunction opens the local function over the runtime rt.
+func openFunction(ctx context.Context, opt Options, rt core.RuntimeInfo, agentURL string) (*local.Function, error) {
+	switch rt.Name {
+	case RuntimeSandbox:
+		fn, err := local.Open(opt.DataDir, agentURL, rt.Why, opt.Log)
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +171,7 @@ func openFunction(ctx context.Context, opt Options, agentURL string) (*local.Fun
 		if err != nil {
 			return nil, err
 		}
-		fn, err := local.OpenBackend(opt.DataDir, "local-engine", drv, opt.Log)
+		fn, err := local.OpenBackend(opt.DataDir, "local-engine", rt, drv, opt.Log)
 		if err != nil {
 			drv.Close()
 			return nil, err
@@ -171,7 +190,7 @@ func openFunction(ctx context.Context, opt Options, agentURL string) (*local.Fun
 		if err != nil {
 			return nil, fmt.Errorf("--runtime native: %w", err)
 		}
-		fn, err := local.OpenBackend(opt.DataDir, "local-native", drv, opt.Log)
+		fn, err := local.OpenBackend(opt.DataDir, "local-native", rt, drv, opt.Log)
 		if err != nil {
 			drv.Close()
 			return nil, err
@@ -184,7 +203,7 @@ func openFunction(ctx context.Context, opt Options, agentURL string) (*local.Fun
 		}()
 		return fn, nil
 	default:
-		return nil, fmt.Errorf("unknown runtime %q (want %s, %s or %s)", opt.Runtime, RuntimeSandbox, RuntimeNative, RuntimeEngine)
+		return nil, fmt.Errorf("unknown runtime %q (want %s, %s, %s or %s)", opt.Runtime, RuntimeAuto, RuntimeSandbox, RuntimeNative, RuntimeEngine)
 	}
 }
 

@@ -28,12 +28,16 @@ func start(t *testing.T, dataDir string) (*Instance, *client.Client) {
 }
 
 // startWith runs local mode in-process with opts (logging discarded
-// unless opts say otherwise), closes it when the test ends, and returns
-// an SDK client for it.
+// unless opts say otherwise; the sandbox runtime unless they name
+// another, never auto's choice, which depends on the machine), closes it
+// when the test ends, and returns an SDK client for it.
 func startWith(tb testing.TB, ctx context.Context, opts Options) (*Instance, *client.Client) {
 	tb.Helper()
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Runtime == "" {
+		opts.Runtime = RuntimeSandbox
 	}
 	inst, err := Start(ctx, opts)
 	if err != nil {

@@ -18,7 +18,8 @@ import (
 const notRootEnv = "SOCKERLESS_TEST_NATIVE_NOT_ROOT"
 
 // TestNativeNeedsRootHelper starts local mode with --runtime native as
-// the user it runs as and prints the error.
+// the user it runs as and prints the error, then with --runtime auto and
+// prints what it chose and why.
 func TestNativeNeedsRootHelper(t *testing.T) {
 	if os.Getenv(notRootEnv) == "" {
 		t.Skip("run by TestNativeNeedsRoot")
@@ -31,11 +32,19 @@ func TestNativeNeedsRootHelper(t *testing.T) {
 		t.Fatal("local mode started with --runtime native without root")
 	}
 	t.Logf("START ERROR: %v", err)
+	inst, err := Start(context.Background(), Options{
+		Socket: filepath.Join(dir, "auto.sock"), DataDir: filepath.Join(dir, "auto"), Runtime: RuntimeAuto,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close(context.Background())
+	t.Logf("AUTO CHOSE: %s (%s)", inst.Runtime, inst.RuntimeWhy)
 }
 
 // TestNativeNeedsRoot runs local mode with --runtime native as an
 // unprivileged user: it fails at startup, saying why and naming the
-// sandbox runtime.
+// sandbox runtime; --runtime auto chooses the sandbox, saying why.
 func TestNativeNeedsRoot(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run the test as another user")
@@ -64,7 +73,7 @@ func TestNativeNeedsRoot(t *testing.T) {
 		t.Fatalf("helper: %v\n%s", err, out)
 	}
 	got := string(out)
-	for _, want := range []string{"START ERROR: --runtime native:", "needs root", "--runtime sandbox"} {
+	for _, want := range []string{"START ERROR: --runtime native:", "needs root", "--runtime sandbox", "AUTO CHOSE: sandbox (auto: the native runtime needs root"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the startup error lacks %q:\n%s", want, got)
 		}

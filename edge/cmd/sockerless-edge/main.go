@@ -27,9 +27,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sockerless/sockerless/agent/buildinfo"
 	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/gateway"
-	"github.com/sockerless/sockerless/functions/buildinfo"
 	"github.com/sockerless/sockerless/functions/call/calltrace"
 )
 
@@ -43,8 +43,7 @@ type options struct {
 }
 
 func main() {
-	if len(os.Args) == 2 && os.Args[1] == "version" {
-		buildinfo.Print("sockerless-edge")
+	if buildinfo.VersionCommand("sockerless-edge", os.Args) {
 		return
 	}
 	opt, err := parseFlags(os.Args[1:], os.Stderr)

@@ -33,9 +33,10 @@ type Backend interface {
 	Close() error
 }
 
-// Open starts the function with its data under dir. agentURL is where
-// workload agents dial the edge.
-func Open(dir, agentURL string, log *slog.Logger) (*Function, error) {
+// Open starts the function with its data under dir, its containers in
+// the sandbox. agentURL is where workload agents dial the edge; why says
+// why the sandbox runs them (`docker info`), "" when the user named it.
+func Open(dir, agentURL, why string, log *slog.Logger) (*Function, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func Open(dir, agentURL string, log *slog.Logger) (*Function, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := OpenBackend(dir, "local", drv, log)
+	f, err := OpenBackend(dir, "local", core.RuntimeInfo{Name: "sandbox", Why: why}, drv, log)
 	if err != nil {
 		_ = drv.Close()
 		return nil, err
@@ -54,8 +55,9 @@ func Open(dir, agentURL string, log *slog.Logger) (*Function, error) {
 
 // OpenBackend starts the function with its state under dir and b
 // running the workloads and holding the images; name is the backend's
-// name in `docker info` and in messages ("local", "local-engine").
-func OpenBackend(dir, name string, b Backend, log *slog.Logger) (*Function, error) {
+// name in `docker info` and in messages ("local", "local-engine"), rt
+// the runtime b is, as `docker info` shows it.
+func OpenBackend(dir, name string, rt core.RuntimeInfo, b Backend, log *slog.Logger) (*Function, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -69,7 +71,7 @@ func OpenBackend(dir, name string, b Backend, log *slog.Logger) (*Function, erro
 	}
 	c := core.New(core.Config{
 		Store: store, Compute: b, Images: b, Secret: secret,
-		Backend: name, DataRoot: dir, Log: log,
+		Backend: name, DataRoot: dir, Runtime: rt, Log: log,
 		About: [][2]string{{"Function", "in-process (local mode)"}, {"Store", "bbolt " + filepath.Join(dir, "state.db")}},
 	})
 	return &Function{Core: c, backend: b, store: store}, nil

@@ -5,7 +5,8 @@
 //
 // The zip is byte-for-byte reproducible (fixed timestamps, -trimpath, no
 // VCS stamp), so Terraform's source_code_hash only changes when the code
-// does.
+// does; a release passes its -ldflags (make dist), which stamp the
+// version `bootstrap version` prints.
 package main
 
 import (
@@ -30,18 +31,19 @@ func main() {
 	pkg := flag.String("pkg", "", "Go package to build (e.g. ./functions/backends/lambda/cmd/bootstrap)")
 	out := flag.String("o", "", "zip file to write")
 	arch := flag.String("arch", "amd64", "GOARCH: amd64 (Lambda x86_64) or arm64 (Lambda arm64)")
+	ldflags := flag.String("ldflags", "-s -w", "linker flags (make dist adds the version stamp)")
 	flag.Parse()
 	if *pkg == "" || *out == "" || flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "usage: lambdazip -pkg PACKAGE -o FILE.zip [-arch amd64|arm64]")
 		os.Exit(2)
 	}
-	if err := run(context.Background(), *pkg, *arch, *out); err != nil {
+	if err := run(context.Background(), *pkg, *arch, *ldflags, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "lambdazip:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, pkg, arch, out string) error {
+func run(ctx context.Context, pkg, arch, ldflags, out string) error {
 	if arch != "amd64" && arch != "arm64" {
 		return fmt.Errorf("arch %q: Lambda runs amd64 (x86_64) or arm64", arch)
 	}
@@ -50,7 +52,7 @@ func run(ctx context.Context, pkg, arch, out string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	exe, err := build(ctx, pkg, arch, filepath.Join(tmp, "bootstrap"))
+	exe, err := build(ctx, pkg, arch, ldflags, filepath.Join(tmp, "bootstrap"))
 	if err != nil {
 		return err
 	}
@@ -64,9 +66,9 @@ func run(ctx context.Context, pkg, arch, out string) error {
 // build compiles pkg for Lambda's Linux and returns the executable. The
 // lambda.norpc tag drops aws-lambda-go's legacy net/rpc server, which
 // provided.al2023 never uses.
-func build(ctx context.Context, pkg, arch, bin string) ([]byte, error) {
+func build(ctx context.Context, pkg, arch, ldflags, bin string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-buildvcs=false",
-		"-ldflags", "-s -w", "-o", bin, pkg)
+		"-ldflags", ldflags, "-o", bin, pkg)
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build %s: %w\n%s", pkg, err, out)

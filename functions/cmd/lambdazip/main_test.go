@@ -26,7 +26,7 @@ func TestZipIsRunnableAndReproducible(t *testing.T) {
 			dir := t.TempDir()
 			a, b := filepath.Join(dir, "a.zip"), filepath.Join(dir, "b.zip")
 			for _, out := range []string{a, b} {
-				if err := run(t.Context(), "./testdata/hello", tc.arch, out); err != nil {
+				if err := run(t.Context(), "./testdata/hello", tc.arch, "-s -w", out); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -70,7 +70,7 @@ func TestRejects(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			out := filepath.Join(dir, "out.zip")
-			if err := run(t.Context(), tc.pkg, tc.arch, out); err == nil {
+			if err := run(t.Context(), tc.pkg, tc.arch, "-s -w", out); err == nil {
 				t.Fatal("no error")
 			}
 			if _, err := os.Stat(out); !os.IsNotExist(err) {

@@ -43,9 +43,17 @@ func Simulator(t testing.TB, dir string) string {
 // tests that look at what it stores (an EFS file system's files).
 func SimulatorWithData(t testing.TB, dir, data string) string {
 	t.Helper()
+	return SimulatorOn(t, dir, data, "sandbox")
+}
+
+// SimulatorOn is SimulatorWithData with ECS tasks on runtime (awssim
+// --runtime: sandbox, native or auto); the others name the sandbox, so
+// no test changes runtime with the machine it runs on.
+func SimulatorOn(t testing.TB, dir, data, runtime string) string {
+	t.Helper()
 	bin := Build(t, dir, "awssim", "./simulators/aws/cmd/awssim", nil)
 	addr := FreeAddr(t)
-	Start(t, exec.Command(bin, "--addr", addr, "--data", data), addr)
+	Start(t, exec.Command(bin, "--addr", addr, "--data", data, "--runtime", runtime), addr)
 	return "http://" + addr
 }
 

@@ -1,7 +1,8 @@
 // Command sockerless runs local mode: the Docker Engine API on a unix
 // socket, served by the edge and the local function, with containers in
-// the sandbox, with --runtime native in Linux namespaces, or with --runtime
-// engine on a Docker Engine.
+// Linux namespaces (the native runtime) where this process can make them,
+// else in the sandbox (--runtime auto, the default), or on the runtime
+// --runtime names: sandbox, native, or engine (a Docker Engine).
 package main
 
 import (
@@ -14,16 +15,15 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/sockerless/sockerless/agent/buildinfo"
 	"github.com/sockerless/sockerless/edge/calllog"
-	"github.com/sockerless/sockerless/functions/buildinfo"
 	"github.com/sockerless/sockerless/functions/call/calltrace"
 	"github.com/sockerless/sockerless/local/localmode"
 	"github.com/sockerless/sockerless/sandbox"
 )
 
 func main() {
-	if len(os.Args) == 2 && os.Args[1] == "version" {
-		buildinfo.Print("sockerless")
+	if buildinfo.VersionCommand("sockerless", os.Args) {
 		return
 	}
 	var opt localmode.Options
@@ -32,7 +32,7 @@ func main() {
 	flag.BoolVar(&opt.AllowRemote, "allow-remote", false, "permit a non-loopback --tcp or --metrics-addr address (no TLS: trusted networks only)")
 	flag.StringVar(&opt.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9323; loopback only unless --allow-remote; default off)")
 	flag.StringVar(&opt.DataDir, "data", defaultData(), "directory for state, images, containers and volumes")
-	flag.StringVar(&opt.Runtime, "runtime", localmode.RuntimeSandbox, "where containers run: sandbox (no engine needed), native (real binaries in Linux namespaces; root) or engine (a Docker Engine)")
+	flag.StringVar(&opt.Runtime, "runtime", localmode.RuntimeAuto, "where containers run: auto (native where it can run, else sandbox), sandbox (no engine needed), native (real binaries in Linux namespaces; root) or engine (a Docker Engine)")
 	flag.StringVar(&opt.EngineHost, "engine-host", "unix:///var/run/docker.sock", "the Docker Engine the engine runtime uses")
 	flag.StringVar(&opt.EngineAgent, "engine-agent", "", "static agent binary for engine and native containers (default: the one embedded in this binary)")
 	debug := flag.Bool("debug", false, "log every invocation, agent session and stream besides each request")
@@ -70,6 +70,7 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("export DOCKER_HOST=%s\n", inst.DockerHost)
+	fmt.Printf("# containers run on the %s runtime%s\n", inst.Runtime, because(inst.RuntimeWhy))
 	if opt.TCP != "" {
 		fmt.Printf("# also serving tcp://%s\n", opt.TCP)
 	}
@@ -112,4 +113,13 @@ func defaultSocket() string {
 
 func defaultData() string {
 	return filepath.Join(".run", "data")
+}
+
+// because is the startup line's reason for the runtime, "" when the
+// user named it.
+func because(why string) string {
+	if why == "" {
+		return ""
+	}
+	return " (" + why + ")"
 }

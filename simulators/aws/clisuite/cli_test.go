@@ -24,7 +24,7 @@ func startAwssim(t *testing.T) string {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build awssim: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--runtime", "sandbox")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

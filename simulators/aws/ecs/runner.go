@@ -243,7 +243,7 @@ func (s *Service) runContainer(t *task, c *container, img *unpacked, dir taskrun
 		default:
 		}
 	}
-	var proc *sandbox.Process
+	var proc taskrun.Proc
 	var flush func()
 	var err error
 	if ok {
@@ -291,7 +291,7 @@ func (s *Service) runContainer(t *task, c *container, img *unpacked, dir taskrun
 
 // start builds the container's process from its definition, the task's
 // overrides and the image config, as the ECS agent builds docker create.
-func (s *Service) start(t *task, c *container, img *unpacked, dir taskrun.Workspace) (*sandbox.Process, func(), error) {
+func (s *Service) start(t *task, c *container, img *unpacked, dir taskrun.Workspace) (taskrun.Proc, func(), error) {
 	d := c.def
 	s.Mu.Lock()
 	o := t.overrides.forContainer(d.Name)
@@ -315,10 +315,11 @@ func (s *Service) start(t *task, c *container, img *unpacked, dir taskrun.Worksp
 	if err != nil {
 		return nil, nil, err
 	}
-	spec := sandbox.Spec{
-		Root: root, Image: img.Root, Args: args, Env: taskrun.Env(env),
+	stdout, stderr := s.outputs(t, d)
+	spec := taskrun.Container{
+		ID: t.id + "-" + d.Name, Root: root, Image: img.Root, Args: args, Env: taskrun.Env(env),
 		Dir: taskrun.FirstOf(d.WorkingDirectory, img.Config.WorkingDir), User: taskrun.FirstOf(d.User, img.Config.User),
-		Hostname: taskrun.FirstOf(d.Hostname, "ip-"+t.id[:8]),
+		Hostname: taskrun.FirstOf(d.Hostname, "ip-"+t.id[:8]), Stdout: stdout, Stderr: stderr,
 	}
 	if d.Memory != nil {
 		spec.Memory = *d.Memory << 20
@@ -326,8 +327,7 @@ func (s *Service) start(t *task, c *container, img *unpacked, dir taskrun.Worksp
 	for _, m := range d.MountPoints {
 		spec.Mounts = append(spec.Mounts, sandbox.Mount{Source: t.volumes[m.SourceVolume], Target: m.ContainerPath, ReadOnly: m.ReadOnly})
 	}
-	stdout, stderr := s.outputs(t, d)
-	proc, err := sandbox.Start(t.ctx, spec, sandbox.Stdio{Stdout: stdout, Stderr: stderr})
+	proc, err := s.rt.Start(t.ctx, spec)
 	if err != nil {
 		return nil, nil, err
 	}

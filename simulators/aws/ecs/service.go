@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 	"github.com/sockerless/sockerless/simulators/kit/imagefs"
 	"github.com/sockerless/sockerless/simulators/kit/service"
+	"github.com/sockerless/sockerless/simulators/kit/taskrun"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of ECS operations.
@@ -57,6 +59,8 @@ type Options struct {
 	// EFS mounts an efsVolumeConfiguration as the mount helper would,
 	// returning the host directory; nil fails tasks with EFS volumes.
 	EFS func(region, fileSystemID, accessPointID, rootDirectory string) (string, error)
+	// Runtime runs the tasks' containers (the zero value: the sandbox).
+	Runtime taskrun.Runtime
 }
 
 // Service is the ECS endpoint of one account.
@@ -66,6 +70,7 @@ type Service struct {
 	logs   LogSink
 	efs    func(region, fileSystemID, accessPointID, rootDirectory string) (string, error)
 	dir    string
+	rt     taskrun.Runtime
 	home   *imagefs.Home
 	images *imageCache
 	tasks  map[string]*task // task ARN → task
@@ -78,7 +83,7 @@ func New(o Options) (*Service, error) {
 		return nil, errors.New("ecs: Options.Pull is required")
 	}
 	s, err := awsjson.Open(o.Base, openStore, &api, func(c awsjson.Core[*store]) *Service {
-		return &Service{Core: c, pull: o.Pull, logs: o.Logs, efs: o.EFS, dir: o.Dir, tasks: map[string]*task{}}
+		return &Service{Core: c, pull: o.Pull, logs: o.Logs, efs: o.EFS, dir: o.Dir, rt: o.Runtime, tasks: map[string]*task{}}
 	})
 	if err != nil {
 		return nil, err
@@ -87,8 +92,14 @@ func New(o Options) (*Service, error) {
 		return nil, fmt.Errorf("ecs: %w", err)
 	}
 	s.dir, s.images = s.home.Dir, s.home.Images
+	if s.rt.Native && s.rt.State == "" {
+		s.rt.State = filepath.Join(s.dir, "native")
+	}
 	return s, nil
 }
+
+// Runtime names the runtime the tasks' containers run on.
+func (s *Service) Runtime() string { return s.rt.Name() }
 
 // Close kills every running task and waits for them to stop.
 func (s *Service) Close() error {

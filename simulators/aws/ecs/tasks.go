@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sockerless/sockerless/sandbox"
+	"github.com/sockerless/sockerless/simulators/kit/taskrun"
 
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
@@ -43,7 +43,7 @@ type container struct {
 	exitCode   *int
 	reason     string
 	runtimeID  string
-	proc       *sandbox.Process
+	proc       taskrun.Proc
 	started    chan struct{} // closed once the process runs
 	exited     chan struct{} // closed once the container reached STOPPED
 }

@@ -125,6 +125,15 @@ func (s *Service) prepareImage(resolved string, icr *imageConfigResponse) func(*
 		// The image's ENV first: Lambda's variables and the function's
 		// own override it (exec keeps the last of duplicate keys).
 		env := append(append([]string{}, u.Config.Env...), sp.env...)
+		if s.opts.Runtime.Native {
+			// Every image function is a native container over the
+			// image, its program the image's own, as in Lambda.
+			sp.box = &boxSpec{image: u.Root, args: append([]string{exe}, args[1:]...), dir: wd,
+				roots: filepath.Join(s.dir, "run", "native"), runtime: s.opts.Runtime}
+			sp.taskRoot = "/var/task"
+			sp.env = append(env, "LAMBDA_TASK_ROOT="+sp.taskRoot)
+			return os.MkdirAll(sp.box.roots, 0o700)
+		}
 		if _, ok := sandbox.MatchNative(host); ok {
 			// A program the sandbox runs in-process (sockerless's agent):
 			// it runs confined to the image, as in Lambda, so what it

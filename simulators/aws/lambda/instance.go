@@ -113,7 +113,7 @@ func startInstance(sp *spec, creds []string) (*instance, error) {
 	env = append(env, creds...)
 	if sp.box != nil {
 		b := sp.box
-		i.proc, err = fnproc.Box{Image: b.image, Args: b.args, Dir: b.dir, Roots: b.roots, Memory: int64(sp.memory) << 20, Mounts: b.mounts}.Start(env, i.out.W())
+		i.proc, err = fnproc.Box{Image: b.image, Args: b.args, Dir: b.dir, Roots: b.roots, Memory: int64(sp.memory) << 20, Mounts: b.mounts, Runtime: b.runtime}.Start(env, i.out.W())
 	} else {
 		i.proc, err = fnproc.Host{Argv: sp.argv, Dir: sp.cwd}.Start(env, i.out.W())
 	}

@@ -1,6 +1,9 @@
 package lambda
 
-import "github.com/sockerless/sockerless/sandbox"
+import (
+	"github.com/sockerless/sockerless/sandbox"
+	"github.com/sockerless/sockerless/simulators/kit/taskrun"
+)
 
 // boxSpec is an image function whose entrypoint the sandbox runs
 // in-process (see image.go): each instance is a sandbox process over the
@@ -12,4 +15,6 @@ type boxSpec struct {
 	roots string   // host directory holding each instance's own files
 	// mounts are the function's file systems (FileSystemConfigs).
 	mounts []sandbox.Mount
+	// runtime runs the instances: the sandbox, or native containers.
+	runtime taskrun.Runtime
 }

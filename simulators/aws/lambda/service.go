@@ -28,6 +28,7 @@ import (
 	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/kit/imagefs"
 	"github.com/sockerless/sockerless/simulators/kit/service"
+	"github.com/sockerless/sockerless/simulators/kit/taskrun"
 )
 
 var bucket = []byte("lambda")
@@ -71,6 +72,10 @@ type Options struct {
 	// IdleTimeout is how long an unused warm instance is kept (default
 	// 10 minutes).
 	IdleTimeout time.Duration
+	// Runtime runs image functions: native containers over the image
+	// when Runtime.Native, else the sandbox (the agent) or the image's
+	// program as a host process.
+	Runtime taskrun.Runtime
 }
 
 // Service is the Lambda endpoint and the instances it runs.
@@ -122,6 +127,9 @@ func New(o Options) (*Service, error) {
 		return nil, err
 	}
 	s.home, s.dir, s.images = home, home.Dir, home.Images
+	if s.opts.Runtime.Native && s.opts.Runtime.State == "" {
+		s.opts.Runtime.State = filepath.Join(s.dir, "native")
+	}
 	for _, sub := range []string{"code", "run"} {
 		if err := os.MkdirAll(filepath.Join(s.dir, sub), 0o700); err != nil {
 			home.Close()

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sockerless/sockerless/simulators/aws/ecs"
 	"github.com/sockerless/sockerless/simulators/aws/logs"
+	"github.com/sockerless/sockerless/simulators/kit/taskrun"
 )
 
 // openECS builds ECS: task images come from this simulator's ECR, output
@@ -28,12 +29,30 @@ func (s *Server) openECS() error {
 	if s.cfg.DataDir != "" {
 		o.Dir = filepath.Join(s.cfg.DataDir, "ecs")
 	}
+	var err error
+	if o.Runtime, err = s.runtime(); err != nil {
+		return err
+	}
 	e, err := ecs.New(o)
 	if err != nil {
 		return err
 	}
 	s.ecs = e
 	return nil
+}
+
+// Runtime names the runtime ECS tasks' containers and Lambda image
+// functions run on.
+func (s *Server) Runtime() string { return s.ecs.Runtime() }
+
+// runtime is the runtime Config.Runtime names ("" is the sandbox); each
+// service keeps its containers' state in a directory of its own.
+func (s *Server) runtime() (taskrun.Runtime, error) {
+	name := s.cfg.Runtime
+	if name == "" {
+		name = taskrun.RuntimeSandbox
+	}
+	return taskrun.NewRuntime(name, "")
 }
 
 func (s *Server) closeECS() error {

@@ -25,7 +25,12 @@ func (s *Server) openLambda() error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	rt, err := s.runtime()
+	if err != nil {
+		return err
+	}
 	o := lambda.Options{
+		Runtime:         rt,
 		Base:            s.base(),
 		Pull:            s.pullImage, // the same ECR access as ECS tasks
 		EFS:             s.mountEFS,  // the same storage as ECS tasks

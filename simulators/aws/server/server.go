@@ -43,6 +43,11 @@ type Config struct {
 	Credentials map[string]string
 	// SweepInterval is how often expired TTL items are deleted.
 	SweepInterval time.Duration
+	// Runtime runs ECS tasks' containers and Lambda image functions:
+	// taskrun.RuntimeAuto (native where this process can run it, else
+	// the sandbox), taskrun.RuntimeNative, or taskrun.RuntimeSandbox
+	// ("" too).
+	Runtime string
 }
 
 // Server is a running (or ready to run) simulator.

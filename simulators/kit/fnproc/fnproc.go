@@ -1,6 +1,7 @@
 // Package fnproc runs a function's process: the real function binary as a
-// host process in its own process group, or a program the sandbox runs
-// in-process over an unpacked image with a writable root of its own; and
+// host process in its own process group, or a program run over an
+// unpacked image with a writable root of its own (by the sandbox
+// in-process, or as a native container); and
 // the pipe its output goes through, read back as lines.
 //
 // The platform's contract with the process (the env it gets, how events
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/sockerless/sockerless/sandbox"
+	"github.com/sockerless/sockerless/simulators/kit/taskrun"
 )
 
 // Process is a running function process.
@@ -71,7 +73,8 @@ func (h hostProc) MaxRSS() int {
 	return 0
 }
 
-// Box is a program the sandbox runs in-process over an unpacked image.
+// Box is a program run over an unpacked image: by the sandbox,
+// in-process, or as a native container when Runtime says so.
 type Box struct {
 	Image  string   // the unpacked image, a read-only template
 	Args   []string // entrypoint and command, container paths
@@ -81,6 +84,8 @@ type Box struct {
 	// Mounts are host directories the instance sees (a function's file
 	// systems), besides its own /tmp.
 	Mounts []sandbox.Mount
+	// Runtime runs it (the zero value: the sandbox).
+	Runtime taskrun.Runtime
 }
 
 // Start starts an instance of b over the image with a writable root of
@@ -97,9 +102,20 @@ func (b Box) Start(env []string, out *os.File) (Process, error) {
 			return nil, err
 		}
 	}
+	mounts := append([]sandbox.Mount{{Source: tmp, Target: "/tmp"}}, b.Mounts...)
+	if b.Runtime.Native {
+		p, err := b.Runtime.Start(context.Background(), taskrun.Container{
+			ID: "lambda-" + filepath.Base(dir), Image: b.Image, Root: root, Args: b.Args, Env: env, Dir: b.Dir,
+			Memory: b.Memory, Mounts: mounts, Stdout: out, Stderr: out,
+		})
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		return nativeProc{p: p, dir: dir}, nil
+	}
 	p, err := sandbox.Start(context.Background(), sandbox.Spec{
-		Root: root, Image: b.Image, Mounts: append([]sandbox.Mount{{Source: tmp, Target: "/tmp"}}, b.Mounts...),
-		Args: b.Args, Env: env, Dir: b.Dir, Memory: b.Memory,
+		Root: root, Image: b.Image, Mounts: mounts, Args: b.Args, Env: env, Dir: b.Dir, Memory: b.Memory,
 	}, sandbox.Stdio{Stdout: out, Stderr: out})
 	if err != nil {
 		os.RemoveAll(dir)
@@ -107,6 +123,29 @@ func (b Box) Start(env []string, out *os.File) (Process, error) {
 	}
 	return boxProc{p: p, dir: dir}, nil
 }
+
+// nativeProc is a Box instance in a native container.
+type nativeProc struct {
+	p   taskrun.Proc
+	dir string // the instance's root and /tmp
+}
+
+// Kill ends the container's init, and with it the container.
+func (n nativeProc) Kill() { _ = n.p.Signal(syscall.SIGKILL) }
+
+// Wait waits for the container to end and be torn down, then removes
+// the instance's files.
+func (n nativeProc) Wait() error {
+	code := n.p.Wait()
+	os.RemoveAll(n.dir)
+	if code != 0 {
+		return fmt.Errorf("exit status %d", code)
+	}
+	return nil
+}
+
+// MaxRSS is not metered for native instances yet.
+func (nativeProc) MaxRSS() int { return 0 }
 
 type boxProc struct {
 	p   *sandbox.Process

@@ -1,5 +1,6 @@
-// Package taskrun holds what running a task's containers in the sandbox
-// needs beyond the cloud's own semantics: the task's workspace on disk
+// Package taskrun holds what running a task's containers needs beyond
+// the cloud's own semantics: the runtime that runs them (the sandbox, or
+// the native runtime where this process can run it), the task's workspace on disk
 // (each container's writable root, the shared volumes), the environment
 // a container gets from its layers, the graceful stop (SIGTERM, then
 // SIGKILL after a grace period), and a container's output as lines.
@@ -16,8 +17,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/sockerless/sockerless/sandbox"
 )
 
 // Workspace is one task's directory: containers/<name> holds each
@@ -42,7 +41,7 @@ func (w Workspace) Remove() error { return os.RemoveAll(w.Dir) }
 
 // Stop asks p to stop as container platforms do: SIGTERM now and, if it
 // has not ended within grace, kill (which must end it for good).
-func Stop(p *sandbox.Process, grace time.Duration, kill func()) {
+func Stop(p Proc, grace time.Duration, kill func()) {
 	p.Signal(syscall.SIGTERM)
 	time.AfterFunc(grace, func() {
 		select {

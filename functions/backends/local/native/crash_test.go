@@ -58,6 +58,14 @@ func TestCrashHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The network namespaces this process holds besides its own: the
+	// bridges' (and the container's, until its init has it).
+	own, _ := os.Readlink("/proc/self/ns/net")
+	for _, ns := range heldNetns(os.Getpid()) {
+		if ns != own {
+			fmt.Println("netns", ns)
+		}
+	}
 	fmt.Println("started", w.ID, st.Pid)
 	time.Sleep(time.Hour)
 }
@@ -82,9 +90,14 @@ func TestCrashLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var id, pid string
+	var namespaces []string // the helper's bridges' network namespace among them
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "started" {
+		f := strings.Fields(sc.Text())
+		if len(f) == 2 && f[0] == "netns" {
+			namespaces = append(namespaces, f[1])
+		}
+		if len(f) == 3 && f[0] == "started" {
 			id, pid = f[1], f[2]
 			break
 		}
@@ -126,6 +139,73 @@ func TestCrashLeavesNothing(t *testing.T) {
 	if st, err := d.Status(t.Context(), id); err != nil || st.Known || st.Running {
 		t.Errorf("status after the crash: %+v, %v; want unknown (core records exit 255)", st, err)
 	}
+	// No process, descriptor or mount holds the network namespaces the
+	// dead process held, so their bridges and veth ends are gone too.
+	if len(namespaces) == 0 {
+		t.Fatal("the helper held no network namespace besides its own: where were its bridges?")
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		left := netnsHeld(t, namespaces)
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the crash and a restart, still held: %v", left)
+		}
+	}
+}
+
+// heldNetns lists the network namespaces ("net:[inode]") process pid
+// holds open: its own and those its descriptors name.
+func heldNetns(pid int) []string {
+	var out []string
+	if ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", pid)); err == nil {
+		out = append(out, ns)
+	}
+	fds, _ := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", pid))
+	for _, fd := range fds {
+		if l, err := os.Readlink(fd); err == nil && strings.HasPrefix(l, "net:[") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// netnsHeld says which of namespaces any process on the machine still
+// holds (as its own or through a descriptor), or a mount pins.
+func netnsHeld(t *testing.T, namespaces []string) []string {
+	t.Helper()
+	want := map[string]bool{}
+	for _, ns := range namespaces {
+		want[ns] = true
+	}
+	found := map[string]bool{}
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		var pid int
+		if _, err := fmt.Sscanf(filepath.Base(p), "%d", &pid); err != nil {
+			continue
+		}
+		for _, ns := range heldNetns(pid) {
+			if want[ns] {
+				found[ns+" by pid "+filepath.Base(p)] = true
+			}
+		}
+	}
+	mi, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ns := range want {
+		if strings.Contains(string(mi), ns) {
+			found[ns+" by a mount"] = true
+		}
+	}
+	var out []string
+	for k := range found {
+		out = append(out, k)
+	}
+	return out
 }
 
 // held counts the mounts under dir and the cgroups of container id.

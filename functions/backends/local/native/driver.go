@@ -78,7 +78,7 @@ type workload struct {
 // previous process left when it died with containers running.
 func New(ctx context.Context, cfg Config) (*Driver, error) {
 	if err := Supported(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: use --runtime sandbox", err)
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

@@ -5,6 +5,7 @@ package native
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/sockerless/sockerless/functions/backends/local"
@@ -20,13 +21,15 @@ type Config struct {
 // with cgo (libcontainer's nsexec is C).
 type Driver struct{ *local.Driver }
 
-var errUnsupported = errors.New("the native runtime needs Linux (namespaces, cgroups, overlayfs) and a sockerless built with cgo: use --runtime sandbox")
+var errUnsupported = errors.New("the native runtime needs Linux (namespaces, cgroups, overlayfs) and a sockerless built with cgo")
 
 // Supported says the native runtime cannot run here.
 func Supported() error { return errUnsupported }
 
 // New fails: the native runtime cannot run here.
-func New(context.Context, Config) (*Driver, error) { return nil, errUnsupported }
+func New(context.Context, Config) (*Driver, error) {
+	return nil, fmt.Errorf("%w: use --runtime sandbox", errUnsupported)
+}
 
 // Warm does nothing: no Driver exists here.
 func (d *Driver) Warm() error { return errUnsupported }

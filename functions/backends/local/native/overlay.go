@@ -9,9 +9,8 @@ import (
 	"path"
 	"path/filepath"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/sockerless/sockerless/functions/backends/local/native/whiteouts"
+	"github.com/sockerless/sockerless/sandbox/nsrun"
 )
 
 // The overlay of a running container: the image's unpacked root
@@ -34,12 +33,11 @@ func (d *Driver) mountRootfs(id, lower string) (string, error) {
 	if err := whiteouts.ToKernel(upper); err != nil {
 		return "", err
 	}
-	// index, redirect_dir and metacopy off: the layer holds only what
-	// whiteouts.ToFiles turns back into an OCI layer.
-	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s,index=off,redirect_dir=off,metacopy=off", lower, upper, work)
-	if err := unix.Mount("overlay", merged, "overlay", 0, opts); err != nil {
+	// The layer holds only what whiteouts.ToFiles turns back into an
+	// OCI layer (see nsrun.MountOverlay).
+	if err := nsrun.MountOverlay(lower, upper, work, merged); err != nil {
 		_ = whiteouts.ToFiles(upper)
-		return "", fmt.Errorf("mount the overlay root of %s: %w", id, err)
+		return "", fmt.Errorf("container %s: %w", id, err)
 	}
 	return merged, nil
 }
@@ -48,13 +46,8 @@ func (d *Driver) mountRootfs(id, lower string) (string, error) {
 // mounted (a container that never ran, or a retried call).
 func (d *Driver) unmountRootfs(id string) error {
 	merged := d.rootfsDir(id)
-	err := unix.Unmount(merged, unix.UMOUNT_NOFOLLOW)
-	switch {
-	case err == nil:
-	case errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOENT):
-		// not mounted
-	default:
-		return fmt.Errorf("unmount the root of %s: %w", id, err)
+	if err := nsrun.Unmount(merged); err != nil {
+		return fmt.Errorf("the root of %s: %w", id, err)
 	}
 	if _, serr := os.Stat(d.UpperDir(id)); serr == nil {
 		if err := whiteouts.ToFiles(d.UpperDir(id)); err != nil {

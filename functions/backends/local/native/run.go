@@ -5,13 +5,13 @@ package native
 import (
 	"errors"
 	"fmt"
-	"syscall"
 	"time"
 
 	"github.com/opencontainers/runc/libcontainer"
 
 	"github.com/sockerless/sockerless/agent"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/sandbox/nsrun"
 )
 
 // run creates the libcontainer container of w over rootfs and starts
@@ -40,7 +40,7 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 	if err != nil {
 		return nil, err
 	}
-	user, err := resolveUser(rootfs, w.Main.User)
+	user, err := nsrun.ResolveUser(rootfs, w.Main.User)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 	if cwd == "" {
 		cwd = "/"
 	}
-	if err := mkdirIn(rootfs, cwd); err != nil {
+	if err := nsrun.MkdirIn(rootfs, cwd); err != nil {
 		return nil, err
 	}
 	// A previous process may have died before tearing its state down.
@@ -64,7 +64,7 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 		_ = c.Destroy()
 		return nil, err
 	}
-	env := withHome(append([]string{}, w.Main.Env...), user.Home)
+	env := nsrun.WithHome(append([]string{}, w.Main.Env...), user.Home)
 	env = append(env,
 		"SOCKERLESS_EDGE_URL="+agentURL,
 		"SOCKERLESS_CONTAINER_ID="+w.ID,
@@ -100,21 +100,9 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 // the container down: its cgroup, state and overlay mount.
 func (d *Driver) wait(id string, wl *workload, p *libcontainer.Process, logs interface{ Close() error }) {
 	defer close(wl.done)
-	ps, err := p.Wait()
-	code := 255
-	var msg string
-	switch {
-	case ps == nil:
-		msg = fmt.Sprintf("waiting for the container's init: %v", err)
-	case ps.Exited():
-		code = ps.ExitCode()
-	default:
-		if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			code = 128 + int(ws.Signal())
-		}
-	}
+	code, msg := nsrun.ExitStatus(p.Wait())
 	oomKilled := oomKilled(wl.c)
-	err = errors.Join(d.teardown(id, wl), logs.Close())
+	err := errors.Join(d.teardown(id, wl), logs.Close())
 	if err != nil {
 		d.log.Warn("native: teardown", "id", id, "err", err)
 	}
@@ -145,18 +133,4 @@ type streamWriter struct {
 func (s streamWriter) Write(p []byte) (int, error) {
 	s.sink.Log(s.stream, p) // the log encodes p before returning
 	return len(p), nil
-}
-
-// withHome adds HOME from the user's entry when env has none, as
-// dockerd does.
-func withHome(env []string, home string) []string {
-	for _, e := range env {
-		if len(e) >= 5 && e[:5] == "HOME=" {
-			return env
-		}
-	}
-	if home == "" {
-		home = "/"
-	}
-	return append(env, "HOME="+home)
 }

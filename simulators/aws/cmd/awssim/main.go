@@ -10,17 +10,23 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/sockerless/sockerless/agent/buildinfo"
 	"github.com/sockerless/sockerless/agent/sandboxrt"
 	"github.com/sockerless/sockerless/sandbox"
 	"github.com/sockerless/sockerless/simulators/aws/internal/account"
 	"github.com/sockerless/sockerless/simulators/aws/server"
+	"github.com/sockerless/sockerless/simulators/kit/taskrun"
 )
 
 func main() {
+	if buildinfo.VersionCommand("awssim", os.Args) {
+		return
+	}
 	addr := flag.String("addr", envOr("AWSSIM_ADDR", server.DefaultAddr), "listen address (loopback unless --allow-non-loopback); env AWSSIM_ADDR")
 	allow := flag.Bool("allow-non-loopback", false, "allow listening on a non-loopback address")
 	data := flag.String("data", os.Getenv("AWSSIM_DATA"), "directory for persistent state (empty: memory only); env AWSSIM_DATA")
 	account := flag.String("account", envOr("AWSSIM_ACCOUNT", account.Default), "account id in ARNs; env AWSSIM_ACCOUNT")
+	runtime := flag.String("runtime", envOr("AWSSIM_RUNTIME", taskrun.RuntimeAuto), "what runs ECS tasks' containers and Lambda image functions: auto (native where it can run, else sandbox), native (real binaries in Linux namespaces; root) or sandbox; env AWSSIM_RUNTIME")
 	creds := flag.String("credentials", envOr("AWSSIM_CREDENTIALS", "test:test"), "comma-separated accessKey:secret pairs accepted for SigV4; env AWSSIM_CREDENTIALS")
 	flag.Parse()
 	registerNatives()
@@ -29,7 +35,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Addr: *addr, AllowNonLoopback: *allow, DataDir: *data, AccountID: *account, Credentials: secrets})
+	srv, err := server.New(server.Config{Addr: *addr, AllowNonLoopback: *allow, DataDir: *data, AccountID: *account, Credentials: secrets, Runtime: *runtime})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -38,6 +44,7 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println("awssim listening on", srv.URL())
+	fmt.Println("# ECS tasks and Lambda image functions run on the", srv.Runtime(), "runtime")
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig

@@ -9,10 +9,14 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/sockerless/sockerless/agent/buildinfo"
 	"github.com/sockerless/sockerless/simulators/gcp/server"
 )
 
 func main() {
+	if buildinfo.VersionCommand("gcpsim", os.Args) {
+		return
+	}
 	addr := flag.String("addr", envOr("GCPSIM_ADDR", server.DefaultAddr), "listen address (loopback unless --allow-non-loopback); env GCPSIM_ADDR")
 	allow := flag.Bool("allow-non-loopback", false, "allow listening on a non-loopback address")
 	data := flag.String("data", os.Getenv("GCPSIM_DATA"), "directory for persistent state (empty: memory only); env GCPSIM_DATA")

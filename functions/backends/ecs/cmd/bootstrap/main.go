@@ -5,8 +5,16 @@
 package main
 
 import (
+	"os"
+
+	"github.com/sockerless/sockerless/agent/buildinfo"
 	"github.com/sockerless/sockerless/functions/backends/ecs"
 	"github.com/sockerless/sockerless/functions/platform/aws/awshost"
 )
 
-func main() { awshost.Main(ecs.Function) }
+func main() {
+	if buildinfo.VersionCommand("sockerless-ecs", os.Args) {
+		return
+	}
+	awshost.Main(ecs.Function)
+}

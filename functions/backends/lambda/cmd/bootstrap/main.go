@@ -5,8 +5,16 @@
 package main
 
 import (
+	"os"
+
+	"github.com/sockerless/sockerless/agent/buildinfo"
 	"github.com/sockerless/sockerless/functions/backends/lambda"
 	"github.com/sockerless/sockerless/functions/platform/aws/awshost"
 )
 
-func main() { awshost.Main(lambda.Function) }
+func main() {
+	if buildinfo.VersionCommand("sockerless-lambda", os.Args) {
+		return
+	}
+	awshost.Main(lambda.Function)
+}

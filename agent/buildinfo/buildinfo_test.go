@@ -52,3 +52,22 @@ func TestString(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionCommand(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		want bool
+	}{
+		{"version alone is the subcommand", []string{"awssim", "version"}, true},
+		{"no arguments run the program", []string{"awssim"}, false},
+		{"flags run the program", []string{"awssim", "--addr", "127.0.0.1:0"}, false},
+		{"version with more arguments is not the subcommand", []string{"awssim", "version", "x"}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := VersionCommand("awssim", c.args); got != c.want {
+				t.Errorf("VersionCommand(%q) = %v, want %v", c.args, got, c.want)
+			}
+		})
+	}
+}

@@ -1,7 +1,10 @@
 // Package buildinfo says which build of Sockerless is running: the
 // version, commit and build date that `make` stamps in with -ldflags -X,
 // or, for a plain `go build`/`go install`, what the Go toolchain recorded
-// (the module version and the VCS revision and time).
+// (the module version and the VCS revision and time). It lives in the
+// agent module because every binary may import that one: the control
+// plane, the edge, the simulators (which share nothing with functions/)
+// and the agent itself.
 package buildinfo
 
 import (
@@ -9,7 +12,7 @@ import (
 	"runtime/debug"
 )
 
-// Stamped by make: -X github.com/sockerless/sockerless/functions/buildinfo.version=...
+// Stamped by make: -X github.com/sockerless/sockerless/agent/buildinfo.version=...
 var version, commit, date string
 
 // Info is one build's identity; a field the build did not record is "".
@@ -73,4 +76,15 @@ func (i Info) String() string {
 // Print writes "<program> <Info>" as the version subcommands do.
 func Print(program string) {
 	fmt.Printf("%s %s\n", program, Get())
+}
+
+// VersionCommand serves a program's `version` subcommand: when args
+// (os.Args) are the program and "version" alone, it prints the version
+// line and says so, and the program exits.
+func VersionCommand(program string, args []string) bool {
+	if len(args) != 2 || args[1] != "version" {
+		return false
+	}
+	Print(program)
+	return true
 }

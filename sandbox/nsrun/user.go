@@ -1,6 +1,6 @@
 //go:build linux && cgo
 
-package native
+package nsrun
 
 import (
 	"fmt"
@@ -10,11 +10,11 @@ import (
 	"github.com/moby/sys/user"
 )
 
-// resolveUser finds the uid, gid, groups and home of spec ("name",
+// ResolveUser finds the uid, gid, groups and home of spec ("name",
 // "uid", "name:group", "uid:gid"; "" is root) in the image's
 // /etc/passwd and /etc/group, as dockerd does; numeric IDs need no
 // entry.
-func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
+func ResolveUser(rootfs, spec string) (*user.ExecUser, error) {
 	passwd, err := securejoin.SecureJoin(rootfs, "/etc/passwd")
 	if err != nil {
 		return nil, err
@@ -30,12 +30,26 @@ func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
 	return u, nil
 }
 
-// mkdirIn makes the container directory dir under rootfs, as dockerd
+// MkdirIn makes the container directory dir under rootfs, as dockerd
 // makes a working directory the image lacks.
-func mkdirIn(rootfs, dir string) error {
+func MkdirIn(rootfs, dir string) error {
 	p, err := securejoin.SecureJoin(rootfs, dir)
 	if err != nil {
 		return err
 	}
 	return os.MkdirAll(p, 0o755)
+}
+
+// WithHome adds HOME from the user's entry when env has none, as
+// dockerd does.
+func WithHome(env []string, home string) []string {
+	for _, e := range env {
+		if len(e) >= 5 && e[:5] == "HOME=" {
+			return env
+		}
+	}
+	if home == "" {
+		home = "/"
+	}
+	return append(env, "HOME="+home)
 }
