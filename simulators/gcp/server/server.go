@@ -1,8 +1,9 @@
 // Package server runs the GCP simulator: one loopback port that serves
 // gRPC (HTTP/2 without TLS, as clients pointed at an emulator dial it:
-// Firestore, Cloud Run, Logging, IAM) and HTTP/1.1 (the metadata server,
-// the OAuth token endpoint, the REST APIs of Cloud Run, Logging and IAM), routing each
-// request to the simulated service.
+// Firestore, Cloud Run, Logging, IAM, Artifact Registry) and HTTP/1.1
+// (the metadata server, the OAuth token endpoint, the REST APIs of Cloud
+// Run, Logging, IAM and Artifact Registry, and Artifact Registry's Docker
+// registry), routing each request to the simulated service.
 package server
 
 import (
@@ -13,12 +14,15 @@ import (
 	"strings"
 	"time"
 
+	lropb "cloud.google.com/go/longrunning/autogen/longrunningpb"
 	"go.etcd.io/bbolt"
 	"google.golang.org/grpc"
 
+	"github.com/sockerless/sockerless/simulators/gcp/artifactregistry"
 	"github.com/sockerless/sockerless/simulators/gcp/firestore"
 	"github.com/sockerless/sockerless/simulators/gcp/iam"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/googlerest"
+	"github.com/sockerless/sockerless/simulators/gcp/internal/lro"
 	"github.com/sockerless/sockerless/simulators/gcp/logging"
 	"github.com/sockerless/sockerless/simulators/gcp/run"
 	"github.com/sockerless/sockerless/simulators/gcp/tokens"
@@ -56,6 +60,7 @@ type Server struct {
 	run       *run.Service
 	tokens    *tokens.Service
 	iam       *iam.Service
+	ar        *artifactregistry.Service
 	serving   *loopback.Server
 }
 
@@ -96,10 +101,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.logging.Register(s.grpc)
+	if err := s.openArtifactRegistry(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
 	if err := s.openRun(base); err != nil {
 		s.closeDB()
 		return nil, err
 	}
+	lropb.RegisterOperationsServer(s.grpc, lro.Mux{Servers: []lropb.OperationsServer{s.run.Operations(), s.ar.Operations()}})
 	return s, nil
 }
 
@@ -115,8 +125,15 @@ func (s *Server) Handler() http.Handler {
 		},
 		Serve: func(w http.ResponseWriter, r *http.Request, _ []byte) { s.grpc.ServeHTTP(w, r) },
 	})
+	r.Register(service.Route{
+		Name:   "docker-registry",
+		Stream: true,
+		Match:  func(r *http.Request, _ []byte) bool { return artifactregistry.IsRegistryRequest(r) },
+		Serve:  func(w http.ResponseWriter, r *http.Request, _ []byte) { s.ar.Registry().ServeHTTP(w, r) },
+	})
 	r.Register(s.tokens.Routes()...)
-	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()), restRoute("logging", s.logging.REST()))
+	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()), restRoute("logging", s.logging.REST()),
+		restRoute("artifactregistry", s.ar.REST()))
 	return r
 }
 

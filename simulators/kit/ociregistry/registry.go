@@ -129,6 +129,21 @@ func (r *Registry) all() []*Manifest {
 	return out
 }
 
+// Repositories returns the names of the repositories holding images
+// whose names start with prefix, sorted.
+func (r *Registry) Repositories(prefix string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for name := range r.manifests {
+		if strings.HasPrefix(name, prefix) {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Manifest returns what ref (a tag or digest) of repo was pushed as, or nil.
 func (r *Registry) Manifest(repo, ref string) *Manifest {
 	r.mu.Lock()
