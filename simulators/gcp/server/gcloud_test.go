@@ -1,0 +1,67 @@
+package server
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// gcloudCmd is one gcloud command and what its output must hold.
+type gcloudCmd struct {
+	name string
+	args []string
+	want string // in stdout+stderr
+	fail bool   // the command must fail
+}
+
+// runGcloud runs gcloud commands in order against the simulator, as a
+// user does with api_endpoint_overrides and credentials disabled; it
+// skips when gcloud is not installed or in -short mode (each command
+// takes seconds).
+func runGcloud(t *testing.T, s *Server, project string, cmds []gcloudCmd) {
+	t.Helper()
+	bin, err := exec.LookPath("gcloud")
+	if err != nil {
+		t.Skip("gcloud is not installed")
+	}
+	if testing.Short() {
+		t.Skip("gcloud commands take seconds each")
+	}
+	cfg := t.TempDir()
+	env := append(os.Environ(),
+		"CLOUDSDK_CONFIG="+cfg, "CLOUDSDK_CORE_PROJECT="+project, "CLOUDSDK_AUTH_DISABLE_CREDENTIALS=true",
+		"CLOUDSDK_CORE_DISABLE_PROMPTS=1", "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=1", "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=1",
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="+s.URL()+"/",
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN="+s.URL()+"/",
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING="+s.URL()+"/",
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM="+s.URL()+"/",
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE="+s.URL()+"/",
+	)
+	for _, c := range cmds {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(bin, c.args...)
+			cmd.Env = env
+			out, err := cmd.CombinedOutput()
+			if (err != nil) != c.fail || !strings.Contains(string(out), c.want) {
+				t.Fatalf("gcloud %s: %v (want failure %v)\n%s\nwant output holding %q", strings.Join(c.args, " "), err, c.fail, out, c.want)
+			}
+		})
+	}
+}
+
+// TestGcloudArtifacts runs gcloud's artifacts repositories commands.
+func TestGcloudArtifacts(t *testing.T) {
+	s := startServer(t, Config{})
+	loc := "--location=us-central1"
+	runGcloud(t, s, "gcloud-ar", []gcloudCmd{
+		{name: "create a docker repository", args: []string{"artifacts", "repositories", "create", "imgs", "--repository-format=docker", loc, "--description=hello"}, want: "Created repository [imgs]"},
+		{name: "create it again", args: []string{"artifacts", "repositories", "create", "imgs", "--repository-format=docker", loc}, fail: true, want: "ALREADY_EXISTS"},
+		{name: "a format not simulated", args: []string{"artifacts", "repositories", "create", "npmrepo", "--repository-format=npm", loc}, fail: true, want: "only DOCKER"},
+		{name: "list", args: []string{"artifacts", "repositories", "list", loc}, want: "imgs        DOCKER  STANDARD_REPOSITORY  hello"},
+		{name: "describe", args: []string{"artifacts", "repositories", "describe", "imgs", loc}, want: "registryUri: us-central1-docker.pkg.dev/gcloud-ar/imgs"},
+		{name: "update", args: []string{"artifacts", "repositories", "update", "imgs", loc, "--description=changed", "--update-labels=team=a"}, want: "description: changed"},
+		{name: "delete", args: []string{"artifacts", "repositories", "delete", "imgs", loc}, want: "Deleted repository [imgs]"},
+		{name: "describe the deleted", args: []string{"artifacts", "repositories", "describe", "imgs", loc}, fail: true, want: "NOT_FOUND"},
+	})
+}
