@@ -66,9 +66,10 @@ awssim:
 	exec .run/bin/awssim --data .run/awssim $(ARGS)
 
 # gcpsim runs the GCP simulator (Firestore, Cloud Run jobs, Logging, IAM,
-# Artifact Registry and its Docker registry, the metadata server) on
-# 127.0.0.1:8086; point FIRESTORE_EMULATOR_HOST and GCE_METADATA_HOST at
-# it, other clients' endpoint, and gcloud's api_endpoint_overrides.
+# Artifact Registry and its Docker registry, Cloud Storage, the metadata
+# server) on 127.0.0.1:8086; point FIRESTORE_EMULATOR_HOST,
+# STORAGE_EMULATOR_HOST and GCE_METADATA_HOST at it, other clients'
+# endpoint, and gcloud's api_endpoint_overrides.
 gcpsim:
 	@mkdir -p .run/bin .run/gcpsim
 	$(GO) build -o .run/bin/gcpsim ./simulators/gcp/cmd/gcpsim

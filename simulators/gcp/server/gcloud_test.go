@@ -36,7 +36,7 @@ func runGcloud(t *testing.T, s *Server, project string, cmds []gcloudCmd) {
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN="+s.URL()+"/",
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING="+s.URL()+"/",
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM="+s.URL()+"/",
-		"CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE="+s.URL()+"/",
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE="+s.URL()+"/storage/v1/",
 	)
 	for _, c := range cmds {
 		t.Run(c.name, func(t *testing.T) {
@@ -63,5 +63,26 @@ func TestGcloudArtifacts(t *testing.T) {
 		{name: "update", args: []string{"artifacts", "repositories", "update", "imgs", loc, "--description=changed", "--update-labels=team=a"}, want: "description: changed"},
 		{name: "delete", args: []string{"artifacts", "repositories", "delete", "imgs", loc}, want: "Deleted repository [imgs]"},
 		{name: "describe the deleted", args: []string{"artifacts", "repositories", "describe", "imgs", loc}, fail: true, want: "NOT_FOUND"},
+	})
+}
+
+// TestGcloudStorage runs gcloud storage's bucket and object commands.
+func TestGcloudStorage(t *testing.T) {
+	s := startServer(t, Config{})
+	file := t.TempDir() + "/hi.txt"
+	if err := os.WriteFile(file, []byte("hello gcloud\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runGcloud(t, s, "gcloud-gcs", []gcloudCmd{
+		{name: "create a bucket", args: []string{"storage", "buckets", "create", "gs://gcloud-bkt", "--location=us-east1"}, want: "Creating gs://gcloud-bkt/"},
+		{name: "copy a file up", args: []string{"storage", "cp", file, "gs://gcloud-bkt/dir/hi.txt"}, want: "Copying file://"},
+		{name: "list the bucket", args: []string{"storage", "ls", "gs://gcloud-bkt/"}, want: "gs://gcloud-bkt/dir/"},
+		{name: "list long", args: []string{"storage", "ls", "-l", "gs://gcloud-bkt/dir/"}, want: "TOTAL: 1 objects, 13 bytes"},
+		{name: "cat the object", args: []string{"storage", "cat", "gs://gcloud-bkt/dir/hi.txt"}, want: "hello gcloud"},
+		{name: "describe the object", args: []string{"storage", "objects", "describe", "gs://gcloud-bkt/dir/hi.txt"}, want: "md5_hash:"},
+		{name: "describe the bucket", args: []string{"storage", "buckets", "describe", "gs://gcloud-bkt"}, want: "location_type: region"},
+		{name: "remove the object", args: []string{"storage", "rm", "gs://gcloud-bkt/dir/hi.txt"}, want: "Removing gs://gcloud-bkt/dir/hi.txt"},
+		{name: "delete the bucket", args: []string{"storage", "buckets", "delete", "gs://gcloud-bkt"}, want: "Removing gs://gcloud-bkt/"},
+		{name: "describe the deleted bucket", args: []string{"storage", "buckets", "describe", "gs://gcloud-bkt"}, fail: true, want: "not found: 404"},
 	})
 }

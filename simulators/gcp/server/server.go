@@ -2,8 +2,9 @@
 // gRPC (HTTP/2 without TLS, as clients pointed at an emulator dial it:
 // Firestore, Cloud Run, Logging, IAM, Artifact Registry) and HTTP/1.1
 // (the metadata server, the OAuth token endpoint, the REST APIs of Cloud
-// Run, Logging, IAM and Artifact Registry, and Artifact Registry's Docker
-// registry), routing each request to the simulated service.
+// Run, Logging, IAM and Artifact Registry, Artifact Registry's Docker
+// registry, Cloud Storage's JSON API and its XML reads), routing each
+// request to the simulated service.
 package server
 
 import (
@@ -25,6 +26,7 @@ import (
 	"github.com/sockerless/sockerless/simulators/gcp/internal/lro"
 	"github.com/sockerless/sockerless/simulators/gcp/logging"
 	"github.com/sockerless/sockerless/simulators/gcp/run"
+	"github.com/sockerless/sockerless/simulators/gcp/storage"
 	"github.com/sockerless/sockerless/simulators/gcp/tokens"
 	"github.com/sockerless/sockerless/simulators/kit/kv"
 	"github.com/sockerless/sockerless/simulators/kit/loopback"
@@ -61,6 +63,7 @@ type Server struct {
 	tokens    *tokens.Service
 	iam       *iam.Service
 	ar        *artifactregistry.Service
+	storage   *storage.Service
 	serving   *loopback.Server
 }
 
@@ -101,6 +104,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.logging.Register(s.grpc)
+	if s.storage, err = storage.New(base, s.tokens.ProjectNumber()); err != nil {
+		s.closeDB()
+		return nil, err
+	}
 	if err := s.openArtifactRegistry(base); err != nil {
 		s.closeDB()
 		return nil, err
@@ -134,6 +141,8 @@ func (s *Server) Handler() http.Handler {
 	r.Register(s.tokens.Routes()...)
 	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()), restRoute("logging", s.logging.REST()),
 		restRoute("artifactregistry", s.ar.REST()))
+	// Storage's XML reads claim GET /BUCKET/OBJECT: after every other path.
+	r.Register(s.storage.Routes()...)
 	return r
 }
 

@@ -63,6 +63,9 @@ func New(b service.Base) (*Service, error) {
 	return &Service{base: b, number: number, key: key, kid: fmt.Sprintf("%x", kid), macKey: macKey}, nil
 }
 
+// ProjectNumber is the project's number, fixed for its ID.
+func (s *Service) ProjectNumber() string { return s.number }
+
 // DefaultAccount is the email of the project's default compute service
 // account, which workloads run as unless told otherwise.
 func (s *Service) DefaultAccount() string {
