@@ -1,8 +1,9 @@
 // Package server runs the GCP simulator: one loopback port that serves
 // gRPC (HTTP/2 without TLS, as clients pointed at an emulator dial it:
-// Firestore, Cloud Run, Logging, IAM, Artifact Registry) and HTTP/1.1
-// (the metadata server, the OAuth token endpoint, the REST APIs of Cloud
-// Run, Logging, IAM and Artifact Registry, Artifact Registry's Docker
+// Firestore and its Admin API's databases, Cloud Run, Logging, IAM,
+// Artifact Registry) and HTTP/1.1 (the metadata server, the OAuth token
+// endpoint, the REST APIs of Cloud Run, Logging, IAM, Artifact Registry
+// and Firestore's databases, Artifact Registry's Docker
 // registry, Cloud Storage's JSON API and its XML reads), routing each
 // request to the simulated service.
 package server
@@ -21,6 +22,7 @@ import (
 
 	"github.com/sockerless/sockerless/simulators/gcp/artifactregistry"
 	"github.com/sockerless/sockerless/simulators/gcp/firestore"
+	"github.com/sockerless/sockerless/simulators/gcp/firestoreadmin"
 	"github.com/sockerless/sockerless/simulators/gcp/iam"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/googlerest"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/lro"
@@ -64,6 +66,7 @@ type Server struct {
 	iam       *iam.Service
 	ar        *artifactregistry.Service
 	storage   *storage.Service
+	fsadmin   *firestoreadmin.Service
 	serving   *loopback.Server
 }
 
@@ -90,6 +93,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.firestore = fs
 	fs.Register(s.grpc)
+	if s.fsadmin, err = firestoreadmin.New(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	s.fsadmin.Register(s.grpc)
 	if s.tokens, err = tokens.New(base); err != nil {
 		s.closeDB()
 		return nil, err
@@ -116,7 +124,7 @@ func New(cfg Config) (*Server, error) {
 		s.closeDB()
 		return nil, err
 	}
-	lropb.RegisterOperationsServer(s.grpc, lro.Mux{Servers: []lropb.OperationsServer{s.run.Operations(), s.ar.Operations()}})
+	lropb.RegisterOperationsServer(s.grpc, lro.Mux{Servers: []lropb.OperationsServer{s.run.Operations(), s.ar.Operations(), s.fsadmin.Operations()}})
 	return s, nil
 }
 
@@ -140,7 +148,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	r.Register(s.tokens.Routes()...)
 	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()), restRoute("logging", s.logging.REST()),
-		restRoute("artifactregistry", s.ar.REST()))
+		restRoute("artifactregistry", s.ar.REST()), restRoute("firestoreadmin", s.fsadmin.REST()))
 	// Storage's XML reads claim GET /BUCKET/OBJECT: after every other path.
 	r.Register(s.storage.Routes()...)
 	return r

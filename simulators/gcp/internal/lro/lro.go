@@ -54,7 +54,8 @@ func NewID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
-// Done records a finished operation under location (projects/P/locations/L)
+// Done records a finished operation under location (projects/P/locations/L,
+// or a Firestore database, projects/P/databases/D)
 // with meta as its metadata and resp as its response.
 func (s *Store) Done(location string, meta, resp proto.Message) (*lropb.Operation, error) {
 	m, err := anypb.New(meta)
@@ -76,8 +77,9 @@ func (s *Store) Done(location string, meta, resp proto.Message) (*lropb.Operatio
 }
 
 var (
-	opRE       = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/operations/[^/]+$`)
-	locationRE = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+$`)
+	// An operation is under a location, or a Firestore database.
+	opRE       = regexp.MustCompile(`^projects/[^/]+/(locations|databases)/[^/]+/operations/[^/]+$`)
+	locationRE = regexp.MustCompile(`^projects/[^/]+/(locations|databases)/[^/]+$`)
 )
 
 func checkName(re *regexp.Regexp, name, form string) error {
