@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/sockerless/sockerless/simulators/gcp/internal/fieldmask"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/pages"
 )
 
@@ -156,7 +157,7 @@ func (s *Service) ListRepositories(_ context.Context, req *arpb.ListRepositories
 }
 
 // updatable are the fields an update may change, by field mask path.
-var updatable = map[string]func(dst, src *arpb.Repository){
+var updatable = fieldmask.Setters[*arpb.Repository]{
 	"description":            func(d, s *arpb.Repository) { d.Description = s.Description },
 	"labels":                 func(d, s *arpb.Repository) { d.Labels = s.Labels },
 	"docker_config":          func(d, s *arpb.Repository) { d.FormatConfig = s.FormatConfig },
@@ -171,17 +172,6 @@ func (s *Service) UpdateRepository(_ context.Context, req *arpb.UpdateRepository
 	if _, err := checkName(repoRE, in.GetName(), repoForm); err != nil {
 		return nil, err
 	}
-	paths := req.GetUpdateMask().GetPaths()
-	if len(paths) == 0 {
-		for p := range updatable {
-			paths = append(paths, p)
-		}
-	}
-	for _, p := range paths {
-		if updatable[p] == nil {
-			return nil, errorf(codes.InvalidArgument, "Invalid update_mask path %q: the fields that can be updated are description, labels, docker_config, cleanup_policies and cleanup_policy_dry_run.", p)
-		}
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.repos[in.Name]
@@ -189,8 +179,8 @@ func (s *Service) UpdateRepository(_ context.Context, req *arpb.UpdateRepository
 		return nil, notFound()
 	}
 	r := proto.Clone(old).(*arpb.Repository)
-	for _, p := range paths {
-		updatable[p](r, in)
+	if err := updatable.Apply(req.GetUpdateMask().GetPaths(), r, in, "the fields that can be updated are description, labels, docker_config, cleanup_policies and cleanup_policy_dry_run."); err != nil {
+		return nil, err
 	}
 	r.UpdateTime = timestamppb.New(s.base.Now())
 	if err := s.saveRepo(r.Name, r); err != nil {

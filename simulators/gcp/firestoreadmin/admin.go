@@ -25,6 +25,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/sockerless/sockerless/simulators/gcp/internal/fieldmask"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/googlerest"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/lro"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/protokv"
@@ -177,11 +178,19 @@ func (s *Service) GetDatabase(_ context.Context, req *adminpb.GetDatabaseRequest
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db := s.dbs[req.Name]
-	if db == nil {
-		return nil, errorf(codes.NotFound, "Database '%s' does not exist.", req.Name)
+	db, err := s.find(req.Name)
+	if err != nil {
+		return nil, err
 	}
 	return proto.Clone(db).(*adminpb.Database), nil
+}
+
+// find is the named database. The caller holds s.mu.
+func (s *Service) find(name string) (*adminpb.Database, error) {
+	if db := s.dbs[name]; db != nil {
+		return db, nil
+	}
+	return nil, errorf(codes.NotFound, "Database '%s' does not exist.", name)
 }
 
 // ListDatabases lists a project's databases.
@@ -201,7 +210,7 @@ func (s *Service) ListDatabases(_ context.Context, req *adminpb.ListDatabasesReq
 }
 
 // updatable are the fields an update may change, by field mask path.
-var updatable = map[string]func(dst, src *adminpb.Database){
+var updatable = fieldmask.Setters[*adminpb.Database]{
 	"delete_protection_state":           func(d, s *adminpb.Database) { d.DeleteProtectionState = s.DeleteProtectionState },
 	"point_in_time_recovery_enablement": func(d, s *adminpb.Database) { d.PointInTimeRecoveryEnablement = s.PointInTimeRecoveryEnablement },
 	"concurrency_mode":                  func(d, s *adminpb.Database) { d.ConcurrencyMode = s.ConcurrencyMode },
@@ -216,26 +225,15 @@ func (s *Service) UpdateDatabase(_ context.Context, req *adminpb.UpdateDatabaseR
 	if err := checkName(dbRE, in.GetName(), "projects/{project}/databases/{database}"); err != nil {
 		return nil, err
 	}
-	paths := req.GetUpdateMask().GetPaths()
-	if len(paths) == 0 {
-		for p := range updatable {
-			paths = append(paths, p)
-		}
-	}
-	for _, p := range paths {
-		if updatable[p] == nil {
-			return nil, errorf(codes.InvalidArgument, "Invalid update_mask path %q: a database's location, type and ID cannot change.", p)
-		}
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old := s.dbs[in.Name]
-	if old == nil {
-		return nil, errorf(codes.NotFound, "Database '%s' does not exist.", in.Name)
+	old, err := s.find(in.Name)
+	if err != nil {
+		return nil, err
 	}
 	db := proto.Clone(old).(*adminpb.Database)
-	for _, p := range paths {
-		updatable[p](db, in)
+	if err := updatable.Apply(req.GetUpdateMask().GetPaths(), db, in, "a database's location, type and ID cannot change."); err != nil {
+		return nil, err
 	}
 	db.UpdateTime = timestamppb.New(s.base.Now())
 	db.Etag = etag(db)
@@ -253,9 +251,9 @@ func (s *Service) DeleteDatabase(_ context.Context, req *adminpb.DeleteDatabaseR
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db := s.dbs[req.Name]
-	if db == nil {
-		return nil, errorf(codes.NotFound, "Database '%s' does not exist.", req.Name)
+	db, err := s.find(req.Name)
+	if err != nil {
+		return nil, err
 	}
 	if req.Etag != "" && req.Etag != db.Etag {
 		return nil, errorf(codes.FailedPrecondition, "The etag %q is not the database's current one.", req.Etag)

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"golang.org/x/oauth2/google"
+	"google.golang.org/api/googleapi"
 
 	"github.com/sockerless/sockerless/simulators/kit/imagetest"
 )
@@ -43,12 +44,33 @@ func viaHost(s *Server) http.RoundTripper {
 	return tr
 }
 
+// httpStatus is the HTTP status of a failed request: from a registry
+// (go-containerregistry) or a Google API (googleapi); 0 for none.
 func httpStatus(err error) int {
 	var terr *transport.Error
 	if errors.As(err, &terr) {
 		return terr.StatusCode
 	}
+	var gerr *googleapi.Error
+	if errors.As(err, &gerr) {
+		return gerr.Code
+	}
 	return 0
+}
+
+// startFirst runs a simulator on dir that the test stops itself, to start
+// another on the same state.
+func startFirst(t *testing.T, dir string) *Server {
+	t.Helper()
+	s, err := New(Config{Addr: "127.0.0.1:0", DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	return s
 }
 
 // TestArtifactRegistryDocker pushes and pulls with go-containerregistry,
@@ -157,13 +179,7 @@ func TestArtifactRegistryDocker(t *testing.T) {
 func TestArtifactRegistrySurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	first, err := New(Config{Addr: "127.0.0.1:0", DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
+	first := startFirst(t, dir)
 	parent := "projects/kept/locations/us-east1"
 	if _, err := createRepo(ctx, arClients(t, first)["grpc"], parent, "images", nil); err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"cloud.google.com/go/storage"
-	"google.golang.org/api/googleapi"
 	"google.golang.org/api/iterator"
 )
 
@@ -25,14 +24,6 @@ func storageClient(t testing.TB, s *Server) *storage.Client {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
-}
-
-func httpCode(err error) int {
-	var gerr *googleapi.Error
-	if errors.As(err, &gerr) {
-		return gerr.Code
-	}
-	return 0
 }
 
 func writeObject(ctx context.Context, o *storage.ObjectHandle, data []byte, chunk int) (*storage.ObjectAttrs, error) {
@@ -230,8 +221,8 @@ func TestStorage(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.do()
-			if (tc.code == 0 && err != nil) || (tc.code != 0 && httpCode(err) != tc.code) {
-				t.Fatalf("got %v (status %d), want status %d", err, httpCode(err), tc.code)
+			if (tc.code == 0 && err != nil) || (tc.code != 0 && httpStatus(err) != tc.code) {
+				t.Fatalf("got %v (status %d), want status %d", err, httpStatus(err), tc.code)
 			}
 		})
 	}
@@ -242,13 +233,7 @@ func TestStorage(t *testing.T) {
 func TestStorageSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	first, err := New(Config{Addr: "127.0.0.1:0", DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
+	first := startFirst(t, dir)
 	c := storageClient(t, first)
 	if err := c.Bucket("kept-bucket").Create(ctx, "kept", nil); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -46,8 +47,8 @@ func (s *Service) insertBucket(q url.Values, body []byte) (resource, *apiError) 
 	if !bucketNameRE.MatchString(name) || strings.Contains(name, "..") || strings.HasPrefix(name, "goog") {
 		return nil, invalid("Invalid bucket name: '" + name + "'")
 	}
-	if v := r["versioning"]; v != nil && strings.Contains(strings.ReplaceAll(string(v), " ", ""), `"enabled":true`) {
-		return nil, invalid("Object versioning is not supported by the simulator: it keeps only an object's live generation.")
+	if err := refuseVersioning(r); err != nil {
+		return nil, err
 	}
 	for k := range bucketOwned {
 		delete(r, k)
@@ -83,6 +84,16 @@ func (s *Service) insertBucket(q url.Values, body []byte) (resource, *apiError) 
 	s.buckets[name] = b
 	s.objects[name] = map[string]*object{}
 	return r.clone(), nil
+}
+
+// refuseVersioning refuses a bucket with versioning enabled, which the
+// simulator does not keep.
+func refuseVersioning(r resource) *apiError {
+	var v struct{ Enabled bool }
+	if r["versioning"] != nil && json.Unmarshal(r["versioning"], &v) == nil && v.Enabled {
+		return invalid("Object versioning is not supported by the simulator: it keeps only an object's live generation.")
+	}
+	return nil
 }
 
 func internal(err error) *apiError {
@@ -150,8 +161,8 @@ func (s *Service) patchBucket(name string, q url.Values, body []byte, replace bo
 	if err != nil {
 		return nil, err
 	}
-	if v := in["versioning"]; v != nil && strings.Contains(strings.ReplaceAll(string(v), " ", ""), `"enabled":true`) {
-		return nil, invalid("Object versioning is not supported by the simulator: it keeps only an object's live generation.")
+	if err := refuseVersioning(in); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -170,16 +181,7 @@ func (s *Service) patchBucket(name string, q url.Values, body []byte, replace bo
 			}
 		}
 	}
-	for k, v := range in {
-		if bucketOwned[k] || k == "location" {
-			continue
-		}
-		if string(v) == "null" {
-			delete(r, k)
-			continue
-		}
-		r[k] = v
-	}
+	r.merge(in, func(k string) bool { return !bucketOwned[k] && k != "location" })
 	meta := r.int("metageneration") + 1
 	r.setInt("metageneration", meta)
 	r.set("updated", stamp(s.base.Now()))

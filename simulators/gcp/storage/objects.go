@@ -157,16 +157,7 @@ func (s *Service) patchObject(bkt, name string, q url.Values, body []byte) (reso
 		return nil, err
 	}
 	r := o.Res.clone()
-	for k, v := range in {
-		if !objectWritable[k] {
-			continue
-		}
-		if string(v) == "null" {
-			delete(r, k)
-			continue
-		}
-		r[k] = v
-	}
+	r.merge(in, func(k string) bool { return objectWritable[k] })
 	meta := r.int("metageneration") + 1
 	r.setInt("metageneration", meta)
 	r.set("updated", stamp(s.base.Now()))

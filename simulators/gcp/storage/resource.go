@@ -31,6 +31,20 @@ func (r resource) int(key string) int64 {
 
 func (r resource) setInt(key string, n int64) { r.set(key, strconv.FormatInt(n, 10)) }
 
+// merge sets the fields of in that writable allows, as a patch does: a
+// null deletes the field.
+func (r resource) merge(in resource, writable func(key string) bool) {
+	for k, v := range in {
+		switch {
+		case !writable(k):
+		case string(v) == "null":
+			delete(r, k)
+		default:
+			r[k] = v
+		}
+	}
+}
+
 func (r resource) clone() resource {
 	out := resource{}
 	for k, v := range r {
