@@ -173,9 +173,6 @@ func (s *Service) CreateDatabase(_ context.Context, req *adminpb.CreateDatabaseR
 
 // GetDatabase returns a database.
 func (s *Service) GetDatabase(_ context.Context, req *adminpb.GetDatabaseRequest) (*adminpb.Database, error) {
-	if err := checkName(dbRE, req.Name, "projects/{project}/databases/{database}"); err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db, err := s.find(req.Name)
@@ -187,6 +184,9 @@ func (s *Service) GetDatabase(_ context.Context, req *adminpb.GetDatabaseRequest
 
 // find is the named database. The caller holds s.mu.
 func (s *Service) find(name string) (*adminpb.Database, error) {
+	if err := checkName(dbRE, name, "projects/{project}/databases/{database}"); err != nil {
+		return nil, err
+	}
 	if db := s.dbs[name]; db != nil {
 		return db, nil
 	}
@@ -222,9 +222,6 @@ var updatable = fieldmask.Setters[*adminpb.Database]{
 // without a mask).
 func (s *Service) UpdateDatabase(_ context.Context, req *adminpb.UpdateDatabaseRequest) (*lropb.Operation, error) {
 	in := req.GetDatabase()
-	if err := checkName(dbRE, in.GetName(), "projects/{project}/databases/{database}"); err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, err := s.find(in.Name)
@@ -246,9 +243,6 @@ func (s *Service) UpdateDatabase(_ context.Context, req *adminpb.UpdateDatabaseR
 // DeleteDatabase deletes a database unless it is protected, or its etag
 // is not the one given.
 func (s *Service) DeleteDatabase(_ context.Context, req *adminpb.DeleteDatabaseRequest) (*lropb.Operation, error) {
-	if err := checkName(dbRE, req.Name, "projects/{project}/databases/{database}"); err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db, err := s.find(req.Name)

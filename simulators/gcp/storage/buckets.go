@@ -100,6 +100,19 @@ func internal(err error) *apiError {
 	return errorOf(http.StatusInternalServerError, "backendError", "gcpsim: "+err.Error())
 }
 
+// bucketIf is the named bucket when the preconditions hold for it. The
+// caller holds s.mu.
+func (s *Service) bucketIf(name string, p preconditions) (*bucket, *apiError) {
+	b := s.buckets[name]
+	if b == nil {
+		return nil, notFoundBucket()
+	}
+	if err := p.check(1, b.Res.int("metageneration")); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
 func (s *Service) getBucket(name string, q url.Values) (resource, *apiError) {
 	p, err := parsePreconditions(q)
 	if err != nil {
@@ -107,11 +120,8 @@ func (s *Service) getBucket(name string, q url.Values) (resource, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b := s.buckets[name]
-	if b == nil {
-		return nil, notFoundBucket()
-	}
-	if err := p.check(1, b.Res.int("metageneration")); err != nil {
+	b, err := s.bucketIf(name, p)
+	if err != nil {
 		return nil, err
 	}
 	return b.Res.clone(), nil
@@ -166,11 +176,8 @@ func (s *Service) patchBucket(name string, q url.Values, body []byte, replace bo
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b := s.buckets[name]
-	if b == nil {
-		return nil, notFoundBucket()
-	}
-	if err := p.check(1, b.Res.int("metageneration")); err != nil {
+	b, err := s.bucketIf(name, p)
+	if err != nil {
 		return nil, err
 	}
 	r := b.Res.clone()
@@ -201,11 +208,7 @@ func (s *Service) deleteBucket(name string, q url.Values) *apiError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b := s.buckets[name]
-	if b == nil {
-		return notFoundBucket()
-	}
-	if err := p.check(1, b.Res.int("metageneration")); err != nil {
+	if _, err := s.bucketIf(name, p); err != nil {
 		return err
 	}
 	if len(s.objects[name]) > 0 {
