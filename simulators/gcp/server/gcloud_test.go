@@ -34,6 +34,7 @@ func runGcloud(t *testing.T, s *Server, project string, cmds []gcloudCmd) {
 		"CLOUDSDK_CORE_DISABLE_PROMPTS=1", "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=1", "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=1",
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="+s.URL()+"/",
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN="+s.URL()+"/",
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_FIRESTORE="+s.URL()+"/",
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING="+s.URL()+"/",
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM="+s.URL()+"/",
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE="+s.URL()+"/storage/v1/",
@@ -84,5 +85,17 @@ func TestGcloudStorage(t *testing.T) {
 		{name: "remove the object", args: []string{"storage", "rm", "gs://gcloud-bkt/dir/hi.txt"}, want: "Removing gs://gcloud-bkt/dir/hi.txt"},
 		{name: "delete the bucket", args: []string{"storage", "buckets", "delete", "gs://gcloud-bkt"}, want: "Removing gs://gcloud-bkt/"},
 		{name: "describe the deleted bucket", args: []string{"storage", "buckets", "describe", "gs://gcloud-bkt"}, fail: true, want: "not found: 404"},
+	})
+}
+
+// TestGcloudFirestoreDatabases runs gcloud firestore databases commands.
+func TestGcloudFirestoreDatabases(t *testing.T) {
+	s := startServer(t, Config{})
+	runGcloud(t, s, "gcloud-fs", []gcloudCmd{
+		{name: "create a database", args: []string{"firestore", "databases", "create", "--database=app-db", "--location=nam5"}, want: "type: FIRESTORE_NATIVE"},
+		{name: "describe it", args: []string{"firestore", "databases", "describe", "--database=app-db"}, want: "name: projects/gcloud-fs/databases/app-db"},
+		{name: "list", args: []string{"firestore", "databases", "list"}, want: "locationId: nam5"},
+		{name: "delete it", args: []string{"firestore", "databases", "delete", "--database=app-db"}, want: "deleteTime:"},
+		{name: "describe the deleted", args: []string{"firestore", "databases", "describe", "--database=app-db"}, fail: true, want: "NOT_FOUND"},
 	})
 }
