@@ -65,9 +65,11 @@ awssim:
 	$(GO) build -ldflags "$(LDFLAGS)" -o .run/bin/awssim ./simulators/aws/cmd/awssim
 	exec .run/bin/awssim --data .run/awssim $(ARGS)
 
-# gcpsim runs the GCP simulator (Firestore, Cloud Run jobs, Logging, the
-# metadata server) on 127.0.0.1:8086; point FIRESTORE_EMULATOR_HOST and
-# GCE_METADATA_HOST at it, and other clients' endpoint.
+# gcpsim runs the GCP simulator (Firestore, Cloud Run jobs, Logging, IAM,
+# Artifact Registry and its Docker registry, Cloud Storage, the metadata
+# server) on 127.0.0.1:8086; point FIRESTORE_EMULATOR_HOST,
+# STORAGE_EMULATOR_HOST and GCE_METADATA_HOST at it, other clients'
+# endpoint, and gcloud's api_endpoint_overrides.
 gcpsim:
 	@mkdir -p .run/bin .run/gcpsim
 	$(GO) build -ldflags "$(LDFLAGS)" -o .run/bin/gcpsim ./simulators/gcp/cmd/gcpsim

@@ -1,9 +1,6 @@
 package ecr
 
 import (
-	"net/http"
-	"net/http/httptest"
-
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
 )
 
@@ -70,19 +67,19 @@ func (s *Service) resolve(repo string, id imageID) (string, []string, *deleteFai
 	notFound := &deleteFailure{ImageID: id, FailureCode: "ImageNotFound", FailureReason: "Requested image not found"}
 	digest := id.ImageDigest
 	if id.ImageTag != "" {
-		m := s.St.manifests[repo][id.ImageTag]
+		m := s.registry.Manifest(repo, id.ImageTag)
 		if m == nil {
 			return "", nil, notFound
 		}
-		if digest != "" && digest != digestOf(m.Body) {
+		if digest != "" && digest != m.Digest() {
 			return "", nil, &deleteFailure{ImageID: id, FailureCode: "ImageTagDoesNotMatchDigest", FailureReason: "Invalid image digest for tag " + id.ImageTag}
 		}
-		digest = digestOf(m.Body)
+		digest = m.Digest()
 	}
 	var tags []string
 	found := false
-	for _, m := range s.St.images(repo) {
-		if digestOf(m.Body) != digest {
+	for _, m := range s.registry.Images(repo) {
+		if m.Digest() != digest {
 			continue
 		}
 		found = true
@@ -96,13 +93,5 @@ func (s *Service) resolve(repo string, id imageID) (string, []string, *deleteFai
 	return digest, tags, nil
 }
 
-// deleteRef deletes one tag or digest reference from the registry and
-// the store. The caller holds s.Mu.
-func (s *Service) deleteRef(repo, ref string) error {
-	rec := httptest.NewRecorder()
-	s.registry.ServeHTTP(rec, httptest.NewRequest(http.MethodDelete, "/v2/"+repo+"/manifests/"+ref, nil))
-	if s.St.manifests[repo][ref] == nil {
-		return nil
-	}
-	return s.St.dropManifest(repo, ref)
-}
+// deleteRef deletes one tag or digest reference from the registry.
+func (s *Service) deleteRef(repo, ref string) error { return s.registry.DeleteRef(repo, ref) }

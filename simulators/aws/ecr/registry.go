@@ -1,172 +1,65 @@
 package ecr
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/registry"
-
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/ociregistry"
 )
 
-// maxManifest bounds a manifest upload, as ECR's 4 MiB limit does.
-const maxManifest = 4 << 20
-
-// initRegistry builds the OCI registry and replays persisted manifests
-// into it (go-containerregistry keeps manifests in memory only; blobs go
-// to BlobDir when set).
+// initRegistry opens the registry over the persisted manifests; blobs go
+// to blobDir when set.
 func (s *Service) initRegistry(blobDir string) error {
-	opts := []registry.Option{registry.Logger(log.New(io.Discard, "", 0))}
-	if blobDir != "" {
-		if err := os.MkdirAll(blobDir, 0o700); err != nil {
-			return fmt.Errorf("ecr: blob directory: %w", err)
-		}
-		opts = append(opts, registry.WithBlobHandler(registry.NewDiskBlobHandler(blobDir)))
+	reg, err := ociregistry.Open(s.St.kv, bucketManifests, blobDir)
+	if err != nil {
+		return fmt.Errorf("ecr: %w", err)
 	}
-	s.registry = registry.New(opts...)
-	for _, m := range s.St.all() {
-		req := httptest.NewRequest(http.MethodPut, "/v2/"+m.Repo+"/manifests/"+m.Ref, bytes.NewReader(m.Body))
-		req.Header.Set("Content-Type", m.ContentType)
-		rec := httptest.NewRecorder()
-		s.registry.ServeHTTP(rec, req)
-		if rec.Code != http.StatusCreated {
-			return fmt.Errorf("ecr: restore manifest %s:%s: %d %s", m.Repo, m.Ref, rec.Code, rec.Body)
-		}
-	}
+	s.registry = reg
 	return nil
-}
-
-// purgeImages deletes every manifest of a repository (DeleteRepository
-// with force). The caller holds s.Mu.
-func (s *Service) purgeImages(name string) error {
-	for _, m := range s.St.images(name) {
-		rec := httptest.NewRecorder()
-		s.registry.ServeHTTP(rec, httptest.NewRequest(http.MethodDelete, "/v2/"+name+"/manifests/"+m.Ref, nil))
-		if err := s.St.dropManifest(name, m.Ref); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// repoPathRE finds the repository in a distribution API path.
-var repoPathRE = regexp.MustCompile(`^/v2/(.+?)/(blobs|manifests|tags|referrers)/`)
-
-type regErr struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-func writeRegError(w http.ResponseWriter, status int, code, msg string) {
-	b, _ := json.Marshal(map[string][]regErr{"errors": {{code, msg}}})
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
 }
 
 // Registry returns the OCI distribution API handler, to be mounted at
 // /v2/. Requests authenticate with HTTP basic auth, user "AWS" and the
-// password from GetAuthorizationToken, as with ECR.
+// password from GetAuthorizationToken, as with ECR. A push is refused
+// unless a repository of its name exists; an immutable one refuses to
+// move a tag.
 func (s *Service) Registry() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if msg, ok := s.authorized(r); !ok {
 			w.Header().Set("Www-Authenticate", `Basic realm="`+s.endpoint()+`/",service="ecr.amazonaws.com"`)
-			writeRegError(w, http.StatusUnauthorized, "DENIED", msg)
+			ociregistry.WriteError(w, http.StatusUnauthorized, "DENIED", msg)
 			return
 		}
-		m := repoPathRE.FindStringSubmatch(r.URL.Path)
-		if m == nil {
+		name := ociregistry.RepoOf(r.URL.Path)
+		if name == "" {
 			s.registry.ServeHTTP(w, r)
 			return
 		}
-		name := m[1]
 		s.Mu.Lock()
 		repos := s.St.named(name)
 		s.Mu.Unlock()
 		if len(repos) == 0 {
-			writeRegError(w, http.StatusNotFound, "NAME_UNKNOWN", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.AccountID))
+			ociregistry.WriteError(w, http.StatusNotFound, "NAME_UNKNOWN", fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, s.AccountID))
 			return
 		}
-		if m[2] != "manifests" || (r.Method != http.MethodPut && r.Method != http.MethodDelete) {
-			s.registry.ServeHTTP(w, r)
-			return
+		var refuseMove func(string) string
+		for _, repo := range repos {
+			if repo.Mutability == "IMMUTABLE" {
+				refuseMove = func(tag string) string {
+					return fmt.Sprintf("The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the repository is immutable.", tag, name)
+				}
+			}
 		}
-		immutable := false
-		for _, r := range repos {
-			immutable = immutable || r.Mutability == "IMMUTABLE"
-		}
-		s.serveManifestWrite(w, r, name, r.URL.Path[len(m[0]):], immutable)
+		s.registry.Serve(w, r, refuseMove)
 	})
-}
-
-func digestOf(b []byte) string {
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
-}
-
-// serveManifestWrite forwards a manifest PUT or DELETE and records it when
-// the registry accepted it, so images survive a restart. A tag moved to
-// another manifest leaves the old one reachable by digest, as the registry
-// does (and ECR, which lists it as untagged); an immutable repository
-// refuses to move a tag at all.
-func (s *Service) serveManifestWrite(w http.ResponseWriter, r *http.Request, name, ref string, immutable bool) {
-	var body []byte
-	if r.Method == http.MethodPut {
-		var err error
-		body, err = io.ReadAll(io.LimitReader(r.Body, maxManifest+1))
-		if err != nil || len(body) > maxManifest {
-			writeRegError(w, http.StatusBadRequest, "MANIFEST_INVALID", "manifest unreadable or larger than 4 MiB")
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	s.Mu.Lock()
-	old := s.St.manifests[name][ref]
-	s.Mu.Unlock()
-	moved := r.Method == http.MethodPut && old != nil && !strings.HasPrefix(ref, "sha256:") && !bytes.Equal(old.Body, body)
-	if moved && immutable {
-		writeRegError(w, http.StatusBadRequest, "TAG_INVALID", fmt.Sprintf("The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the repository is immutable.", ref, name))
-		return
-	}
-	rec := httptest.NewRecorder()
-	s.registry.ServeHTTP(rec, r)
-	s.Mu.Lock()
-	var err error
-	switch {
-	case r.Method == http.MethodPut && rec.Code == http.StatusCreated:
-		if moved && s.St.manifests[name][digestOf(old.Body)] == nil {
-			err = s.St.putManifest(&manifest{Repo: name, Ref: digestOf(old.Body), ContentType: old.ContentType, Body: old.Body})
-		}
-		if err == nil {
-			err = s.St.putManifest(&manifest{Repo: name, Ref: ref, ContentType: r.Header.Get("Content-Type"), Body: body})
-		}
-	case r.Method == http.MethodDelete && rec.Code == http.StatusAccepted:
-		err = s.St.dropManifest(name, ref)
-	}
-	s.Mu.Unlock()
-	if err != nil {
-		writeRegError(w, http.StatusInternalServerError, "UNKNOWN", "awssim: record manifest: "+err.Error())
-		return
-	}
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rec.Code)
-	w.Write(rec.Body.Bytes())
 }
 
 // A registry password is "<expiry unix seconds>.<hex HMAC of it>", so it
@@ -247,8 +140,8 @@ func (s *Service) listImages(region string, in *listImagesIn) (listImagesOut, *a
 	}
 	tagged := map[string]bool{}
 	var ids []imageID
-	for _, m := range s.St.images(in.RepositoryName) {
-		digest := digestOf(m.Body)
+	for _, m := range s.registry.Images(in.RepositoryName) {
+		digest := m.Digest()
 		if m.Ref != digest {
 			tagged[digest] = true
 			if status != "UNTAGGED" {
@@ -256,7 +149,7 @@ func (s *Service) listImages(region string, in *listImagesIn) (listImagesOut, *a
 			}
 		}
 	}
-	for _, m := range s.St.images(in.RepositoryName) {
+	for _, m := range s.registry.Images(in.RepositoryName) {
 		if strings.HasPrefix(m.Ref, "sha256:") && !tagged[m.Ref] && status != "TAGGED" {
 			ids = append(ids, imageID{ImageDigest: m.Ref})
 		}

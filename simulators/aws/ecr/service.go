@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/sockerless/sockerless/simulators/aws/internal/awsjson"
+	"github.com/sockerless/sockerless/simulators/kit/ociregistry"
 	"github.com/sockerless/sockerless/simulators/kit/service"
 )
 
@@ -50,7 +51,7 @@ type Options struct {
 type Service struct {
 	awsjson.Core[*store]
 	endpoint func() string
-	registry http.Handler
+	registry *ociregistry.Registry
 }
 
 // New loads persisted state and returns a Service whose registry already
@@ -254,11 +255,11 @@ func (s *Service) deleteRepository(region string, in *deleteIn) (repositoryResul
 	if r == nil {
 		return repositoryResult{}, s.repoNotFound(in.RepositoryName)
 	}
-	if len(s.St.images(r.Name)) > 0 {
+	if len(s.registry.Images(r.Name)) > 0 {
 		if !in.Force {
 			return repositoryResult{}, awsjson.BadRequest("RepositoryNotEmptyException", fmt.Sprintf("The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", r.Name, s.AccountID))
 		}
-		if err := s.purgeImages(r.Name); err != nil {
+		if err := s.registry.Purge(r.Name); err != nil {
 			return repositoryResult{}, internal(err)
 		}
 	}

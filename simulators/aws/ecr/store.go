@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
-	"sort"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -13,8 +12,7 @@ import (
 )
 
 // Layout in bbolt: bucket "ecr" holds "repos" (region/name → repo),
-// "manifests" (repository NUL reference → manifest, replayed into the
-// registry at start) and "meta" (the key that signs registry tokens).
+// "manifests" (the registry's, kept by kit/ociregistry) and "meta" (the key that signs registry tokens).
 const (
 	bucketRoot      = "ecr"
 	bucketRepos     = "repos"
@@ -35,28 +33,14 @@ type repo struct {
 
 func repoKey(region, name string) string { return region + "/" + name }
 
-// manifest is one manifest PUT the registry accepted: Ref is the tag or
-// digest it was pushed by; Seq orders replay (an index after its children).
-type manifest struct {
-	Repo        string `json:"repo"`
-	Ref         string `json:"ref"`
-	ContentType string `json:"contentType"`
-	Body        []byte `json:"body"`
-	Seq         uint64 `json:"seq"`
-}
-
-func manifestKey(repo, ref string) string { return repo + "\x00" + ref }
-
 type store struct {
-	kv        *kv.Store
-	repos     map[string]*repo
-	manifests map[string]map[string]*manifest // repository → ref → manifest
-	seq       uint64
-	tokenKey  []byte
+	kv       *kv.Store
+	repos    map[string]*repo
+	tokenKey []byte
 }
 
 func openStore(db *bbolt.DB) (*store, error) {
-	s := &store{repos: map[string]*repo{}, manifests: map[string]map[string]*manifest{}}
+	s := &store{repos: map[string]*repo{}}
 	var err error
 	if s.kv, err = kv.Open(db, bucketRoot, bucketRepos, bucketManifests, bucketMeta); err != nil {
 		return nil, fmt.Errorf("ecr: load state: %w", err)
@@ -84,15 +68,8 @@ func (s *store) load() error {
 	if s.tokenKey == nil {
 		s.tokenKey = newTokenKey()
 	}
-	if err := kv.Load(s.kv, bucketRepos, func(_ string, r *repo) error {
+	return kv.Load(s.kv, bucketRepos, func(_ string, r *repo) error {
 		s.repos[repoKey(r.Region, r.Name)] = r
-		return nil
-	}); err != nil {
-		return err
-	}
-	return kv.Load(s.kv, bucketManifests, func(_ string, m *manifest) error {
-		s.index(m)
-		s.seq = max(s.seq, m.Seq)
 		return nil
 	})
 }
@@ -101,33 +78,6 @@ func newTokenKey() []byte {
 	k := make([]byte, 32)
 	rand.Read(k)
 	return k
-}
-
-func (s *store) index(m *manifest) {
-	if s.manifests[m.Repo] == nil {
-		s.manifests[m.Repo] = map[string]*manifest{}
-	}
-	s.manifests[m.Repo][m.Ref] = m
-}
-
-// images returns a repository's manifests in push order.
-func (s *store) images(name string) []*manifest {
-	var out []*manifest
-	for _, m := range s.manifests[name] {
-		out = append(out, m)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
-	return out
-}
-
-// all returns every manifest in push order, for replay.
-func (s *store) all() []*manifest {
-	var out []*manifest
-	for name := range s.manifests {
-		out = append(out, s.images(name)...)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
-	return out
 }
 
 func (s *store) putRepo(r *repo) error {
@@ -143,27 +93,6 @@ func (s *store) dropRepo(r *repo) error {
 		return err
 	}
 	delete(s.repos, repoKey(r.Region, r.Name))
-	return nil
-}
-
-func (s *store) putManifest(m *manifest) error {
-	s.seq++
-	m.Seq = s.seq
-	if err := s.kv.Put(bucketManifests, manifestKey(m.Repo, m.Ref), m); err != nil {
-		return err
-	}
-	s.index(m)
-	return nil
-}
-
-func (s *store) dropManifest(repo, ref string) error {
-	if err := s.kv.Delete(bucketManifests, manifestKey(repo, ref)); err != nil {
-		return err
-	}
-	delete(s.manifests[repo], ref)
-	if len(s.manifests[repo]) == 0 {
-		delete(s.manifests, repo)
-	}
 	return nil
 }
 

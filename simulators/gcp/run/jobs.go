@@ -3,7 +3,6 @@ package run
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -14,6 +13,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/sockerless/sockerless/simulators/gcp/internal/pages"
 )
 
 // Cloud Run's defaults for what a job's template leaves unset.
@@ -284,29 +285,5 @@ func fillJob(j, old *runpb.Job, now time.Time) {
 	j.Etag = fmt.Sprintf(`"%d-%d"`, j.Generation, now.UnixNano())
 }
 
-// paginate is one page of names, sorted by name unless order says how,
-// from token (an offset), and the token of the next page.
-func paginate(names []string, size int32, token string, order ...func(a, b string) int) ([]string, string, error) {
-	if len(order) > 0 {
-		slices.SortFunc(names, order[0])
-	} else {
-		slices.Sort(names)
-	}
-	from := 0
-	if token != "" {
-		n, err := strconv.Atoi(token)
-		if err != nil || n < 0 || n > len(names) {
-			return nil, "", errorf(codes.InvalidArgument, "Invalid page_token %q", token)
-		}
-		from = n
-	}
-	if size <= 0 || size > 1000 {
-		size = 1000
-	}
-	to := min(from+int(size), len(names))
-	next := ""
-	if to < len(names) {
-		next = strconv.Itoa(to)
-	}
-	return names[from:to], next, nil
-}
+// paginate is pages.Paginate.
+var paginate = pages.Paginate

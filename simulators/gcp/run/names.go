@@ -2,11 +2,12 @@ package run
 
 import (
 	"crypto/rand"
-	"fmt"
 	"regexp"
 	"strings"
 
 	"google.golang.org/grpc/codes"
+
+	"github.com/sockerless/sockerless/simulators/gcp/internal/lro"
 )
 
 var (
@@ -50,13 +51,7 @@ func parentOf(name string) string {
 func lastSegment(name string) string { return name[strings.LastIndex(name, "/")+1:] }
 
 // newUID is a random UUID, as Cloud Run gives each resource.
-func newUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
+var newUID = lro.NewID
 
 // suffix is the five random lowercase letters and digits Cloud Run
 // appends to a job's name to name an execution.

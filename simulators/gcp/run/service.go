@@ -79,13 +79,16 @@ func New(o Options) (*Service, error) {
 	return s, nil
 }
 
-// Register serves the Jobs, Executions, Tasks and Operations APIs on g.
+// Register serves the Jobs, Executions and Tasks APIs on g.
 func (s *Service) Register(g *grpc.Server) {
 	runpb.RegisterJobsServer(g, jobsAPI{s: s})
 	runpb.RegisterExecutionsServer(g, executionsAPI{s: s})
 	runpb.RegisterTasksServer(g, tasksAPI{s: s})
-	lropb.RegisterOperationsServer(g, operationsAPI{s: s})
 }
+
+// Operations is the Operations API over Cloud Run's operations, for the
+// server to serve beside other services' (lro.Mux).
+func (s *Service) Operations() lropb.OperationsServer { return operationsAPI{s: s} }
 
 // Close kills every running execution's tasks and waits for them; the
 // executions stay unfinished in the state file, to be failed by the next

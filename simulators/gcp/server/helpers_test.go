@@ -2,13 +2,17 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"cloud.google.com/go/firestore"
 	v1 "cloud.google.com/go/firestore/apiv1"
+	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -90,10 +94,29 @@ func dialRaw(host string) (*v1.Client, context.Context, error) {
 	return c, metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer owner"), nil
 }
 
-// wantCode fails unless err carries code (codes.OK: no error).
+// wantCode fails unless err carries code (codes.OK: no error): as a gRPC
+// status, or, from a REST client, as the status name of Google's JSON
+// error.
 func wantCode(t testing.TB, err error, code codes.Code) {
 	t.Helper()
-	if status.Code(err) != code {
-		t.Fatalf("got %v, want code %v", err, code)
+	if got := codeOf(err); got != code {
+		t.Fatalf("got %v (%v), want code %v", err, got, code)
 	}
+}
+
+func codeOf(err error) codes.Code {
+	var gerr *googleapi.Error
+	if !errors.As(err, &gerr) {
+		return status.Code(err)
+	}
+	var body struct {
+		Error struct{ Status string } `json:"error"`
+	}
+	json.Unmarshal([]byte(gerr.Body), &body)
+	for c := codes.OK; c <= codes.Unauthenticated; c++ {
+		if strings.ToUpper(regexp.MustCompile(`([a-z])([A-Z])`).ReplaceAllString(c.String(), "${1}_${2}")) == body.Error.Status {
+			return c
+		}
+	}
+	return codes.Unknown
 }

@@ -177,7 +177,7 @@ func TestRunExecutionOutcomes(t *testing.T) {
 			}},
 		{name: "an image outside loopback is refused at pull", image: "example.com/tools:v1",
 			check: func(t *testing.T, x *runpb.Execution, tasks []*runpb.Task) {
-				if x.FailedCount != 1 || !strings.Contains(tasks[0].LastAttemptResult.Status.Message, "only from a registry on loopback") {
+				if x.FailedCount != 1 || !strings.Contains(tasks[0].LastAttemptResult.Status.Message, "or a registry on loopback") {
 					t.Fatalf("task %v", tasks[0])
 				}
 			}},

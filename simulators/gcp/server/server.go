@@ -1,7 +1,10 @@
 // Package server runs the GCP simulator: one loopback port that serves
 // gRPC (HTTP/2 without TLS, as clients pointed at an emulator dial it:
-// Firestore, Cloud Run, Logging, IAM) and HTTP/1.1 (the metadata server,
-// the OAuth token endpoint, the REST APIs of Cloud Run, Logging and IAM), routing each
+// Firestore and its Admin API's databases, Cloud Run, Logging, IAM,
+// Artifact Registry) and HTTP/1.1 (the metadata server, the OAuth token
+// endpoint, the REST APIs of Cloud Run, Logging, IAM, Artifact Registry
+// and Firestore's databases, Artifact Registry's Docker
+// registry, Cloud Storage's JSON API and its XML reads), routing each
 // request to the simulated service.
 package server
 
@@ -13,14 +16,19 @@ import (
 	"strings"
 	"time"
 
+	lropb "cloud.google.com/go/longrunning/autogen/longrunningpb"
 	"go.etcd.io/bbolt"
 	"google.golang.org/grpc"
 
+	"github.com/sockerless/sockerless/simulators/gcp/artifactregistry"
 	"github.com/sockerless/sockerless/simulators/gcp/firestore"
+	"github.com/sockerless/sockerless/simulators/gcp/firestoreadmin"
 	"github.com/sockerless/sockerless/simulators/gcp/iam"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/googlerest"
+	"github.com/sockerless/sockerless/simulators/gcp/internal/lro"
 	"github.com/sockerless/sockerless/simulators/gcp/logging"
 	"github.com/sockerless/sockerless/simulators/gcp/run"
+	"github.com/sockerless/sockerless/simulators/gcp/storage"
 	"github.com/sockerless/sockerless/simulators/gcp/tokens"
 	"github.com/sockerless/sockerless/simulators/kit/kv"
 	"github.com/sockerless/sockerless/simulators/kit/loopback"
@@ -56,6 +64,9 @@ type Server struct {
 	run       *run.Service
 	tokens    *tokens.Service
 	iam       *iam.Service
+	ar        *artifactregistry.Service
+	storage   *storage.Service
+	fsadmin   *firestoreadmin.Service
 	serving   *loopback.Server
 }
 
@@ -82,6 +93,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.firestore = fs
 	fs.Register(s.grpc)
+	if s.fsadmin, err = firestoreadmin.New(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	s.fsadmin.Register(s.grpc)
 	if s.tokens, err = tokens.New(base); err != nil {
 		s.closeDB()
 		return nil, err
@@ -96,10 +112,19 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.logging.Register(s.grpc)
+	if s.storage, err = storage.New(base, s.tokens.ProjectNumber()); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	if err := s.openArtifactRegistry(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
 	if err := s.openRun(base); err != nil {
 		s.closeDB()
 		return nil, err
 	}
+	lropb.RegisterOperationsServer(s.grpc, lro.Mux{Servers: []lropb.OperationsServer{s.run.Operations(), s.ar.Operations(), s.fsadmin.Operations()}})
 	return s, nil
 }
 
@@ -115,8 +140,17 @@ func (s *Server) Handler() http.Handler {
 		},
 		Serve: func(w http.ResponseWriter, r *http.Request, _ []byte) { s.grpc.ServeHTTP(w, r) },
 	})
+	r.Register(service.Route{
+		Name:   "docker-registry",
+		Stream: true,
+		Match:  func(r *http.Request, _ []byte) bool { return artifactregistry.IsRegistryRequest(r) },
+		Serve:  func(w http.ResponseWriter, r *http.Request, _ []byte) { s.ar.Registry().ServeHTTP(w, r) },
+	})
 	r.Register(s.tokens.Routes()...)
-	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()), restRoute("logging", s.logging.REST()))
+	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()), restRoute("logging", s.logging.REST()),
+		restRoute("artifactregistry", s.ar.REST()), restRoute("firestoreadmin", s.fsadmin.REST()))
+	// Storage's XML reads claim GET /BUCKET/OBJECT: after every other path.
+	r.Register(s.storage.Routes()...)
 	return r
 }
 

@@ -80,7 +80,7 @@ func (s *Service) serveMetadata(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"aliases": []string{"default"}, "email": email, "scopes": scopes})
 	case "token":
-		writeJSON(w, http.StatusOK, map[string]any{"access_token": accessToken(), "expires_in": int(tokenLifetime / time.Second), "token_type": "Bearer"})
+		writeJSON(w, http.StatusOK, map[string]any{"access_token": s.AccessToken(), "expires_in": int(tokenLifetime / time.Second), "token_type": "Bearer"})
 	case "identity":
 		aud := q.Get("audience")
 		if aud == "" {

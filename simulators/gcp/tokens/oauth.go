@@ -43,7 +43,7 @@ func (s *Service) serveToken(w http.ResponseWriter, r *http.Request, body []byte
 		oauthError(w, "invalid_request", "the body must be application/x-www-form-urlencoded: "+err.Error())
 		return
 	}
-	access := map[string]any{"access_token": accessToken(), "expires_in": int(tokenLifetime / time.Second), "token_type": "Bearer"}
+	access := map[string]any{"access_token": s.AccessToken(), "expires_in": int(tokenLifetime / time.Second), "token_type": "Bearer"}
 	switch grant := form.Get("grant_type"); grant {
 	case "urn:ietf:params:oauth:grant-type:jwt-bearer":
 		claims, err := assertionClaims(form.Get("assertion"))

@@ -8,20 +8,26 @@
 //
 // ID tokens are RS256 JWTs signed with a key made when the simulator
 // starts, published at /oauth2/v3/certs. The simulated APIs accept any
-// credentials, as Google's emulators do, so access tokens are opaque and
-// a key file's assertion is read but its signature is not checked
-// (there are no service account keys to check it against yet).
+// credentials, as Google's emulators do; only the Artifact Registry's
+// Docker endpoint checks its password (CheckAccessToken), so access tokens
+// carry their expiry and a MAC of it under a key made at start. A key
+// file's assertion is read but its signature is not checked (there are
+// no service account keys to check it against yet).
 package tokens
 
 import (
 	"crypto"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sockerless/sockerless/simulators/kit/service"
@@ -36,6 +42,7 @@ type Service struct {
 	number string // the project's number
 	key    *rsa.PrivateKey
 	kid    string
+	macKey []byte
 }
 
 // New makes the signing key for b.AccountID's tokens.
@@ -51,8 +58,13 @@ func New(b service.Base) (*Service, error) {
 	number := fmt.Sprintf("%012d", h.Sum64()%900000000000+100000000000)
 	var kid [20]byte
 	rand.Read(kid[:])
-	return &Service{base: b, number: number, key: key, kid: fmt.Sprintf("%x", kid)}, nil
+	macKey := make([]byte, 32)
+	rand.Read(macKey)
+	return &Service{base: b, number: number, key: key, kid: fmt.Sprintf("%x", kid), macKey: macKey}, nil
 }
+
+// ProjectNumber is the project's number, fixed for its ID.
+func (s *Service) ProjectNumber() string { return s.number }
 
 // DefaultAccount is the email of the project's default compute service
 // account, which workloads run as unless told otherwise.
@@ -60,11 +72,33 @@ func (s *Service) DefaultAccount() string {
 	return s.number + "-compute@developer.gserviceaccount.com"
 }
 
-// accessToken is a new opaque access token.
-func accessToken() string {
-	var b [32]byte
-	rand.Read(b[:])
-	return "ya29.gcpsim-" + base64.RawURLEncoding.EncodeToString(b[:])
+const accessPrefix = "ya29.gcpsim-"
+
+// AccessToken is a new access token, valid for an hour:
+// ya29.gcpsim-<expiry unix seconds>.<MAC of it>.
+func (s *Service) AccessToken() string {
+	e := strconv.FormatInt(s.base.Now().Add(tokenLifetime).Unix(), 10)
+	return accessPrefix + e + "." + s.mac(e)
+}
+
+func (s *Service) mac(expiry string) string {
+	m := hmac.New(sha256.New, s.macKey)
+	m.Write([]byte(expiry))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// CheckAccessToken fails unless tok is an access token this simulator
+// issued since it started, and not expired.
+func (s *Service) CheckAccessToken(tok string) error {
+	e, mac, ok := strings.Cut(strings.TrimPrefix(tok, accessPrefix), ".")
+	secs, err := strconv.ParseInt(e, 10, 64)
+	if !ok || err != nil || !strings.HasPrefix(tok, accessPrefix) || !hmac.Equal([]byte(mac), []byte(s.mac(e))) {
+		return errors.New("the access token was not issued by this simulator (or it restarted since): get a new one")
+	}
+	if s.base.Now().Unix() >= secs {
+		return errors.New("the access token has expired: get a new one")
+	}
+	return nil
 }
 
 // IDToken is a signed ID token for email with audience aud; full adds

@@ -32,8 +32,8 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println("gcpsim listening on", srv.URL())
-	fmt.Printf("export FIRESTORE_EMULATOR_HOST=%s GCE_METADATA_HOST=%s\n", srv.Addr(), srv.Addr())
-	fmt.Printf("# gRPC clients (Cloud Run, Logging, IAM): option.WithEndpoint(%q), no TLS, no credentials\n", srv.Addr())
+	fmt.Printf("export FIRESTORE_EMULATOR_HOST=%s GCE_METADATA_HOST=%s STORAGE_EMULATOR_HOST=%s\n", srv.Addr(), srv.Addr(), srv.Addr())
+	fmt.Printf("# gRPC clients (Cloud Run, Logging, IAM, Artifact Registry): option.WithEndpoint(%q), no TLS, no credentials\n", srv.Addr())
 	fmt.Printf("# REST clients: option.WithEndpoint(%q)\n", srv.URL()+"/")
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)

@@ -23,6 +23,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
 
 // Method is one REST binding of a gRPC method.
@@ -149,6 +150,9 @@ func setQuery(msg protoreflect.Message, name string, values []string) error {
 	if fd == nil {
 		fd = msg.Descriptor().Fields().ByName(protoreflect.Name(name))
 	}
+	if fd != nil && fd.Message() != nil && fd.Message().FullName() == "google.protobuf.FieldMask" {
+		return setMask(msg, fd, values)
+	}
 	if fd == nil || fd.IsMap() || fd.Message() != nil {
 		return status.Errorf(codes.InvalidArgument, "Invalid JSON payload received. Unknown name %q: Cannot bind query parameter.", name)
 	}
@@ -168,6 +172,35 @@ func setQuery(msg protoreflect.Message, name string, values []string) error {
 		list.Append(v)
 	}
 	return nil
+}
+
+// setMask sets a FieldMask field (updateMask=description,dockerConfig)
+// from its JSON form: comma-separated lowerCamel paths.
+func setMask(msg protoreflect.Message, fd protoreflect.FieldDescriptor, values []string) error {
+	var paths []string
+	for _, v := range values {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				paths = append(paths, snake(p))
+			}
+		}
+	}
+	mask := &fieldmaskpb.FieldMask{Paths: paths}
+	msg.Set(fd, protoreflect.ValueOfMessage(mask.ProtoReflect()))
+	return nil
+}
+
+// snake is a lowerCamel field path in snake_case, as FieldMask keeps it.
+func snake(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		if r >= 'A' && r <= 'Z' {
+			b.WriteByte('_')
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // scalar parses a query parameter's value for field fd.
