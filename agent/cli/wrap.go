@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"strconv"
@@ -41,6 +42,12 @@ func wrap(ctx context.Context, env Env, args []string) int {
 		Runtime:    env.Runtime,
 		Logs:       &streamLogs{stdout: env.Stdout, stderr: env.Stderr},
 		HTTPClient: env.HTTPClient,
+	}
+	if h := env.Getenv(proto.EnvHealth); h != "" {
+		cfg.Health = new(proto.HealthSpec)
+		if err := json.Unmarshal([]byte(h), cfg.Health); err != nil {
+			return usageError(env, proto.EnvHealth+" is not a healthcheck: "+err.Error())
+		}
 	}
 	listen := env.Getenv(envListen)
 	switch {

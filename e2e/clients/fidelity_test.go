@@ -1,8 +1,10 @@
 package clients
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sockerless/sockerless/e2e/harness"
 )
@@ -69,4 +71,51 @@ func runSleeper(t *testing.T, e *harness.Engine) string {
 	id := strings.TrimSpace(r.Stdout)
 	t.Cleanup(func() { e.Docker("rm", "-f", id) })
 	return id
+}
+
+// docker run --health-* checks the container from inside it: a passing
+// check makes it healthy, a failing one unhealthy after its retries,
+// with the probe's output in State.Health.Log, the status in docker ps,
+// and a health_status event.
+func TestHealthcheck(t *testing.T) {
+	for _, tg := range targets {
+		t.Run(tg.name, func(t *testing.T) {
+			e := tg.use(t)
+			for _, tc := range []struct {
+				cmd, want, output string
+			}{
+				{"echo fine", "healthy", "fine\n"},
+				{"echo broken; exit 1", "unhealthy", "broken\n"},
+			} {
+				r := e.Docker("run", "-d", "--health-cmd", tc.cmd, "--health-interval", "200ms", "--health-retries", "2",
+					TestImage, "sleep", "300")
+				if r.Code != 0 {
+					t.Fatalf("run: %s", r.Stderr)
+				}
+				id := strings.TrimSpace(r.Stdout)
+				t.Cleanup(func() { e.Docker("rm", "-f", id) })
+				var got string
+				for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+					got = strings.TrimSpace(e.Docker("inspect", "-f", "{{.State.Health.Status}}", id).Stdout)
+					if got == tc.want {
+						break
+					}
+				}
+				if got != tc.want {
+					t.Fatalf("%q: health %q, want %q", tc.cmd, got, tc.want)
+				}
+				out := e.Docker("inspect", "-f", "{{(index .State.Health.Log 0).Output}}", id).Stdout
+				if strings.TrimSuffix(out, "\n") != tc.output {
+					t.Errorf("%q: probe output %q, want %q", tc.cmd, out, tc.output)
+				}
+				if ps := e.Docker("ps", "--filter", "id="+id, "--format", "{{.Status}}").Stdout; !strings.Contains(ps, "("+tc.want+")") {
+					t.Errorf("%q: docker ps status %q, want it to say (%s)", tc.cmd, ps, tc.want)
+				}
+				ev := e.Docker("events", "--since", "0", "--until", fmt.Sprint(time.Now().Unix()+1), "--filter", "container="+id, "--filter", "event=health_status", "--format", "{{.Action}}")
+				if !strings.Contains(ev.Stdout, "health_status: "+tc.want) {
+					t.Errorf("%q: events %q, want health_status: %s", tc.cmd, ev.Stdout, tc.want)
+				}
+			}
+		})
+	}
 }

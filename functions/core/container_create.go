@@ -44,6 +44,9 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 		return call.Reply{}, err
 	}
 	rec, err := c.newContainer(req, img)
+	if err == nil {
+		err = legacyMacAddress(in, rec)
+	}
 	if err != nil {
 		return call.Reply{}, err
 	}
@@ -114,6 +117,7 @@ func (c *Core) newContainer(req container.CreateRequest, img *imageRecord) (*con
 	if cfg.StopSignal == "" {
 		cfg.StopSignal = ic.Config.StopSignal
 	}
+	cfg.Healthcheck = mergeHealthcheck(ic.Config.Healthcheck, cfg.Healthcheck)
 	labels := map[string]string{}
 	for k, v := range ic.Config.Labels {
 		labels[k] = v
@@ -151,6 +155,9 @@ func (c *Core) newContainer(req container.CreateRequest, img *imageRecord) (*con
 	if hc.LogConfig.Type == "" {
 		hc.LogConfig.Type = "json-file"
 	}
+	if hc.Runtime == "" {
+		hc.Runtime = defaultRuntime
+	}
 	nets := map[string]*network.EndpointSettings{string(hc.NetworkMode): {}}
 	if hc.NetworkMode.IsContainer() {
 		nets = map[string]*network.EndpointSettings{} // shares another container's
@@ -177,6 +184,11 @@ func (c *Core) newContainer(req container.CreateRequest, img *imageRecord) (*con
 	}, nil
 }
 
+// defaultRuntime is the OCI runtime dockerd names by default, the one
+// HostConfig.Runtime may name: whichever runtime runs the container
+// stands in for it.
+const defaultRuntime = "runc"
+
 // logDrivers are the log drivers dockerd has built in; a container may
 // name any of them (its output is kept by the backend's own log store
 // whichever it names), and no other: there are no logging plugins.
@@ -191,6 +203,10 @@ func validateHostConfig(hc *container.HostConfig) error {
 	}
 	if err := container.ValidateRestartPolicy(hc.RestartPolicy); err != nil {
 		return invalid("%v", err)
+	}
+	if hc.Runtime != "" && hc.Runtime != defaultRuntime {
+		// dockerd's own words; each Sockerless runtime stands in for runc.
+		return invalid("Unknown runtime specified %s", hc.Runtime)
 	}
 	if t := hc.LogConfig.Type; t != "" && !logDrivers[t] {
 		return invalid("logger: no log driver named '%s' is registered", t)

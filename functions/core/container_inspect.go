@@ -143,7 +143,7 @@ func (c *Core) statusString(rec *containerRecord) string {
 	switch rec.State.Status {
 	case container.StateRunning:
 		started, _ := time.Parse(time.RFC3339Nano, rec.State.StartedAt)
-		return "Up " + units.HumanDuration(now.Sub(started))
+		return "Up " + units.HumanDuration(now.Sub(started)) + healthSuffix(rec.State.Health)
 	case container.StateExited:
 		finished, _ := time.Parse(time.RFC3339Nano, rec.State.FinishedAt)
 		return fmt.Sprintf("Exited (%d) %s ago", rec.State.ExitCode, units.HumanDuration(now.Sub(finished)))

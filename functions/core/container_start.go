@@ -63,6 +63,7 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 		r.State = container.State{
 			Status: container.StateRunning, Running: true,
 			StartedAt: formatTime(c.now()), FinishedAt: r.State.FinishedAt,
+			Health: startHealth(r.Config, r.State.Health),
 		}
 		return nil
 	})
@@ -126,6 +127,7 @@ func (c *Core) workload(rec *containerRecord, token string) Workload {
 		Tmpfs: rec.HostConfig.Tmpfs, Endpoints: endpointsOf(rec),
 		ExtraHosts: rec.HostConfig.ExtraHosts, DNS: rec.HostConfig.DNS,
 		DNSSearch: rec.HostConfig.DNSSearch, DNSOptions: rec.HostConfig.DNSOptions,
+		Health: healthSpec(rec.Config),
 	}
 }
 

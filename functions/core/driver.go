@@ -114,6 +114,10 @@ type Workload struct {
 	ExtraHosts            []string
 	DNS                   []netip.Addr
 	DNSSearch, DNSOptions []string
+	// Health is the healthcheck the workload's agent runs while main
+	// runs (agent.Config.Health; SOCKERLESS_HEALTHCHECK for an agent
+	// program), nil for none. Core keeps the results.
+	Health *proto.HealthSpec
 }
 
 // Endpoint is a workload's place on one bridge network.

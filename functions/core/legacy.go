@@ -2,7 +2,10 @@ package core
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
+
+	"github.com/moby/moby/api/types/network"
 
 	"github.com/sockerless/sockerless/functions/call"
 )
@@ -47,4 +50,29 @@ func withLegacy(in call.Call, v any, path string, fields map[string]any) call.Re
 		}
 	}
 	return jsonReply(http.StatusOK, obj)
+}
+
+// macAddressMovedIn is the API version that moved a container's MAC
+// address from Config.MacAddress to its endpoint's; moby's types no
+// longer have the former, so an older client's is read from the body.
+const macAddressMovedIn = "1.44"
+
+// legacyMacAddress sets the MAC address an older client asked for in
+// Config.MacAddress on the container's network endpoint, as dockerd does.
+func legacyMacAddress(in call.Call, rec *containerRecord) error {
+	if versionAtLeast(in.Version, macAddressMovedIn) {
+		return nil
+	}
+	var body struct{ MacAddress string } // the create body inlines Config
+	if json.Unmarshal(in.Body, &body) != nil || body.MacAddress == "" {
+		return nil
+	}
+	mac, err := net.ParseMAC(body.MacAddress)
+	if err != nil {
+		return invalid("invalid MAC address %s: %v", body.MacAddress, err)
+	}
+	if ep := rec.Networks[string(rec.HostConfig.NetworkMode)]; ep != nil && len(ep.MacAddress) == 0 {
+		ep.MacAddress = network.HardwareAddr(mac)
+	}
+	return nil
 }

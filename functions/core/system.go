@@ -66,8 +66,9 @@ func (c *Core) info(ctx context.Context, in call.Call) (call.Reply, error) {
 		Architecture: archName(), NCPU: runtime.NumCPU(), MemTotal: memTotal(),
 		DockerRootDir: c.cfg.DataRoot, Name: hostname(), ServerVersion: Version,
 		IndexServerAddress: "https://index.docker.io/v1/", Labels: []string{},
-		SystemTime: formatTime(c.now()), DefaultRuntime: "sandbox",
-		Runtimes:        map[string]system.RuntimeWithStatus{"sandbox": {Runtime: system.Runtime{Path: "sockerless-sandbox"}}},
+		SystemTime: formatTime(c.now()), DefaultRuntime: defaultRuntime,
+		// The backend's runtime stands in for runc (HostConfig.Runtime).
+		Runtimes:        map[string]system.RuntimeWithStatus{defaultRuntime: {Runtime: system.Runtime{Path: "sockerless-" + c.cfg.Backend}}},
 		SecurityOptions: []string{}, Warnings: []string{},
 		Swarm:   swarm.Info{LocalNodeState: swarm.LocalNodeStateInactive},
 		Plugins: system.PluginsInfo{Volume: []string{"local"}, Network: []string{"bridge", "host", "null"}, Log: []string{"json-file"}},

@@ -197,6 +197,7 @@ func (d *Driver) create(ctx context.Context, w core.Workload, image string) erro
 	if w.Main.User != "" {
 		env = append(env, "SOCKERLESS_USER="+w.Main.User)
 	}
+	env = append(env, w.Health.Env()...)
 	binds := []string{agent + ":" + agentPath + ":ro"}
 	for _, m := range w.Mounts {
 		b := m.Source + ":" + m.Target

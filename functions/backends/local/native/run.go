@@ -79,6 +79,7 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 	if w.Main.TTY {
 		env = append(env, "SOCKERLESS_TTY=1")
 	}
+	env = append(env, w.Health.Env()...)
 	p := &libcontainer.Process{
 		Args: append([]string{agentPath}, w.Main.Args...), Env: env, Cwd: cwd,
 		UID: user.Uid, GID: user.Gid, AdditionalGroups: user.Sgids,
