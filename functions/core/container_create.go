@@ -73,6 +73,9 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 			name = c.generateName(ctx)
 		}
 		rec.Name = "/" + name
+		if rec.HostConfig.Links, err = c.resolveLinks(ctx, req.HostConfig.Links, rec.Name); err != nil {
+			return call.Reply{}, err
+		}
 		if ver, err = c.putJSON(ctx, keyContainer+rec.ID, rec, ver, 0); err != nil {
 			return call.Reply{}, err
 		}

@@ -79,7 +79,9 @@ func (c *Core) containerList(ctx context.Context, in call.Call) (call.Reply, err
 		if !c.matchContainer(f, rec) {
 			continue
 		}
-		out = append(out, c.summaryOf(rec))
+		sum := c.summaryOf(rec)
+		sum.Names = append(sum.Names, linkNames(rec, recs)...)
+		out = append(out, sum)
 		if limit > 0 && len(out) == limit {
 			break
 		}

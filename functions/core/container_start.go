@@ -80,7 +80,14 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 		_ = c.recordExit(ctx, rec.ID, rec.Starts, 128, c.now(), msg)
 		return err
 	}
+	env, linked, err := c.linkEnv(ctx, rec)
+	if err != nil {
+		_ = c.recordExit(ctx, rec.ID, rec.Starts, 128, c.now(), err.Error())
+		return err
+	}
+	w.Main.Env = append(env, w.Main.Env...) // its own variables win, as with dockerd
 	w.Peers, err = c.peers(ctx, rec)
+	w.Peers = append(w.Peers, linked...)
 	if err == nil {
 		err = c.cfg.Compute.Start(ctx, w)
 	}
