@@ -2,6 +2,7 @@ package clients
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,25 @@ func TestHealthcheck(t *testing.T) {
 				if !strings.Contains(ev.Stdout, "health_status: "+tc.want) {
 					t.Errorf("%q: events %q, want health_status: %s", tc.cmd, ev.Stdout, tc.want)
 				}
+			}
+		})
+	}
+}
+
+// docker run --group-add gives the container's processes those
+// supplementary groups where the runtime has groups (the sandbox has
+// no users or groups to add to: it is left out).
+func TestGroupAdd(t *testing.T) {
+	for _, tg := range targets {
+		t.Run(tg.name, func(t *testing.T) {
+			if tg.name == "sandbox" {
+				t.Skip("the sandbox runs every process as root with no groups")
+			}
+			e := tg.use(t)
+			r := e.Docker("run", "--rm", "--group-add", "1000", "--group-add", "1001", TestImage, "id", "-G")
+			groups := strings.Fields(r.Stdout)
+			if r.Code != 0 || !slices.Contains(groups, "1000") || !slices.Contains(groups, "1001") {
+				t.Errorf("id -G: exit %d, groups %q (%s), want 1000 and 1001 among them", r.Code, groups, r.Stderr)
 			}
 		})
 	}

@@ -134,7 +134,7 @@ func (c *Core) workload(rec *containerRecord, token string) Workload {
 		Tmpfs: rec.HostConfig.Tmpfs, Endpoints: endpointsOf(rec),
 		ExtraHosts: rec.HostConfig.ExtraHosts, DNS: rec.HostConfig.DNS,
 		DNSSearch: rec.HostConfig.DNSSearch, DNSOptions: rec.HostConfig.DNSOptions,
-		Health: healthSpec(rec.Config),
+		GroupAdd: rec.HostConfig.GroupAdd, Health: healthSpec(rec.Config),
 	}
 }
 

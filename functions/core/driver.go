@@ -114,6 +114,10 @@ type Workload struct {
 	ExtraHosts            []string
 	DNS                   []netip.Addr
 	DNSSearch, DNSOptions []string
+	// GroupAdd are docker run --group-add's supplementary groups (names
+	// in the image's /etc/group, or numeric IDs) for the workload's
+	// processes, where the backend can.
+	GroupAdd []string
 	// Health is the healthcheck the workload's agent runs while main
 	// runs (agent.Config.Health; SOCKERLESS_HEALTHCHECK for an agent
 	// program), nil for none. Core keeps the results.

@@ -224,6 +224,8 @@ func (d *Driver) create(ctx context.Context, w core.Workload, image string) erro
 			Binds:       binds,
 			Resources:   container.Resources{Memory: w.MemoryBytes},
 			ExtraHosts:  loopbackHosts(w.Peers),
+			// The agent's groups, which main and execs inherit.
+			GroupAdd: w.GroupAdd,
 		},
 	})
 	if err != nil {

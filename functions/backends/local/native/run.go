@@ -41,6 +41,9 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 		return nil, err
 	}
 	user, err := resolveUser(rootfs, w.Main.User)
+	if err == nil {
+		err = withGroups(rootfs, user, w.GroupAdd)
+	}
 	if err != nil {
 		return nil, err
 	}
