@@ -19,7 +19,7 @@ func (c *Core) containerInspect(ctx context.Context, in call.Call) (call.Reply, 
 	if err != nil {
 		return call.Reply{}, err
 	}
-	return withLegacy(in, c.inspectOf(rec), "NetworkSettings", legacyNetworkSettingsOf(rec)), nil
+	return withLegacy(in, c.inspectOf(rec), map[string]map[string]any{"NetworkSettings": legacyNetworkSettingsOf(rec)}), nil
 }
 
 func (c *Core) inspectOf(rec *containerRecord) container.InspectResponse {

@@ -199,6 +199,9 @@ type ImageContent struct {
 	// ConfigJSON is the OCI image config, verbatim.
 	ConfigJSON []byte
 	Size       int64
+	// Parent is the image it was made over, when core knows it (a
+	// commit's container's image); backends leave it "".
+	Parent string
 }
 
 // LoadedImage is one image from `docker load` with the tags it carried.

@@ -11,7 +11,7 @@ import (
 )
 
 // API 1.52 dropped fields that older clients and the scripts written for
-// them still read (`{{.NetworkSettings.IPAddress}}`); moby's types no
+// them still read (`{{.NetworkSettings.IPAddress}}`, an image's Parent); moby's types no
 // longer carry them, so they are added back, empty, for older versions.
 const legacyFieldsUntil = "1.52"
 
@@ -29,8 +29,9 @@ var legacyImageConfig = map[string]any{
 }
 
 // withLegacy encodes v for the caller's API version, filling in the
-// fields under path that the caller's version still had.
-func withLegacy(in call.Call, v any, path string, fields map[string]any) call.Reply {
+// fields the caller's version still had: under each path of legacy
+// ("" for v's own).
+func withLegacy(in call.Call, v any, legacy map[string]map[string]any) call.Reply {
 	if versionAtLeast(in.Version, legacyFieldsUntil) {
 		return jsonReply(http.StatusOK, v)
 	}
@@ -42,9 +43,13 @@ func withLegacy(in call.Call, v any, path string, fields map[string]any) call.Re
 	if err := json.Unmarshal(b, &obj); err != nil {
 		return errorReply(err)
 	}
-	if sub, ok := obj[path].(map[string]any); ok {
+	for path, fields := range legacy {
+		sub := obj
+		if path != "" {
+			sub, _ = obj[path].(map[string]any)
+		}
 		for k, def := range fields {
-			if _, present := sub[k]; !present {
+			if _, present := sub[k]; sub != nil && !present {
 				sub[k] = def
 			}
 		}
