@@ -135,7 +135,8 @@ CMD ["greeting.txt"]
 	check := "FROM built:1\nUSER root\n" +
 		"RUN cat /app/greeting.txt /app/data/name /app/conf/a.conf /app/conf/sub/b.txt /app/top.txt /opt/pkg/VERSION\n" +
 		"RUN if test -e /etc/hostname; then echo hostname still there; else echo hostname gone; fi\n" +
-		"RUN echo $GREETING-unset; pwd\n"
+		"RUN echo $GREETING-unset; pwd\n" +
+		"RUN echo to stderr >&2\n"
 	res2 := h.build(t, map[string]string{"Dockerfile": check}, nil)
 	if res2.failed != nil {
 		t.Fatalf("check build failed: %s\n%s", res2.failed.ErrorDetail.Message, res2.text)
@@ -144,6 +145,10 @@ CMD ["greeting.txt"]
 		if !strings.Contains(res2.text, want) {
 			t.Errorf("check build output lacks %q:\n%s", want, res2.text)
 		}
+	}
+	// A RUN's stderr comes in red, as dockerd's builder sends it.
+	if !slices.ContainsFunc(res2.lines, func(l buildLine) bool { return l.Stream == "\x1b[91mto stderr\n\x1b[0m" }) {
+		t.Errorf("no stream line is the RUN's stderr in red:\n%q", res2.text)
 	}
 }
 
