@@ -106,6 +106,9 @@ func (c *Core) build(ctx context.Context, in call.Call) (call.Reply, error) {
 	if err := checkDockerfile(df, opts.target); err != nil {
 		return call.Reply{}, err
 	}
+	if err := bc.applyIgnore(); err != nil {
+		return call.Reply{}, invalid("%v", err)
+	}
 
 	out := newBuildOutput(opts.quiet)
 	run := func(ctx context.Context) { c.runBuildTo(ctx, builder, df, bc, opts, out) }

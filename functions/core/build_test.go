@@ -339,3 +339,27 @@ func TestBuildLayersKeepDeletionsAndReplacedDirectories(t *testing.T) {
 		t.Errorf("check build: %+v\n%s", check.failed, check.text)
 	}
 }
+
+// The context's .dockerignore applies to what COPY and ADD see, the
+// Dockerfile and .dockerignore included (a client such as docker-py
+// sends both whatever it says), exceptions and all.
+func TestBuildDockerignore(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "base:1")
+	res := h.build(t, map[string]string{
+		"Dockerfile":                   "FROM base:1\nADD . /test\nRUN find /test -type f | sort\n",
+		".dockerignore":                "ignored\nDockerfile\n.dockerignore\n ignored-with-spaces \n!ignored/subdir/excepted-file\n#*\n",
+		"not-ignored":                  "x",
+		"#file.txt":                    "x",
+		"ignored-with-spaces":          "x",
+		"ignored/subdir/file":          "x",
+		"ignored/subdir/excepted-file": "x",
+	}, nil)
+	if res.failed != nil {
+		t.Fatalf("build failed: %s\n%s", res.failed.ErrorDetail.Message, res.text)
+	}
+	want := "/test/#file.txt\n/test/ignored/subdir/excepted-file\n/test/not-ignored\n"
+	if !strings.Contains(res.text, want) {
+		t.Errorf("the image's /test holds:\n%s\nwant exactly:\n%s", res.text, want)
+	}
+}
