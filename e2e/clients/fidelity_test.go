@@ -139,3 +139,24 @@ func TestGroupAdd(t *testing.T) {
 		})
 	}
 }
+
+// docker start answers once the container's main process is on its way
+// (its agent has connected), so top and exec right after find it, as
+// on dockerd (docker-py's tests top and exec without waiting).
+func TestStartedContainerIsThereAtOnce(t *testing.T) {
+	for _, tg := range targets {
+		t.Run(tg.name, func(t *testing.T) {
+			e := tg.use(t)
+			for i := range 3 {
+				id := runSleeper(t, e)
+				top := e.Docker("top", id)
+				if top.Code != 0 || !strings.Contains(top.Stdout, "sleep 300") {
+					t.Errorf("run %d: top right after run: exit %d %q %s", i, top.Code, top.Stdout, top.Stderr)
+				}
+				if ex := e.Docker("exec", id, "true"); ex.Code != 0 {
+					t.Errorf("run %d: exec right after run: exit %d %s", i, ex.Code, ex.Stderr)
+				}
+			}
+		})
+	}
+}

@@ -43,7 +43,7 @@ func (c *Core) containerStart(ctx context.Context, in call.Call) (call.Reply, er
 	if err != nil {
 		return call.Reply{}, err
 	}
-	return noContent(), nil
+	return call.Reply{Status: http.StatusNoContent, Stream: &call.Stream{Kind: call.StreamStarted, Container: rec.ID}}, nil
 }
 
 // startContainer marks the container running, then launches it. The
