@@ -186,3 +186,12 @@ func healthSuffix(h *container.Health) string {
 	}
 	return ""
 }
+
+// healthStatus is the status docker ps --filter health= matches:
+// "none" for a container without a healthcheck.
+func healthStatus(h *container.Health) container.HealthStatus {
+	if h == nil {
+		return container.NoHealthcheck
+	}
+	return h.Status
+}

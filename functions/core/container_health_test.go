@@ -90,9 +90,9 @@ func TestHealthcheck(t *testing.T) {
 				if got != nil {
 					t.Fatalf("Health %+v, want none", got)
 				}
-				return
+				tc.status = container.NoHealthcheck // what ps --filter health= calls it
 			}
-			if got == nil || got.Status != tc.status || got.FailingStreak != tc.streak {
+			if tc.args != nil && (got == nil || got.Status != tc.status || got.FailingStreak != tc.streak) {
 				t.Fatalf("Health %+v, want status %s, failing streak %d", got, tc.status, tc.streak)
 			}
 			q := url.Values{"since": {"0"}, "filters": filterQuery(map[string][]string{"container": {id}})["filters"]}
@@ -104,6 +104,12 @@ func TestHealthcheck(t *testing.T) {
 			}
 			if !slices.Equal(transitions, tc.transitions) {
 				t.Errorf("events %q, want %q", transitions, tc.transitions)
+			}
+			// docker ps --filter health= finds it by its status.
+			var list []container.Summary
+			h.ok(t, req{op: call.OpContainerList, query: filterQuery(map[string][]string{"health": {string(tc.status)}, "id": {id}})}, http.StatusOK, &list)
+			if len(list) != 1 {
+				t.Errorf("ps --filter health=%s lists %d containers, want it", tc.status, len(list))
 			}
 		})
 	}

@@ -93,6 +93,7 @@ func (c *Core) matchContainer(f filters, rec *containerRecord) bool {
 	return f.any("id", func(v string) bool { return strings.HasPrefix(rec.ID, v) }) &&
 		f.any("name", func(v string) bool { return nameMatch(v, rec.Name) }) &&
 		f.any("status", func(v string) bool { return v == string(rec.State.Status) }) &&
+		f.any("health", func(v string) bool { return v == string(healthStatus(rec.State.Health)) }) &&
 		f.any("exited", func(v string) bool {
 			return rec.State.Status == container.StateExited && v == strconv.Itoa(rec.State.ExitCode)
 		}) &&
