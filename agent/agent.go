@@ -75,8 +75,12 @@ type Config struct {
 	// Token is the container's per-start token: the agent presents it
 	// to the edge in reverse mode and requires it from the edge in
 	// forward mode, where it must not be empty.
-	Token      string
-	Main       proto.ProcessSpec
+	Token string
+	Main  proto.ProcessSpec
+	// Health, when set, is the healthcheck the agent runs inside the
+	// container while main runs, reporting each result on the main
+	// channel (proto.TypeHealth).
+	Health     *proto.HealthSpec
 	Runtime    Runtime
 	Logs       LogSink      // optional
 	HTTPClient *http.Client // optional, for dialing

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os/exec"
+	"time"
 
 	"github.com/sockerless/sockerless/agent/proto"
 )
@@ -56,8 +57,13 @@ func (a *agent) runMain() {
 	a.main = p
 	a.mu.Unlock()
 	close(registered)
+	stop := make(chan struct{})
+	if h := a.cfg.Health; h != nil {
+		go a.probeHealth(*h, time.Now(), stop)
+	}
 	go func() {
 		code := p.Wait()
+		close(stop)
 		a.procs.remove(entry)
 		a.finishMain(code)
 	}()

@@ -67,6 +67,8 @@ func newSystem(fsys *rootfs.FS, hostname string, user command.User, p *Process, 
 	s.reg.Register(internalKill, kill)
 	printf, _ := coreutils.Lookup("printf")
 	s.reg.Register(internalPrintf, printf)
+	// top reads the process table, which is the host's.
+	s.reg.Register("top", command.Func(s.top))
 	if e, err := wasmEngine(); err == nil {
 		wasm.Register(s.reg, e, fsys, memory)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"strconv"
@@ -51,6 +52,12 @@ func wrap(ctx context.Context, env Env, args []string) int {
 	if dir := env.Getenv(envStaged); dir != "" {
 		if err := unstage(env.Runtime, dir); err != nil {
 			return fail(env, "putting the files copied into the container in place: %v", err)
+		}
+	}
+	if h := env.Getenv(proto.EnvHealth); h != "" {
+		cfg.Health = new(proto.HealthSpec)
+		if err := json.Unmarshal([]byte(h), cfg.Health); err != nil {
+			return usageError(env, proto.EnvHealth+" is not a healthcheck: "+err.Error())
 		}
 	}
 	listen := env.Getenv(envListen)

@@ -75,11 +75,16 @@ type agentRun struct {
 
 // startAgent runs agent.Run for container id until the test ends.
 func (h *harness) startAgent(id, token string, main proto.ProcessSpec) *agentRun {
+	return h.startAgentWith(id, token, main, nil)
+}
+
+// startAgentWith is startAgent for a container with a healthcheck.
+func (h *harness) startAgentWith(id, token string, main proto.ProcessSpec, health *proto.HealthSpec) *agentRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &agentRun{logs: &memLogs{}, cancel: cancel, done: make(chan agentResult, 1)}
 	go func() {
 		code, err := agent.Run(ctx, agent.Config{EdgeURL: h.url, ContainerID: id, Token: token,
-			Main: main, Runtime: h.rt, Logs: r.logs})
+			Main: main, Health: health, Runtime: h.rt, Logs: r.logs})
 		r.done <- agentResult{code, err}
 	}()
 	h.t.Cleanup(func() {

@@ -41,6 +41,7 @@ type Hub struct {
 	containers map[string]*container
 	onExit     func(containerID string, exitCode int, at time.Time)
 	onAcked    func(containerID string)
+	onHealth   func(containerID string, res proto.HealthResult)
 
 	// open and opened count sessions for Sessions.
 	open   atomic.Int64
@@ -95,6 +96,15 @@ func (h *Hub) OnExit(fn func(containerID string, exitCode int, at time.Time)) {
 func (h *Hub) OnExitAcked(fn func(containerID string)) {
 	h.mu.Lock()
 	h.onAcked = fn
+	h.mu.Unlock()
+}
+
+// OnHealth sets the function told each healthcheck result an agent
+// sends. It runs on a goroutine of its own, so a slow recording never
+// holds up main's output; results carry their times to be ordered by.
+func (h *Hub) OnHealth(fn func(containerID string, res proto.HealthResult)) {
+	h.mu.Lock()
+	h.onHealth = fn
 	h.mu.Unlock()
 }
 
@@ -273,6 +283,14 @@ func (h *Hub) consumeMain(s *Session) {
 				return
 			}
 			h.exit(s, e.Code, e.Run)
+		case proto.TypeHealth:
+			var res proto.HealthResult
+			h.mu.Lock()
+			fn := h.onHealth
+			h.mu.Unlock()
+			if fn != nil && proto.DecodeJSON(f, &res) == nil {
+				go fn(s.c.id, res)
+			}
 		}
 	}
 }

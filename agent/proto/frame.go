@@ -24,7 +24,8 @@ const (
 	TypeError      Type = 12
 	TypeClose      Type = 13
 	TypeWindow     Type = 14
-	typeMax             = TypeWindow
+	TypeHealth     Type = 15 // a healthcheck probe's result, on the main channel
+	typeMax             = TypeHealth
 )
 
 var typeNames = [...]string{
@@ -32,7 +33,7 @@ var typeNames = [...]string{
 	TypeStdin: "stdin", TypeStdinClose: "stdin-close", TypeStdout: "stdout",
 	TypeStderr: "stderr", TypeResize: "resize", TypeSignal: "signal",
 	TypeExit: "exit", TypeAck: "ack", TypeError: "error", TypeClose: "close",
-	TypeWindow: "window",
+	TypeWindow: "window", TypeHealth: "health",
 }
 
 func (t Type) String() string {

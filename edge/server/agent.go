@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sockerless/sockerless/agent/hub"
+	"github.com/sockerless/sockerless/agent/proto"
 	"github.com/sockerless/sockerless/edge/apiversion"
 	"github.com/sockerless/sockerless/functions/call"
 )
@@ -130,4 +131,20 @@ func (s *Server) afterExit(op, containerID string) call.Reply {
 	return s.streams.Call(s.streams.Background, call.Call{
 		Op: op, Version: apiversion.Max, Vars: map[string]string{"id": containerID},
 	})
+}
+
+// reportHealth passes a healthcheck result the agent sent on to the
+// function, which keeps State.Health.
+func (s *Server) reportHealth(containerID string, res proto.HealthResult) {
+	body, _ := json.Marshal(call.HealthReport{Start: res.Start, End: res.End, ExitCode: res.ExitCode, Output: res.Output})
+	rep := s.streams.Call(s.streams.Background, call.Call{
+		Op:      call.OpContainerHealth,
+		Version: apiversion.Max,
+		Vars:    map[string]string{"id": containerID},
+		Header:  http.Header{"Content-Type": {"application/json"}},
+		Body:    body,
+	})
+	if rep.Status >= 400 && rep.Status != http.StatusNotFound {
+		s.cfg.Log.Error("recording a healthcheck result failed", "container", containerID, "status", rep.Status, "message", call.ErrorMessage(rep.Body))
+	}
 }

@@ -111,6 +111,7 @@ func New(cfg Config) *Server {
 	if cfg.Hub != nil {
 		cfg.Hub.OnExit(s.reportExit)
 		cfg.Hub.OnExitAcked(s.exitAcked)
+		cfg.Hub.OnHealth(s.reportHealth)
 	}
 	s.http = &http.Server{
 		Handler:           s,

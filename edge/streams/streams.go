@@ -55,6 +55,8 @@ func (e *Env) Serve(w http.ResponseWriter, r *http.Request, c call.Call, rep cal
 		e.serveStop(w, r, c, rep)
 	case call.StreamResize:
 		e.serveResize(w, r, rep)
+	case call.StreamStarted:
+		e.serveStarted(w, r, rep)
 	case call.StreamTop:
 		e.serveTop(w, r, rep)
 	case call.StreamArchiveGet, call.StreamArchiveStat:

@@ -64,3 +64,16 @@ type ExecExit struct {
 	// Error says why the exec could not run or was cut off, when it was.
 	Error string `json:"error,omitempty"`
 }
+
+// OpContainerHealth records one healthcheck probe's result, which the
+// agent ran inside the container and the edge passes on. Vars "id";
+// body a HealthReport; no answer.
+const OpContainerHealth = "internal.container.health"
+
+// HealthReport is the body of OpContainerHealth.
+type HealthReport struct {
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	ExitCode int       `json:"exitCode"`
+	Output   string    `json:"output"`
+}

@@ -106,6 +106,9 @@ func (c *Core) build(ctx context.Context, in call.Call) (call.Reply, error) {
 	if err := checkDockerfile(df, opts.target); err != nil {
 		return call.Reply{}, err
 	}
+	if err := bc.applyIgnore(); err != nil {
+		return call.Reply{}, invalid("%v", err)
+	}
 
 	out := newBuildOutput(opts.quiet)
 	run := func(ctx context.Context) { c.runBuildTo(ctx, builder, df, bc, opts, out) }
@@ -253,6 +256,23 @@ type lines struct {
 	mu  sync.Mutex
 	o   *buildOutput
 	buf []byte
+	// stderr marks a RUN's stderr, which dockerd's builder shows in
+	// red: each chunk between its terminal's colour codes.
+	stderr bool
+}
+
+// Terminal codes around a RUN's stderr in the build stream.
+const (
+	stderrStart = "\x1b[91m"
+	stderrEnd   = "\x1b[0m"
+)
+
+func (l *lines) say(text []byte) {
+	if l.stderr {
+		l.o.say("%s%s%s", stderrStart, text, stderrEnd)
+		return
+	}
+	l.o.say("%s", text)
 }
 
 func (l *lines) Write(p []byte) (int, error) {
@@ -260,7 +280,7 @@ func (l *lines) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	l.buf = append(l.buf, p...)
 	if i := bytes.LastIndexByte(l.buf, '\n'); i >= 0 {
-		l.o.say("%s", l.buf[:i+1])
+		l.say(l.buf[:i+1])
 		l.buf = append(l.buf[:0], l.buf[i+1:]...)
 	}
 	return len(p), nil
@@ -271,7 +291,7 @@ func (l *lines) flush() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.buf) > 0 {
-		l.o.say("%s\n", l.buf)
+		l.say(append(l.buf, '\n'))
 		l.buf = nil
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
 	"github.com/sockerless/sockerless/agent/archive"
 )
 
@@ -232,4 +234,49 @@ func (p *copyPlan) tar() (io.Reader, error) {
 		return nil, err
 	}
 	return &p.buf, nil
+}
+
+// applyIgnore drops from the context what its .dockerignore excludes,
+// the Dockerfile and .dockerignore included, as dockerd's builder does
+// once it has read the Dockerfile: a client that filtered the context
+// already (the CLI) loses nothing more; one that sends the Dockerfile
+// and .dockerignore regardless (docker-py) loses them when excluded. A
+// directory stays while something under it does.
+func (bc *buildContext) applyIgnore() error {
+	src, ok := bc.file(".dockerignore")
+	if !ok {
+		return nil
+	}
+	patterns, err := ignorefile.ReadAll(bytes.NewReader(src))
+	if err != nil {
+		return fmt.Errorf("reading .dockerignore: %v", err)
+	}
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		return fmt.Errorf("invalid .dockerignore: %v", err)
+	}
+	excluded := map[string]bool{}
+	for p := range bc.entries {
+		if p == "" {
+			continue
+		}
+		if excluded[p], err = pm.MatchesOrParentMatches(p); err != nil {
+			return fmt.Errorf("invalid .dockerignore: %v", err)
+		}
+	}
+	kept := map[string]bool{}
+	for p, ex := range excluded {
+		if ex {
+			continue
+		}
+		for d := path.Dir(p); d != "." && !kept[d]; d = path.Dir(d) {
+			kept[d] = true
+		}
+	}
+	for p, ex := range excluded {
+		if ex && !kept[p] {
+			delete(bc.entries, p)
+		}
+	}
+	return nil
 }

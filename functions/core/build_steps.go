@@ -262,9 +262,10 @@ func (s *buildState) runStep(ctx context.Context, in dockerfile.Instruction) err
 	if len(args) == 0 {
 		return stepErr(in, "RUN requires at least one argument", nil)
 	}
-	out := &lines{o: s.out}
-	code, err := s.fs.Run(ctx, proto.ProcessSpec{Args: args, Env: s.runEnv(), Dir: s.img.Config.WorkingDir, User: s.img.Config.User}, out, out)
+	out, errs := &lines{o: s.out}, &lines{o: s.out, stderr: true}
+	code, err := s.fs.Run(ctx, proto.ProcessSpec{Args: args, Env: s.runEnv(), Dir: s.img.Config.WorkingDir, User: s.img.Config.User}, out, errs)
 	out.flush()
+	errs.flush()
 	if err != nil {
 		return fmt.Errorf("running %s: %v", strings.Join(args, " "), err)
 	}

@@ -135,7 +135,8 @@ CMD ["greeting.txt"]
 	check := "FROM built:1\nUSER root\n" +
 		"RUN cat /app/greeting.txt /app/data/name /app/conf/a.conf /app/conf/sub/b.txt /app/top.txt /opt/pkg/VERSION\n" +
 		"RUN if test -e /etc/hostname; then echo hostname still there; else echo hostname gone; fi\n" +
-		"RUN echo $GREETING-unset; pwd\n"
+		"RUN echo $GREETING-unset; pwd\n" +
+		"RUN echo to stderr >&2\n"
 	res2 := h.build(t, map[string]string{"Dockerfile": check}, nil)
 	if res2.failed != nil {
 		t.Fatalf("check build failed: %s\n%s", res2.failed.ErrorDetail.Message, res2.text)
@@ -144,6 +145,10 @@ CMD ["greeting.txt"]
 		if !strings.Contains(res2.text, want) {
 			t.Errorf("check build output lacks %q:\n%s", want, res2.text)
 		}
+	}
+	// A RUN's stderr comes in red, as dockerd's builder sends it.
+	if !slices.ContainsFunc(res2.lines, func(l buildLine) bool { return l.Stream == "\x1b[91mto stderr\n\x1b[0m" }) {
+		t.Errorf("no stream line is the RUN's stderr in red:\n%q", res2.text)
 	}
 }
 
@@ -332,5 +337,29 @@ func TestBuildLayersKeepDeletionsAndReplacedDirectories(t *testing.T) {
 	check := h.build(t, map[string]string{"Dockerfile": "FROM layers:1\nRUN ls /etc; ls / | grep -c -e gone -e home || true\n"}, nil)
 	if check.failed != nil || !strings.Contains(check.text, "only\n0\n") {
 		t.Errorf("check build: %+v\n%s", check.failed, check.text)
+	}
+}
+
+// The context's .dockerignore applies to what COPY and ADD see, the
+// Dockerfile and .dockerignore included (a client such as docker-py
+// sends both whatever it says), exceptions and all.
+func TestBuildDockerignore(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "base:1")
+	res := h.build(t, map[string]string{
+		"Dockerfile":                   "FROM base:1\nADD . /test\nRUN find /test -type f | sort\n",
+		".dockerignore":                "ignored\nDockerfile\n.dockerignore\n ignored-with-spaces \n!ignored/subdir/excepted-file\n#*\n",
+		"not-ignored":                  "x",
+		"#file.txt":                    "x",
+		"ignored-with-spaces":          "x",
+		"ignored/subdir/file":          "x",
+		"ignored/subdir/excepted-file": "x",
+	}, nil)
+	if res.failed != nil {
+		t.Fatalf("build failed: %s\n%s", res.failed.ErrorDetail.Message, res.text)
+	}
+	want := "/test/#file.txt\n/test/ignored/subdir/excepted-file\n/test/not-ignored\n"
+	if !strings.Contains(res.text, want) {
+		t.Errorf("the image's /test holds:\n%s\nwant exactly:\n%s", res.text, want)
 	}
 }

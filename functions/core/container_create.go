@@ -33,7 +33,7 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 	if name != "" && !validName.MatchString(name) {
 		return call.Reply{}, invalid("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
 	}
-	if err := validateHostConfig(req.HostConfig); err != nil {
+	if err := validateHostConfig(req.HostConfig, c.runtimeName()); err != nil {
 		return call.Reply{}, err
 	}
 	if err := c.validatePorts(req.HostConfig); err != nil {
@@ -44,6 +44,9 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 		return call.Reply{}, err
 	}
 	rec, err := c.newContainer(req, img)
+	if err == nil {
+		err = legacyMacAddress(in, rec)
+	}
 	if err != nil {
 		return call.Reply{}, err
 	}
@@ -70,6 +73,9 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 			name = c.generateName(ctx)
 		}
 		rec.Name = "/" + name
+		if rec.HostConfig.Links, err = c.resolveLinks(ctx, req.HostConfig.Links, rec.Name); err != nil {
+			return call.Reply{}, err
+		}
 		if ver, err = c.putJSON(ctx, keyContainer+rec.ID, rec, ver, 0); err != nil {
 			return call.Reply{}, err
 		}
@@ -114,6 +120,7 @@ func (c *Core) newContainer(req container.CreateRequest, img *imageRecord) (*con
 	if cfg.StopSignal == "" {
 		cfg.StopSignal = ic.Config.StopSignal
 	}
+	cfg.Healthcheck = mergeHealthcheck(ic.Config.Healthcheck, cfg.Healthcheck)
 	labels := map[string]string{}
 	for k, v := range ic.Config.Labels {
 		labels[k] = v
@@ -151,6 +158,9 @@ func (c *Core) newContainer(req container.CreateRequest, img *imageRecord) (*con
 	if hc.LogConfig.Type == "" {
 		hc.LogConfig.Type = "json-file"
 	}
+	if hc.Runtime == "" {
+		hc.Runtime = c.runtimeName()
+	}
 	nets := map[string]*network.EndpointSettings{string(hc.NetworkMode): {}}
 	if hc.NetworkMode.IsContainer() {
 		nets = map[string]*network.EndpointSettings{} // shares another container's
@@ -177,6 +187,11 @@ func (c *Core) newContainer(req container.CreateRequest, img *imageRecord) (*con
 	}, nil
 }
 
+// runcRuntime is the OCI runtime dockerd names by default; clients name
+// it in HostConfig.Runtime, and whichever runtime runs the container
+// stands in for it.
+const runcRuntime = "runc"
+
 // logDrivers are the log drivers dockerd has built in; a container may
 // name any of them (its output is kept by the backend's own log store
 // whichever it names), and no other: there are no logging plugins.
@@ -185,12 +200,18 @@ var logDrivers = map[string]bool{
 	"fluentd": true, "awslogs": true, "splunk": true, "etwlogs": true, "gcplogs": true, "logentries": true,
 }
 
-func validateHostConfig(hc *container.HostConfig) error {
+// validateHostConfig checks hc for a backend whose runtime is named
+// runtime (HostConfig.Runtime may name it, or runc).
+func validateHostConfig(hc *container.HostConfig, runtime string) error {
 	if hc.AutoRemove && hc.RestartPolicy.Name != "" && hc.RestartPolicy.Name != container.RestartPolicyDisabled {
 		return invalid("can't create 'AutoRemove' container with restart policy")
 	}
 	if err := container.ValidateRestartPolicy(hc.RestartPolicy); err != nil {
 		return invalid("%v", err)
+	}
+	if hc.Runtime != "" && hc.Runtime != runcRuntime && hc.Runtime != runtime {
+		// dockerd's own words; each Sockerless runtime stands in for runc.
+		return invalid("Unknown runtime specified %s", hc.Runtime)
 	}
 	if t := hc.LogConfig.Type; t != "" && !logDrivers[t] {
 		return invalid("logger: no log driver named '%s' is registered", t)

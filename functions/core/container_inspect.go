@@ -19,7 +19,7 @@ func (c *Core) containerInspect(ctx context.Context, in call.Call) (call.Reply, 
 	if err != nil {
 		return call.Reply{}, err
 	}
-	return withLegacy(in, c.inspectOf(rec), "NetworkSettings", legacyNetworkSettingsOf(rec)), nil
+	return withLegacy(in, c.inspectOf(rec), map[string]map[string]any{"NetworkSettings": legacyNetworkSettingsOf(rec)}), nil
 }
 
 func (c *Core) inspectOf(rec *containerRecord) container.InspectResponse {
@@ -79,7 +79,9 @@ func (c *Core) containerList(ctx context.Context, in call.Call) (call.Reply, err
 		if !c.matchContainer(f, rec) {
 			continue
 		}
-		out = append(out, c.summaryOf(rec))
+		sum := c.summaryOf(rec)
+		sum.Names = append(sum.Names, linkNames(rec, recs)...)
+		out = append(out, sum)
 		if limit > 0 && len(out) == limit {
 			break
 		}
@@ -91,6 +93,7 @@ func (c *Core) matchContainer(f filters, rec *containerRecord) bool {
 	return f.any("id", func(v string) bool { return strings.HasPrefix(rec.ID, v) }) &&
 		f.any("name", func(v string) bool { return nameMatch(v, rec.Name) }) &&
 		f.any("status", func(v string) bool { return v == string(rec.State.Status) }) &&
+		f.any("health", func(v string) bool { return v == string(healthStatus(rec.State.Health)) }) &&
 		f.any("exited", func(v string) bool {
 			return rec.State.Status == container.StateExited && v == strconv.Itoa(rec.State.ExitCode)
 		}) &&
@@ -143,7 +146,7 @@ func (c *Core) statusString(rec *containerRecord) string {
 	switch rec.State.Status {
 	case container.StateRunning:
 		started, _ := time.Parse(time.RFC3339Nano, rec.State.StartedAt)
-		return "Up " + units.HumanDuration(now.Sub(started))
+		return "Up " + units.HumanDuration(now.Sub(started)) + healthSuffix(rec.State.Health)
 	case container.StateExited:
 		finished, _ := time.Parse(time.RFC3339Nano, rec.State.FinishedAt)
 		return fmt.Sprintf("Exited (%d) %s ago", rec.State.ExitCode, units.HumanDuration(now.Sub(finished)))

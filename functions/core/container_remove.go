@@ -14,6 +14,12 @@ import (
 )
 
 func (c *Core) containerRemove(ctx context.Context, in call.Call) (call.Reply, error) {
+	if truthy(in.Query.Get("link")) {
+		if err := c.removeLink(ctx, in.Var("name")); err != nil {
+			return call.Reply{}, err
+		}
+		return noContent(), nil
+	}
 	rec, err := c.runningContainer(ctx, in.Var("name"))
 	if err != nil {
 		return call.Reply{}, err

@@ -43,7 +43,7 @@ func (c *Core) containerStart(ctx context.Context, in call.Call) (call.Reply, er
 	if err != nil {
 		return call.Reply{}, err
 	}
-	return noContent(), nil
+	return call.Reply{Status: http.StatusNoContent, Stream: &call.Stream{Kind: call.StreamStarted, Container: rec.ID}}, nil
 }
 
 // startContainer marks the container running, then launches it. The
@@ -63,6 +63,7 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 		r.State = container.State{
 			Status: container.StateRunning, Running: true,
 			StartedAt: formatTime(c.now()), FinishedAt: r.State.FinishedAt,
+			Health: startHealth(r.Config, r.State.Health),
 		}
 		return nil
 	})
@@ -79,7 +80,14 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 		_ = c.recordExit(ctx, rec.ID, rec.Starts, 128, c.now(), msg)
 		return err
 	}
+	env, linked, err := c.linkEnv(ctx, rec)
+	if err != nil {
+		_ = c.recordExit(ctx, rec.ID, rec.Starts, 128, c.now(), err.Error())
+		return err
+	}
+	w.Main.Env = append(env, w.Main.Env...) // its own variables win, as with dockerd
 	w.Peers, err = c.peers(ctx, rec)
+	w.Peers = append(w.Peers, linked...)
 	if err == nil {
 		err = c.compute.Start(ctx, w)
 	}
@@ -126,6 +134,7 @@ func (c *Core) workload(rec *containerRecord, token string) Workload {
 		Tmpfs: rec.HostConfig.Tmpfs, Endpoints: endpointsOf(rec),
 		ExtraHosts: rec.HostConfig.ExtraHosts, DNS: rec.HostConfig.DNS,
 		DNSSearch: rec.HostConfig.DNSSearch, DNSOptions: rec.HostConfig.DNSOptions,
+		GroupAdd: rec.HostConfig.GroupAdd, Health: healthSpec(rec.Config),
 	}
 }
 

@@ -31,7 +31,7 @@ type Config struct {
 	// DataRoot is shown as Docker Root Dir.
 	DataRoot string
 	// Runtime is what runs the containers, as `docker info` shows it
-	// (DefaultRuntime, Runtimes); the zero value shows "sandbox".
+	// (DefaultRuntime, Runtimes); the zero value shows the backend.
 	Runtime RuntimeInfo
 	Log     *slog.Logger
 	// Now is the clock; tests may pin it.

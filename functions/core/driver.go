@@ -114,6 +114,14 @@ type Workload struct {
 	ExtraHosts            []string
 	DNS                   []netip.Addr
 	DNSSearch, DNSOptions []string
+	// GroupAdd are docker run --group-add's supplementary groups (names
+	// in the image's /etc/group, or numeric IDs) for the workload's
+	// processes, where the backend can.
+	GroupAdd []string
+	// Health is the healthcheck the workload's agent runs while main
+	// runs (agent.Config.Health; SOCKERLESS_HEALTHCHECK for an agent
+	// program), nil for none. Core keeps the results.
+	Health *proto.HealthSpec
 }
 
 // Endpoint is a workload's place on one bridge network.
@@ -191,6 +199,9 @@ type ImageContent struct {
 	// ConfigJSON is the OCI image config, verbatim.
 	ConfigJSON []byte
 	Size       int64
+	// Parent is the image it was made over, when core knows it (a
+	// commit's container's image); backends leave it "".
+	Parent string
 }
 
 // LoadedImage is one image from `docker load` with the tags it carried.

@@ -113,7 +113,9 @@ func (c *Core) attach(ctx context.Context, rec *containerRecord, n *network.Insp
 		return err
 	}
 	ep.IPAddress, ep.Gateway, ep.IPPrefixLen = ip, gw, subnet.Bits()
-	ep.MacAddress = macOf(ip)
+	if len(ep.MacAddress) == 0 { // else the one asked for (--mac-address)
+		ep.MacAddress = macOf(ip)
+	}
 	return nil
 }
 
@@ -207,6 +209,12 @@ func (c *Core) detach(ctx context.Context, id string, ep *network.EndpointSettin
 	}
 }
 
+// derivedMAC says whether ep's MAC is the one attach derived from its
+// address, not one the container asked for.
+func derivedMAC(ep *network.EndpointSettings) bool {
+	return ep.IPAddress.Is4() && ep.MacAddress.String() == macOf(ep.IPAddress).String()
+}
+
 // macOf derives the MAC from the IPv4 address, as dockerd's bridge does.
 func macOf(ip netip.Addr) network.HardwareAddr {
 	b := ip.As4()
@@ -281,7 +289,10 @@ func operational(nets map[string]*network.EndpointSettings, running bool) map[st
 			continue
 		}
 		cp := ep.Copy()
-		cp.EndpointID, cp.Gateway, cp.IPAddress, cp.IPPrefixLen, cp.MacAddress = "", netip.Addr{}, netip.Addr{}, 0, nil
+		if derivedMAC(ep) {
+			cp.MacAddress = nil // a MAC asked for is configuration, and stays
+		}
+		cp.EndpointID, cp.Gateway, cp.IPAddress, cp.IPPrefixLen = "", netip.Addr{}, netip.Addr{}, 0
 		out[name] = cp
 	}
 	return out

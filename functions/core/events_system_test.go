@@ -220,8 +220,10 @@ func TestAgentAuth(t *testing.T) {
 	id := h.create(t, "svc", "app:v1", nil)
 
 	rep := h.do(t, req{op: call.OpContainerStart, vars: name("svc")})
-	if rep.Status != http.StatusNoContent || len(rep.Body) != 0 || rep.Stream != nil {
-		t.Fatalf("start reply %d %q %+v, want a bare 204", rep.Status, rep.Body, rep.Stream)
+	// The edge answers once the agent has connected (StreamStarted).
+	if rep.Status != http.StatusNoContent || len(rep.Body) != 0 || rep.Stream == nil ||
+		rep.Stream.Kind != call.StreamStarted || rep.Stream.Container != id {
+		t.Fatalf("start reply %d %q %+v, want a 204 the edge gives once the agent is there", rep.Status, rep.Body, rep.Stream)
 	}
 	w := h.starts.last()
 	if w.ID != id || w.Token == "" {

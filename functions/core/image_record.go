@@ -26,6 +26,8 @@ type imageRecord struct {
 	// LastTagTime is when a tag last moved here: a hint, written after
 	// the tag entry.
 	LastTagTime time.Time
+	// Parent is the image a docker commit was made over ("" for others).
+	Parent string `json:",omitempty"`
 }
 
 func (r *imageRecord) config() (dockerspec.DockerOCIImage, error) {
@@ -177,6 +179,10 @@ func (c *Core) recordImage(ctx context.Context, content ImageContent, tags ...re
 		if err == nil {
 			rec.RepoDigests = mergeStrings(cur.RepoDigests, content.RepoDigests)
 			rec.LastTagTime = cur.LastTagTime
+			rec.Parent = cur.Parent
+		}
+		if content.Parent != "" {
+			rec.Parent = content.Parent
 		}
 		if _, err := c.putJSON(ctx, keyImage+content.ID, rec, ver, 0); err != nil {
 			if errors.Is(err, state.ErrConflict) {

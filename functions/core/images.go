@@ -34,7 +34,7 @@ func (c *Core) imageInspect(ctx context.Context, in call.Call) (call.Reply, erro
 	for _, d := range img.RootFS.DiffIDs {
 		resp.RootFS.Layers = append(resp.RootFS.Layers, d.String())
 	}
-	return withLegacy(in, resp, "Config", legacyImageConfig), nil
+	return withLegacy(in, resp, map[string]map[string]any{"Config": legacyImageConfig, "": {"Parent": rec.Parent}}), nil
 }
 
 func (c *Core) imageList(ctx context.Context, in call.Call) (call.Reply, error) {
@@ -76,7 +76,7 @@ func (c *Core) imageList(ctx context.Context, in call.Call) (call.Reply, error) 
 		}
 		out = append(out, image.Summary{
 			ID: r.ID, RepoTags: tags, RepoDigests: digests,
-			Created: created, Size: r.Size, Labels: img.Config.Labels, Containers: -1, SharedSize: -1,
+			Created: created, Size: r.Size, Labels: img.Config.Labels, Containers: -1, SharedSize: -1, ParentID: r.Parent,
 		})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created > out[j].Created })

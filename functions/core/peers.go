@@ -51,6 +51,15 @@ func (c *Core) peers(ctx context.Context, rec *containerRecord) ([]string, error
 			}
 		}
 	}
+	// An endpoint's links (network connect --link name:alias) name
+	// other containers on its network by their aliases.
+	for _, ep := range rec.Networks {
+		for _, l := range linksOf(ep) {
+			if _, alias, err := parseLink(l); err == nil {
+				names = append(names, alias)
+			}
+		}
+	}
 	slices.Sort(names)
 	return slices.Compact(names), nil
 }
@@ -79,4 +88,11 @@ func dnsNames(rec *containerRecord, ep *network.EndpointSettings) []string {
 		}
 	}
 	return out
+}
+
+func linksOf(ep *network.EndpointSettings) []string {
+	if ep == nil {
+		return nil
+	}
+	return ep.Links
 }

@@ -47,9 +47,17 @@ func TestPeers(t *testing.T) {
 		opts            func(*container.CreateRequest)
 		want            func(id string) []string
 	}{
+		{"an endpoint's links name their containers by alias", "linker",
+			func(cr *container.CreateRequest) {
+				cr.NetworkingConfig = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+					"front": {Links: []string{"upstream:bar"}}}}
+			},
+			func(id string) []string { return []string{"api", "api-alias", api[:12], "bar", "linker", id[:12]} }},
 		{"front: the running members and their front aliases, not a created one", "web",
 			on(map[string][]string{"front": {"www"}}),
-			func(id string) []string { return []string{"api", "api-alias", api[:12], "web", id[:12], "www"} }},
+			func(id string) []string {
+				return []string{"api", "api-alias", api[:12], "linker", h.inspect(t, "linker").ID[:12], "web", id[:12], "www"}
+			}},
 		{"back by its ID is the same network", "worker",
 			on(map[string][]string{back.ID: {"jobs"}}),
 			func(id string) []string {

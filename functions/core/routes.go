@@ -80,6 +80,7 @@ func (c *Core) routes() map[string]opFunc {
 		call.OpContainerExited:          c.containerExited,
 		call.OpContainerAutoRemove:      c.containerAutoRemove,
 		call.OpContainerRestartByPolicy: c.containerRestartByPolicy,
+		call.OpContainerHealth:          c.containerHealth,
 		call.OpExecExited:               c.execExited,
 		call.OpAgentAuth:                c.agentAuth,
 	}

@@ -131,6 +131,7 @@ func (c *Core) imageCommit(ctx context.Context, in call.Call) (call.Reply, error
 	if tag != nil {
 		tags = append(tags, tag)
 	}
+	content.Parent = rec.ImageID // docker commit's image is a child of the container's
 	if _, err := c.recordImage(ctx, content, tags...); err != nil {
 		return call.Reply{}, err
 	}

@@ -74,6 +74,20 @@ func TestDiffExportCommit(t *testing.T) {
 			t.Errorf("committed env %v lacks %s", insp.Config.Env, e)
 		}
 	}
+	// The commit's parent is the container's image: an API 1.41 client
+	// reads it in inspect's Parent, every one in the list's ParentId.
+	var old map[string]any
+	h.ok(t, req{op: call.OpImageInspect, vars: name("committed:v1"), ver: "1.41"}, http.StatusOK, &old)
+	if old["Parent"] != img {
+		t.Errorf("inspect for API 1.41: Parent %v, want %s", old["Parent"], img)
+	}
+	var list []image.Summary
+	h.ok(t, req{op: call.OpImageList}, http.StatusOK, &list)
+	for _, s := range list {
+		if want := map[bool]string{true: img}[s.ID == out.ID]; s.ParentID != want {
+			t.Errorf("image %s: ParentId %q, want %q", s.ID, s.ParentID, want)
+		}
+	}
 	var hist []image.HistoryResponseItem
 	h.ok(t, req{op: call.OpImageHistory, vars: name("committed:v1")}, http.StatusOK, &hist)
 	if len(hist) != 2 || hist[0].Comment != "why" {

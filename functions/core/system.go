@@ -76,8 +76,8 @@ func (c *Core) info(ctx context.Context, in call.Call) (call.Reply, error) {
 		Architecture: archName(), NCPU: runtime.NumCPU(), MemTotal: memTotal(),
 		DockerRootDir: c.cfg.DataRoot, Name: hostname(), ServerVersion: Version,
 		IndexServerAddress: "https://index.docker.io/v1/", Labels: []string{},
-		SystemTime: formatTime(c.now()), DefaultRuntime: c.cfg.Runtime.name(),
-		Runtimes:        c.cfg.Runtime.runtimes(),
+		SystemTime: formatTime(c.now()), DefaultRuntime: c.runtimeName(),
+		Runtimes:        c.runtimes(),
 		SecurityOptions: []string{}, Warnings: []string{},
 		Swarm:   swarm.Info{LocalNodeState: swarm.LocalNodeStateInactive},
 		Plugins: system.PluginsInfo{Volume: []string{"local"}, Network: []string{"bridge", "host", "null"}, Log: []string{"json-file"}},
@@ -207,19 +207,27 @@ type RuntimeInfo struct {
 	Why  string // "auto: ...", or "" when the user named it
 }
 
-func (r RuntimeInfo) name() string {
-	if r.Name == "" {
-		return "sandbox"
+// runtimeName is the runtime containers run on, as `docker info` and
+// HostConfig.Runtime name it: local mode's choice, else the backend.
+func (c *Core) runtimeName() string {
+	switch {
+	case c.cfg.Runtime.Name != "":
+		return c.cfg.Runtime.Name
+	case c.cfg.Backend != "":
+		return c.cfg.Backend
 	}
-	return r.Name
+	return "sandbox"
 }
 
 // runtimes is `docker info`'s Runtimes: the one runtime, with why it
-// was chosen in its status, as dockerd shows a runtime's features.
-func (r RuntimeInfo) runtimes() map[string]system.RuntimeWithStatus {
-	rt := system.RuntimeWithStatus{Runtime: system.Runtime{Path: "sockerless-" + r.name()}}
-	if r.Why != "" {
-		rt.Status = map[string]string{"org.sockerless.runtime.chosen": r.Why}
+// was chosen in its status, as dockerd shows a runtime's features, and
+// runc, the name clients pass for dockerd's default, standing in for it.
+func (c *Core) runtimes() map[string]system.RuntimeWithStatus {
+	name := c.runtimeName()
+	rt := system.RuntimeWithStatus{Runtime: system.Runtime{Path: "sockerless-" + name}}
+	if c.cfg.Runtime.Why != "" {
+		rt.Status = map[string]string{"org.sockerless.runtime.chosen": c.cfg.Runtime.Why}
 	}
-	return map[string]system.RuntimeWithStatus{r.name(): rt}
+	runc := system.RuntimeWithStatus{Runtime: rt.Runtime, Status: map[string]string{"org.sockerless.runtime.stands-for": name}}
+	return map[string]system.RuntimeWithStatus{name: rt, runcRuntime: runc}
 }

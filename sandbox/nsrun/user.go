@@ -53,3 +53,21 @@ func WithHome(env []string, home string) []string {
 	}
 	return append(env, "HOME="+home)
 }
+
+// WithGroups adds --group-add's groups (names in the image's
+// /etc/group, or numeric IDs) to u's, as dockerd does.
+func WithGroups(rootfs string, u *user.ExecUser, add []string) error {
+	if len(add) == 0 {
+		return nil
+	}
+	group, err := securejoin.SecureJoin(rootfs, "/etc/group")
+	if err != nil {
+		return err
+	}
+	gids, err := user.GetAdditionalGroupsPath(add, group)
+	if err != nil {
+		return fmt.Errorf("unable to find additional groups %v: %w", add, err)
+	}
+	u.Sgids = append(u.Sgids, gids...)
+	return nil
+}

@@ -18,7 +18,8 @@ import (
 func (d *Driver) taskDefinition(w core.Workload, agentURL string) *awsecs.RegisterTaskDefinitionInput {
 	cpu, mem := fargateSize(w.MemoryBytes)
 	env := []types.KeyValuePair{}
-	for _, kv := range w.Main.Env {
+	// The healthcheck, if any, rides with the user's environment.
+	for _, kv := range append(append([]string{}, w.Main.Env...), w.Health.Env()...) {
 		k, v, _ := strings.Cut(kv, "=")
 		env = append(env, types.KeyValuePair{Name: aws.String(k), Value: aws.String(v)})
 	}

@@ -160,7 +160,7 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 		defer logs.Close()
 		code, err := agent.Run(runCtx, agent.Config{
 			EdgeURL: edgeURL, ContainerID: w.ID, Token: w.Token,
-			Main: w.Main, Runtime: rt, Logs: logs,
+			Main: w.Main, Health: w.Health, Runtime: rt, Logs: logs,
 		})
 		d.mu.Lock()
 		defer d.mu.Unlock()

@@ -10,8 +10,8 @@ import (
 
 // ApplyChanges applies `docker commit --change` and `docker import
 // --change` instructions to cfg, as Docker does: each is a Dockerfile
-// line (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER,
-// VOLUME or WORKDIR), with variables expanded from the environment set
+// line (CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD,
+// STOPSIGNAL, USER, VOLUME or WORKDIR), with variables expanded from the environment set
 // so far.
 func ApplyChanges(cfg *dockerspec.DockerOCIImageConfig, changes []string) error {
 	for _, line := range changes {
@@ -107,8 +107,13 @@ func applyChange(cfg *dockerspec.DockerOCIImageConfig, in Instruction, escape ru
 		}
 	case "ONBUILD":
 		cfg.OnBuild = append(cfg.OnBuild, in.Rest)
+	case "HEALTHCHECK":
+		var hc *dockerspec.HealthcheckConfig
+		if hc, err = Healthcheck(in); err == nil {
+			cfg.Healthcheck = hc
+		}
 	default:
-		return fmt.Errorf("%s is not supported here; use CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME or WORKDIR", in.Cmd)
+		return fmt.Errorf("%s is not supported here; use CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME or WORKDIR", in.Cmd)
 	}
 	return err
 }

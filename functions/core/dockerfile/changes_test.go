@@ -37,6 +37,13 @@ func TestApplyChanges(t *testing.T) {
 			c.WorkingDir, c.User, c.StopSignal = "/srv/app", "nobody", "SIGINT"
 			c.OnBuild = []string{"RUN make"}
 		}},
+		{name: "healthcheck with options", changes: []string{"HEALTHCHECK --interval=5s --retries=2 CMD curl -f localhost"}, want: func(c *dockerspec.DockerOCIImageConfig) {
+			c.Healthcheck = &dockerspec.HealthcheckConfig{Test: []string{"CMD-SHELL", "curl -f localhost"}, Interval: 5e9, Retries: 2}
+		}},
+		{name: "healthcheck none", changes: []string{"HEALTHCHECK NONE"}, want: func(c *dockerspec.DockerOCIImageConfig) {
+			c.Healthcheck = &dockerspec.HealthcheckConfig{Test: []string{"NONE"}}
+		}},
+		{name: "healthcheck with an unknown flag", changes: []string{"HEALTHCHECK --every=5s CMD true"}, wantErr: true},
 		{name: "run is not a change", changes: []string{"RUN make"}, wantErr: true},
 		{name: "env without value", changes: []string{"ENV LONELY"}, wantErr: true},
 		{name: "bad json", changes: []string{`CMD ["a"`}, want: func(c *dockerspec.DockerOCIImageConfig) { c.Cmd = []string{"/bin/sh", "-c", `["a"`} }},

@@ -197,6 +197,7 @@ func (d *Driver) create(ctx context.Context, w core.Workload, image string) erro
 	if w.Main.User != "" {
 		env = append(env, "SOCKERLESS_USER="+w.Main.User)
 	}
+	env = append(env, w.Health.Env()...)
 	binds := []string{agent + ":" + agentPath + ":ro"}
 	for _, m := range w.Mounts {
 		b := m.Source + ":" + m.Target
@@ -223,6 +224,8 @@ func (d *Driver) create(ctx context.Context, w core.Workload, image string) erro
 			Binds:       binds,
 			Resources:   container.Resources{Memory: w.MemoryBytes},
 			ExtraHosts:  loopbackHosts(w.Peers),
+			// The agent's groups, which main and execs inherit.
+			GroupAdd: w.GroupAdd,
 		},
 	})
 	if err != nil {

@@ -41,6 +41,9 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 		return nil, err
 	}
 	user, err := nsrun.ResolveUser(rootfs, w.Main.User)
+	if err == nil {
+		err = nsrun.WithGroups(rootfs, user, w.GroupAdd)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -79,6 +82,7 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 	if w.Main.TTY {
 		env = append(env, "SOCKERLESS_TTY=1")
 	}
+	env = append(env, w.Health.Env()...)
 	p := &libcontainer.Process{
 		Args: append([]string{agentPath}, w.Main.Args...), Env: env, Cwd: cwd,
 		UID: user.Uid, GID: user.Gid, AdditionalGroups: user.Sgids,
