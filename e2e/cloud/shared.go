@@ -179,6 +179,9 @@ func (l *lifetime) TempDir() string {
 	return dir
 }
 
+// Helper marks this method, not its caller (testing cannot be told of
+// a frame further up): log lines name a line in the deployment's code
+// or here.
 func (l *lifetime) Helper() {
 	if l.deploying() {
 		l.TB.Helper()
@@ -189,7 +192,12 @@ func (l *lifetime) Name() string { return "shared deployment" }
 
 func (l *lifetime) Log(args ...any) { l.Logf("%s", fmt.Sprint(args...)) }
 
-func (l *lifetime) Logf(format string, args ...any) { l.say(l.TB.Logf, format, args...) }
+func (l *lifetime) Logf(format string, args ...any) {
+	if l.deploying() {
+		l.TB.Helper()
+	}
+	l.say(l.TB.Logf, format, args...)
+}
 
 func (l *lifetime) Error(args ...any) { l.Errorf("%s", fmt.Sprint(args...)) }
 
@@ -197,6 +205,9 @@ func (l *lifetime) Errorf(format string, args ...any) {
 	l.mu.Lock()
 	l.failures = append(l.failures, fmt.Sprintf(format, args...))
 	l.mu.Unlock()
+	if l.deploying() {
+		l.TB.Helper()
+	}
 	l.say(l.TB.Errorf, format, args...)
 }
 
