@@ -2,25 +2,11 @@ package e2e
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/sockerless/sockerless/e2e/harness"
 )
 
-// adjust replaces the checks of one step on a cloud's backends, where
-// the backend's answer legitimately differs from a local engine's. Args
-// is how the step's command starts, so the row cannot drift onto
-// another step.
-type adjust struct {
-	Scenario string
-	Step     int // 1-based
-	Args     string
-	Why      string
-	Checks   []Check
-}
-
-// adjustments are each cloud's adjusted steps, by the cloud's name.
-var adjustments = map[string][]adjust{"aws": awsAdjusted}
+func init() { adjustments["aws"] = awsAdjusted }
 
 var awsAdjusted = []adjust{
 	{Scenario: "pull_progress", Step: 2, Args: "pull @regimg@",
@@ -54,24 +40,4 @@ func OutMerged(stdout, stderr string) Check {
 		}
 		return nil
 	}}
-}
-
-// adjusted returns sc with the steps the cloud's adjustments replace,
-// and the reasons, or an error when a row does not fit the scenario's
-// steps.
-func adjusted(sc Scenario, cloud string) (Scenario, []string, error) {
-	var why []string
-	steps := append([]Step(nil), sc.Steps...)
-	for _, a := range adjustments[cloud] {
-		if a.Scenario != sc.Name {
-			continue
-		}
-		if a.Step < 1 || a.Step > len(steps) || !strings.HasPrefix(strings.Join(steps[a.Step-1].Args, " "), a.Args) {
-			return sc, nil, fmt.Errorf("%s adjustments: %s step %d is not `docker %s`", cloud, sc.Name, a.Step, a.Args)
-		}
-		steps[a.Step-1].Checks = a.Checks
-		why = append(why, fmt.Sprintf("step %d: %s", a.Step, a.Why))
-	}
-	sc.Steps = steps
-	return sc, why, nil
 }

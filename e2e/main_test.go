@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sockerless/sockerless/e2e/cloud"
 	"github.com/sockerless/sockerless/e2e/harness"
 )
 
@@ -57,7 +58,9 @@ func run(m *testing.M) int {
 			defer s.e.Stop()
 		}
 	}
-	code := m.Run()
+	// Through cloud.Main: the cloud scenarios' deployments are shared,
+	// and torn down after the tests.
+	code := cloud.Main(m)
 	printComparison()
 	return code
 }

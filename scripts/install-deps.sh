@@ -13,6 +13,10 @@
 #                   differential test and benchmark compare against
 #   mmdebstrap      builds the Debian images the native runtime's tests run
 #                   (functions/testing/debimage)
+#   hashicorp/aws   the Terraform provider the Terraform e2e and the cloud
+#                   backend suites deploy with, built once per machine
+#                   (install-tf-providers.sh, tf-providers.sh)
+# Each part prints how long it took (time: deps <part> 1m2s).
 # It is idempotent and quiet, and it never fails the build: what cannot be
 # installed is reported on one line and the suites skip what needs it.
 set -u
@@ -21,6 +25,9 @@ PACKAGES="docker.io busybox-static rsync"
 ACT_VERSION=v0.2.89
 
 log() { printf 'install-deps: %s\n' "$*"; }
+
+# shellcheck source=timed.sh
+. "$(dirname "$0")/timed.sh"
 
 # shellcheck source=install-compose.sh
 . "$(dirname "$0")/install-compose.sh"
@@ -69,12 +76,12 @@ install_mmdebstrap() {
 	fi
 }
 
-install_act
-install_compose
+timed "deps act" install_act
+timed "deps compose" install_compose
 
 # shellcheck source=scripts/install-gitlab-ci-local.sh
 . "$(dirname "$0")/install-gitlab-ci-local.sh"
-install_gitlab_ci_local
+timed "deps gitlab-ci-local" install_gitlab_ci_local
 
 # install_firestore_emulator installs the Firestore emulator (gcloud's
 # component, a Java program) from Google's Debian repository when gcloud
@@ -101,8 +108,16 @@ install_firestore_emulator() {
 	fi
 }
 
-install_firestore_emulator
-install_mmdebstrap
+timed "deps firestore-emulator" install_firestore_emulator
+timed "deps mmdebstrap" install_mmdebstrap
+
+# shellcheck source=install-tf-providers.sh
+. "$(dirname "$0")/install-tf-providers.sh"
+timed "deps tf-providers" install_tf_providers
+
+# The Debian packages, last: what is left of the script.
+apt_start=$SECONDS
+trap 'print_time "deps apt" $((SECONDS - apt_start))' EXIT
 
 if [ "$(id -u)" != 0 ]; then
 	log "not root: skipping apt packages ($PACKAGES); e2e skips what needs them"

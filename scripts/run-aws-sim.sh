@@ -49,7 +49,8 @@ secret_file=$RUN/secret
 [[ -s $secret_file ]] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secret_file"
 cat >"$RUN/terraform.tfvars.json" <<JSON
 {"endpoint": "$ENDPOINT", "secret": "$(cat "$secret_file")",
- "function_zips": {"ecs": "$PWD/$RUN/ecs.zip", "lambda": "$PWD/$RUN/lambda.zip"}}
+ "function_zips": {"ecs": "$PWD/$RUN/ecs.zip", "lambda": "$PWD/$RUN/lambda.zip"},
+ "simulator_data": "$PWD/$RUN/state"}
 JSON
 tf() { TF_DATA_DIR=$PWD/$RUN/terraform terraform -chdir=terraform/environments/aws-sim "$@"; }
 tf init -input=false >/dev/null

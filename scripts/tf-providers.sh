@@ -14,12 +14,25 @@
 #
 # --check builds nothing: it prints the CLI config's path and exits 0 when
 # the provider is cached, and exits 1 (saying why on stderr) when not.
+# --can-build builds nothing either: it exits 0 when it could build here,
+# 3 (saying why on stderr) when not.
+#
+# The build compiles JOBS packages at once (go build -p): one per core, as
+# many as fit in MemAvailable at JOB_GB each (11.5 GB was measured with
+# two at once); a machine with less than JOB_GB available, or without go,
+# is told so on one line and the script exits 3 without building.
 set -euo pipefail
 
 MODULE=github.com/hashicorp/terraform-provider-aws
 PSEUDO=${TF_AWS_PROVIDER_PSEUDO:-v1.60.1-0.20260602190131-5f2286d6d836}
 MIRROR_VERSION=${TF_AWS_PROVIDER_VERSION:-6.48.0}
 CACHE=${SOCKERLESS_TF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockerless/terraform}
+JOB_GB=${TF_PROVIDERS_JOB_GB:-6}
+
+if ! command -v go >/dev/null 2>&1; then
+	echo "tf-providers: no go command: hashicorp/aws cannot be built here; the Terraform tests skip" >&2
+	exit 3
+fi
 GOOSARCH="$(go env GOOS)_$(go env GOARCH)"
 
 mirror="$CACHE/mirror"
@@ -60,7 +73,32 @@ if cached; then
 	exit 0
 fi
 
-echo "tf-providers: building $MODULE@$PSEUDO (cold build: ~25 min, ~11.5 GB RAM)"
+# jobs prints how many packages to compile at once, 0 when not even one
+# fits in the memory available now.
+jobs() {
+	local avail_kb cores n
+	avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo 2>/dev/null || true)
+	cores=$(nproc 2>/dev/null || echo 1)
+	if [[ -z "$avail_kb" ]]; then
+		echo 1 # no /proc/meminfo: one at a time, and hope
+		return
+	fi
+	n=$((avail_kb / (JOB_GB * 1024 * 1024)))
+	((n > cores)) && n=$cores
+	echo "$n"
+}
+
+JOBS=${TF_PROVIDERS_JOBS:-$(jobs)}
+if ((JOBS < 1)); then
+	avail_gb=$(awk '/^MemAvailable:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
+	echo "tf-providers: not building hashicorp/aws: ${avail_gb} GB of memory available, the build needs about ${JOB_GB} GB; the Terraform tests skip" >&2
+	exit 3
+fi
+if [[ "${1:-}" == "--can-build" ]]; then
+	exit 0
+fi
+
+echo "tf-providers: building $MODULE@$PSEUDO with go build -p $JOBS (cold build: ~25 min, ~${JOB_GB} GB of memory per job)"
 work="$CACHE/src"
 rm -rf "$work"
 mkdir -p "$work" "$dest"
@@ -69,7 +107,7 @@ mkdir -p "$work" "$dest"
 src=$(cd "$work" && GOFLAGS=-mod=mod go mod download -json "$MODULE@$PSEUDO" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
 cp -r "$src" "$work/provider"
 chmod -R u+w "$work/provider"
-(cd "$work/provider" && GOWORK=off CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X $MODULE/version.ProviderVersion=$MIRROR_VERSION" -o "$bin.tmp" .)
+(cd "$work/provider" && GOWORK=off CGO_ENABLED=0 go build -p "$JOBS" -trimpath -ldflags "-s -w -X $MODULE/version.ProviderVersion=$MIRROR_VERSION" -o "$bin.tmp" .)
 mv "$bin.tmp" "$bin"
 echo "$PSEUDO" >"$stamp"
 rm -rf "$work"

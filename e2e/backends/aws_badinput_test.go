@@ -12,8 +12,15 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sockerless/sockerless/e2e/awsdeploy"
+	"github.com/sockerless/sockerless/e2e/cloud"
 	"github.com/sockerless/sockerless/e2e/harness"
 )
+
+func init() {
+	cloudTests["aws"] = append(cloudTests["aws"], cloudTest{"cloud errors and large bodies", func(t *testing.T, d cloud.Deployment, e *harness.Engine, backend, img string) {
+		testBadInput(t, d.(*awsdeploy.Deployment), e, backend, img)
+	}})
+}
 
 // testBadInput: what the cloud refuses reaches the user as Docker's error
 // with the cloud's reason, and bodies past Lambda's payload limit either

@@ -4,25 +4,34 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/sockerless/sockerless/e2e/awsdeploy"
+	"github.com/sockerless/sockerless/e2e/cloud"
+	"github.com/sockerless/sockerless/e2e/harness"
 	"github.com/sockerless/sockerless/functions/backends/ecs"
 	"github.com/sockerless/sockerless/functions/backends/lambda"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/core/computetest"
+	"github.com/sockerless/sockerless/functions/host"
 	"github.com/sockerless/sockerless/functions/images/remoteimages"
 )
 
+func init() {
+	cloudTests["aws"] = append(cloudTests["aws"], cloudTest{"compute conformance", func(t *testing.T, d cloud.Deployment, _ *harness.Engine, backend, img string) {
+		testCompute(t, d.(*awsdeploy.Deployment), backend, img)
+	}})
+}
+
 // testCompute runs the compute conformance suite against the backend's
-// driver on the deployment, with img pulled by reference as docker pull
-// does on the backend.
+// driver on the deployment, configured as the module configured the
+// backend's function, with img pulled by reference as docker pull does
+// on the backend.
 func testCompute(t *testing.T, d *awsdeploy.Deployment, backend, img string) {
 	ctx := t.Context()
+	env := d.FunctionEnv(t, backend)
 	pulled, err := (&remoteimages.Images{Name: backend, Keychain: d.Keychain}).Pull(ctx, img, "", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -44,14 +53,14 @@ func testCompute(t *testing.T, d *awsdeploy.Deployment, backend, img string) {
 		case ecs.Backend:
 			drv, err = ecs.New(ctx, ecs.Config{
 				ECS: awsecs.NewFromConfig(d.Config), Logs: logs, Region: o.Region, Cluster: o.ClusterName, LogGroup: o.LogGroup,
-				Subnets: []string{awsdeploy.Subnet}, ExecutionRole: roleARN(t, d, awsdeploy.Name+"-task-execution"),
+				Subnets: host.List(env[ecs.EnvSubnets]), ExecutionRole: env[ecs.EnvExecutionRole],
 				AgentImage: agentImage, AgentURL: agentURL,
 			})
 			inStat = true
 		case lambda.Backend:
 			drv, err = lambda.New(ctx, lambda.Config{
 				Lambda: awslambda.NewFromConfig(d.Config), Logs: logs, Keychain: d.Keychain,
-				Role: roleARN(t, d, awsdeploy.Name+"-workload"), Repository: o.WorkloadRepositoryURL, LogGroup: o.LogGroup,
+				Role: env[lambda.EnvRole], Repository: o.WorkloadRepositoryURL, LogGroup: o.LogGroup,
 				AgentImage: agentImage, AgentURL: agentURL,
 			})
 		default:
@@ -67,13 +76,4 @@ func testCompute(t *testing.T, d *awsdeploy.Deployment, backend, img string) {
 		})
 		return computetest.Target{Compute: drv, Image: image, ExitInStatus: inStat, OneStream: true, Settle: 2 * time.Minute}
 	})
-}
-
-func roleARN(t *testing.T, d *awsdeploy.Deployment, name string) string {
-	t.Helper()
-	out, err := iam.NewFromConfig(d.Config).GetRole(t.Context(), &iam.GetRoleInput{RoleName: aws.String(name)})
-	if err != nil {
-		t.Fatalf("role %s: %v", name, err)
-	}
-	return aws.ToString(out.Role.Arn)
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sockerless/sockerless/e2e/awsdeploy"
 	"github.com/sockerless/sockerless/e2e/cloud"
 	"github.com/sockerless/sockerless/e2e/clouds"
 	"github.com/sockerless/sockerless/e2e/harness"
@@ -40,6 +39,17 @@ type scenario struct {
 	skip map[string]string
 }
 
+// cloudTest is a cloud's own test of a backend (its error paths, its
+// compute drivers), run by TestBackends after the shared scenarios.
+type cloudTest struct {
+	name string
+	run  func(t *testing.T, d cloud.Deployment, e *harness.Engine, backend, img string)
+}
+
+// cloudTests are each cloud's own tests, by the cloud's name; a cloud's
+// test files add theirs (aws_*_test.go).
+var cloudTests = map[string][]cloudTest{}
+
 func TestBackends(t *testing.T) {
 	if testing.Short() {
 		t.Skip("deploys to the clouds' simulators: not in -short")
@@ -66,13 +76,10 @@ func testCloud(t *testing.T, c cloud.Cloud) {
 			}
 			// The cloud's own errors and its compute drivers are each
 			// cloud's to test.
-			if ad, ok := d.(*awsdeploy.Deployment); ok {
-				t.Run("cloud errors and large bodies", func(t *testing.T) { testBadInput(t, ad, e, backend, img) })
+			for _, ct := range cloudTests[c.Name()] {
+				t.Run(ct.name, func(t *testing.T) { ct.run(t, d, e, backend, img) })
 			}
 			t.Run("crash", func(t *testing.T) { testCrash(t, d, edge, backend, img) })
-			if ad, ok := d.(*awsdeploy.Deployment); ok {
-				t.Run("compute conformance", func(t *testing.T) { testCompute(t, ad, backend, img) })
-			}
 			t.Run("act job", func(t *testing.T) { testAct(t, e, backend, img) })
 			t.Run("nothing left running", func(t *testing.T) {
 				if left := d.LeftRunning(t, backend); len(left) > 0 {

@@ -33,8 +33,7 @@ func BenchmarkRunRmTrue(b *testing.B) {
 }
 
 func benchCloud(b *testing.B, c cloud.Cloud) {
-	d := c.Deploy(b)
-	img := d.PushTestImage(b)
+	d, img, _ := cloud.Start(b, c)
 	for _, backend := range c.Backends() {
 		b.Run(backend, func(b *testing.B) {
 			rec := &recorder{h: d.Handler(backend)}

@@ -1,13 +1,15 @@
 // Package cloud is what the backend e2e suites need of a cloud, so the
 // same suites (the scenario suite, TestBackends, the crash test, the
 // benchmark) run on every cloud: a Cloud names its backends, says which
-// scenarios cannot pass on them, and deploys them to its simulator.
+// scenarios cannot pass on them, and deploys them to its simulator with
+// its own Terraform module; Start deploys each cloud once per test
+// binary for all its suites.
 //
-// A new cloud is a package implementing Cloud (as awsdeploy.Cloud does)
-// and its line in clouds.All. Steps whose answer legitimately differs
-// on its backends are adjusted in the e2e package's adjustments; its
-// own error paths and compute drivers get tests of their own in
-// e2e/backends (as aws_badinput_test.go and aws_compute_test.go).
+// A new cloud adds files only, besides its line in clouds.All: a package
+// implementing Cloud (as awsdeploy.Cloud does); its adjusted steps in a
+// table file of the e2e package (as aws_table_test.go); its own error
+// paths and compute drivers in test files of e2e/backends that add to
+// cloudTests (as aws_badinput_test.go and aws_compute_test.go).
 package cloud
 
 import (
@@ -32,7 +34,8 @@ type Cloud interface {
 	// cannot pass on some of the backends, with what the user gets.
 	NotApplicable() []NotApplicable
 	// Deploy starts a simulator of its own and deploys every backend
-	// to it; both go when t ends.
+	// to it; both go when t ends. Suites call Start, which deploys once
+	// per test binary, rather than Deploy.
 	Deploy(t testing.TB) Deployment
 }
 
@@ -81,19 +84,4 @@ type NotApplicable struct {
 func BuildEdge(t testing.TB, dir string) string {
 	t.Helper()
 	return awssimtest.Build(t, dir, "sockerless-edge", "./edge/cmd/sockerless-edge", nil)
-}
-
-// Start deploys c, pushes the test image and builds the edge, as every
-// suite begins; it returns the deployment, the test image's reference
-// and the edge binary. The simulator's logs are shown if t fails.
-func Start(t testing.TB, c Cloud) (d Deployment, img, edgeBin string) {
-	t.Helper()
-	d = c.Deploy(t)
-	img = d.PushTestImage(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("the simulator's logs:\n%s", d.LogTail(t, 40))
-		}
-	})
-	return d, img, BuildEdge(t, t.TempDir())
 }

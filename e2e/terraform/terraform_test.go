@@ -5,6 +5,7 @@ package terraform
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
@@ -77,6 +79,21 @@ func TestApplyDestroy(t *testing.T) {
 			if got[name] != 14 {
 				t.Errorf("log group %s: retention %d (groups %v), want 14 days", name, got[name], got)
 			}
+		}
+	})
+	t.Run("volumes' file system", func(t *testing.T) {
+		c := efs.NewFromConfig(d.Config)
+		fs, err := c.DescribeFileSystems(ctx, &efs.DescribeFileSystemsInput{FileSystemId: aws.String(o.FileSystemID)})
+		if err != nil || len(fs.FileSystems) != 1 {
+			t.Fatalf("file system %q: %+v, %v", o.FileSystemID, fs, err)
+		}
+		if f := fs.FileSystems[0]; !aws.ToBool(f.Encrypted) || aws.ToString(f.Name) != "sockerless-volumes" {
+			t.Errorf("file system %s: encrypted %v, name %q; want encrypted, sockerless-volumes", o.FileSystemID, aws.ToBool(f.Encrypted), aws.ToString(f.Name))
+		}
+		// A mount target in the workloads' subnet, or no workload mounts it.
+		mts, err := c.DescribeMountTargets(ctx, &efs.DescribeMountTargetsInput{FileSystemId: aws.String(o.FileSystemID)})
+		if err != nil || len(mts.MountTargets) != 1 || aws.ToString(mts.MountTargets[0].SubnetId) != "subnet-0123456789abcdef0" {
+			t.Errorf("mount targets of %s: %+v, %v; want one in subnet-0123456789abcdef0", o.FileSystemID, mts, err)
 		}
 	})
 	t.Run("roles", func(t *testing.T) {
@@ -172,6 +189,8 @@ func checkFunctions(ctx context.Context, t *testing.T, d *tfsim.Deployment) {
 			"SOCKERLESS_LOG_GROUP":   d.Outputs.LogGroup,
 			// The simulator's registry takes ECR tokens at its own address.
 			"SOCKERLESS_REGISTRY_HOSTS": strings.TrimPrefix(d.Endpoint, "http://"),
+			// The functions see the volumes where the simulator keeps them.
+			"SOCKERLESS_EFS_MOUNTED": filepath.Join(d.SimulatorData, "efs", d.Outputs.FileSystemID),
 		}
 		switch backend {
 		case "ecs":
@@ -181,6 +200,8 @@ func checkFunctions(ctx context.Context, t *testing.T, d *tfsim.Deployment) {
 		case "lambda":
 			want["SOCKERLESS_WORKLOAD_REPOSITORY"] = d.Outputs.WorkloadRepositoryURL
 			want["SOCKERLESS_FUNCTION_PREFIX"] = "sockerless-w-"
+			want["SOCKERLESS_EFS_FILE_SYSTEM"] = d.Outputs.FileSystemID
+			want["SOCKERLESS_LAMBDA_SUBNETS"] = "subnet-0123456789abcdef0"
 		}
 		for k, v := range want {
 			if env[k] != v {

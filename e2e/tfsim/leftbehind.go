@@ -10,14 +10,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
 // LeftBehind lists every resource the simulator still holds, of the kinds
 // the module and the backends create: tables, functions, clusters and
-// their tasks, active task definitions, repositories, log groups and
-// roles. After Destroy, on a simulator of the deployment's own, it must
+// their tasks, active task definitions, repositories, log groups, roles,
+// EFS file systems and their access points and mount targets. After Destroy, on a simulator of the deployment's own, it must
 // be empty. Each entry reads "<kind> <name>".
 func (d *Deployment) LeftBehind(ctx context.Context) ([]string, error) {
 	var found []string
@@ -28,7 +29,7 @@ func (d *Deployment) LeftBehind(ctx context.Context) ([]string, error) {
 	}
 	var errs []error
 	for _, list := range []func(context.Context, aws.Config, func(string, ...string)) error{
-		listTables, listFunctions, listECS, listRepositories, listLogGroups, listRoles,
+		listTables, listFunctions, listECS, listRepositories, listLogGroups, listRoles, listFileSystems,
 	} {
 		errs = append(errs, list(ctx, d.Config, add))
 	}
@@ -129,6 +130,39 @@ func listRoles(ctx context.Context, cfg aws.Config, add func(string, ...string))
 		}
 		for _, r := range page.Roles {
 			add("iam role", aws.ToString(r.RoleName))
+		}
+	}
+	return nil
+}
+
+func listFileSystems(ctx context.Context, cfg aws.Config, add func(string, ...string)) error {
+	c := efs.NewFromConfig(cfg)
+	p := efs.NewDescribeFileSystemsPaginator(c, &efs.DescribeFileSystemsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, f := range page.FileSystems {
+			id := aws.ToString(f.FileSystemId)
+			add("efs file system", id)
+			mts, err := c.DescribeMountTargets(ctx, &efs.DescribeMountTargetsInput{FileSystemId: f.FileSystemId})
+			if err != nil {
+				return err
+			}
+			for _, m := range mts.MountTargets {
+				add("efs mount target", aws.ToString(m.MountTargetId))
+			}
+			aps := efs.NewDescribeAccessPointsPaginator(c, &efs.DescribeAccessPointsInput{FileSystemId: f.FileSystemId})
+			for aps.HasMorePages() {
+				ap, err := aps.NextPage(ctx)
+				if err != nil {
+					return err
+				}
+				for _, a := range ap.AccessPoints {
+					add("efs access point", aws.ToString(a.AccessPointId))
+				}
+			}
 		}
 	}
 	return nil

@@ -36,6 +36,10 @@ type Options struct {
 	Zips map[string]string
 	// AgentURL is the module's agent_url.
 	AgentURL string
+	// Runtime is what the simulator Apply starts runs ECS tasks and
+	// Lambda functions on (awssim --runtime); default sandbox, so that no
+	// test changes runtime with the machine it runs on.
+	Runtime string
 	// Tags are the module's tags; default a project tag, so that the
 	// provider's tagging calls are exercised as on a real deployment.
 	Tags map[string]string
@@ -64,6 +68,10 @@ type Deployment struct {
 	Secret string
 	// Config is an SDK config for the simulator with its test credentials.
 	Config aws.Config
+	// SimulatorData is the data directory of the simulator Apply
+	// started ("" on one the test gave): the functions see the volumes'
+	// file system under it (SOCKERLESS_EFS_MOUNTED).
+	SimulatorData string
 	// Dir is the temporary copy of terraform/ the state lives in.
 	Dir       string
 	ApplyTime time.Duration
@@ -74,27 +82,31 @@ type Deployment struct {
 
 // Apply runs init and apply of environments/aws-sim in a new Workspace
 // and returns the deployment; it skips the test when the provider is not
-// available. Unless the test calls Destroy, the deployment is destroyed
-// when the test ends.
+// available. On a simulator the test gave (Options.Endpoint), the
+// deployment is destroyed when the test ends unless the test called
+// Destroy; on one of its own it goes with the simulator.
 func Apply(t testing.TB, o Options) *Deployment {
 	t.Helper()
 	ws := NewWorkspace(t)
 	o = o.withDefaults()
 	tmp := t.TempDir()
-	if o.Endpoint == "" {
-		o.Endpoint = awssimtest.Simulator(t, tmp)
+	own := o.Endpoint == ""
+	data := ""
+	if own {
+		data = t.TempDir()
+		o.Endpoint = awssimtest.SimulatorOn(t, tmp, data, o.Runtime)
 	}
 	zips := BuildZips(t, tmp, o.Backends, o.Zips)
-	d := &Deployment{Endpoint: o.Endpoint, Secret: randomHex(t, 32), Dir: ws.Dir, Config: awssimtest.Config(t, o.Endpoint), tf: ws.TF}
+	d := &Deployment{Endpoint: o.Endpoint, Secret: randomHex(t, 32), Dir: ws.Dir, Config: awssimtest.Config(t, o.Endpoint), SimulatorData: data, tf: ws.TF}
 	err := ws.SetVars(map[string]any{
 		"endpoint": o.Endpoint, "name": o.Name, "backends": o.Backends, "function_zips": zips,
-		"secret": d.Secret, "agent_url": o.AgentURL, "tags": o.Tags,
+		"secret": d.Secret, "agent_url": o.AgentURL, "tags": o.Tags, "simulator_data": data,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if !d.destroyed {
+		if !d.destroyed && !own {
 			if err := d.destroy(); err != nil {
 				t.Errorf("terraform destroy at cleanup: %v", err)
 			}
@@ -174,6 +186,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Tags == nil {
 		o.Tags = map[string]string{"project": "sockerless", "environment": "aws-sim"}
+	}
+	if o.Runtime == "" {
+		o.Runtime = "sandbox"
 	}
 	return o
 }

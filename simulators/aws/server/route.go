@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sockerless/sockerless/simulators/aws/dynamodb"
+	"github.com/sockerless/sockerless/simulators/aws/ec2"
 	"github.com/sockerless/sockerless/simulators/aws/ecr"
 	"github.com/sockerless/sockerless/simulators/aws/ecs"
 	"github.com/sockerless/sockerless/simulators/aws/iam"
@@ -25,8 +26,8 @@ const maxBody = 70 << 20
 
 // Handler is the simulator's HTTP entry point: every service registers
 // the requests it claims, by wire protocol (ECR's registry by path, the
-// JSON services by X-Amz-Target, Lambda and EFS by path, IAM and STS by the query
-// protocol's Action and their SigV4 scope).
+// JSON services by X-Amz-Target, Lambda and EFS by path, IAM, STS and EC2 by
+// the query protocol's Action and their SigV4 scope).
 func (s *Server) Handler() http.Handler {
 	rt := &service.Router{MaxBody: maxBody, NotFound: func(w http.ResponseWriter, _ *http.Request, _ []byte) {
 		jsonV10.write(w, http.StatusBadRequest, []byte(`{"__type":"com.amazon.coral.service#UnknownOperationException"}`))
@@ -41,8 +42,9 @@ func (s *Server) Handler() http.Handler {
 		service.Route{Name: "efs", Match: isEFSPath, Serve: s.serveEFS},
 		// IAM is global, so the scope's region (us-east-1 for every SDK)
 		// is not used; a query without a scope's service is STS's.
-		s.queryRoute("iam", []string{"iam"}, s.ops.iam.Handle, iam.Error),
-		s.queryRoute("sts", []string{"sts", ""}, s.sts.Handle, sts.Error),
+		s.queryRoute("iam", []string{"iam"}, global(s.ops.iam.Handle), iam.Error),
+		s.queryRoute("sts", []string{"sts", ""}, global(s.sts.Handle), sts.Error),
+		s.queryRoute("ec2", []string{"ec2"}, ec2.New(s.cfg.AccountID).Handle, ec2.Error),
 		service.Route{Name: "query", Match: isQuery, Serve: unsimulatedQuery},
 	)
 	return rt
@@ -96,9 +98,9 @@ func (s *Server) jsonRoute(name, prefix string, p jsonProtocol, handle func(regi
 }
 
 // queryRoute claims the query-protocol calls signed for one of scopes:
-// STS and IAM share the wire format and differ only in the scope's
-// service name.
-func (s *Server) queryRoute(name string, scopes []string, handle func(url.Values) (int, []byte), errorDoc func(status int, code, message string) (int, []byte)) service.Route {
+// STS, IAM and EC2 share the wire format and differ in the scope's
+// service name and their error document; handle gets the scope's region.
+func (s *Server) queryRoute(name string, scopes []string, handle func(region string, form url.Values) (int, []byte), errorDoc func(status int, code, message string) (int, []byte)) service.Route {
 	return service.Route{
 		Name: name,
 		Match: func(r *http.Request, body []byte) bool {
@@ -107,15 +109,22 @@ func (s *Server) queryRoute(name string, scopes []string, handle func(url.Values
 			return ok && slices.Contains(scopes, scope.Service)
 		},
 		Serve: func(w http.ResponseWriter, r *http.Request, body []byte) {
-			if _, err := s.verifier.Verify(r, body); err != nil {
+			scope, err := s.verifier.Verify(r, body)
+			if err != nil {
 				code, msg := sigv4.QueryCodes.Of(err)
 				writeXML(w, func() (int, []byte) { return errorDoc(http.StatusForbidden, code, msg) })
 				return
 			}
 			form, _ := queryForm(r, body)
-			writeXML(w, func() (int, []byte) { return handle(form) })
+			writeXML(w, func() (int, []byte) { return handle(scope.Region, form) })
 		},
 	}
+}
+
+// global is the handler of a service whose answers do not depend on the
+// region (IAM, STS).
+func global(handle func(url.Values) (int, []byte)) func(string, url.Values) (int, []byte) {
+	return func(_ string, form url.Values) (int, []byte) { return handle(form) }
 }
 
 func isQuery(r *http.Request, body []byte) bool {

@@ -27,8 +27,10 @@ provider "aws" {
 
   endpoints {
     dynamodb = var.endpoint
+    ec2      = var.endpoint
     ecr      = var.endpoint
     ecs      = var.endpoint
+    efs      = var.endpoint
     iam      = var.endpoint
     lambda   = var.endpoint
     logs     = var.endpoint
@@ -50,10 +52,13 @@ module "sockerless" {
   log_retention_days = var.log_retention_days
   tags               = var.tags
 
-  # The simulator serves EFS but not EC2, which the provider asks for a
-  # mount target's subnet: the e2e deployment (e2e/awsdeploy) makes the
-  # file system and its mount target through the EFS API instead.
-  volumes = false
+  # Named volumes on the simulator's EFS, a mount target in each subnet
+  # (the simulator's EC2 knows every well-formed subnet id). Without
+  # vpc_id no security group is made: the simulator has no VPC.
+  volumes = true
+  function_environment = var.simulator_data == "" ? {} : {
+    SOCKERLESS_EFS_MOUNTED = "${var.simulator_data}/efs/${module.sockerless.file_system_id}"
+  }
 
   # The simulator's ECR serves images at its own host:port.
   registry_hosts = [regex("^[a-z]+://([^/]+)", var.endpoint)[0]]

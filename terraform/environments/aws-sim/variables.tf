@@ -73,3 +73,13 @@ variable "tags" {
   type    = map(string)
   default = {}
 }
+
+# The simulator's --data directory, where its EFS keeps each file system
+# (<data>/efs/<id>); set when the simulator runs on this machine, so that
+# the control-plane functions (host processes of the simulator, which
+# cannot mount) see the volumes' file system as a function mounting it
+# would.
+variable "simulator_data" {
+  type    = string
+  default = ""
+}

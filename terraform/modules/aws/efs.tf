@@ -29,10 +29,16 @@ resource "aws_security_group" "efs" {
   }
 }
 
+locals {
+  efs_security_groups = concat(aws_security_group.efs[*].id, var.efs_security_groups)
+}
+
 resource "aws_efs_mount_target" "volumes" {
   for_each = var.volumes ? toset(var.subnets) : toset([])
 
-  file_system_id  = aws_efs_file_system.volumes[0].id
-  subnet_id       = each.value
-  security_groups = concat(aws_security_group.efs[*].id, var.efs_security_groups)
+  file_system_id = aws_efs_file_system.volumes[0].id
+  subnet_id      = each.value
+  # None given: EFS gives the mount target its VPC's default security
+  # group, which an empty list would have every plan take away again.
+  security_groups = length(local.efs_security_groups) > 0 ? local.efs_security_groups : null
 }

@@ -48,7 +48,7 @@ resource "aws_lambda_function" "control" {
   memory_size      = 512
 
   environment {
-    variables = merge(local.env_common, local.env_backend[each.key])
+    variables = merge(local.env_common, local.env_backend[each.key], var.function_environment)
   }
 
   tags = var.tags

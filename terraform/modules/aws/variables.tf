@@ -102,3 +102,9 @@ variable "efs_security_groups" {
   type        = list(string)
   default     = []
 }
+
+variable "function_environment" {
+  description = "More environment variables for the control-plane functions, over the module's own (e.g. SOCKERLESS_EFS_MOUNTED where the functions see the volumes' file system)."
+  type        = map(string)
+  default     = {}
+}
