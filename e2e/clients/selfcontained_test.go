@@ -13,7 +13,7 @@ import (
 // TestSelfContainedBinary runs sockerless as a user who installed it
 // would: the binary `make build` makes, copied alone into a temporary
 // directory and started from there, with no go command on PATH and the
-// working directory outside the checkout, on each runtime (the engine
+// checkout hidden from it (withoutCheckout), on each runtime (the engine
 // runtime on the reference dockerd; the engine and native runtimes with
 // the agent the binary embeds).
 func TestSelfContainedBinary(t *testing.T) {
@@ -78,7 +78,7 @@ func TestSelfContainedBinary(t *testing.T) {
 				t.Fatal(err)
 			}
 			socket := filepath.Join(dir, "docker.sock")
-			cmd := exec.Command(bin, append([]string{"--socket", socket, "--data", filepath.Join(dir, "data")}, extra...)...)
+			cmd := withoutCheckout(t, filepath.Dir(root), bin, append([]string{"--socket", socket, "--data", filepath.Join(dir, "data")}, extra...)...)
 			cmd.Dir, cmd.Env = home, env
 			e, err := harness.Launch("sockerless-"+c.name, cmd, socket, dir)
 			if err != nil {
@@ -101,6 +101,22 @@ func TestSelfContainedBinary(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withoutCheckout is the command bin args with the checkout moved away:
+// as root, it runs in a mount namespace of its own where an empty
+// read-only tmpfs covers checkout, so nothing can be read from the
+// sources. Without root the checkout stays in place, and the test says so.
+func withoutCheckout(t *testing.T, checkout, bin string, args ...string) *exec.Cmd {
+	t.Helper()
+	unshare, err := exec.LookPath("unshare")
+	if os.Geteuid() != 0 || err != nil {
+		t.Logf("the checkout %s stays visible to the binary (not root, or no unshare: %v)", checkout, err)
+		return exec.Command(bin, args...)
+	}
+	// unshare execs sh, which execs bin: the process started is bin's.
+	script := `mount -t tmpfs -o ro sockerless-no-checkout "$1" && shift && exec "$@"`
+	return exec.Command(unshare, append([]string{"--mount", "--propagation", "private", "sh", "-c", script, "sh", checkout, bin}, args...)...)
 }
 
 // withoutGo returns env with every PATH entry that holds a go command
