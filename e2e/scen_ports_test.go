@@ -55,7 +55,7 @@ func portScenarios() []Scenario {
 			{Args: d("rm", "-f", "@name@"), Shape: ShapeLines},
 			// Asked on 127.0.0.1, on that address only.
 			{Args: d("run", "-d", "--name", "@name@-lo", "-p", "127.0.0.1::@cport@", "@img@", "sh", "-c", serve), Shape: ShapeLines},
-			{Args: d("port", "@name@-lo", "@cport@"), Checks: []Check{OutMatch(`^127\.0\.0\.1:\d+\n$`)}, Save: "lo"},
+			{Args: d("port", "@name@-lo", "@cport@"), Checks: []Check{OutMatch(`^127\.0\.0\.1:\d+\n$`)}, Save: "lo", Shape: ShapeLines},
 			{Do: readPublished("@lo@"), Checks: []Check{Out("hello-@name@\n")}, Until: 10 * time.Second},
 			{Args: d("rm", "-f", "@name@-lo"), Shape: ShapeLines},
 			// Exposed, not published: null in inspect, bare in ps.
