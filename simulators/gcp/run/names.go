@@ -16,6 +16,8 @@ var (
 	execRE   = regexp.MustCompile(`^projects/([^/]+)/locations/([^/]+)/jobs/([^/]+)/executions/([^/]+)$`)
 	taskRE   = regexp.MustCompile(`^projects/([^/]+)/locations/([^/]+)/jobs/([^/]+)/executions/([^/]+)/tasks/([^/]+)$`)
 	opRE     = regexp.MustCompile(`^projects/([^/]+)/locations/([^/]+)/operations/([^/]+)$`)
+	svcRE    = regexp.MustCompile(`^projects/([^/]+)/locations/([^/]+)/services/([^/]+)$`)
+	revRE    = regexp.MustCompile(`^projects/([^/]+)/locations/([^/]+)/services/([^/]+)/revisions/([^/]+)$`)
 	// jobIDRE is Cloud Run's rule for a job's name: a DNS label of at
 	// most 63 characters starting with a letter.
 	jobIDRE = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
@@ -37,6 +39,8 @@ const (
 	execForm   = jobForm + "/executions/{execution}"
 	taskForm   = execForm + "/tasks/{task}"
 	opForm     = parentForm + "/operations/{operation}"
+	svcForm    = parentForm + "/services/{service}"
+	revForm    = svcForm + "/revisions/{revision}"
 )
 
 // parentOf is the name up to the last two segments: a job's location, an

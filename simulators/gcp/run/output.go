@@ -35,19 +35,22 @@ func (s *Service) outputs(e *runpb.Execution, index, attempt int32) (io.WriteClo
 		"run.googleapis.com/task_index":     strconv.Itoa(int(index)),
 		"run.googleapis.com/task_attempt":   strconv.Itoa(int(attempt)),
 	}
-	writer := func(stream string) io.WriteCloser {
-		logName := "projects/" + project + "/logs/" + strings.ReplaceAll("run.googleapis.com/"+stream, "/", "%2F")
-		return taskrun.Lines(maxLine, func(line string) {
-			now := timestamppb.New(s.st.Now())
-			// Best effort, as Cloud Run's: a task does not fail because
-			// a line could not be logged.
-			s.logs.Write([]*loggingpb.LogEntry{{
-				LogName: logName, Resource: resource, Labels: labels, Timestamp: now, ReceiveTimestamp: now,
-				Payload: &loggingpb.LogEntry_TextPayload{TextPayload: line},
-			}})
-		})
-	}
-	return writer("stdout"), writer("stderr")
+	return s.logWriter(project, "stdout", resource, labels), s.logWriter(project, "stderr", resource, labels)
+}
+
+// logWriter writes each line as a log entry in run.googleapis.com/STREAM
+// of project, on resource, with labels.
+func (s *Service) logWriter(project, stream string, resource *mrpb.MonitoredResource, labels map[string]string) io.WriteCloser {
+	logName := "projects/" + project + "/logs/" + strings.ReplaceAll("run.googleapis.com/"+stream, "/", "%2F")
+	return taskrun.Lines(maxLine, func(line string) {
+		now := timestamppb.New(s.st.Now())
+		// Best effort, as Cloud Run's: a task does not fail because
+		// a line could not be logged.
+		s.logs.Write([]*loggingpb.LogEntry{{
+			LogName: logName, Resource: resource, Labels: labels, Timestamp: now, ReceiveTimestamp: now,
+			Payload: &loggingpb.LogEntry_TextPayload{TextPayload: line},
+		}})
+	})
 }
 
 // memoryLimit is the container's memory limit in bytes (0: none), from

@@ -202,18 +202,9 @@ func (s *Service) attempt(r *execRun, e *runpb.Execution, index, attempt int32, 
 	if err != nil {
 		return taskFailed, "The container could not be created: " + err.Error(), 0
 	}
-	env := append([]string{}, img.Config.Env...)
-	env = append(env, "CLOUD_RUN_JOB="+e.Job, "CLOUD_RUN_EXECUTION="+lastSegment(e.Name),
+	spec := containerSpec(c, img, root, "CLOUD_RUN_JOB="+e.Job, "CLOUD_RUN_EXECUTION="+lastSegment(e.Name),
 		"CLOUD_RUN_TASK_INDEX="+strconv.Itoa(int(index)), "CLOUD_RUN_TASK_ATTEMPT="+strconv.Itoa(int(attempt)),
 		"CLOUD_RUN_TASK_COUNT="+strconv.Itoa(int(e.TaskCount)))
-	for _, v := range c.Env {
-		env = append(env, v.Name+"="+v.GetValue())
-	}
-	spec := sandbox.Spec{
-		Root: root, Image: img.Root, Args: imagecmd.Argv(img.Config.Entrypoint, img.Config.Cmd, c.Command, c.Args),
-		Env: taskrun.Env(env), Dir: taskrun.FirstOf(c.WorkingDir, img.Config.WorkingDir), User: img.Config.User,
-		Hostname: "localhost", Memory: memoryLimit(c),
-	}
 	ctx, kill := context.WithCancelCause(r.ctx)
 	defer kill(nil)
 	stdout, stderr := s.outputs(e, index, attempt)
@@ -249,4 +240,21 @@ func (s *Service) attempt(r *execRun, e *runpb.Execution, index, attempt int32, 
 		return taskFailed, "The container exited with an error (exit code " + strconv.Itoa(int(code)) + ").", code
 	}
 	return taskSucceeded, "", 0
+}
+
+// containerSpec is container c of a job's task or a service's instance
+// over its unpacked image, with its own writable root: the image's
+// entrypoint, command and environment overridden by c's, the platform's
+// variables (platform) between the two.
+func containerSpec(c *runpb.Container, img *imagefs.Image, root string, platform ...string) sandbox.Spec {
+	env := append([]string{}, img.Config.Env...)
+	env = append(env, platform...)
+	for _, v := range c.Env {
+		env = append(env, v.Name+"="+v.GetValue())
+	}
+	return sandbox.Spec{
+		Root: root, Image: img.Root, Args: imagecmd.Argv(img.Config.Entrypoint, img.Config.Cmd, c.Command, c.Args),
+		Env: taskrun.Env(env), Dir: taskrun.FirstOf(c.WorkingDir, img.Config.WorkingDir), User: img.Config.User,
+		Hostname: "localhost", Memory: memoryLimit(c),
+	}
 }

@@ -1,12 +1,14 @@
-// Package run simulates the Cloud Run Admin API v2 for jobs over gRPC
-// (google.cloud.run.v2.Jobs, Executions and Tasks, and the
-// google.longrunning.Operations their mutations return), as the Go SDK
+// Package run simulates the Cloud Run Admin API v2 over gRPC and REST:
+// jobs (google.cloud.run.v2.Jobs, Executions and Tasks), services and
+// their revisions (Services, Revisions), and the
+// google.longrunning.Operations their mutations return, as the Go SDK
 // cloud.google.com/go/run/apiv2 speaks it: jobs are created, updated,
 // run and deleted; each execution really runs its tasks' container in the
 // sandbox over the image, pulled from a registry and unpacked once per
 // digest, with Cloud Run's task count, parallelism, retries, timeout and
 // cancellation, and its output written to Cloud Logging as Cloud Run
-// writes it.
+// writes it. A service gets a loopback URL whose requests an instance of
+// its latest revision answers, run in the sandbox the same way.
 //
 // Jobs, executions, tasks and operations persist in the state file; an
 // execution that was running when the simulator stopped is failed when it
@@ -27,6 +29,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/sockerless/sockerless/simulators/gcp/internal/serving"
 	"github.com/sockerless/sockerless/simulators/kit/imagefs"
 	"github.com/sockerless/sockerless/simulators/kit/service"
 )
@@ -57,7 +60,10 @@ type Service struct {
 	logs    LogSink
 	home    *imagefs.Home
 	running map[string]*execRun // execution name → its run, while running
-	wg      sync.WaitGroup
+	// endpoints are the services' URLs, by service name.
+	endpoints map[string]*serving.Endpoint
+	closing   bool // Close has begun: roll-outs record nothing more
+	wg        sync.WaitGroup
 }
 
 // New loads the persisted jobs and executions.
@@ -69,11 +75,15 @@ func New(o Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
-	s := &Service{st: st, pull: o.Pull, logs: o.Logs, running: map[string]*execRun{}}
+	s := &Service{st: st, pull: o.Pull, logs: o.Logs, running: map[string]*execRun{}, endpoints: map[string]*serving.Endpoint{}}
 	if err := s.failInterrupted(); err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
 	if s.home, err = imagefs.OpenHome(o.Dir, "gcpsim-run-"); err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	if err := s.openEndpoints(); err != nil {
+		s.Close()
 		return nil, fmt.Errorf("run: %w", err)
 	}
 	return s, nil
@@ -84,6 +94,8 @@ func (s *Service) Register(g *grpc.Server) {
 	runpb.RegisterJobsServer(g, jobsAPI{s: s})
 	runpb.RegisterExecutionsServer(g, executionsAPI{s: s})
 	runpb.RegisterTasksServer(g, tasksAPI{s: s})
+	runpb.RegisterServicesServer(g, servicesAPI{s: s})
+	runpb.RegisterRevisionsServer(g, revisionsAPI{s: s})
 }
 
 // Operations is the Operations API over Cloud Run's operations, for the
@@ -97,6 +109,10 @@ func (s *Service) Close() error {
 	s.st.Mu.Lock()
 	for _, r := range s.running {
 		r.kill(errShutdown)
+	}
+	s.closing = true
+	for name := range s.endpoints {
+		s.closeEndpoint(name)
 	}
 	s.st.Mu.Unlock()
 	s.wg.Wait()

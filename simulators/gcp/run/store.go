@@ -19,6 +19,8 @@ const (
 	bucketExecs = "executions"
 	bucketTasks = "tasks"
 	bucketOps   = "operations"
+	bucketSvcs  = "services"
+	bucketRevs  = "revisions"
 )
 
 // state is everything the service holds; it is changed only under the
@@ -29,15 +31,18 @@ type state struct {
 	execs map[string]*runpb.Execution
 	tasks map[string]*runpb.Task
 	ops   map[string]*lropb.Operation
+	svcs  map[string]*runpb.Service
+	revs  map[string]*runpb.Revision
 }
 
 func openState(db *bbolt.DB) (*state, error) {
-	store, err := kv.Open(db, bucketRoot, bucketJobs, bucketExecs, bucketTasks, bucketOps)
+	store, err := kv.Open(db, bucketRoot, bucketJobs, bucketExecs, bucketTasks, bucketOps, bucketSvcs, bucketRevs)
 	if err != nil {
 		return nil, err
 	}
 	s := &state{store: store, jobs: map[string]*runpb.Job{}, execs: map[string]*runpb.Execution{},
-		tasks: map[string]*runpb.Task{}, ops: map[string]*lropb.Operation{}}
+		tasks: map[string]*runpb.Task{}, ops: map[string]*lropb.Operation{},
+		svcs: map[string]*runpb.Service{}, revs: map[string]*runpb.Revision{}}
 	if err := protokv.LoadMap(store, bucketJobs, s.jobs); err != nil {
 		return nil, err
 	}
@@ -45,6 +50,12 @@ func openState(db *bbolt.DB) (*state, error) {
 		return nil, err
 	}
 	if err := protokv.LoadMap(store, bucketTasks, s.tasks); err != nil {
+		return nil, err
+	}
+	if err := protokv.LoadMap(store, bucketSvcs, s.svcs); err != nil {
+		return nil, err
+	}
+	if err := protokv.LoadMap(store, bucketRevs, s.revs); err != nil {
 		return nil, err
 	}
 	return s, protokv.LoadMap(store, bucketOps, s.ops)

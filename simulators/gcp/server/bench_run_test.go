@@ -30,3 +30,20 @@ func BenchmarkRunJobExecution(b *testing.B) {
 	})
 	fmt.Println(r)
 }
+
+// BenchmarkRunServiceRequest measures a request to a Cloud Run service's
+// URL answered by its running instance (the sandbox's sh and nc), from
+// the client's GET to the whole answer read. Run with
+//
+//	go test -run '^$' -bench RunServiceRequest -cpu 1 ./gcp/server/
+func BenchmarkRunServiceRequest(b *testing.B) {
+	e := newServicesEnv(b)
+	svc := e.deploy(b, "bench", e.serviceOf(serveScript))
+	r := latency.Measure(b, func(int) error {
+		if got := get(b, svc.Uri); got != "hello bench \n" {
+			return fmt.Errorf("answer %q", got)
+		}
+		return nil
+	})
+	fmt.Println(r)
+}
