@@ -191,7 +191,7 @@ func TestTokenEndpointsRefuse(t *testing.T) {
 	}
 }
 
-func do(t *testing.T, req *http.Request) (int, string) {
+func do(t testing.TB, req *http.Request) (int, string) {
 	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/sockerless/sockerless/simulators/gcp/artifactregistry"
 	"github.com/sockerless/sockerless/simulators/gcp/firestore"
 	"github.com/sockerless/sockerless/simulators/gcp/firestoreadmin"
+	"github.com/sockerless/sockerless/simulators/gcp/functions"
 	"github.com/sockerless/sockerless/simulators/gcp/iam"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/googlerest"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/lro"
@@ -67,6 +68,8 @@ type Server struct {
 	ar        *artifactregistry.Service
 	storage   *storage.Service
 	fsadmin   *firestoreadmin.Service
+	functions *functions.Service
+	ops       lro.Mux // every service's operations
 	serving   *loopback.Server
 }
 
@@ -124,7 +127,13 @@ func New(cfg Config) (*Server, error) {
 		s.closeDB()
 		return nil, err
 	}
-	lropb.RegisterOperationsServer(s.grpc, lro.Mux{Servers: []lropb.OperationsServer{s.run.Operations(), s.ar.Operations(), s.fsadmin.Operations()}})
+	if err := s.openFunctions(base); err != nil {
+		s.run.Close()
+		s.closeDB()
+		return nil, err
+	}
+	s.ops = lro.Mux{Servers: []lropb.OperationsServer{s.run.Operations(), s.ar.Operations(), s.fsadmin.Operations(), s.functions.Operations()}}
+	lropb.RegisterOperationsServer(s.grpc, s.ops)
 	return s, nil
 }
 
@@ -147,6 +156,7 @@ func (s *Server) Handler() http.Handler {
 		Serve:  func(w http.ResponseWriter, r *http.Request, _ []byte) { s.ar.Registry().ServeHTTP(w, r) },
 	})
 	r.Register(s.tokens.Routes()...)
+	r.Register(restRoute("operations/v2", lro.REST("/v2", s.ops)), restRoute("functions", s.functions.REST()))
 	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()), restRoute("logging", s.logging.REST()),
 		restRoute("artifactregistry", s.ar.REST()), restRoute("firestoreadmin", s.fsadmin.REST()))
 	// Storage's XML reads claim GET /BUCKET/OBJECT: after every other path.
@@ -200,6 +210,9 @@ func (s *Server) Close() error {
 	s.grpc.Stop()
 	if s.run != nil {
 		err = errors.Join(err, s.run.Close())
+	}
+	if s.functions != nil {
+		err = errors.Join(err, s.functions.Close())
 	}
 	return errors.Join(err, s.closeDB())
 }

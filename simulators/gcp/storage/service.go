@@ -4,7 +4,8 @@
 // delimiter and offsets, patch, delete), uploads (uploadType media,
 // multipart and resumable, in chunks), downloads (alt=media, and the XML
 // API's GET /BUCKET/OBJECT the SDK reads with, ranges included), and
-// generation and metageneration preconditions. Errors are the JSON API's
+// generation and metageneration preconditions, and PUTs through the signed
+// URLs another simulated service hands out (SignedPutURL). Errors are the JSON API's
 // ({"error":{"code","message","errors":[{"reason",...}]}}).
 //
 // Only an object's live generation is kept: a bucket with versioning
@@ -74,6 +75,7 @@ func (s *Service) Routes() []service.Route {
 		{Name: "storage", Match: func(r *http.Request, _ []byte) bool {
 			return strings.HasPrefix(r.URL.Path, "/storage/v1/") || strings.HasPrefix(r.URL.Path, "/download/storage/v1/")
 		}, Serve: s.serveJSON},
+		{Name: "storage-signed-put", Stream: true, Match: isSignedPut, Serve: func(w http.ResponseWriter, r *http.Request, _ []byte) { s.serveSignedPut(w, r) }},
 		{Name: "storage-xml", Match: s.isXMLRead, Serve: func(w http.ResponseWriter, r *http.Request, _ []byte) { s.serveXMLRead(w, r) }},
 	}
 }

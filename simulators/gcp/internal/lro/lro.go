@@ -1,8 +1,10 @@
 // Package lro holds the google.longrunning operations a GCP service's
 // mutations return and serves the Operations API over them. A simulated
-// mutation has nothing left to reconcile when it returns, so its
-// operation is created done, with the resource (or Empty) as response;
-// operations persist in the service's state file. Mux serves several
+// mutation that has nothing left to reconcile when it returns creates
+// its operation done (Done), with the resource (or Empty) as response;
+// one with work left (a build) starts it (Start) and finishes it when
+// the work ends (Finish). Operations persist in the service's state
+// file. Mux serves several
 // services' operations on one gRPC server, as Google's front end does.
 package lro
 
@@ -74,6 +76,47 @@ func (s *Store) Done(location string, meta, resp proto.Message) (*lropb.Operatio
 	}
 	s.ops[op.Name] = op
 	return proto.Clone(op).(*lropb.Operation), nil
+}
+
+// Start records an unfinished operation under location with meta as its
+// metadata, for Finish to complete when the work is done.
+func (s *Store) Start(location string, meta proto.Message) (*lropb.Operation, error) {
+	m, err := anypb.New(meta)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	op := &lropb.Operation{Name: location + "/operations/" + NewID(), Metadata: m}
+	return op, s.put(op)
+}
+
+// Finish completes operation name with meta as its metadata and resp as
+// its response, or failure (a gRPC status error) as its error.
+func (s *Store) Finish(name string, meta, resp proto.Message, failure error) error {
+	op := &lropb.Operation{Name: name, Done: true}
+	var err error
+	if op.Metadata, err = anypb.New(meta); err != nil {
+		return err
+	}
+	if failure != nil {
+		op.Result = &lropb.Operation_Error{Error: status.Convert(failure).Proto()}
+	} else {
+		r, err := anypb.New(resp)
+		if err != nil {
+			return err
+		}
+		op.Result = &lropb.Operation_Response{Response: r}
+	}
+	return s.put(op)
+}
+
+func (s *Store) put(op *lropb.Operation) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := protokv.Save(s.kv, s.bucket, map[string]*lropb.Operation{op.Name: op}); err != nil {
+		return status.Error(codes.Internal, err.Error())
+	}
+	s.ops[op.Name] = proto.Clone(op).(*lropb.Operation)
+	return nil
 }
 
 var (

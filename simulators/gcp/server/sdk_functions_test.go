@@ -1,0 +1,202 @@
+package server
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	functions "cloud.google.com/go/functions/apiv2"
+	functionspb "cloud.google.com/go/functions/apiv2/functionspb"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+)
+
+// helloSource is a Go function as a user writes it for Cloud Run
+// functions: a package that registers itself with functions-framework-go.
+var helloSource = map[string]string{
+	"go.mod": "module example.com/hello\n\ngo 1.21\n\nrequire github.com/GoogleCloudPlatform/functions-framework-go v1.9.2\n",
+	"hello.go": `package hello
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
+)
+
+func init() { functions.HTTP("Hello", hello) }
+
+func hello(w http.ResponseWriter, r *http.Request) {
+	fmt.Fprintf(w, "hello %s from %s at %s\n", os.Getenv("GREETING"), os.Getenv("K_SERVICE"), r.URL.Path)
+}
+`,
+}
+
+// legacySource is a function whose package does not use the framework's
+// registry: the entry point names its exported handler.
+var legacySource = map[string]string{
+	"go.mod": "module example.com/legacy\n\ngo 1.21\n",
+	"fn.go": `package legacy
+
+import "net/http"
+
+// Handle answers every request.
+func Handle(w http.ResponseWriter, r *http.Request) { w.Write([]byte("legacy " + r.Method + "\n")) }
+`,
+}
+
+func zipOf(t testing.TB, files map[string]string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for name, body := range files {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(body))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// functionsEnv is a simulator and the Functions SDK client pointed at it.
+type functionsEnv struct {
+	srv    *Server
+	fns    *functions.FunctionClient
+	parent string
+}
+
+func newFunctionsEnv(t testing.TB, cfg Config) *functionsEnv {
+	t.Helper()
+	e := &functionsEnv{srv: startServer(t, cfg), parent: "projects/" + newProject(t) + "/locations/us-central1"}
+	e.dial(t)
+	return e
+}
+
+func (e *functionsEnv) dial(t testing.TB) {
+	t.Helper()
+	var err error
+	e.fns, err = functions.NewFunctionClient(context.Background(), option.WithEndpoint(e.srv.Addr()), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.fns.Close() })
+}
+
+// upload puts the zipped files where generateUploadUrl says, as gcloud
+// does, and returns the source to deploy.
+func (e *functionsEnv) upload(t testing.TB, files map[string]string) *functionspb.Source {
+	t.Helper()
+	u, err := e.fns.GenerateUploadUrl(context.Background(), &functionspb.GenerateUploadUrlRequest{Parent: e.parent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPut, u.UploadUrl, bytes.NewReader(zipOf(t, files)))
+	req.Header.Set("Content-Type", "application/zip")
+	if code, body := do(t, req); code != 200 {
+		t.Fatalf("uploading the source: %d %s", code, body)
+	}
+	return &functionspb.Source{Source: &functionspb.Source_StorageSource{StorageSource: u.StorageSource}}
+}
+
+func (e *functionsEnv) function(src *functionspb.Source, entry string, env map[string]string) *functionspb.Function {
+	return &functionspb.Function{
+		BuildConfig:   &functionspb.BuildConfig{Runtime: "go125", EntryPoint: entry, Source: src},
+		ServiceConfig: &functionspb.ServiceConfig{EnvironmentVariables: env},
+	}
+}
+
+func (e *functionsEnv) create(t testing.TB, id string, f *functionspb.Function) (*functionspb.Function, error) {
+	t.Helper()
+	op, err := e.fns.CreateFunction(context.Background(), &functionspb.CreateFunctionRequest{Parent: e.parent, FunctionId: id, Function: f})
+	if err != nil {
+		return nil, err
+	}
+	return op.Wait(context.Background())
+}
+
+// TestFunctions deploys Go functions with the Go SDK as gcloud does
+// (generateUploadUrl, upload, create), calls their URLs, and gets, lists,
+// updates and deletes them.
+func TestFunctions(t *testing.T) {
+	e := newFunctionsEnv(t, Config{})
+	ctx := context.Background()
+	f, err := e.create(t, "hello", e.function(e.upload(t, helloSource), "Hello", map[string]string{"GREETING": "world"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.State != functionspb.Function_ACTIVE || !strings.HasPrefix(f.Url, "http://127.0.0.1:") || f.ServiceConfig.Uri != f.Url {
+		t.Fatalf("created function: %v", f)
+	}
+	t.Run("its URL answers", func(t *testing.T) {
+		if got := get(t, f.Url+"/x"); got != "hello world from hello at /x\n" {
+			t.Fatalf("answer %q", got)
+		}
+	})
+	t.Run("a function without the framework's registry", func(t *testing.T) {
+		l, err := e.create(t, "legacy", e.function(e.upload(t, legacySource), "Handle", nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := get(t, l.Url); got != "legacy GET\n" {
+			t.Fatalf("answer %q", got)
+		}
+	})
+	t.Run("get", func(t *testing.T) {
+		got, err := e.fns.GetFunction(ctx, &functionspb.GetFunctionRequest{Name: f.Name})
+		if err != nil || got.Url != f.Url || got.BuildConfig.Runtime != "go125" || got.Environment != functionspb.Environment_GEN_2 {
+			t.Fatalf("GetFunction: %v %v", got, err)
+		}
+	})
+	t.Run("list", func(t *testing.T) {
+		var names []string
+		for it := e.fns.ListFunctions(ctx, &functionspb.ListFunctionsRequest{Parent: e.parent}); ; {
+			x, err := it.Next()
+			if err != nil {
+				break
+			}
+			names = append(names, x.Name)
+		}
+		if strings.Join(names, ",") != e.parent+"/functions/hello,"+e.parent+"/functions/legacy" {
+			t.Fatalf("ListFunctions: %v", names)
+		}
+	})
+	t.Run("update", func(t *testing.T) {
+		op, err := e.fns.UpdateFunction(ctx, &functionspb.UpdateFunctionRequest{
+			Function:   &functionspb.Function{Name: f.Name, ServiceConfig: &functionspb.ServiceConfig{EnvironmentVariables: map[string]string{"GREETING": "again"}}},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"service_config.environment_variables"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, err := op.Wait(ctx)
+		if err != nil || up.State != functionspb.Function_ACTIVE || up.Url != f.Url || !strings.Contains(up.ServiceConfig.Revision, "hello-00002-") {
+			t.Fatalf("UpdateFunction: %v %v", up, err)
+		}
+		if got := get(t, f.Url); got != "hello again from hello at /\n" {
+			t.Fatalf("answer after the update %q", got)
+		}
+	})
+	t.Run("delete", func(t *testing.T) {
+		op, err := e.fns.DeleteFunction(ctx, &functionspb.DeleteFunctionRequest{Name: f.Name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := op.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.fns.GetFunction(ctx, &functionspb.GetFunctionRequest{Name: f.Name})
+		wantCode(t, err, codes.NotFound)
+	})
+}
