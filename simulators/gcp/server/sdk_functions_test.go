@@ -200,3 +200,159 @@ func TestFunctions(t *testing.T) {
 		wantCode(t, err, codes.NotFound)
 	})
 }
+
+// TestFunctionsBadInput proves what Cloud Functions refuses is refused,
+// with its codes, over gRPC and REST (Google's JSON errors).
+func TestFunctionsBadInput(t *testing.T) {
+	e := newFunctionsEnv(t, Config{})
+	ctx := context.Background()
+	src := e.upload(t, legacySource)
+	if _, err := e.create(t, "dup", e.function(src, "Handle", nil)); err != nil {
+		t.Fatal(err)
+	}
+	broken := e.upload(t, map[string]string{"go.mod": "module example.com/broken\n\ngo 1.21\n", "fn.go": "package broken\n\nfunc Handle( {\n"})
+	for _, c := range []struct {
+		name string
+		err  func() error
+		code codes.Code
+		want string
+	}{
+		{"a duplicate function", func() error {
+			_, err := e.create(t, "dup", e.function(src, "Handle", nil))
+			return err
+		}, codes.AlreadyExists, "already exists"},
+		{"a missing function", func() error {
+			_, err := e.fns.GetFunction(ctx, &functionspb.GetFunctionRequest{Name: e.parent + "/functions/missing"})
+			return err
+		}, codes.NotFound, "Function missing does not exist"},
+		{"deleting a missing function", func() error {
+			_, err := e.fns.DeleteFunction(ctx, &functionspb.DeleteFunctionRequest{Name: e.parent + "/functions/missing"})
+			return err
+		}, codes.NotFound, "does not exist"},
+		{"a runtime other than Go", func() error {
+			f := e.function(src, "Handle", nil)
+			f.BuildConfig.Runtime = "python312"
+			_, err := e.create(t, "py", f)
+			return err
+		}, codes.InvalidArgument, "gcpsim builds only the Go runtimes"},
+		{"no entry point", func() error {
+			_, err := e.create(t, "noentry", e.function(src, "", nil))
+			return err
+		}, codes.InvalidArgument, "entry_point is required"},
+		{"a source never uploaded", func() error {
+			f := e.function(&functionspb.Source{Source: &functionspb.Source_StorageSource{StorageSource: &functionspb.StorageSource{Bucket: "nope", Object: "x.zip"}}}, "Handle", nil)
+			_, err := e.create(t, "nosource", f)
+			return err
+		}, codes.InvalidArgument, "Failed to retrieve function source code"},
+		{"source that does not compile", func() error {
+			_, err := e.create(t, "broken", e.function(broken, "Handle", nil))
+			return err
+		}, codes.InvalidArgument, "Build failed"},
+		{"an update mask path the API lacks", func() error {
+			_, err := e.fns.UpdateFunction(ctx, &functionspb.UpdateFunctionRequest{Function: &functionspb.Function{Name: e.parent + "/functions/dup"},
+				UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"colour"}}})
+			return err
+		}, codes.InvalidArgument, "Invalid update_mask path"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.err()
+			wantCode(t, err, c.code)
+			if !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want it to say %q", err, c.want)
+			}
+		})
+	}
+	failed, err := e.fns.GetFunction(ctx, &functionspb.GetFunctionRequest{Name: e.parent + "/functions/broken"})
+	if err != nil || failed.State != functionspb.Function_FAILED || len(failed.StateMessages) != 1 {
+		t.Fatalf("a function whose build failed: %v %v", failed, err)
+	}
+
+	base := e.srv.URL() + "/v2/" + e.parent
+	u, err := e.fns.GenerateUploadUrl(ctx, &functionspb.GenerateUploadUrlRequest{Parent: e.parent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, method, url, body string
+		status                  int
+		want                    string
+	}{
+		{"an unknown field in the body", "POST", base + "/functions?functionId=x", `{"buildConfig":{"runtime":"go125"},"colour":"red"}`, 400, `"INVALID_ARGUMENT"`},
+		{"an unknown field in the build config", "POST", base + "/functions?functionId=x", `{"buildConfig":{"runtime":"go125","colour":"red"}}`, 400, `unknown field \"colour\"`},
+		{"a runtime other than Go over REST", "POST", base + "/functions?functionId=x", `{"buildConfig":{"runtime":"nodejs22","entryPoint":"f","source":{"storageSource":{"bucket":"b","object":"o"}}}}`, 400, "gcpsim builds only the Go runtimes"},
+		{"a missing function over REST", "GET", base + "/functions/missing", "", 404, `"NOT_FOUND"`},
+		{"a duplicate function over REST", "POST", base + "/functions?functionId=dup", `{"buildConfig":{"runtime":"go125","entryPoint":"Handle","source":{"storageSource":{"bucket":"b","object":"o"}}}}`, 409, `"ALREADY_EXISTS"`},
+		{"a missing operation", "GET", base + "/operations/missing", "", 404, `"NOT_FOUND"`},
+		{"an upload URL with a forged signature", "PUT", strings.Replace(u.UploadUrl, "X-Goog-Signature=", "X-Goog-Signature=00", 1), "zip", 403, "SignatureDoesNotMatch"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest(c.method, c.url, strings.NewReader(c.body))
+			req.Header.Set("Content-Type", "application/json")
+			code, body := do(t, req)
+			if code != c.status || !strings.Contains(body, c.want) {
+				t.Fatalf("got %d %s, want %d with %s", code, body, c.status, c.want)
+			}
+		})
+	}
+}
+
+// TestFunctionsREST deploys and calls a function through the SDK's REST
+// client, as gcloud and the Terraform provider speak
+// cloudfunctions.googleapis.com/v2, and polls its operation over REST.
+func TestFunctionsREST(t *testing.T) {
+	e := newFunctionsEnv(t, Config{})
+	ctx := context.Background()
+	rest, err := functions.NewFunctionRESTClient(ctx, option.WithEndpoint(e.srv.URL()), option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rest.Close()
+	op, err := rest.CreateFunction(ctx, &functionspb.CreateFunctionRequest{Parent: e.parent, FunctionId: "rest", Function: e.function(e.upload(t, legacySource), "Handle", nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := op.Wait(ctx)
+	if err != nil || f.State != functionspb.Function_ACTIVE {
+		t.Fatalf("CreateFunction over REST: %v %v", f, err)
+	}
+	if got := get(t, f.Url); got != "legacy GET\n" {
+		t.Fatalf("answer %q", got)
+	}
+	if got, err := rest.ListFunctions(ctx, &functionspb.ListFunctionsRequest{Parent: e.parent}).Next(); err != nil || got.Name != f.Name {
+		t.Fatalf("ListFunctions over REST: %v %v", got, err)
+	}
+	rts, err := rest.ListRuntimes(ctx, &functionspb.ListRuntimesRequest{Parent: e.parent})
+	if err != nil || rts.Runtimes[0].Name != "go121" {
+		t.Fatalf("ListRuntimes over REST: %v %v", rts, err)
+	}
+	dop, err := rest.DeleteFunction(ctx, &functionspb.DeleteFunctionRequest{Name: f.Name})
+	if err == nil {
+		err = dop.Wait(ctx)
+	}
+	if err != nil {
+		t.Fatalf("DeleteFunction over REST: %v", err)
+	}
+}
+
+// TestFunctionsPersist proves a function survives a restart: it answers
+// on its new URL, built again on its first request.
+func TestFunctionsPersist(t *testing.T) {
+	cfg := Config{DataDir: t.TempDir()}
+	e := newFunctionsEnv(t, cfg)
+	f, err := e.create(t, "kept", e.function(e.upload(t, legacySource), "Handle", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Addr = e.srv.Addr()
+	e.srv = startServer(t, cfg)
+	got, err := e.fns.GetFunction(context.Background(), &functionspb.GetFunctionRequest{Name: f.Name})
+	if err != nil || got.State != functionspb.Function_ACTIVE || got.ServiceConfig.Revision != f.ServiceConfig.Revision {
+		t.Fatalf("function after restart: %v %v", got, err)
+	}
+	if answer := get(t, got.Url); answer != "legacy GET\n" {
+		t.Fatalf("answer after restart %q", answer)
+	}
+}
