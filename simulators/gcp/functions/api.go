@@ -71,7 +71,8 @@ func (s *Service) GetFunction(_ context.Context, req *functionspb.GetFunctionReq
 }
 
 func (s *Service) ListFunctions(_ context.Context, req *functionspb.ListFunctionsRequest) (*functionspb.ListFunctionsResponse, error) {
-	if _, err := checkName(parentRE, req.Parent, parentForm); err != nil {
+	m, err := checkName(parentRE, req.Parent, parentForm)
+	if err != nil {
 		return nil, err
 	}
 	if req.Filter != "" {
@@ -81,7 +82,8 @@ func (s *Service) ListFunctions(_ context.Context, req *functionspb.ListFunction
 	defer s.mu.Unlock()
 	var names []string
 	for name := range s.fns {
-		if parentOf(name) == req.Parent {
+		// Location "-" is every location of the project.
+		if parentOf(name) == req.Parent || m[2] == "-" && fnRE.FindStringSubmatch(name)[1] == m[1] {
 			names = append(names, name)
 		}
 	}
@@ -247,6 +249,17 @@ func metadata(f *functionspb.Function, verb string, created, ended *timestamppb.
 	req, _ := anypb.New(f)
 	kind := map[string]functionspb.OperationType{"create": functionspb.OperationType_CREATE_FUNCTION,
 		"update": functionspb.OperationType_UPDATE_FUNCTION, "delete": functionspb.OperationType_DELETE_FUNCTION}[verb]
-	return &functionspb.OperationMetadata{CreateTime: created, EndTime: ended, Target: f.Name, Verb: verb,
+	m := &functionspb.OperationMetadata{CreateTime: created, EndTime: ended, Target: f.Name, Verb: verb,
 		ApiVersion: "v2", RequestResource: req, OperationType: kind}
+	if verb != "delete" {
+		// The stages gcloud shows while it waits: the build, then the
+		// service; the simulator reports both done when the operation is.
+		build, svc := functionspb.Stage_IN_PROGRESS, functionspb.Stage_NOT_STARTED
+		if ended != nil {
+			build, svc = functionspb.Stage_COMPLETE, functionspb.Stage_COMPLETE
+		}
+		m.Stages = []*functionspb.Stage{{Name: functionspb.Stage_BUILD, State: build, Resource: f.BuildConfig.GetBuild()},
+			{Name: functionspb.Stage_SERVICE, State: svc, Resource: f.Name}}
+	}
+	return m
 }
