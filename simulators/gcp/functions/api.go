@@ -80,22 +80,13 @@ func (s *Service) ListFunctions(_ context.Context, req *functionspb.ListFunction
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var names []string
-	for name := range s.fns {
-		// Location "-" is every location of the project.
-		if parentOf(name) == req.Parent || m[2] == "-" && fnRE.FindStringSubmatch(name)[1] == m[1] {
-			names = append(names, name)
-		}
+	// Location "-" is every location of the project.
+	keep := func(name string) bool {
+		return parentOf(name) == req.Parent || m[2] == "-" && fnRE.FindStringSubmatch(name)[1] == m[1]
 	}
-	page, next, err := pages.Paginate(names, req.PageSize, req.PageToken)
-	if err != nil {
-		return nil, err
-	}
-	out := &functionspb.ListFunctionsResponse{NextPageToken: next}
-	for _, n := range page {
-		out.Functions = append(out.Functions, proto.Clone(s.fns[n]).(*functionspb.Function))
-	}
-	return out, nil
+	out := &functionspb.ListFunctionsResponse{}
+	out.Functions, out.NextPageToken, err = pages.Clones(s.fns, keep, req.PageSize, req.PageToken)
+	return out, err
 }
 
 func (s *Service) CreateFunction(_ context.Context, req *functionspb.CreateFunctionRequest) (*lropb.Operation, error) {
@@ -167,7 +158,7 @@ func (s *Service) DeleteFunction(_ context.Context, req *functionspb.DeleteFunct
 	}
 	delete(s.fns, f.Name)
 	delete(s.builds, f.Name)
-	s.closeEndpoint(f.Name)
+	s.endpoints.Close(f.Name)
 	now := timestamppb.New(s.base.Now())
 	return s.ops.Done(parentOf(f.Name), metadata(f, "delete", now, now), &emptypb.Empty{})
 }

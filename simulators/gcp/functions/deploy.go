@@ -87,7 +87,7 @@ func (s *Service) rollOut(f *functionspb.Function, verb string, created *timesta
 	if err == nil {
 		var ready func(context.Context) error
 		s.mu.Lock()
-		if ep := s.endpoints[f.Name]; ep != nil && !s.closing {
+		if ep := s.endpoints.Get(f.Name); ep != nil && !s.closing {
 			s.builds[f.Name] = bin
 			ep.Replace() // the next instance runs the new build
 			ready = ep.Ready

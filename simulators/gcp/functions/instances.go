@@ -25,24 +25,7 @@ import (
 // endpoint is function name's endpoint, opened if it has none. The caller
 // holds the lock.
 func (s *Service) endpoint(name string) (*serving.Endpoint, error) {
-	if ep := s.endpoints[name]; ep != nil {
-		return ep, nil
-	}
-	ep, err := serving.Listen(func(port int) (serving.Instance, error) { return s.startInstance(name, port) })
-	if err != nil {
-		return nil, err
-	}
-	s.endpoints[name] = ep
-	return ep, nil
-}
-
-// closeEndpoint closes function name's endpoint in the background. The
-// caller holds the lock.
-func (s *Service) closeEndpoint(name string) {
-	if ep := s.endpoints[name]; ep != nil {
-		delete(s.endpoints, name)
-		s.wg.Go(ep.Close)
-	}
+	return s.endpoints.Open(name, func(port int) (serving.Instance, error) { return s.startInstance(name, port) })
 }
 
 // reopen gives every stored function its URL again when the simulator

@@ -95,8 +95,8 @@ type Service struct {
 
 	mu        sync.Mutex
 	fns       map[string]*functionspb.Function
-	endpoints map[string]*serving.Endpoint // by function name
-	builds    map[string]string            // function name → its binary, once built
+	endpoints serving.Set       // by function name
+	builds    map[string]string // function name → its binary, once built
 	closing   bool
 	wg        sync.WaitGroup
 }
@@ -108,7 +108,7 @@ func New(o Options) (*Service, error) {
 		return nil, errors.New("functions: Options.Storage and Options.URL are required")
 	}
 	s := &Service{base: o.Base.Defaults(""), storage: o.Storage, url: o.URL, logs: o.Logs, dir: o.Dir,
-		fns: map[string]*functionspb.Function{}, endpoints: map[string]*serving.Endpoint{}, builds: map[string]string{}}
+		fns: map[string]*functionspb.Function{}, builds: map[string]string{}}
 	var err error
 	if s.dir == "" {
 		if s.dir, err = os.MkdirTemp("", "gcpsim-functions-"); err != nil {
@@ -142,11 +142,10 @@ func (s *Service) Operations() lropb.OperationsServer { return s.ops }
 func (s *Service) Close() error {
 	s.mu.Lock()
 	s.closing = true
-	for name := range s.endpoints {
-		s.closeEndpoint(name)
-	}
+	s.endpoints.CloseAll()
 	s.mu.Unlock()
 	s.wg.Wait()
+	s.endpoints.Wait()
 	if s.tempDir {
 		return os.RemoveAll(s.dir)
 	}

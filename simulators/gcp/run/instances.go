@@ -28,26 +28,7 @@ import (
 // endpoint is service name's endpoint, opened if it has none. The caller
 // holds the lock.
 func (s *Service) endpoint(name string) (*serving.Endpoint, error) {
-	if ep := s.endpoints[name]; ep != nil {
-		return ep, nil
-	}
-	ep, err := serving.Listen(func(port int) (serving.Instance, error) { return s.startInstance(name, port) })
-	if err != nil {
-		return nil, err
-	}
-	s.endpoints[name] = ep
-	return ep, nil
-}
-
-// closeEndpoint closes service name's endpoint in the background: its
-// instance may take a moment to end. The caller holds the lock.
-func (s *Service) closeEndpoint(name string) {
-	ep := s.endpoints[name]
-	if ep == nil {
-		return
-	}
-	delete(s.endpoints, name)
-	s.wg.Go(ep.Close)
+	return s.endpoints.Open(name, func(port int) (serving.Instance, error) { return s.startInstance(name, port) })
 }
 
 // openEndpoints gives every stored service its URL again when the

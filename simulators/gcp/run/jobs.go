@@ -84,17 +84,8 @@ func (a jobsAPI) ListJobs(_ context.Context, req *runpb.ListJobsRequest) (*runpb
 	}
 	out := &runpb.ListJobsResponse{}
 	err := a.s.locked(func(st *state) error {
-		var names []string
-		for name := range st.jobs {
-			if parentOf(name) == req.Parent {
-				names = append(names, name)
-			}
-		}
-		page, next, err := paginate(names, req.PageSize, req.PageToken)
-		for _, n := range page {
-			out.Jobs = append(out.Jobs, proto.Clone(st.jobs[n]).(*runpb.Job))
-		}
-		out.NextPageToken = next
+		var err error
+		out.Jobs, out.NextPageToken, err = pages.Clones(st.jobs, childOf(req.Parent), req.PageSize, req.PageToken)
 		return err
 	})
 	return out, err

@@ -51,6 +51,11 @@ func parentOf(name string) string {
 	return name[:i]
 }
 
+// childOf accepts the names directly under parent.
+func childOf(parent string) func(name string) bool {
+	return func(name string) bool { return parentOf(name) == parent }
+}
+
 // lastSegment is a name's final segment: its id.
 func lastSegment(name string) string { return name[strings.LastIndex(name, "/")+1:] }
 

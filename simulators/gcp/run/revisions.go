@@ -10,6 +10,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/sockerless/sockerless/simulators/gcp/internal/pages"
 )
 
 // revisionsAPI is google.cloud.run.v2.Revisions: the revisions each
@@ -41,17 +43,9 @@ func (a revisionsAPI) ListRevisions(_ context.Context, req *runpb.ListRevisionsR
 		if _, err := st.service(req.Parent); err != nil {
 			return err
 		}
-		var names []string
-		for name, r := range st.revs {
-			if r.Service == req.Parent {
-				names = append(names, name)
-			}
-		}
-		page, next, err := paginate(names, req.PageSize, req.PageToken)
-		for _, n := range page {
-			out.Revisions = append(out.Revisions, proto.Clone(st.revs[n]).(*runpb.Revision))
-		}
-		out.NextPageToken = next
+		var err error
+		out.Revisions, out.NextPageToken, err = pages.Clones(st.revs, func(name string) bool { return st.revs[name].Service == req.Parent },
+			req.PageSize, req.PageToken)
 		return err
 	})
 	return out, err
@@ -101,7 +95,7 @@ func (s *Service) rollOut(svc, rev, op string) {
 	defer s.wg.Done()
 	var ready func(context.Context) error
 	s.locked(func(st *state) error {
-		if ep := s.endpoints[svc]; ep != nil {
+		if ep := s.endpoints.Get(svc); ep != nil {
 			ep.Replace() // the next instance runs the new revision
 			ready = ep.Ready
 		}

@@ -61,7 +61,7 @@ type Service struct {
 	home    *imagefs.Home
 	running map[string]*execRun // execution name → its run, while running
 	// endpoints are the services' URLs, by service name.
-	endpoints map[string]*serving.Endpoint
+	endpoints serving.Set
 	closing   bool // Close has begun: roll-outs record nothing more
 	wg        sync.WaitGroup
 }
@@ -75,7 +75,7 @@ func New(o Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
-	s := &Service{st: st, pull: o.Pull, logs: o.Logs, running: map[string]*execRun{}, endpoints: map[string]*serving.Endpoint{}}
+	s := &Service{st: st, pull: o.Pull, logs: o.Logs, running: map[string]*execRun{}}
 	if err := s.failInterrupted(); err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
@@ -111,11 +111,10 @@ func (s *Service) Close() error {
 		r.kill(errShutdown)
 	}
 	s.closing = true
-	for name := range s.endpoints {
-		s.closeEndpoint(name)
-	}
+	s.endpoints.CloseAll()
 	s.st.Mu.Unlock()
 	s.wg.Wait()
+	s.endpoints.Wait()
 	return s.home.Close()
 }
 

@@ -12,6 +12,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/sockerless/sockerless/simulators/gcp/internal/pages"
 )
 
 // Cloud Run's defaults for what a service's revision template leaves
@@ -72,17 +74,8 @@ func (a servicesAPI) ListServices(_ context.Context, req *runpb.ListServicesRequ
 	}
 	out := &runpb.ListServicesResponse{}
 	err := a.s.locked(func(st *state) error {
-		var names []string
-		for name := range st.svcs {
-			if parentOf(name) == req.Parent {
-				names = append(names, name)
-			}
-		}
-		page, next, err := paginate(names, req.PageSize, req.PageToken)
-		for _, n := range page {
-			out.Services = append(out.Services, proto.Clone(st.svcs[n]).(*runpb.Service))
-		}
-		out.NextPageToken = next
+		var err error
+		out.Services, out.NextPageToken, err = pages.Clones(st.svcs, childOf(req.Parent), req.PageSize, req.PageToken)
 		return err
 	})
 	return out, err
@@ -133,7 +126,7 @@ func (a servicesAPI) DeleteService(_ context.Context, req *runpb.DeleteServiceRe
 		if req.ValidateOnly {
 			return nil
 		}
-		a.s.closeEndpoint(svc.Name)
+		a.s.endpoints.Close(svc.Name)
 		revs := map[string]*runpb.Revision{}
 		for name, r := range st.revs {
 			if r.Service == svc.Name {

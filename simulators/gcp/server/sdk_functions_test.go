@@ -161,11 +161,7 @@ func TestFunctions(t *testing.T) {
 	})
 	t.Run("list", func(t *testing.T) {
 		var names []string
-		for it := e.fns.ListFunctions(ctx, &functionspb.ListFunctionsRequest{Parent: e.parent}); ; {
-			x, err := it.Next()
-			if err != nil {
-				break
-			}
+		for _, x := range all[*functionspb.Function](t, e.fns.ListFunctions(ctx, &functionspb.ListFunctionsRequest{Parent: e.parent})) {
 			names = append(names, x.Name)
 		}
 		if strings.Join(names, ",") != e.parent+"/functions/hello,"+e.parent+"/functions/legacy" {
@@ -272,11 +268,7 @@ func TestFunctionsBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct {
-		name, method, url, body string
-		status                  int
-		want                    string
-	}{
+	runRESTCases(t, []restCase{
 		{"an unknown field in the body", "POST", base + "/functions?functionId=x", `{"buildConfig":{"runtime":"go125"},"colour":"red"}`, 400, `"INVALID_ARGUMENT"`},
 		{"an unknown field in the build config", "POST", base + "/functions?functionId=x", `{"buildConfig":{"runtime":"go125","colour":"red"}}`, 400, `unknown field \"colour\"`},
 		{"a runtime other than Go over REST", "POST", base + "/functions?functionId=x", `{"buildConfig":{"runtime":"nodejs22","entryPoint":"f","source":{"storageSource":{"bucket":"b","object":"o"}}}}`, 400, "gcpsim builds only the Go runtimes"},
@@ -284,16 +276,7 @@ func TestFunctionsBadInput(t *testing.T) {
 		{"a duplicate function over REST", "POST", base + "/functions?functionId=dup", `{"buildConfig":{"runtime":"go125","entryPoint":"Handle","source":{"storageSource":{"bucket":"b","object":"o"}}}}`, 409, `"ALREADY_EXISTS"`},
 		{"a missing operation", "GET", base + "/operations/missing", "", 404, `"NOT_FOUND"`},
 		{"an upload URL with a forged signature", "PUT", strings.Replace(u.UploadUrl, "X-Goog-Signature=", "X-Goog-Signature=00", 1), "zip", 403, "SignatureDoesNotMatch"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			req, _ := http.NewRequest(c.method, c.url, strings.NewReader(c.body))
-			req.Header.Set("Content-Type", "application/json")
-			code, body := do(t, req)
-			if code != c.status || !strings.Contains(body, c.want) {
-				t.Fatalf("got %d %s, want %d with %s", code, body, c.status, c.want)
-			}
-		})
-	}
+	})
 }
 
 // TestFunctionsREST deploys and calls a function through the SDK's REST

@@ -88,11 +88,7 @@ func TestRunREST(t *testing.T) {
 func TestRunRESTBadInput(t *testing.T) {
 	e := newRunEnv(t, Config{})
 	base := e.srv.URL() + "/v2/" + e.parent
-	cases := []struct {
-		name, method, url, body string
-		status                  int
-		want                    string
-	}{
+	cases := []restCase{
 		{"an unknown field in the body", "POST", base + "/jobs?jobId=x", `{"template":{"template":{"containers":[{"image":"i"}]}},"colour":"red"}`, 400, `"INVALID_ARGUMENT"`},
 		{"malformed JSON", "POST", base + "/jobs?jobId=x", `{"template":`, 400, `"INVALID_ARGUMENT"`},
 		{"an unknown query parameter", "GET", base + "/jobs?colour=red", "", 400, "Cannot bind query parameter"},
@@ -104,14 +100,5 @@ func TestRunRESTBadInput(t *testing.T) {
 	if code, body := do(t, create); code != 200 {
 		t.Fatalf("creating the job over plain REST: %d %s", code, body)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			req, _ := http.NewRequest(c.method, c.url, strings.NewReader(c.body))
-			req.Header.Set("Content-Type", "application/json")
-			code, body := do(t, req)
-			if code != c.status || !strings.Contains(body, c.want) {
-				t.Fatalf("got %d %s, want %d with %s", code, body, c.status, c.want)
-			}
-		})
-	}
+	runRESTCases(t, cases)
 }

@@ -118,11 +118,7 @@ func TestRunServices(t *testing.T) {
 	t.Run("list", func(t *testing.T) {
 		e.deploy(t, "other", e.serviceOf(serveScript))
 		var names []string
-		for it := e.svcs.ListServices(ctx, &runpb.ListServicesRequest{Parent: e.parent}); ; {
-			s, err := it.Next()
-			if err != nil {
-				break
-			}
+		for _, s := range all[*runpb.Service](t, e.svcs.ListServices(ctx, &runpb.ListServicesRequest{Parent: e.parent})) {
 			names = append(names, s.Name)
 		}
 		if strings.Join(names, ",") != e.parent+"/services/hello,"+e.parent+"/services/other" {
@@ -145,14 +141,7 @@ func TestRunServices(t *testing.T) {
 		}
 	})
 	t.Run("revisions", func(t *testing.T) {
-		var revs []*runpb.Revision
-		for it := e.revs.ListRevisions(ctx, &runpb.ListRevisionsRequest{Parent: svc.Name}); ; {
-			r, err := it.Next()
-			if err != nil {
-				break
-			}
-			revs = append(revs, r)
-		}
+		revs := all[*runpb.Revision](t, e.revs.ListRevisions(ctx, &runpb.ListRevisionsRequest{Parent: svc.Name}))
 		if len(revs) != 2 {
 			t.Fatalf("ListRevisions: %v", revs)
 		}
@@ -277,26 +266,13 @@ func TestRunServicesREST(t *testing.T) {
 	}
 	base := e.srv.URL() + "/v2/" + e.parent
 	body := `{"template":{"containers":[{"image":"` + e.image + `","command":["sh","-c"],"args":["` + strings.ReplaceAll(serveScript, `"`, `\"`) + `"]}]}}`
-	for _, c := range []struct {
-		name, method, url, body string
-		status                  int
-		want                    string
-	}{
+	runRESTCases(t, []restCase{
 		{"an unknown field in the body", "POST", base + "/services?serviceId=x", `{"template":{"containers":[{"image":"i"}]},"colour":"red"}`, 400, `"INVALID_ARGUMENT"`},
 		{"an unknown field in the container", "POST", base + "/services?serviceId=x", `{"template":{"containers":[{"image":"i","colour":"red"}]}}`, 400, `unknown field \"colour\"`},
 		{"malformed JSON", "POST", base + "/services?serviceId=x", `{"template":`, 400, `"INVALID_ARGUMENT"`},
 		{"a missing service", "GET", base + "/services/missing", "", 404, `"NOT_FOUND"`},
 		{"a duplicate service", "POST", base + "/services?serviceId=rest", body, 409, `"ALREADY_EXISTS"`},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			req, _ := http.NewRequest(c.method, c.url, strings.NewReader(c.body))
-			req.Header.Set("Content-Type", "application/json")
-			code, body := do(t, req)
-			if code != c.status || !strings.Contains(body, c.want) {
-				t.Fatalf("got %d %s, want %d with %s", code, body, c.status, c.want)
-			}
-		})
-	}
+	})
 	dop, err := svcs.DeleteService(ctx, &runpb.DeleteServiceRequest{Name: svc.Name})
 	if err == nil {
 		_, err = dop.Wait(ctx)

@@ -160,21 +160,11 @@ func (s *Store) ListOperations(_ context.Context, req *lropb.ListOperationsReque
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var names []string
-	for name := range s.ops {
-		if strings.HasPrefix(name, req.Name+"/operations/") {
-			names = append(names, name)
-		}
-	}
-	page, next, err := pages.Paginate(names, req.PageSize, req.PageToken)
+	ops, next, err := pages.Clones(s.ops, func(name string) bool { return strings.HasPrefix(name, req.Name+"/operations/") }, req.PageSize, req.PageToken)
 	if err != nil {
 		return nil, err
 	}
-	out := &lropb.ListOperationsResponse{NextPageToken: next}
-	for _, n := range page {
-		out.Operations = append(out.Operations, proto.Clone(s.ops[n]).(*lropb.Operation))
-	}
-	return out, nil
+	return &lropb.ListOperationsResponse{Operations: ops, NextPageToken: next}, nil
 }
 
 // DeleteOperation is google.longrunning.Operations.DeleteOperation.

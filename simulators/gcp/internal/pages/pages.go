@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // Paginate sorts names (by order when given, else lexically) and returns
@@ -37,4 +38,25 @@ func Paginate(names []string, size int32, token string, order ...func(a, b strin
 		next = strconv.Itoa(to)
 	}
 	return names[from:to], next, nil
+}
+
+// Clones pages the resources of all that keep accepts (by name, as
+// Paginate orders them) and returns copies of that page's, with the next
+// page's token.
+func Clones[M proto.Message](all map[string]M, keep func(name string) bool, size int32, token string) ([]M, string, error) {
+	var names []string
+	for name := range all {
+		if keep(name) {
+			names = append(names, name)
+		}
+	}
+	page, next, err := Paginate(names, size, token)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]M, 0, len(page))
+	for _, n := range page {
+		out = append(out, proto.Clone(all[n]).(M))
+	}
+	return out, next, nil
 }
