@@ -66,29 +66,15 @@ func (a jobsAPI) CreateJob(_ context.Context, req *runpb.CreateJobRequest) (*lro
 }
 
 func (a jobsAPI) GetJob(_ context.Context, req *runpb.GetJobRequest) (*runpb.Job, error) {
-	if _, err := checkName(jobRE, req.Name, jobForm); err != nil {
-		return nil, err
-	}
-	var out *runpb.Job
-	err := a.s.locked(func(st *state) error {
-		j, err := st.job(req.Name)
-		out = proto.Clone(j).(*runpb.Job)
-		return err
-	})
-	return out, err
+	return getOne(a.s, jobRE, req.Name, jobForm, (*state).job)
 }
 
 func (a jobsAPI) ListJobs(_ context.Context, req *runpb.ListJobsRequest) (*runpb.ListJobsResponse, error) {
-	if _, err := checkName(parentRE, req.Parent, parentForm); err != nil {
+	jobs, next, err := listUnder(a.s, req.Parent, req.PageSize, req.PageToken, func(st *state) map[string]*runpb.Job { return st.jobs })
+	if err != nil {
 		return nil, err
 	}
-	out := &runpb.ListJobsResponse{}
-	err := a.s.locked(func(st *state) error {
-		var err error
-		out.Jobs, out.NextPageToken, err = pages.Clones(st.jobs, childOf(req.Parent), req.PageSize, req.PageToken)
-		return err
-	})
-	return out, err
+	return &runpb.ListJobsResponse{Jobs: jobs, NextPageToken: next}, nil
 }
 
 func (a jobsAPI) UpdateJob(_ context.Context, req *runpb.UpdateJobRequest) (*lropb.Operation, error) {

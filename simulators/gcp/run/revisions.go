@@ -22,16 +22,7 @@ type revisionsAPI struct {
 }
 
 func (a revisionsAPI) GetRevision(_ context.Context, req *runpb.GetRevisionRequest) (*runpb.Revision, error) {
-	if _, err := checkName(revRE, req.Name, revForm); err != nil {
-		return nil, err
-	}
-	var out *runpb.Revision
-	err := a.s.locked(func(st *state) error {
-		r, err := st.revision(req.Name)
-		out = proto.Clone(r).(*runpb.Revision)
-		return err
-	})
-	return out, err
+	return getOne(a.s, revRE, req.Name, revForm, (*state).revision)
 }
 
 func (a revisionsAPI) ListRevisions(_ context.Context, req *runpb.ListRevisionsRequest) (*runpb.ListRevisionsResponse, error) {

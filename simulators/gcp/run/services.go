@@ -12,8 +12,6 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
-
-	"github.com/sockerless/sockerless/simulators/gcp/internal/pages"
 )
 
 // Cloud Run's defaults for what a service's revision template leaves
@@ -56,29 +54,15 @@ func (a servicesAPI) CreateService(_ context.Context, req *runpb.CreateServiceRe
 }
 
 func (a servicesAPI) GetService(_ context.Context, req *runpb.GetServiceRequest) (*runpb.Service, error) {
-	if _, err := checkName(svcRE, req.Name, svcForm); err != nil {
-		return nil, err
-	}
-	var out *runpb.Service
-	err := a.s.locked(func(st *state) error {
-		svc, err := st.service(req.Name)
-		out = proto.Clone(svc).(*runpb.Service)
-		return err
-	})
-	return out, err
+	return getOne(a.s, svcRE, req.Name, svcForm, (*state).service)
 }
 
 func (a servicesAPI) ListServices(_ context.Context, req *runpb.ListServicesRequest) (*runpb.ListServicesResponse, error) {
-	if _, err := checkName(parentRE, req.Parent, parentForm); err != nil {
+	svcs, next, err := listUnder(a.s, req.Parent, req.PageSize, req.PageToken, func(st *state) map[string]*runpb.Service { return st.svcs })
+	if err != nil {
 		return nil, err
 	}
-	out := &runpb.ListServicesResponse{}
-	err := a.s.locked(func(st *state) error {
-		var err error
-		out.Services, out.NextPageToken, err = pages.Clones(st.svcs, childOf(req.Parent), req.PageSize, req.PageToken)
-		return err
-	})
-	return out, err
+	return &runpb.ListServicesResponse{Services: svcs, NextPageToken: next}, nil
 }
 
 func (a servicesAPI) UpdateService(_ context.Context, req *runpb.UpdateServiceRequest) (*lropb.Operation, error) {
