@@ -18,8 +18,8 @@ type gcloudCmd struct {
 // runGcloud runs gcloud commands in order against the simulator, as a
 // user does with api_endpoint_overrides and credentials disabled; it
 // skips when gcloud is not installed or in -short mode (each command
-// takes seconds).
-func runGcloud(t *testing.T, s *Server, project string, cmds []gcloudCmd) {
+// takes seconds). extraEnv is set last, over the rest.
+func runGcloud(t *testing.T, s *Server, project string, cmds []gcloudCmd, extraEnv ...string) {
 	t.Helper()
 	bin, err := exec.LookPath("gcloud")
 	if err != nil {
@@ -39,6 +39,7 @@ func runGcloud(t *testing.T, s *Server, project string, cmds []gcloudCmd) {
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM="+s.URL()+"/",
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE="+s.URL()+"/storage/v1/",
 	)
+	env = append(env, extraEnv...)
 	for _, c := range cmds {
 		t.Run(c.name, func(t *testing.T) {
 			cmd := exec.Command(bin, c.args...)

@@ -156,7 +156,7 @@ func (s *Server) Handler() http.Handler {
 		Serve:  func(w http.ResponseWriter, r *http.Request, _ []byte) { s.ar.Registry().ServeHTTP(w, r) },
 	})
 	r.Register(s.tokens.Routes()...)
-	r.Register(restRoute("operations/v2", lro.REST("/v2", s.ops)), restRoute("functions", s.functions.REST()))
+	r.Register(restRoute("operations/v2", lro.REST("/v2", s.ops)), restRoute("functions", s.functions.REST()), s.run.KnativeRoute())
 	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()), restRoute("logging", s.logging.REST()),
 		restRoute("artifactregistry", s.ar.REST()), restRoute("firestoreadmin", s.fsadmin.REST()))
 	// Storage's XML reads claim GET /BUCKET/OBJECT: after every other path.
