@@ -173,10 +173,11 @@ func (e *Endpoint) run(in *instance) {
 	exited := make(chan error, 1)
 	go func() { exited <- proc.Wait() }()
 	in.err = waitListening(port, exited)
-	close(in.ready)
 	if in.err != nil {
+		forget() // before anyone sees it failed: the next request starts another
 		proc.Kill()
 	}
+	close(in.ready)
 	<-exited
 	close(in.ended)
 	forget()
