@@ -27,7 +27,9 @@ import (
 	"github.com/sockerless/sockerless/simulators/gcp/internal/googlerest"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/lro"
 	"github.com/sockerless/sockerless/simulators/gcp/logging"
+	"github.com/sockerless/sockerless/simulators/gcp/resourcemanager"
 	"github.com/sockerless/sockerless/simulators/gcp/run"
+	"github.com/sockerless/sockerless/simulators/gcp/serviceusage"
 	"github.com/sockerless/sockerless/simulators/gcp/storage"
 	"github.com/sockerless/sockerless/simulators/gcp/tokens"
 	"github.com/sockerless/sockerless/simulators/kit/kv"
@@ -67,6 +69,8 @@ type Server struct {
 	ar        *artifactregistry.Service
 	storage   *storage.Service
 	fsadmin   *firestoreadmin.Service
+	usage     *serviceusage.Service
+	projects  *resourcemanager.Service
 	serving   *loopback.Server
 }
 
@@ -116,6 +120,14 @@ func New(cfg Config) (*Server, error) {
 		s.closeDB()
 		return nil, err
 	}
+	if s.usage, err = serviceusage.New(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	if s.projects, err = resourcemanager.New(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
 	if err := s.openArtifactRegistry(base); err != nil {
 		s.closeDB()
 		return nil, err
@@ -149,6 +161,9 @@ func (s *Server) Handler() http.Handler {
 	r.Register(s.tokens.Routes()...)
 	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()), restRoute("logging", s.logging.REST()),
 		restRoute("artifactregistry", s.ar.REST()), restRoute("firestoreadmin", s.fsadmin.REST()))
+	r.Register(s.usage.Routes()...)
+	r.Register(s.projects.Routes()...)
+	r.Register(restRoute("resourcemanager", s.projects.REST()))
 	// Storage's XML reads claim GET /BUCKET/OBJECT: after every other path.
 	r.Register(s.storage.Routes()...)
 	return r
