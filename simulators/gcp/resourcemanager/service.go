@@ -9,23 +9,19 @@
 package resourcemanager
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"cloud.google.com/go/iam/apiv1/iampb"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/sockerless/sockerless/simulators/gcp/internal/googlerest"
-	"github.com/sockerless/sockerless/simulators/gcp/internal/protokv"
+	"github.com/sockerless/sockerless/simulators/gcp/internal/policy"
 	"github.com/sockerless/sockerless/simulators/gcp/tokens"
 	"github.com/sockerless/sockerless/simulators/kit/kv"
 	"github.com/sockerless/sockerless/simulators/kit/service"
@@ -41,21 +37,19 @@ const (
 // Service is the Resource Manager API's projects.
 type Service struct {
 	base     service.Base
-	kv       *kv.Store
-	mu       sync.Mutex
-	policies map[string]*iampb.Policy
+	policies *policy.Store
 	created  time.Time
 }
 
 // New loads the projects' policies from b.DB.
 func New(b service.Base) (*Service, error) {
-	s := &Service{base: b.Defaults(""), policies: map[string]*iampb.Policy{}}
+	s := &Service{base: b.Defaults("")}
 	s.created = s.base.Now().UTC().Truncate(time.Second)
-	var err error
-	if s.kv, err = kv.Open(b.DB, bucketRoot, bucketPolicies); err != nil {
-		return nil, fmt.Errorf("resourcemanager: %w", err)
+	store, err := kv.Open(b.DB, bucketRoot, bucketPolicies)
+	if err == nil {
+		s.policies, err = policy.Open(store, bucketPolicies)
 	}
-	if err := protokv.LoadMap(s.kv, bucketPolicies, s.policies); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("resourcemanager: %w", err)
 	}
 	return s, nil
@@ -129,16 +123,8 @@ func (s *Service) GetIamPolicy(_ context.Context, req *iampb.GetIamPolicyRequest
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if p := s.policies[id]; p != nil {
-		return proto.Clone(p).(*iampb.Policy), nil
-	}
-	return &iampb.Policy{Version: 1, Etag: []byte("ACAB")}, nil
+	return s.policies.Get(id), nil
 }
-
-// memberRE is the form of a policy member Google accepts.
-var memberRE = regexp.MustCompile(`^(allUsers|allAuthenticatedUsers|(user|serviceAccount|group|domain|principal|principalSet|deleted:serviceAccount|deleted:user|deleted:group):.+)$`)
 
 // SetIamPolicy replaces a project's policy; a policy carrying an etag
 // must carry the current one.
@@ -147,44 +133,5 @@ func (s *Service) SetIamPolicy(_ context.Context, req *iampb.SetIamPolicyRequest
 	if err != nil {
 		return nil, err
 	}
-	if req.Policy == nil {
-		return nil, status.Errorf(codes.InvalidArgument, "policy is required")
-	}
-	for _, b := range req.Policy.Bindings {
-		if !strings.HasPrefix(b.Role, "roles/") && !strings.Contains(b.Role, "/roles/") {
-			return nil, status.Errorf(codes.InvalidArgument, "Role %s is not supported for this resource.", b.Role)
-		}
-		for _, m := range b.Members {
-			if !memberRE.MatchString(m) {
-				return nil, status.Errorf(codes.InvalidArgument, "Invalid member type in %s.", m)
-			}
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	current := []byte("ACAB")
-	if p := s.policies[id]; p != nil {
-		current = p.Etag
-	}
-	if len(req.Policy.Etag) > 0 && !bytes.Equal(req.Policy.Etag, current) {
-		return nil, status.Errorf(codes.Aborted, "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.")
-	}
-	p := proto.Clone(req.Policy).(*iampb.Policy)
-	var bindings []*iampb.Binding
-	for _, b := range p.Bindings {
-		if len(b.Members) > 0 { // a binding left without members is gone, as Google drops it
-			bindings = append(bindings, b)
-		}
-	}
-	p.Bindings = bindings
-	p.Etag = make([]byte, 8)
-	rand.Read(p.Etag)
-	if p.Version == 0 {
-		p.Version = 1
-	}
-	if err := protokv.Save(s.kv, bucketPolicies, map[string]*iampb.Policy{id: p}); err != nil {
-		return nil, status.Errorf(codes.Internal, "%v", err)
-	}
-	s.policies[id] = p
-	return proto.Clone(p).(*iampb.Policy), nil
+	return s.policies.Set(id, req.Policy)
 }
