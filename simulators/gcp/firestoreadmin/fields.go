@@ -84,9 +84,14 @@ func (s *Service) ListFields(_ context.Context, req *adminpb.ListFieldsRequest) 
 	if _, err := s.find(fieldsParent.FindStringSubmatch(req.Parent)[1]); err != nil {
 		return nil, err
 	}
+
+	// Collection group "-" is every collection group, as gcloud lists TTL
+	// policies.
+	m := fieldsParent.FindStringSubmatch(req.Parent)
 	var names []string
 	for name, f := range s.fields {
-		if strings.HasPrefix(name, req.Parent+"/fields/") && wanted(f, req.Filter) {
+		fm := fieldRE.FindStringSubmatch(name)
+		if fm[1] == m[1] && (m[2] == "-" || fm[2] == m[2]) && wanted(f, req.Filter) {
 			names = append(names, name)
 		}
 	}
