@@ -13,8 +13,8 @@
 #                   differential test and benchmark compare against
 #   mmdebstrap      builds the Debian images the native runtime's tests run
 #                   (functions/testing/debimage)
-#   hashicorp/aws   the Terraform provider the Terraform e2e and the cloud
-#                   backend suites deploy with, built once per machine
+#   hashicorp/aws,  the Terraform providers the Terraform e2e and the cloud
+#   hashicorp/google backend suites deploy with, built once per machine
 #                   (install-tf-providers.sh, tf-providers.sh)
 # Each part prints how long it took (time: deps <part> 1m2s).
 # It is idempotent and quiet, and it never fails the build: what cannot be

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// RegistryEnv, set to 1, makes Terraform fetch hashicorp/aws from the
+// RegistryEnv, set to 1, makes Terraform fetch the providers from the
 // public registry (a machine with internet) instead of the local mirror
 // that scripts/tf-providers.sh builds.
 const RegistryEnv = "SOCKERLESS_TF_REGISTRY"
@@ -18,10 +18,20 @@ const RegistryEnv = "SOCKERLESS_TF_REGISTRY"
 // It skips the test, saying how to build the mirror, when neither holds.
 func CLIConfig(t testing.TB, root string) string {
 	t.Helper()
+	return CLIConfigFor(t, root, "aws")
+}
+
+// buildTime is how long `make tf-providers` takes to build each provider
+// the first time, for the skip message.
+var buildTime = map[string]string{"aws": "~25 min", "google": "~4 min"}
+
+// CLIConfigFor is CLIConfig for the provider hashicorp/<provider>.
+func CLIConfigFor(t testing.TB, root, provider string) string {
+	t.Helper()
 	if os.Getenv(RegistryEnv) == "1" {
 		return ""
 	}
-	cmd := exec.Command(filepath.Join(root, "scripts", "tf-providers.sh"), "--check")
+	cmd := exec.Command(filepath.Join(root, "scripts", "tf-providers.sh"), "--check", provider)
 	cmd.Dir = root
 	out, err := cmd.Output()
 	if err != nil {
@@ -29,7 +39,13 @@ func CLIConfig(t testing.TB, root string) string {
 		if ee, ok := err.(*exec.ExitError); ok && len(ee.Stderr) > 0 {
 			reason = strings.TrimSpace(string(ee.Stderr))
 		}
-		t.Skipf("terraform e2e skipped: the hashicorp/aws provider is not cached (%s); run `make tf-providers` (~25 min) or set %s=1 where the Terraform registry is reachable", reason, RegistryEnv)
+		// Say too why it could not be built here, when it cannot.
+		can := exec.Command(filepath.Join(root, "scripts", "tf-providers.sh"), "--can-build", provider)
+		can.Dir = root
+		if why, err := can.CombinedOutput(); err != nil && len(why) > 0 {
+			reason += "; " + strings.TrimSpace(string(why))
+		}
+		t.Skipf("terraform e2e skipped: the hashicorp/%s provider is not cached (%s); run `make tf-providers` (%s) or set %s=1 where the Terraform registry is reachable", provider, reason, buildTime[provider], RegistryEnv)
 	}
 	rc := strings.TrimSpace(string(out))
 	if _, err := os.Stat(rc); err != nil {
@@ -49,13 +65,14 @@ func terraformBin(t testing.TB) string {
 }
 
 // env is the environment Terraform runs with: this process's, minus what
-// terraform-exec manages itself and minus AWS settings that could point
-// the provider at a real account, plus the CLI config.
+// terraform-exec manages itself and minus AWS and Google settings that
+// could point a provider at a real account, plus the CLI config.
 func env(rc string) map[string]string {
 	out := map[string]string{"CHECKPOINT_DISABLE": "1"}
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "AWS_") || strings.HasPrefix(k, "TF_") {
+		if strings.HasPrefix(k, "AWS_") || strings.HasPrefix(k, "TF_") || strings.HasPrefix(k, "GOOGLE_") ||
+			strings.HasPrefix(k, "CLOUDSDK_") || k == "GCE_METADATA_HOST" {
 			continue
 		}
 		out[k] = v

@@ -72,6 +72,12 @@ type Deployment struct {
 	// started ("" on one the test gave): the functions see the volumes'
 	// file system under it (SOCKERLESS_EFS_MOUNTED).
 	SimulatorData string
+	Applied
+}
+
+// Applied is an applied environment of any cloud: where its state lives,
+// how long apply took, and the plan and destroy that follow.
+type Applied struct {
 	// Dir is the temporary copy of terraform/ the state lives in.
 	Dir       string
 	ApplyTime time.Duration
@@ -97,7 +103,8 @@ func Apply(t testing.TB, o Options) *Deployment {
 		o.Endpoint = awssimtest.SimulatorOn(t, tmp, data, o.Runtime)
 	}
 	zips := BuildZips(t, tmp, o.Backends, o.Zips)
-	d := &Deployment{Endpoint: o.Endpoint, Secret: randomHex(t, 32), Dir: ws.Dir, Config: awssimtest.Config(t, o.Endpoint), SimulatorData: data, tf: ws.TF}
+	d := &Deployment{Endpoint: o.Endpoint, Secret: randomHex(t, 32), Config: awssimtest.Config(t, o.Endpoint), SimulatorData: data,
+		Applied: Applied{Dir: ws.Dir, tf: ws.TF}}
 	err := ws.SetVars(map[string]any{
 		"endpoint": o.Endpoint, "name": o.Name, "backends": o.Backends, "function_zips": zips,
 		"secret": d.Secret, "agent_url": o.AgentURL, "tags": o.Tags, "simulator_data": data,
@@ -105,26 +112,34 @@ func Apply(t testing.TB, o Options) *Deployment {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.apply(t, !own, &d.Outputs)
+	return d
+}
+
+// apply runs terraform apply and reads the outputs into outputs; with
+// cleanup, the environment is destroyed when the test ends unless the
+// test destroyed it.
+func (a *Applied) apply(t testing.TB, cleanup bool, outputs any) {
+	t.Helper()
 	t.Cleanup(func() {
-		if !d.destroyed && !own {
-			if err := d.destroy(); err != nil {
+		if !a.destroyed && cleanup {
+			if err := a.destroy(); err != nil {
 				t.Errorf("terraform destroy at cleanup: %v", err)
 			}
 		}
 	})
 	begin := time.Now()
-	if err := ws.TF.Apply(t.Context()); err != nil {
+	if err := a.tf.Apply(t.Context()); err != nil {
 		t.Fatalf("terraform apply: %v", err)
 	}
-	d.ApplyTime = time.Since(begin)
-	if err := d.readOutputs(t); err != nil {
+	a.ApplyTime = time.Since(begin)
+	if err := a.readOutputs(t, outputs); err != nil {
 		t.Fatal(err)
 	}
-	return d
 }
 
 // Destroy runs terraform destroy and returns how long it took.
-func (d *Deployment) Destroy(t testing.TB) time.Duration {
+func (d *Applied) Destroy(t testing.TB) time.Duration {
 	t.Helper()
 	begin := time.Now()
 	if err := d.destroy(); err != nil {
@@ -133,7 +148,7 @@ func (d *Deployment) Destroy(t testing.TB) time.Duration {
 	return time.Since(begin)
 }
 
-func (d *Deployment) destroy() error {
+func (d *Applied) destroy() error {
 	d.destroyed = true
 	// Not the test's context: at cleanup it is already cancelled.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -144,7 +159,7 @@ func (d *Deployment) destroy() error {
 // Plan reports whether a plan against the applied state is empty, and
 // the plan's description when it is not: a module that the simulator
 // reads back differently from what was applied shows up as drift here.
-func (d *Deployment) Plan(t testing.TB) (changes bool, show string) {
+func (d *Applied) Plan(t testing.TB) (changes bool, show string) {
 	t.Helper()
 	plan := filepath.Join(d.Dir, "drift.tfplan")
 	changes, err := d.tf.Plan(t.Context(), tfexec.Out(plan))
@@ -161,7 +176,7 @@ func (d *Deployment) Plan(t testing.TB) (changes bool, show string) {
 	return true, show
 }
 
-func (d *Deployment) readOutputs(t testing.TB) error {
+func (d *Applied) readOutputs(t testing.TB, into any) error {
 	out, err := d.tf.Output(t.Context())
 	if err != nil {
 		return fmt.Errorf("terraform output: %w", err)
@@ -171,7 +186,7 @@ func (d *Deployment) readOutputs(t testing.TB) error {
 		flat[k] = v.Value
 	}
 	b, _ := json.Marshal(flat)
-	if err := json.Unmarshal(b, &d.Outputs); err != nil {
+	if err := json.Unmarshal(b, into); err != nil {
 		return fmt.Errorf("terraform outputs %s: %w", b, err)
 	}
 	return nil

@@ -16,12 +16,13 @@ import (
 )
 
 // Workspace is an initialised copy of the repository's terraform/ tree in
-// a temporary directory, with environments/aws-sim as the root module:
-// state and lock files never land in the repository.
+// a temporary directory, with one of its environments (aws-sim unless
+// told) as the root module: state and lock files never land in the
+// repository.
 type Workspace struct {
 	// Dir is the copy of terraform/.
 	Dir string
-	// TF runs terraform in environments/aws-sim.
+	// TF runs terraform in the environment.
 	TF *tfexec.Terraform
 }
 
@@ -32,14 +33,21 @@ type Workspace struct {
 // test.
 func NewWorkspace(t testing.TB) *Workspace {
 	t.Helper()
+	return NewWorkspaceFor(t, "aws-sim", "aws")
+}
+
+// NewWorkspaceFor is NewWorkspace with environments/<environment> as the
+// root module, applied with hashicorp/<provider>.
+func NewWorkspaceFor(t testing.TB, environment, provider string) *Workspace {
+	t.Helper()
 	root := awssimtest.WorkspaceRoot(t)
-	rc := CLIConfig(t, root)
+	rc := CLIConfigFor(t, root, provider)
 	bin := terraformBin(t)
 	dir := filepath.Join(t.TempDir(), "terraform")
 	if err := copyTree(filepath.Join(root, "terraform"), dir); err != nil {
 		t.Fatal(err)
 	}
-	tf, err := tfexec.NewTerraform(filepath.Join(dir, "environments", "aws-sim"), bin)
+	tf, err := tfexec.NewTerraform(filepath.Join(dir, "environments", environment), bin)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -205,6 +205,9 @@ func (s *Service) DeleteRepository(_ context.Context, req *arpb.DeleteRepository
 		return nil, errorf(codes.Internal, "%v", err)
 	}
 	delete(s.repos, req.Name)
+	if err := s.policies.Delete(req.Name); err != nil {
+		return nil, err
+	}
 	if len(s.byID(m[0], m[2])) == 0 {
 		for _, name := range s.registry.Repositories(m[0] + "/" + m[2] + "/") {
 			if err := s.registry.Purge(name); err != nil {

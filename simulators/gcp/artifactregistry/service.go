@@ -31,6 +31,7 @@ import (
 
 	"github.com/sockerless/sockerless/simulators/gcp/internal/googlerest"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/lro"
+	"github.com/sockerless/sockerless/simulators/gcp/internal/policy"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/protokv"
 	"github.com/sockerless/sockerless/simulators/kit/kv"
 	"github.com/sockerless/sockerless/simulators/kit/ociregistry"
@@ -38,12 +39,14 @@ import (
 )
 
 // Layout in bbolt: bucket "artifactregistry" holds "repositories" (name →
-// Repository as protojson), "operations" and "manifests" (the registry's).
+// Repository as protojson), "operations", "manifests" (the registry's)
+// and "policies" (repository name → IAM policy).
 const (
 	bucketRoot      = "artifactregistry"
 	bucketRepos     = "repositories"
 	bucketOps       = "operations"
 	bucketManifests = "manifests"
+	bucketPolicies  = "policies"
 )
 
 // Options configures a Service.
@@ -67,6 +70,7 @@ type Service struct {
 	repos      map[string]*arpb.Repository // full name → repository
 	ops        *lro.Store
 	registry   *ociregistry.Registry
+	policies   *policy.Store // repositories' IAM policies (policy.go)
 }
 
 // New loads the persisted repositories, operations and images.
@@ -76,7 +80,7 @@ func New(o Options) (*Service, error) {
 	}
 	s := &Service{base: o.Base.Defaults(""), checkToken: o.CheckToken, repos: map[string]*arpb.Repository{}}
 	var err error
-	if s.kv, err = kv.Open(o.DB, bucketRoot, bucketRepos, bucketOps, bucketManifests); err != nil {
+	if s.kv, err = kv.Open(o.DB, bucketRoot, bucketRepos, bucketOps, bucketManifests, bucketPolicies); err != nil {
 		return nil, fmt.Errorf("artifactregistry: %w", err)
 	}
 	if err := protokv.LoadMap(s.kv, bucketRepos, s.repos); err != nil {
@@ -86,6 +90,9 @@ func New(o Options) (*Service, error) {
 		return nil, fmt.Errorf("artifactregistry: %w", err)
 	}
 	if s.registry, err = ociregistry.Open(s.kv, bucketManifests, o.BlobDir); err != nil {
+		return nil, fmt.Errorf("artifactregistry: %w", err)
+	}
+	if s.policies, err = policy.Open(s.kv, bucketPolicies); err != nil {
 		return nil, fmt.Errorf("artifactregistry: %w", err)
 	}
 	return s, nil
@@ -114,6 +121,8 @@ func (s *Service) REST() []googlerest.Method {
 		googlerest.Bind(http.MethodDelete, repoPath, "name", "", s.DeleteRepository),
 		googlerest.Bind(http.MethodGet, opPath, "name", "", s.ops.GetOperation),
 		googlerest.Bind(http.MethodGet, locPath+"/operations", "name", "", s.ops.ListOperations),
+		googlerest.Bind(http.MethodGet, repoPath+":getIamPolicy", "resource", "", s.GetIamPolicy),
+		googlerest.Bind(http.MethodPost, repoPath+":setIamPolicy", "resource", "*", s.SetIamPolicy),
 	}
 }
 

@@ -1,8 +1,10 @@
 // Package firestoreadmin simulates the databases of the Firestore Admin
 // API (google.firestore.admin.v1: create, get, list, update, delete, over
 // gRPC and REST as firestore.googleapis.com/v1), as Terraform's
-// google_firestore_database and gcloud firestore databases use them; the
-// mutations return done operations. The Firestore service itself serves
+// google_firestore_database and gcloud firestore databases use them, and
+// their fields' index and TTL configuration (get, list, update), as
+// google_firestore_field sets a TTL policy; the mutations return done
+// operations. The Firestore service itself serves
 // documents of any database, as the emulator does, whether or not the
 // database was created here.
 package firestoreadmin
@@ -34,7 +36,8 @@ import (
 )
 
 // Layout in bbolt: bucket "firestoreadmin" holds "databases" (name →
-// Database as protojson) and "operations".
+// Database as protojson), "fields" (name → overridden Field) and
+// "operations".
 const (
 	bucketRoot = "firestoreadmin"
 	bucketDBs  = "databases"
@@ -48,17 +51,22 @@ type Service struct {
 	kv   *kv.Store
 	mu   sync.Mutex
 	dbs  map[string]*adminpb.Database
-	ops  *lro.Store
+	// fields are the fields with an override (fields.go).
+	fields map[string]*adminpb.Field
+	ops    *lro.Store
 }
 
 // New loads the persisted databases and operations.
 func New(b service.Base) (*Service, error) {
-	s := &Service{base: b.Defaults(""), dbs: map[string]*adminpb.Database{}}
+	s := &Service{base: b.Defaults(""), dbs: map[string]*adminpb.Database{}, fields: map[string]*adminpb.Field{}}
 	var err error
-	if s.kv, err = kv.Open(b.DB, bucketRoot, bucketDBs, bucketOps); err != nil {
+	if s.kv, err = kv.Open(b.DB, bucketRoot, bucketDBs, bucketOps, bucketFields); err != nil {
 		return nil, fmt.Errorf("firestoreadmin: %w", err)
 	}
 	if err := protokv.LoadMap(s.kv, bucketDBs, s.dbs); err != nil {
+		return nil, fmt.Errorf("firestoreadmin: %w", err)
+	}
+	if err := protokv.LoadMap(s.kv, bucketFields, s.fields); err != nil {
 		return nil, fmt.Errorf("firestoreadmin: %w", err)
 	}
 	if s.ops, err = lro.Open(s.kv, bucketOps); err != nil {
@@ -77,6 +85,8 @@ const (
 	projectPath = `/v1/(projects/[^/:]+)`
 	dbPath      = `/v1/(projects/[^/:]+/databases/[^/:]+)`
 	opPath      = `/v1/(projects/[^/:]+/databases/[^/:]+/operations/[^/:]+)`
+	fieldsPath  = `/v1/(projects/[^/:]+/databases/[^/:]+/collectionGroups/[^/:]+)/fields`
+	fieldPath   = `/v1/(projects/[^/:]+/databases/[^/:]+/collectionGroups/[^/:]+/fields/[^/:]+)`
 )
 
 // REST is the API's REST methods for databases.
@@ -88,6 +98,9 @@ func (s *Service) REST() []googlerest.Method {
 		googlerest.Bind(http.MethodPatch, dbPath, "database.name", "database", s.UpdateDatabase),
 		googlerest.Bind(http.MethodDelete, dbPath, "name", "", s.DeleteDatabase),
 		googlerest.Bind(http.MethodGet, opPath, "name", "", s.ops.GetOperation),
+		googlerest.Bind(http.MethodGet, fieldPath, "name", "", s.GetField),
+		googlerest.Bind(http.MethodPatch, fieldPath, "field.name", "field", s.UpdateField),
+		googlerest.Bind(http.MethodGet, fieldsPath, "parent", "", s.ListFields),
 	}
 }
 
@@ -256,6 +269,9 @@ func (s *Service) DeleteDatabase(_ context.Context, req *adminpb.DeleteDatabaseR
 		return nil, errorf(codes.FailedPrecondition, "Database '%s' has delete protection enabled: disable it first.", req.Name)
 	}
 	if err := s.save(nil, req.Name); err != nil {
+		return nil, err
+	}
+	if err := s.dropFields(req.Name); err != nil {
 		return nil, err
 	}
 	gone := proto.Clone(db).(*adminpb.Database)

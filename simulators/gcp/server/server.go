@@ -28,7 +28,9 @@ import (
 	"github.com/sockerless/sockerless/simulators/gcp/internal/googlerest"
 	"github.com/sockerless/sockerless/simulators/gcp/internal/lro"
 	"github.com/sockerless/sockerless/simulators/gcp/logging"
+	"github.com/sockerless/sockerless/simulators/gcp/resourcemanager"
 	"github.com/sockerless/sockerless/simulators/gcp/run"
+	"github.com/sockerless/sockerless/simulators/gcp/serviceusage"
 	"github.com/sockerless/sockerless/simulators/gcp/storage"
 	"github.com/sockerless/sockerless/simulators/gcp/tokens"
 	"github.com/sockerless/sockerless/simulators/kit/kv"
@@ -70,6 +72,8 @@ type Server struct {
 	fsadmin   *firestoreadmin.Service
 	functions *functions.Service
 	ops       lro.Mux // every service's operations
+	usage     *serviceusage.Service
+	projects  *resourcemanager.Service
 	serving   *loopback.Server
 }
 
@@ -119,6 +123,14 @@ func New(cfg Config) (*Server, error) {
 		s.closeDB()
 		return nil, err
 	}
+	if s.usage, err = serviceusage.New(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	if s.projects, err = resourcemanager.New(base); err != nil {
+		s.closeDB()
+		return nil, err
+	}
 	if err := s.openArtifactRegistry(base); err != nil {
 		s.closeDB()
 		return nil, err
@@ -159,6 +171,9 @@ func (s *Server) Handler() http.Handler {
 	r.Register(restRoute("operations/v2", lro.REST("/v2", s.ops)), restRoute("functions", s.functions.REST()), s.run.KnativeRoute())
 	r.Register(restRoute("run", s.run.REST()), restRoute("iam", s.iam.REST()), restRoute("logging", s.logging.REST()),
 		restRoute("artifactregistry", s.ar.REST()), restRoute("firestoreadmin", s.fsadmin.REST()))
+	r.Register(s.usage.Routes()...)
+	r.Register(s.projects.Routes()...)
+	r.Register(restRoute("resourcemanager", s.projects.REST()))
 	// Storage's XML reads claim GET /BUCKET/OBJECT: after every other path.
 	r.Register(s.storage.Routes()...)
 	return r

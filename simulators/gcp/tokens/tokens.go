@@ -52,10 +52,7 @@ func New(b service.Base) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
 	}
-	h := fnv.New64a()
-	h.Write([]byte(b.AccountID))
-	// A project number is twelve digits, fixed for the project.
-	number := fmt.Sprintf("%012d", h.Sum64()%900000000000+100000000000)
+	number := ProjectNumberOf(b.AccountID)
 	var kid [20]byte
 	rand.Read(kid[:])
 	macKey := make([]byte, 32)
@@ -65,6 +62,14 @@ func New(b service.Base) (*Service, error) {
 
 // ProjectNumber is the project's number, fixed for its ID.
 func (s *Service) ProjectNumber() string { return s.number }
+
+// ProjectNumberOf is the number of the project with ID id: twelve digits,
+// fixed for the ID, so every service names a project's number alike.
+func ProjectNumberOf(id string) string {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return fmt.Sprintf("%012d", h.Sum64()%900000000000+100000000000)
+}
 
 // DefaultAccount is the email of the project's default compute service
 // account, which workloads run as unless told otherwise.

@@ -146,6 +146,14 @@ func (m Method) decode(r *http.Request, name string, body []byte) (proto.Message
 // repeated scalar field, called (in lowerCamel) name from a query
 // parameter.
 func setQuery(msg protoreflect.Message, name string, values []string) error {
+	// A dotted name sets a field of a message field (options.requestedPolicyVersion).
+	if parent, rest, ok := strings.Cut(name, "."); ok {
+		fd := msg.Descriptor().Fields().ByJSONName(parent)
+		if fd == nil || fd.IsList() || fd.IsMap() || fd.Message() == nil {
+			return status.Errorf(codes.InvalidArgument, "Invalid JSON payload received. Unknown name %q: Cannot bind query parameter.", name)
+		}
+		return setQuery(msg.Mutable(fd).Message(), rest, values)
+	}
 	fd := msg.Descriptor().Fields().ByJSONName(name)
 	if fd == nil {
 		fd = msg.Descriptor().Fields().ByName(protoreflect.Name(name))
@@ -257,6 +265,12 @@ func canonical(c codes.Code) string {
 		return "CANCELLED"
 	}
 	return strings.ToUpper(regexp.MustCompile(`([a-z])([A-Z])`).ReplaceAllString(c.String(), "${1}_${2}"))
+}
+
+// WriteJSON answers with v as JSON, for the methods not bound to a proto.
+func WriteJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	json.NewEncoder(w).Encode(v)
 }
 
 // WriteError answers with err as Google's JSON error.
