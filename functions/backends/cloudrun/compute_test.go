@@ -1,10 +1,7 @@
 package cloudrun_test
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"net/http"
 	"testing"
 	"time"
 
@@ -15,51 +12,27 @@ import (
 	"github.com/sockerless/sockerless/functions/backends/cloudrun"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/core/computetest"
-	"github.com/sockerless/sockerless/functions/images/agentimage"
 	"github.com/sockerless/sockerless/functions/images/remoteimages"
 	"github.com/sockerless/sockerless/functions/platform/gcp/gcphost"
 	"github.com/sockerless/sockerless/functions/testing/gcpsimtest"
-	"github.com/sockerless/sockerless/functions/testing/proctest"
 	"github.com/sockerless/sockerless/functions/testing/registrytest"
 )
 
-const region = "us-central1"
-
-// simEnv is the GCP simulator with a workload repository in its Artifact
-// Registry, the agent image, and a test image in a loopback registry.
+// simEnv is the GCP simulator with the workloads' repository and a test
+// image in a loopback registry.
 type simEnv struct {
-	sim        string // host:port
-	keychain   *gcphost.ARKeychain
-	repository string
-	agent      string
-	image      core.Workload
+	sim   string // host:port
+	w     gcpsimtest.Workloads
+	image core.Workload
 }
 
-// newSimEnv starts the simulator and readies what a cloudrun driver
-// needs there, logging in to Artifact Registry as a function does: with
-// Application Default Credentials, which are the simulator's metadata
-// server.
 func newSimEnv(t *testing.T) simEnv {
 	if testing.Short() {
 		t.Skip("builds and runs the GCP simulator and the agent: not in -short")
 	}
 	dir := t.TempDir()
 	sim := gcpsimtest.Simulator(t, dir)
-	t.Setenv("GCE_METADATA_HOST", sim)
-	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", "")
-	t.Setenv("HOME", t.TempDir()) // no gcloud user credentials
-	createRepository(t, sim, "workloads")
-	e := simEnv{sim: sim, keychain: &gcphost.ARKeychain{Hosts: []string{sim}},
-		repository: sim + "/" + gcpsimtest.Project + "/workloads"}
-
-	bin := proctest.Build(t, dir, "agent", "./agent/cmd/agent", []string{"GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0"})
-	agent, err := agentimage.Build(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.agent, err = agentimage.Push(t.Context(), agent, e.repository+"/agent:latest", e.keychain); err != nil {
-		t.Fatal(err)
-	}
+	e := simEnv{sim: sim, w: gcpsimtest.NewWorkloads(t, dir, sim)}
 	reg := registrytest.Start(t)
 	ref := reg.Push(t, "computetest/base:1", registrytest.Image(t, registrytest.BaseFiles(), v1.Config{Env: []string{"PATH=/usr/local/bin:/usr/bin:/bin"}}))
 	pulled, err := (&remoteimages.Images{Name: cloudrun.Backend}).Pull(t.Context(), ref, "", nil)
@@ -70,27 +43,13 @@ func newSimEnv(t *testing.T) simEnv {
 	return e
 }
 
-// createRepository makes a Docker repository in the simulator's Artifact
-// Registry through its REST API, as the Terraform provider does.
-func createRepository(t *testing.T, sim, id string) {
-	url := fmt.Sprintf("http://%s/v1/projects/%s/locations/%s/repositories?repositoryId=%s", sim, gcpsimtest.Project, region, id)
-	resp, err := http.Post(url, "application/json", bytes.NewReader([]byte(`{"format":"DOCKER"}`)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("create repository %s: %s", id, resp.Status)
-	}
-}
-
 // driver is a cloudrun driver on the simulator, its agents dialing
 // agentURL; it is closed when the test ends.
 func (e simEnv) driver(t *testing.T, agentURL string) *cloudrun.Driver {
 	ctx := t.Context()
 	opts := gcphost.ClientOptions(e.sim)
-	cfg := cloudrun.Config{Keychain: e.keychain, Project: gcpsimtest.Project, Region: region,
-		Repository: e.repository, AgentImage: e.agent, AgentURL: agentURL}
+	cfg := cloudrun.Config{Keychain: e.w.Keychain, Project: gcpsimtest.Project, Region: gcpsimtest.Region,
+		Repository: e.w.Repository, AgentImage: e.w.AgentImage, AgentURL: agentURL}
 	var err error
 	must := func() {
 		if err != nil {
