@@ -224,6 +224,10 @@ func (d *Driver) Close() error {
 // and its job. Its output stays in Cloud Logging until the log bucket's
 // retention drops it; Logs reads nothing once the job is gone.
 func (d *Driver) Remove(ctx context.Context, id string) error {
+	// Cancelled first: Cloud Run deletes executions that have completed.
+	if err := d.Stop(ctx, id); err != nil {
+		return err
+	}
 	execs, err := d.executions(ctx, id)
 	if err != nil {
 		return err
