@@ -57,3 +57,17 @@ func List(s string) []string {
 	}
 	return out
 }
+
+// RegistryHosts are the registry hosts a cloud's keychain logs in to
+// besides the cloud registry's own: those listed (comma-separated), and
+// those of the repositories the function is configured with (they are
+// the cloud's registry, whatever their name).
+func (s Settings) RegistryHosts(listed string) []string {
+	hosts := List(listed)
+	for _, ref := range []string{s.AgentImage, s.WorkloadRepository} {
+		if h, _, ok := strings.Cut(ref, "/"); ok {
+			hosts = append(hosts, h)
+		}
+	}
+	return hosts
+}

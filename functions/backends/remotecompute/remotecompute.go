@@ -1,5 +1,5 @@
 // Package remotecompute is what the compute drivers of remote backends
-// (ECS, Lambda) share: the check of their configuration, the checks
+// (ECS, Lambda, Cloud Run) share: the check of their configuration, the checks
 // before a start, and named volumes: records only, or kept by the
 // cloud's shared storage (WithVolumes). Such a backend's workloads pull
 // their own images and run where the control plane cannot reach their

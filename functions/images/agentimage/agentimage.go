@@ -1,6 +1,8 @@
 // Package agentimage makes the agent image: one layer holding the static
 // agent binary at Path, which the ECS backend's sidecar copies into each
-// task and the Lambda backend appends to each function image.
+// task; and the workload images of the backends that append it to the
+// user's image (Appended: Lambda's function images, Cloud Run's job
+// images).
 package agentimage
 
 import (

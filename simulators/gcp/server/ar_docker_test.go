@@ -156,6 +156,14 @@ func TestArtifactRegistryDocker(t *testing.T) {
 			t.Fatalf("execution: %v", x)
 		}
 	})
+	t.Run("a Cloud Run job runs an image named by the simulator's own host", func(t *testing.T) {
+		e.image = e.srv.Addr() + "/" + project + "/images/tools:v1"
+		j := e.create(t, "from-ar-host", e.jobOf("cat /etc/hello.txt", nil))
+		x := e.waitExec(t, e.start(t, j.Name, nil), 20*time.Second, completed)
+		if x.SucceededCount != 1 {
+			t.Fatalf("execution: %v", x)
+		}
+	})
 	t.Run("deleting the repository deletes its images", func(t *testing.T) {
 		op, err := c.DeleteRepository(ctx, &arpb.DeleteRepositoryRequest{Name: e.parent + "/repositories/images"})
 		if err == nil {

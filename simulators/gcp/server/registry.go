@@ -35,15 +35,17 @@ func (s *Server) openArtifactRegistry(b service.Base) error {
 
 // pull fetches the image a Cloud Run job or service runs: from the
 // simulated Artifact Registry when it is named LOCATION-docker.pkg.dev/...
-// (dialling this simulator, with a token it issued), else anonymously from
-// a registry on this machine's loopback interface.
+// or by the simulator's own host:port, where clients that cannot resolve
+// Google's names push to it (dialling this simulator, with a token it
+// issued), else anonymously from a registry on this machine's loopback
+// interface.
 func (s *Server) pull(ctx context.Context, image string) (v1.Image, error) {
 	ref, err := name.ParseReference(image, name.Insecure)
 	if err != nil {
 		return nil, err
 	}
 	host := ref.Context().RegistryStr()
-	if artifactregistry.IsDockerHost(host) {
+	if artifactregistry.IsDockerHost(host) || host == s.Addr() {
 		self := s.Addr()
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {

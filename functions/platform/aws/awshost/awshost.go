@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	awslambda "github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -84,7 +83,7 @@ func (f Function) Build(ctx context.Context, s host.Settings) (host.Parts, error
 	}
 	env := Env{
 		Settings: s, AWS: awsCfg, Logs: cloudwatchlogs.NewFromConfig(awsCfg), LogGroup: s.Getenv(EnvLogGroup),
-		Keychain: &ECRKeychain{Client: ecr.NewFromConfig(awsCfg), Hosts: registryHosts(s)},
+		Keychain: &ECRKeychain{Client: ecr.NewFromConfig(awsCfg), Hosts: s.RegistryHosts(s.Getenv(EnvRegistryHosts))},
 	}
 	compute, err := f.Compute(ctx, env)
 	if err != nil {
@@ -105,19 +104,6 @@ func about(s host.Settings, region, table string) [][2]string {
 		name = "(not on Lambda)"
 	}
 	return [][2]string{{"Function", name}, {"Region", region}, {"Store", "DynamoDB table " + table}}
-}
-
-// registryHosts are the hosts logged in to with ECR tokens besides ECR's
-// own: those listed, and those of the repositories the function is
-// configured with (they are ECR, whatever their name).
-func registryHosts(s host.Settings) []string {
-	hosts := host.List(s.Getenv(EnvRegistryHosts))
-	for _, ref := range []string{s.AgentImage, s.WorkloadRepository} {
-		if h, _, ok := strings.Cut(ref, "/"); ok {
-			hosts = append(hosts, h)
-		}
-	}
-	return hosts
 }
 
 // Serve is Lambda's invocation adapter: the payload is the call.Call's

@@ -39,7 +39,8 @@ func TestRegistryHosts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := registryHosts(settings(tc.vars)); !reflect.DeepEqual(got, tc.want) {
+			s := settings(tc.vars)
+			if got := s.RegistryHosts(s.Getenv(EnvRegistryHosts)); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("hosts %q, want %q", got, tc.want)
 			}
 		})

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/functions/platform/logcursor"
 )
 
 // maxPages bounds one Read (FilterLogEvents pages are up to 1 MB) so a
@@ -38,15 +38,15 @@ type Source struct {
 // order, and the cursor to continue from. CloudWatch keeps lines, not
 // streams: every entry reads as stdout.
 //
-// The cursor is the last timestamp returned and the ids of the events
-// at it, so that following picks up exactly after them.
+// The cursor is a logcursor.Cursor of the events' millisecond
+// timestamps and ids.
 func (s Source) Read(ctx context.Context, cursor string) ([]core.LogEntry, string, error) {
-	since, seen := parseCursor(cursor)
+	cur := logcursor.Parse(cursor)
 	in := &cloudwatchlogs.FilterLogEventsInput{
 		LogGroupName: aws.String(s.Group), LogStreamNamePrefix: aws.String(s.StreamPrefix),
 	}
-	if since > 0 {
-		in.StartTime = aws.Int64(since)
+	if cur.Since > 0 {
+		in.StartTime = aws.Int64(cur.Since)
 	}
 	var entries []core.LogEntry
 	for page := 0; page < maxPages; page++ {
@@ -59,14 +59,10 @@ func (s Source) Read(ctx context.Context, cursor string) ([]core.LogEntry, strin
 			return nil, cursor, fmt.Errorf("CloudWatch Logs FilterLogEvents: %w", err)
 		}
 		for _, e := range out.Events {
-			ts, id := aws.ToInt64(e.Timestamp), aws.ToString(e.EventId)
-			if ts < since || (ts == since && seen[id]) {
+			ts := aws.ToInt64(e.Timestamp)
+			if !cur.Next(ts, aws.ToString(e.EventId)) {
 				continue
 			}
-			if ts != since {
-				since, seen = ts, map[string]bool{}
-			}
-			seen[id] = true
 			msg := aws.ToString(e.Message)
 			if s.Skip != nil && s.Skip(msg) {
 				continue
@@ -81,30 +77,7 @@ func (s Source) Read(ctx context.Context, cursor string) ([]core.LogEntry, strin
 		}
 		in.NextToken = out.NextToken
 	}
-	return entries, formatCursor(since, seen), nil
-}
-
-func parseCursor(c string) (int64, map[string]bool) {
-	seen := map[string]bool{}
-	ts, ids, _ := strings.Cut(c, ":")
-	since, _ := strconv.ParseInt(ts, 10, 64)
-	for _, id := range strings.Split(ids, ",") {
-		if id != "" {
-			seen[id] = true
-		}
-	}
-	return since, seen
-}
-
-func formatCursor(since int64, seen map[string]bool) string {
-	if since == 0 {
-		return ""
-	}
-	ids := make([]string, 0, len(seen))
-	for id := range seen {
-		ids = append(ids, id)
-	}
-	return strconv.FormatInt(since, 10) + ":" + strings.Join(ids, ",")
+	return entries, cur.String(), nil
 }
 
 // Delete deletes the source's streams; a missing group is already gone.

@@ -10,6 +10,8 @@ import (
 	"fmt"
 
 	fsdk "cloud.google.com/go/firestore"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"google.golang.org/api/option"
 
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/host"
@@ -41,17 +43,30 @@ const (
 	RecordsGroup = "records"
 )
 
+// EnvRegistryHosts lists, comma-separated, registry hosts that serve
+// Artifact Registry under another name (the simulator's host:port),
+// logged in to with access tokens like Artifact Registry's own hosts.
+const EnvRegistryHosts = "SOCKERLESS_REGISTRY_HOSTS"
+
 // Env is what a GCP compute driver is built from: the settings every
-// function shares and the project.
+// function shares, the project, the registries' keychain (Artifact
+// Registry logged in) and the Google API clients' options.
 type Env struct {
 	host.Settings
-	Project string
+	Project  string
+	Keychain authn.Keychain
+	// ClientOptions point the Google API clients at the simulator when
+	// EnvAPIEndpoint is set.
+	ClientOptions []option.ClientOption
 }
 
 // Workloads are what runs a backend's containers and holds their images.
 type Workloads struct {
 	Compute core.Compute
 	Images  core.Images
+	// About says, in docker info, where the workloads run ({"Region",
+	// "us-central1"}).
+	About [][2]string
 }
 
 // Function is one GCP backend as a control-plane function: its name and
@@ -84,12 +99,14 @@ func (f Function) Build(ctx context.Context, s host.Settings) (host.Parts, error
 		client.Close()
 		return host.Parts{}, err
 	}
-	w, err := f.Workloads(ctx, Env{Settings: s, Project: project})
+	env := Env{Settings: s, Project: project, ClientOptions: ClientOptions(s.Getenv(EnvAPIEndpoint)),
+		Keychain: &ARKeychain{Hosts: s.RegistryHosts(s.Getenv(EnvRegistryHosts))}}
+	w, err := f.Workloads(ctx, env)
 	if err != nil {
 		client.Close()
 		return host.Parts{}, err
 	}
-	return host.Parts{Name: f.Name, Store: store, Compute: w.Compute, Images: w.Images}, nil
+	return host.Parts{Name: f.Name, Store: store, Compute: w.Compute, Images: w.Images, About: w.About}, nil
 }
 
 // StatePath is the collection holding backend's records under root

@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"github.com/sockerless/sockerless/agent/buildinfo"
+	"github.com/sockerless/sockerless/agent/sandboxrt"
+	"github.com/sockerless/sockerless/sandbox"
 	"github.com/sockerless/sockerless/simulators/gcp/server"
 )
 
@@ -22,6 +24,12 @@ func main() {
 	data := flag.String("data", os.Getenv("GCPSIM_DATA"), "directory for persistent state (empty: memory only); env GCPSIM_DATA")
 	project := flag.String("project", envOr("GCPSIM_PROJECT", server.DefaultProject), "project resources belong to; env GCPSIM_PROJECT")
 	flag.Parse()
+	// Cloud Run tasks run in the sandbox, which cannot execute native
+	// binaries such as the agent sockerless's backends put in every
+	// workload: the sandbox recognises the agent by agent.Marker and runs
+	// the agent code linked into this simulator in its place, in the same
+	// container, as awssim does.
+	sandbox.RegisterNative(sandboxrt.Native)
 
 	srv, err := server.New(server.Config{Addr: *addr, AllowNonLoopback: *allow, DataDir: *data, ProjectID: *project})
 	if err != nil {

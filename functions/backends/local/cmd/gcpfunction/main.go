@@ -1,10 +1,13 @@
 // Command gcpfunction is the control plane as a Cloud Run function
-// (functions-framework-go, state in Firestore) whose containers run in
-// the sandbox runtime inside the function's own instance: the one
-// compute driver that runs wherever the function runs, needing no
-// privileges and no other service. Its backend is "sandbox".
+// (functions-framework-go, state in Firestore). SOCKERLESS_BACKEND picks
+// where its containers run: "cloudrun", as Cloud Run job executions
+// (package cloudrun, configured from its own variables), or "sandbox",
+// the default, in the sandbox runtime inside the function's own
+// instance: the one compute driver that runs wherever the function runs,
+// needing no privileges and no other service. Each backend keeps its
+// own records.
 //
-// The driver lives in the instance: images, container filesystems and
+// On the sandbox backend the driver lives in the instance: images, container filesystems and
 // running workloads are on its local disk (SOCKERLESS_DATA_DIR, in
 // Cloud Run's in-memory /tmp unless set) and go with it, while the
 // records are in Firestore. So it is for one instance (max instances 1)
@@ -18,9 +21,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
+	"github.com/sockerless/sockerless/functions/backends/cloudrun"
 	"github.com/sockerless/sockerless/functions/backends/local"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/platform/gcp/gcphost"
@@ -32,7 +37,27 @@ const Backend = "sandbox"
 // EnvDataDir is where the driver keeps images, containers and volumes.
 const EnvDataDir = "SOCKERLESS_DATA_DIR"
 
-func main() { gcphost.Main(gcphost.Function{Name: Backend, Workloads: sandbox}) }
+// EnvBackend picks the backend: Backend (the default) or cloudrun's.
+const EnvBackend = "SOCKERLESS_BACKEND"
+
+// backends are the functions this bootstrap can be.
+var backends = map[string]gcphost.Function{
+	Backend:          {Name: Backend, Workloads: sandbox},
+	cloudrun.Backend: cloudrun.Function,
+}
+
+func main() {
+	name := os.Getenv(EnvBackend)
+	if name == "" {
+		name = Backend
+	}
+	f, ok := backends[name]
+	if !ok {
+		slog.Error("sockerless function cannot start", "err", fmt.Sprintf("%s=%q: the backends are %q and %q", EnvBackend, name, Backend, cloudrun.Backend))
+		os.Exit(1)
+	}
+	gcphost.Main(f)
+}
 
 // sandbox opens the sandbox driver on the instance's disk.
 func sandbox(ctx context.Context, env gcphost.Env) (gcphost.Workloads, error) {
