@@ -27,6 +27,7 @@ import (
 	"github.com/sockerless/sockerless/agent/agentbin"
 	"github.com/sockerless/sockerless/functions/backends/local"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/sandbox/nsrun"
 )
 
 // Config configures a Driver.
@@ -53,6 +54,8 @@ type Driver struct {
 	log      *slog.Logger
 
 	bridges bridges
+	// rootless: containers run in user namespaces (see rootless.go).
+	rootless bool
 
 	mu        sync.Mutex
 	workloads map[string]*workload
@@ -92,6 +95,7 @@ func New(ctx context.Context, cfg Config) (*Driver, error) {
 		agent:     agentbin.New(cfg.AgentBinary, filepath.Join(cfg.Dir, "native", "agent")),
 		state:     filepath.Join(cfg.Dir, "native", "state"),
 		workloads: map[string]*workload{},
+		rootless:  nsrun.Rootless(),
 	}
 	if err := os.MkdirAll(d.state, 0o700); err != nil {
 		return nil, err
@@ -153,7 +157,7 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	if err := d.writeEtc(ctx, w, sn.mode, d.peersOf(w)); err != nil {
 		return errors.Join(err, d.releaseNet(sn))
 	}
-	rootfs, err := d.mountRootfs(w.ID, lower)
+	rootfs, err := d.mountRootfs(w.ID, lower, sn)
 	if err != nil {
 		return errors.Join(err, d.releaseNet(sn))
 	}

@@ -44,6 +44,9 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 	if err == nil {
 		err = nsrun.WithGroups(rootfs, user, w.GroupAdd)
 	}
+	if err == nil && d.rootless {
+		err = rootlessUser(w, user)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,99 @@
+// Package unprivileged runs a test as an unprivileged user, for tests of
+// what works without root (rootless containers): run as root, Rerun runs
+// the calling test again in a copy of the test binary as uid and gid
+// 65534 and reports that run as the test's result.
+package unprivileged
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// ID is the uid and gid the test runs again as (nobody, nogroup).
+const ID = 65534
+
+// Rerun returns false when this process is not root: the caller runs the
+// test itself. As root it runs the test again as ID, with env added to
+// a minimal environment, fails or skips t as that run did, and returns
+// true: the caller returns. Files the rerun needs from root (a built
+// binary) go in Dir.
+func Rerun(t *testing.T, env ...string) bool {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		return false
+	}
+	dir := Dir(t)
+	bin := filepath.Join(dir, "test.bin")
+	copyFile(t, os.Args[0], bin)
+	var run []string
+	for _, part := range strings.Split(t.Name(), "/") {
+		run = append(run, "^"+regexp.QuoteMeta(part)+"$")
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), bin, "-test.run="+strings.Join(run, "/"), "-test.v", "-test.count=1")
+	cmd.Dir = wd
+	cmd.Env = append([]string{"TMPDIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}, env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: ID, Gid: ID}}
+	out, err := cmd.CombinedOutput()
+	switch {
+	case err != nil:
+		t.Fatalf("as uid %d: %v\n%s", ID, err, out)
+	case strings.Contains(string(out), "--- SKIP: "+t.Name()+" "):
+		t.Skipf("as uid %d:\n%s", ID, out)
+	default:
+		t.Logf("as uid %d:\n%s", ID, out)
+	}
+	return true
+}
+
+// Dir is a directory the unprivileged rerun may read and write, removed
+// when t ends (once per test).
+func Dir(t *testing.T) string {
+	t.Helper()
+	if d, ok := dirs[t.Name()]; ok {
+		return d
+	}
+	d, err := os.MkdirTemp("", "unprivileged-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rerun's temporary files go here too; sticky, as /tmp.
+	if err := os.Chmod(d, 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	dirs[t.Name()] = d
+	t.Cleanup(func() { delete(dirs, t.Name()); os.RemoveAll(d) })
+	return d
+}
+
+// dirs is each running test's Dir; tests that call Rerun do not run in
+// parallel with each other (each waits for its rerun).
+var dirs = map[string]string{}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
