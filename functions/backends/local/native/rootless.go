@@ -47,3 +47,9 @@ func rootlessUser(w core.Workload, u *user.ExecUser) error {
 	u.Sgids = nil
 	return nil
 }
+
+// DiscardsLimits implements core.LimitDiscarder: a rootless container
+// has no cgroup of its own to hold limits in.
+func (d *Driver) DiscardsLimits() bool { return d.rootless }
+
+var _ core.LimitDiscarder = (*Driver)(nil)
