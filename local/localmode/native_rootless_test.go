@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"os"
@@ -351,4 +352,41 @@ func copyFile(t *testing.T, from, to string) {
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestNativeWithoutUserNamespaces: where neither root nor user
+// namespaces are to be had, --runtime native fails at startup saying so
+// and naming --runtime sandbox, and auto chooses the sandbox, saying why.
+func TestNativeWithoutUserNamespaces(t *testing.T) {
+	if os.Geteuid() == 0 {
+		if err := native.Supported(); err != nil {
+			t.Skip(err) // not for want of root: the runtime is not built in
+		}
+		unprivileged.RerunWithoutUserNS(t)
+		return
+	}
+	if err := native.Supported(); err == nil {
+		t.Skip("this process may create user namespaces")
+	}
+	dir := shortTempDir(t)
+	_, err := Start(context.Background(), Options{
+		Socket: filepath.Join(dir, "docker.sock"), DataDir: filepath.Join(dir, "data"), Runtime: RuntimeNative,
+		Log: slog.New(slog.DiscardHandler),
+	})
+	if err == nil {
+		t.Fatal("local mode started with --runtime native without root or user namespaces")
+	}
+	t.Logf("--runtime native: %v", err)
+	for _, want := range []string{"--runtime native:", "needs root or user namespaces", "--runtime sandbox"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the startup error %q lacks %q", err, want)
+		}
+	}
+	auto, _ := startWith(t, context.Background(), Options{
+		Socket: filepath.Join(dir, "auto.sock"), DataDir: filepath.Join(dir, "auto"), Runtime: RuntimeAuto,
+	})
+	if auto.Runtime != RuntimeSandbox || !strings.HasPrefix(auto.RuntimeWhy, "auto: the native runtime needs root or user namespaces") {
+		t.Errorf("auto chose %s (%s), want the sandbox, saying why", auto.Runtime, auto.RuntimeWhy)
+	}
+	t.Logf("--runtime auto: %s (%s)", auto.Runtime, auto.RuntimeWhy)
 }

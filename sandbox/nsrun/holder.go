@@ -93,7 +93,7 @@ func StartHolder(rs RootSpec) (*Holder, error) {
 	}
 	if err := h.cmd.Start(); err != nil {
 		h.ctl.Close()
-		return nil, fmt.Errorf("start the user namespace of a rootless container: %w", err)
+		return nil, fmt.Errorf("start the user namespace of a rootless container: %w%s", err, userNSHint(err))
 	}
 	if maps.tools != nil {
 		if err := maps.apply(h.cmd.Process.Pid); err != nil {
@@ -282,4 +282,15 @@ func loopbackUp() error {
 		return fmt.Errorf("bring up loopback: %w", err)
 	}
 	return nil
+}
+
+// userNSHint says what usually makes the kernel refuse a user namespace.
+func userNSHint(err error) string {
+	switch {
+	case errors.Is(err, unix.ENOSPC):
+		return " (the sysctl user.max_user_namespaces is 0 or reached)"
+	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
+		return " (unprivileged user namespaces are off: kernel.unprivileged_userns_clone, kernel.apparmor_restrict_unprivileged_userns)"
+	}
+	return ""
 }

@@ -5,6 +5,7 @@
 package unprivileged
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -25,6 +26,22 @@ const ID = 65534
 // binary) go in Dir.
 func Rerun(t *testing.T, env ...string) bool {
 	t.Helper()
+	return rerun(t, false, env)
+}
+
+// RerunWithoutUserNS is Rerun where the rerun may create no user
+// namespace: it runs in a user namespace of its own (root's uid and ID
+// mapped as themselves) whose max_user_namespaces is 0, a limit that
+// holds for it and below, never the host. The kernel then refuses what
+// rootless containers need, as a kernel without unprivileged user
+// namespaces would.
+func RerunWithoutUserNS(t *testing.T, env ...string) bool {
+	t.Helper()
+	return rerun(t, true, env)
+}
+
+func rerun(t *testing.T, noUserNS bool, env []string) bool {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		return false
 	}
@@ -39,10 +56,18 @@ func Rerun(t *testing.T, env ...string) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(t.Context(), bin, "-test.run="+strings.Join(run, "/"), "-test.v", "-test.count=1")
+	args := []string{bin, "-test.run=" + strings.Join(run, "/"), "-test.v", "-test.count=1"}
+	cmd := exec.CommandContext(t.Context(), args[0], args[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: ID, Gid: ID}}
+	if noUserNS {
+		id := fmt.Sprint(ID)
+		cmd = exec.CommandContext(t.Context(), "/bin/sh", append([]string{"-c",
+			`echo 0 > /proc/sys/user/max_user_namespaces && exec setpriv --reuid=` + id + ` --regid=` + id + ` --clear-groups "$@"`, "sh"}, args...)...)
+		maps := []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}, {ContainerID: ID, HostID: ID, Size: 1}}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps, GidMappingsEnableSetgroups: true}
+	}
 	cmd.Dir = wd
 	cmd.Env = append([]string{"TMPDIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}, env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: ID, Gid: ID}}
 	out, err := cmd.CombinedOutput()
 	switch {
 	case err != nil:
