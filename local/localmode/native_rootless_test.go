@@ -136,6 +136,21 @@ func TestNativeRootless(t *testing.T) {
 		if len(created.Warnings) != 1 || !strings.Contains(created.Warnings[0], "memory limit") || !strings.Contains(created.Warnings[0], "discarded") {
 			t.Errorf("warnings %q, want dockerd's memory limit discarded", created.Warnings)
 		}
+		pids := int64(10)
+		updated, err := cli.ContainerUpdate(ctx, created.ID, client.ContainerUpdateOptions{Resources: &container.Resources{PidsLimit: &pids}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(updated.Warnings, func(w string) bool { return strings.Contains(w, "PIDs limit discarded") }) {
+			t.Errorf("docker update --pids-limit: warnings %q, want dockerd's PIDs limit discarded", updated.Warnings)
+		}
+		insp, err := cli.ContainerInspect(ctx, created.ID, client.ContainerInspectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hc := insp.Container.HostConfig; hc.Memory != 0 || (hc.PidsLimit != nil && *hc.PidsLimit > 0) {
+			t.Errorf("inspect shows Memory %d, PidsLimit %v: the limits are not discarded", hc.Memory, hc.PidsLimit)
+		}
 	})
 	t.Run("stdin reaches main", func(t *testing.T) { testRootlessStdin(t, cli) })
 	t.Run("exec, docker cp and -p", func(t *testing.T) { testRootlessRunning(t, cli) })
@@ -245,6 +260,9 @@ func testRootlessRefusals(t *testing.T, cli *client.Client) {
 	defer cli.ContainerRemove(ctx, holder.ID, client.ContainerRemoveOptions{Force: true})
 	if _, err := cli.ContainerStart(ctx, holder.ID, client.ContainerStartOptions{}); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := cli.ContainerPause(ctx, holder.ID, client.ContainerPauseOptions{}); err == nil || !strings.Contains(err.Error(), "--runtime sandbox") {
+		t.Errorf("docker pause: %v; want a refusal naming --runtime sandbox", err)
 	}
 	cases := []struct {
 		name    string
