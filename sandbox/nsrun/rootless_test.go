@@ -53,7 +53,7 @@ func TestStartRootless(t *testing.T) {
 			p, err := nsrun.Start(context.Background(), nsrun.RunSpec{
 				Spec: nsrun.Spec{Hostname: "rootless", HostNetwork: tc.host, Cgroup: "/sockerless-test/rootless", Memory: 64 << 20},
 				ID:   "rootless", State: filepath.Join(dir, "state"), Lower: lower, Dir: filepath.Join(dir, "c"),
-				Args: []string{"/bin/sh", "-c", "busybox cat /proc/self/uid_map | busybox tr -s ' ' | busybox sed 's/^ //'; [ -e /sys/class/net/lo ] && [ ! -e /sys/class/net/eth0 ] && [ \"$(busybox ls /sys/class/net)\" = lo ] && echo lo; exit 5"},
+				Args:   []string{"/bin/sh", "-c", "busybox cat /proc/self/uid_map | busybox tr -s ' ' | busybox sed 's/^ //'; [ -e /sys/class/net/lo ] && [ ! -e /sys/class/net/eth0 ] && [ \"$(busybox ls /sys/class/net)\" = lo ] && echo lo; exit 5"},
 				Stdout: &stdout, Stderr: &stderr,
 			})
 			if err != nil {
