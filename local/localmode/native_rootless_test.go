@@ -101,13 +101,7 @@ func TestNativeRootless(t *testing.T) {
 	importImage(t, ctx, cli, busyboxRootfs(t), "bb:1")
 	bb := func(cmd ...string) *container.Config { return &container.Config{Image: "bb:1", Cmd: cmd} }
 
-	cases := []struct {
-		name       string
-		cfg        *container.Config
-		hc         *container.HostConfig
-		wantCode   int64
-		wantStdout string
-	}{
+	runCases(t, cli, []nativeCase{
 		{name: "echo reaches the log", cfg: bb("echo", "hello rootless"), wantStdout: "hello rootless\n"},
 		{name: "exit code is main's", cfg: bb("sh", "-c", "exit 3"), wantCode: 3},
 		{name: "a signal is 128 plus its number", cfg: bb("sh", "-c", "kill -TERM $$"), wantCode: 143},
@@ -117,15 +111,7 @@ func TestNativeRootless(t *testing.T) {
 		{name: "network none has only loopback", cfg: bb("ls", "/sys/class/net"), hc: &container.HostConfig{NetworkMode: "none"}, wantStdout: "lo\n"},
 		{name: "the default bridge is loopback only", cfg: bb("ls", "/sys/class/net"), hc: &container.HostConfig{NetworkMode: "bridge"}, wantStdout: "lo\n"},
 		{name: "--memory is discarded, not enforced", cfg: bb("echo", "ran"), hc: &container.HostConfig{Resources: container.Resources{Memory: 64 << 20}}, wantStdout: "ran\n"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			run := runNative(t, cli, tc.cfg, tc.hc)
-			if run.code != tc.wantCode || (tc.wantStdout != "" && run.stdout != tc.wantStdout) {
-				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, stdout %q", run.code, run.stdout, run.stderr, tc.wantCode, tc.wantStdout)
-			}
-		})
-	}
+	})
 
 	t.Run("--memory's warning is dockerd's", func(t *testing.T) {
 		created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: bb("true"), HostConfig: &container.HostConfig{Resources: container.Resources{Memory: 64 << 20}}})
@@ -150,6 +136,30 @@ func TestNativeRootless(t *testing.T) {
 		}
 		if hc := insp.Container.HostConfig; hc.Memory != 0 || (hc.PidsLimit != nil && *hc.PidsLimit > 0) {
 			t.Errorf("inspect shows Memory %d, PidsLimit %v: the limits are not discarded", hc.Memory, hc.PidsLimit)
+		}
+	})
+	t.Run("a container starts again", func(t *testing.T) {
+		created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: bb("sh", "-c", "echo run >> /root/runs; cat /root/runs")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cli.ContainerRemove(ctx, created.ID, client.ContainerRemoveOptions{Force: true})
+		for range 2 {
+			wait := cli.ContainerWait(ctx, created.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
+			if _, err := cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case res := <-wait.Result:
+				if res.StatusCode != 0 {
+					t.Fatalf("exit %d", res.StatusCode)
+				}
+			case err := <-wait.Error:
+				t.Fatal(err)
+			}
+		}
+		if out, _ := logsOf(t, cli, created.ID); out != "run\nrun\nrun\n" {
+			t.Errorf("logs of two runs %q, want the first run's line, then both (the layer kept)", out)
 		}
 	})
 	t.Run("stdin reaches main", func(t *testing.T) { testRootlessStdin(t, cli) })
@@ -315,14 +325,7 @@ func TestNativeRootlessDebian(t *testing.T) {
 	}
 	if os.Geteuid() == 0 {
 		tarball := debimage.Require(t, "bookworm", debianPackages...)
-		readable := filepath.Join(unprivileged.Dir(t), "debian.tar")
-		if err := os.Link(tarball, readable); err != nil {
-			copyFile(t, tarball, readable)
-		}
-		if err := os.Chmod(readable, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		rootlessOrRerun(t, rootlessDebianEnv+"="+readable)
+		rootlessOrRerun(t, rootlessDebianEnv+"="+unprivileged.Share(t, tarball))
 		return
 	}
 	_, cli := startRootless(t)
@@ -332,18 +335,27 @@ func TestNativeRootlessDebian(t *testing.T) {
 	image := func(cmd ...string) *container.Config {
 		return &container.Config{Image: "debian:rootless", Cmd: cmd, Env: []string{"PATH=/usr/local/bin:/usr/bin:/bin"}}
 	}
-	for _, tc := range []struct {
-		name       string
-		cfg        *container.Config
-		wantCode   int64
-		wantStdout string
-	}{
+	runCases(t, cli, []nativeCase{
 		{name: "python3 runs", cfg: image("python3", "-c", "print(1)"), wantStdout: "1\n"},
 		{name: "python3's exit code is the container's", cfg: image("python3", "-c", "import sys; sys.exit(7)"), wantCode: 7},
 		{name: "python3 sees env and workdir", cfg: withDir(withEnv(image("python3", "-c", "import os; print(os.getcwd(), os.environ['X'])"), "X=y"), "/srv"), wantStdout: "/srv y\n"},
-	} {
+	})
+}
+
+// nativeCase is a container run to its exit and what it must give.
+type nativeCase struct {
+	name       string
+	cfg        *container.Config
+	hc         *container.HostConfig
+	wantCode   int64
+	wantStdout string // "" is any
+}
+
+// runCases runs each case as a subtest.
+func runCases(t *testing.T, cli *client.Client, cases []nativeCase) {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			run := runNative(t, cli, tc.cfg, nil)
+			run := runNative(t, cli, tc.cfg, tc.hc)
 			if run.code != tc.wantCode || (tc.wantStdout != "" && run.stdout != tc.wantStdout) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, stdout %q", run.code, run.stdout, run.stderr, tc.wantCode, tc.wantStdout)
 			}
@@ -352,25 +364,6 @@ func TestNativeRootlessDebian(t *testing.T) {
 }
 
 func withEnv(c *container.Config, kv string) *container.Config { c.Env = append(c.Env, kv); return c }
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestNativeWithoutUserNamespaces: where neither root nor user
 // namespaces are to be had, --runtime native fails at startup saying so
@@ -407,4 +400,19 @@ func TestNativeWithoutUserNamespaces(t *testing.T) {
 		t.Errorf("auto chose %s (%s), want the sandbox, saying why", auto.Runtime, auto.RuntimeWhy)
 	}
 	t.Logf("--runtime auto: %s (%s)", auto.Runtime, auto.RuntimeWhy)
+}
+
+// logsOf is a container's log, stdout and stderr.
+func logsOf(t *testing.T, cli *client.Client, id string) (string, string) {
+	t.Helper()
+	logs, err := cli.ContainerLogs(context.Background(), id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logs.Close()
+	var stdout, stderr bytes.Buffer
+	if _, err := stdcopy.StdCopy(&stdout, &stderr, logs); err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String()
 }

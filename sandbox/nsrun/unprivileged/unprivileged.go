@@ -46,8 +46,7 @@ func rerun(t *testing.T, noUserNS bool, env []string) bool {
 		return false
 	}
 	dir := Dir(t)
-	bin := filepath.Join(dir, "test.bin")
-	copyFile(t, os.Args[0], bin)
+	bin := Share(t, os.Args[0])
 	var run []string
 	for _, part := range strings.Split(t.Name(), "/") {
 		run = append(run, "^"+regexp.QuoteMeta(part)+"$")
@@ -98,6 +97,20 @@ func Dir(t *testing.T) string {
 	dirs[t.Name()] = d
 	t.Cleanup(func() { delete(dirs, t.Name()); os.RemoveAll(d) })
 	return d
+}
+
+// Share makes the file at path readable by the rerun: a link to it (or
+// a copy, across file systems) in Dir, whose path it returns.
+func Share(t *testing.T, path string) string {
+	t.Helper()
+	shared := filepath.Join(Dir(t), filepath.Base(path))
+	if err := os.Link(path, shared); err != nil {
+		copyFile(t, path, shared)
+	}
+	if err := os.Chmod(shared, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return shared
 }
 
 // dirs is each running test's Dir; tests that call Rerun do not run in

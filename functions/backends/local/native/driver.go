@@ -70,6 +70,8 @@ type workload struct {
 	// endpoints are its addresses on bridge networks, and the names its
 	// peers on user-defined ones know it by.
 	endpoints []core.Endpoint
+	// cgroups are its cgroup directories (see cgroupPaths).
+	cgroups map[string]string
 	// lastStats is the previous Stats sample, the next one's PreCPUStats.
 	lastStats container.StatsResponse
 	done      chan struct{}
@@ -216,7 +218,7 @@ func (d *Driver) Status(ctx context.Context, id string) (core.WorkloadStatus, er
 			st.Procs = len(pids)
 		}
 		// The agent reports main's exit while the container lives on.
-		st.OOMKilled = oomKilled(wl.c)
+		st.OOMKilled = oomKilled(wl.cgroups)
 	}
 	return st, nil
 }

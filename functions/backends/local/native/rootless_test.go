@@ -4,13 +4,11 @@ package native_test
 
 import (
 	"bytes"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/sockerless/sockerless/agent/agentbin"
-	"github.com/sockerless/sockerless/functions/backends/local/native"
 	"github.com/sockerless/sockerless/functions/core"
 	"github.com/sockerless/sockerless/functions/core/computetest"
 	"github.com/sockerless/sockerless/sandbox/nsrun/unprivileged"
@@ -36,24 +34,6 @@ func rootless(t *testing.T) (string, bool) {
 	return os.Getenv(agentEnv), true
 }
 
-// newRootlessDriver is newDriver for the unprivileged rerun.
-func newRootlessDriver(t *testing.T, agentURL, agent string) *native.Driver {
-	t.Helper()
-	if err := native.Supported(); err != nil {
-		t.Skip(err)
-	}
-	d, err := native.New(t.Context(), native.Config{Dir: t.TempDir(), AgentURL: agentURL, AgentBinary: agent, Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return d
-}
-
 // TestRootlessCompute runs the compute conformance suite against the
 // native runtime as an unprivileged user: containers in user
 // namespaces, their overlays mounted there.
@@ -64,7 +44,7 @@ func TestRootlessCompute(t *testing.T) {
 		return
 	}
 	computetest.Run(t, func(t *testing.T, agentURL string) computetest.Target {
-		d := newRootlessDriver(t, agentURL, agent)
+		d := newDriverWith(t, agentURL, agent)
 		img, err := d.Import(t.Context(), bytes.NewReader(image), []string{"ENV PATH=/bin"}, "")
 		if err != nil {
 			t.Fatal(err)

@@ -98,7 +98,7 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 		return nil, fmt.Errorf("start container %s: %w", shortID(w.ID), err)
 	}
 	pid, _ := p.Pid()
-	wl := &workload{c: c, proxy: proxy, net: net, done: make(chan struct{}), status: core.WorkloadStatus{Running: true, Known: true, Pid: pid}}
+	wl := &workload{c: c, proxy: proxy, net: net, cgroups: cgroupPaths(c), done: make(chan struct{}), status: core.WorkloadStatus{Running: true, Known: true, Pid: pid}}
 	go d.wait(w.ID, wl, p, logs)
 	return wl, nil
 }
@@ -108,7 +108,7 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 func (d *Driver) wait(id string, wl *workload, p *libcontainer.Process, logs interface{ Close() error }) {
 	defer close(wl.done)
 	code, msg := nsrun.ExitStatus(p.Wait())
-	oomKilled := oomKilled(wl.c)
+	oomKilled := oomKilled(wl.cgroups)
 	err := errors.Join(d.teardown(id, wl), logs.Close())
 	if err != nil {
 		d.log.Warn("native: teardown", "id", id, "err", err)
