@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -165,6 +166,46 @@ func TestNativeRootless(t *testing.T) {
 	t.Run("stdin reaches main", func(t *testing.T) { testRootlessStdin(t, cli) })
 	t.Run("exec, docker cp and -p", func(t *testing.T) { testRootlessRunning(t, cli) })
 	t.Run("refused", func(t *testing.T) { testRootlessRefusals(t, cli) })
+	t.Run("the docker CLI", func(t *testing.T) { testRootlessCLI(t, inst.DockerHost) })
+}
+
+// testRootlessCLI: the real docker CLI, as the unprivileged user, prints
+// the discarded limit's warning as it does for rootless dockerd, and
+// shows the refusals.
+func testRootlessCLI(t *testing.T, host string) {
+	bin, err := exec.LookPath("docker")
+	if err != nil {
+		t.Skip("no docker CLI: ", err)
+	}
+	for _, tc := range []struct {
+		name               string
+		args               []string
+		wantCode           int
+		wantStdout, wantIn string // wantIn: in stderr
+	}{
+		{name: "-m runs with dockerd's warning", args: []string{"run", "--rm", "-m", "64m", "bb:1", "echo", "hi"}, wantStdout: "hi\n", wantIn: "WARNING: Your kernel does not support memory limit capabilities"},
+		{name: "--cpus is refused", args: []string{"run", "--rm", "--cpus", "1", "bb:1", "true"}, wantCode: 125, wantIn: "NanoCPUs can not be set"},
+		{name: "the exit code is main's", args: []string{"run", "--rm", "bb:1", "sh", "-c", "exit 9"}, wantCode: 9},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(bin, tc.args...)
+			cmd.Env = append(os.Environ(), "DOCKER_HOST="+host)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tc.wantCode || (tc.wantStdout != "" && stdout.String() != tc.wantStdout) || !strings.Contains(stderr.String(), tc.wantIn) {
+				t.Errorf("docker %s: exit %d, stdout %q, stderr %q; want exit %d, stdout %q, stderr with %q",
+					strings.Join(tc.args, " "), code, stdout.String(), stderr.String(), tc.wantCode, tc.wantStdout, tc.wantIn)
+			}
+		})
+	}
 }
 
 // testRootlessRunning: a running rootless container answers exec, takes
