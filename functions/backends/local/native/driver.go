@@ -72,6 +72,10 @@ type workload struct {
 	endpoints []core.Endpoint
 	// cgroups are its cgroup directories (see cgroupPaths).
 	cgroups map[string]string
+	// lc serializes Processes with Destroy: libcontainer's Processes
+	// reads the container's init without its own lock when the cgroup
+	// is unreadable (always, rootless) while Destroy clears it.
+	lc sync.Mutex
 	// lastStats is the previous Stats sample, the next one's PreCPUStats.
 	lastStats container.StatsResponse
 	done      chan struct{}
@@ -214,9 +218,11 @@ func (d *Driver) Status(ctx context.Context, id string) (core.WorkloadStatus, er
 	}
 	d.mu.Unlock()
 	if ok && st.Running {
+		wl.lc.Lock()
 		if pids, err := wl.c.Processes(); err == nil {
 			st.Procs = len(pids)
 		}
+		wl.lc.Unlock()
 		// The agent reports main's exit while the container lives on.
 		st.OOMKilled = oomKilled(wl.cgroups)
 	}

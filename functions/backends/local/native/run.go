@@ -124,7 +124,10 @@ func (d *Driver) wait(id string, wl *workload, p *libcontainer.Process, logs int
 // teardown destroys the container (its remaining processes, cgroup and
 // state) and unmounts its root, leaving its layer at rest.
 func (d *Driver) teardown(id string, wl *workload) error {
-	err := errors.Join(wl.c.Destroy(), d.releaseNet(wl.net), d.unmountRootfs(id))
+	wl.lc.Lock()
+	err := wl.c.Destroy()
+	wl.lc.Unlock()
+	err = errors.Join(err, d.releaseNet(wl.net), d.unmountRootfs(id))
 	if wl.proxy != nil {
 		err = errors.Join(err, wl.proxy.close())
 	}
