@@ -39,6 +39,10 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 	if err := c.validatePorts(req.HostConfig); err != nil {
 		return call.Reply{}, err
 	}
+	warnings, err := c.discardLimits(req.HostConfig)
+	if err != nil {
+		return call.Reply{}, err
+	}
 	img, _, err := c.findImage(ctx, req.Config.Image)
 	if err != nil {
 		return call.Reply{}, err
@@ -99,7 +103,7 @@ func (c *Core) containerCreate(ctx context.Context, in call.Call) (call.Reply, e
 		}
 	}
 	c.emitContainer(ctx, rec, events.ActionCreate, nil)
-	return jsonReply(http.StatusCreated, container.CreateResponse{ID: rec.ID, Warnings: []string{}}), nil
+	return jsonReply(http.StatusCreated, container.CreateResponse{ID: rec.ID, Warnings: warnings}), nil
 }
 
 // newContainer merges the image config into the request, as dockerd does.

@@ -28,6 +28,13 @@ func (c *Core) containerUpdate(ctx context.Context, in call.Call) (call.Reply, e
 	if err := container.ValidateRestartPolicy(req.RestartPolicy); err != nil {
 		return call.Reply{}, invalid("%v", err)
 	}
+	// A runtime that cannot hold limits discards them, as at create.
+	hc := container.HostConfig{Resources: req.Resources}
+	discarded, err := c.discardLimits(&hc)
+	if err != nil {
+		return call.Reply{}, err
+	}
+	req.Resources = hc.Resources
 	found, err := c.runningContainer(ctx, in.Var("name"))
 	if err != nil {
 		return call.Reply{}, err
@@ -46,7 +53,7 @@ func (c *Core) containerUpdate(ctx context.Context, in call.Call) (call.Reply, e
 	if err != nil {
 		return call.Reply{}, err
 	}
-	resp := container.UpdateResponse{Warnings: []string{}}
+	resp := container.UpdateResponse{Warnings: discarded}
 	if limits && rec.running() {
 		resp.Warnings = append(resp.Warnings, "the "+c.cfg.Backend+" backend applies a container's resource limits when it starts it: the new ones hold from its next start")
 	}

@@ -82,6 +82,12 @@ func (c *Core) info(ctx context.Context, in call.Call) (call.Reply, error) {
 		Swarm:   swarm.Info{LocalNodeState: swarm.LocalNodeStateInactive},
 		Plugins: system.PluginsInfo{Volume: []string{"local"}, Network: []string{"bridge", "host", "null"}, Log: []string{"json-file"}},
 	}
+	if c.cfg.Runtime.Rootless {
+		// rootless dockerd's words on a host that delegates it no cgroups.
+		info.SecurityOptions = append(info.SecurityOptions, "name=rootless")
+		info.CgroupDriver = "none"
+		info.Warnings = append(info.Warnings, "WARNING: Running in rootless-mode without cgroups. Resource limits are discarded (see docs/rootless.md).")
+	}
 	for _, r := range recs {
 		if r.running() {
 			info.ContainersRunning++
@@ -205,6 +211,9 @@ func fmtSscan(v string, major, minor *int) (int, error) {
 type RuntimeInfo struct {
 	Name string // "sandbox", "native", "engine"
 	Why  string // "auto: ...", or "" when the user named it
+	// Rootless says it runs containers without root, in user
+	// namespaces: `docker info` says so as rootless dockerd does.
+	Rootless bool
 }
 
 // runtimeName is the runtime containers run on, as `docker info` and

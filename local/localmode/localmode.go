@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -70,7 +71,8 @@ const (
 	RuntimeEngine = "engine"
 	// RuntimeNative runs containers as Linux namespaces and cgroups
 	// over the image's layers (runc's libcontainer): real binaries, no
-	// engine, root needed.
+	// engine; as root, or rootless in user namespaces (no cgroup
+	// limits, loopback-only networks).
 	RuntimeNative = "native"
 	// RuntimeAuto is the native runtime where this process can run it
 	// (see native.Supported), else the sandbox.
@@ -139,13 +141,24 @@ func Start(ctx context.Context, opt Options) (*Instance, error) {
 // chooseRuntime resolves RuntimeAuto (or ""): native where this process
 // can run it, else the sandbox, with why. Another name stays as it is.
 func chooseRuntime(name string) core.RuntimeInfo {
+	if name == RuntimeNative && native.Rootless() {
+		return core.RuntimeInfo{Name: name, Why: rootlessWhy(), Rootless: true}
+	}
 	if name != "" && name != RuntimeAuto {
 		return core.RuntimeInfo{Name: name}
 	}
 	if err := native.Supported(); err != nil {
 		return core.RuntimeInfo{Name: RuntimeSandbox, Why: "auto: " + err.Error()}
 	}
+	if native.Rootless() {
+		return core.RuntimeInfo{Name: RuntimeNative, Why: "auto: " + rootlessWhy(), Rootless: true}
+	}
 	return core.RuntimeInfo{Name: RuntimeNative, Why: "auto: running as root, with overlayfs, network namespaces and the memory and pids cgroups"}
+}
+
+// rootlessWhy says what the native runtime is when not root.
+func rootlessWhy() string {
+	return fmt.Sprintf("rootless (uid %d): each container in a user namespace of its own, with overlayfs; no cgroup limits, and bridge networks are loopback only (docs/rootless.md)", os.Geteuid())
 }
 
 // openFunction opens the local function over the runtime rt.

@@ -33,12 +33,7 @@ func TestNativeDebian(t *testing.T) {
 		return &container.Config{Image: "debian:native", Cmd: cmd, Env: []string{"PATH=/usr/local/bin:/usr/bin:/bin"}}
 	}
 
-	cases := []struct {
-		name       string
-		cfg        *container.Config
-		wantCode   int64
-		wantStdout string
-	}{
+	runCases(t, cli, []nativeCase{
 		{name: "python3 runs", cfg: image("python3", "-c", "print(1)"), wantStdout: "1\n"},
 		{name: "python3's exit code is the container's", cfg: image("python3", "-c", "import sys; sys.exit(7)"), wantCode: 7},
 		{name: "SIGKILL of main is 137", cfg: image("bash", "-c", "kill -KILL $$"), wantCode: 137},
@@ -50,15 +45,7 @@ func TestNativeDebian(t *testing.T) {
 		{name: "--user runs main as that user", cfg: withUser(image("id", "-u"), "nobody"), wantStdout: "65534\n"},
 		{name: "--workdir is made and used", cfg: withDir(image("pwd"), "/srv/work"), wantStdout: "/srv/work\n"},
 		{name: "HOME comes from the user's entry", cfg: image("bash", "-c", "echo $HOME"), wantStdout: "/root\n"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			run := runNative(t, cli, tc.cfg, nil)
-			if run.code != tc.wantCode || (tc.wantStdout != "" && run.stdout != tc.wantStdout) {
-				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, stdout %q", run.code, run.stdout, run.stderr, tc.wantCode, tc.wantStdout)
-			}
-		})
-	}
+	})
 
 	t.Run("python3 reaches another container's http.server by name", func(t *testing.T) { testPythonByName(t, ctx, cli, image) })
 

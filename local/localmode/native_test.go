@@ -1,7 +1,6 @@
 package localmode
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -9,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/sockerless/sockerless/functions/backends/local/native"
@@ -64,17 +62,7 @@ func runNative(t *testing.T, cli *client.Client, cfg *container.Config, hc *cont
 	case err := <-wait.Error:
 		t.Fatal(err)
 	}
-	logs, err := cli.ContainerLogs(ctx, created.ID, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	_, err = stdcopy.StdCopy(&stdout, &stderr, logs)
-	logs.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	run.stdout, run.stderr = stdout.String(), stderr.String()
+	run.stdout, run.stderr = logsOf(t, cli, created.ID)
 	insp, err := cli.ContainerInspect(ctx, created.ID, client.ContainerInspectOptions{})
 	if err != nil {
 		t.Fatal(err)

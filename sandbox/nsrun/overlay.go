@@ -15,8 +15,15 @@ import (
 // index, redirect_dir and metacopy are off: the layer holds only plain
 // files and whiteouts, which a layer at rest can be read back from.
 func MountOverlay(lower, upper, work, merged string) error {
-	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s,index=off,redirect_dir=off,metacopy=off",
-		escapeOpt(lower), escapeOpt(upper), escapeOpt(work))
+	return mountOverlay(lower, upper, work, merged, "redirect_dir=off")
+}
+
+// mountOverlay is MountOverlay with more options: redirect_dir=off as
+// root; userxattr in a user namespace (whose xattrs are user.overlay.*,
+// and which never follows redirects).
+func mountOverlay(lower, upper, work, merged, more string) error {
+	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s,index=off,metacopy=off,%s",
+		escapeOpt(lower), escapeOpt(upper), escapeOpt(work), more)
 	if err := unix.Mount("overlay", merged, "overlay", 0, opts); err != nil {
 		return fmt.Errorf("mount the overlay root at %s: %w", merged, err)
 	}

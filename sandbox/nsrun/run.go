@@ -19,6 +19,8 @@ type Process struct {
 	pid  int
 	done chan struct{}
 	code int
+	// holder holds a rootless container's namespaces and overlay.
+	holder *Holder
 }
 
 // Start mounts rs's root, creates its container and starts rs.Args as
@@ -31,15 +33,38 @@ func Start(ctx context.Context, rs RunSpec) (*Process, error) {
 			return nil, err
 		}
 	}
-	if err := MountOverlay(rs.Lower, upper, work, merged); err != nil {
+	var h *Holder
+	if Rootless() {
+		var err error
+		if h, err = RootlessRoot(&rs.Spec, RootSpec{Lower: rs.Lower, Upper: upper, Work: work, Merged: merged}); err != nil {
+			return nil, err
+		}
+	} else if err := MountOverlay(rs.Lower, upper, work, merged); err != nil {
 		return nil, err
 	}
 	p, lp, err := start(rs, merged)
 	if err != nil {
-		return nil, errors.Join(err, unmount(merged, work))
+		return nil, errors.Join(err, h.Close(), unmount(merged, work))
 	}
+	p.holder = h
 	go p.wait(ctx, lp, merged, work)
 	return p, nil
+}
+
+// RootlessRoot starts the holder of a rootless container's root rs and
+// points s at its namespaces: a network namespace of its own unless s
+// keeps the host's or joins one.
+func RootlessRoot(s *Spec, rs RootSpec) (*Holder, error) {
+	rs.Net = !s.HostNetwork && s.NetNS == ""
+	h, err := StartHolder(rs)
+	if err != nil {
+		return nil, err
+	}
+	s.UserNS, s.MountNS = h.NS("user"), h.NS("mnt")
+	if rs.Net {
+		s.NetNS = h.NS("net")
+	}
+	return h, nil
 }
 
 func start(rs RunSpec, rootfs string) (*Process, *libcontainer.Process, error) {
@@ -94,12 +119,29 @@ func (p *Process) wait(ctx context.Context, lp *libcontainer.Process, merged, wo
 	ps, err := lp.Wait()
 	close(exited)
 	p.code, _ = ExitStatus(ps, err)
-	_ = errors.Join(p.c.Destroy(), unmount(merged, work))
+	_ = errors.Join(p.c.Destroy(), p.holder.Close(), unmount(merged, work))
 	close(p.done)
 }
 
 func unmount(merged, work string) error {
-	return errors.Join(Unmount(merged), os.RemoveAll(work), os.Remove(merged))
+	return errors.Join(Unmount(merged), RemoveAll(work), os.Remove(merged))
+}
+
+// RemoveAll is os.RemoveAll that also removes the directories without
+// permissions an overlay mounted in a user namespace leaves in its work
+// directory (work/work, mode 0, owned by this user).
+func RemoveAll(dir string) error {
+	err := os.RemoveAll(dir)
+	if err == nil || !errors.Is(err, os.ErrPermission) {
+		return err
+	}
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if d != nil && d.IsDir() {
+			_ = os.Chmod(p, 0o700)
+		}
+		return nil
+	})
+	return os.RemoveAll(dir)
 }
 
 // Pid is the init's process ID on the host.

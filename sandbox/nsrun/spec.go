@@ -73,8 +73,15 @@ func Config(s Spec) (*configs.Config, error) {
 		quota := s.NanoCPUs * cfsPeriod / 1e9
 		res.CPU = &specs.LinuxCPU{Period: &period, Quota: &quota}
 	}
+	rootless := s.UserNS != "" || Rootless()
+	if rootless {
+		if err := toRootless(s, spec); err != nil {
+			return nil, err
+		}
+	}
 	return specconv.CreateLibcontainerConfig(&specconv.CreateOpts{
 		CgroupName: path.Base(s.Cgroup), Spec: spec, NoNewKeyring: true,
+		RootlessEUID: rootless, RootlessCgroups: rootless,
 	})
 }
 

@@ -34,23 +34,27 @@ func init() {
 	if len(os.Args) > 1 && os.Args[1] == "init" && os.Getenv("_LIBCONTAINER_INITPIPE") != "" {
 		libcontainer.Init()
 	}
+	if len(os.Args) > 1 && os.Args[1] == holderArg && os.Getenv(holderEnv) == "1" {
+		holderMain()
+	}
 	runtime.LockOSThread()
 }
 
 // Supported says whether this process can run containers, and if not,
-// what is missing: root (rootless containers in user namespaces are not
-// implemented yet), the overlay filesystem, network namespaces, and
-// cgroups with the memory and pids controllers (v1 or v2).
+// what is missing: the overlay filesystem, network namespaces, and
+// either root with cgroups with the memory and pids controllers (v1 or
+// v2) or, not as root, user namespaces the kernel lets it make and mount
+// an overlay in (see Rootless).
 func Supported() error {
-	if uid := os.Geteuid(); uid != 0 {
-		return fmt.Errorf("the native runtime needs root (this process runs as uid %d; rootless containers in user namespaces are not implemented yet)", uid)
-	}
 	fss, err := os.ReadFile("/proc/filesystems")
 	if err != nil || !strings.Contains(string(fss), "\toverlay\n") {
 		return errors.New("the native runtime needs the kernel's overlay filesystem (modprobe overlay)")
 	}
 	if _, err := os.Stat("/proc/self/ns/net"); err != nil {
 		return errors.New("the native runtime needs network namespaces (a kernel built with CONFIG_NET_NS)")
+	}
+	if Rootless() {
+		return rootlessSupported()
 	}
 	return cgroupsSupported()
 }

@@ -17,6 +17,10 @@ type Spec struct {
 	// names one to join, or "" for a new one with loopback only.
 	HostNetwork bool
 	NetNS       string
+	// UserNS and MountNS are a rootless container's holder's user and
+	// mount namespaces, which it joins (see Holder); its limits are
+	// not applied (see Rootless).
+	UserNS, MountNS string
 	// Cgroup is the container's cgroup path ("/sockerless/<id>").
 	Cgroup string
 	// Limits; zero is none.

@@ -32,7 +32,7 @@ func main() {
 	flag.BoolVar(&opt.AllowRemote, "allow-remote", false, "permit a non-loopback --tcp or --metrics-addr address (no TLS: trusted networks only)")
 	flag.StringVar(&opt.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9323; loopback only unless --allow-remote; default off)")
 	flag.StringVar(&opt.DataDir, "data", defaultData(), "directory for state, images, containers and volumes")
-	flag.StringVar(&opt.Runtime, "runtime", localmode.RuntimeAuto, "where containers run: auto (native where it can run, else sandbox), sandbox (no engine needed), native (real binaries in Linux namespaces; root) or engine (a Docker Engine)")
+	flag.StringVar(&opt.Runtime, "runtime", localmode.RuntimeAuto, "where containers run: auto (native where it can run, else sandbox), sandbox (no engine needed), native (real binaries in Linux namespaces; as root, or rootless in user namespaces) or engine (a Docker Engine)")
 	flag.StringVar(&opt.EngineHost, "engine-host", "unix:///var/run/docker.sock", "the Docker Engine the engine runtime uses")
 	flag.StringVar(&opt.EngineAgent, "engine-agent", "", "static agent binary for engine and native containers (default: the one embedded in this binary)")
 	debug := flag.Bool("debug", false, "log every invocation, agent session and stream besides each request")

@@ -33,7 +33,7 @@ func TestCrashHelper(t *testing.T) {
 	if dir == "" {
 		t.Skip("run by TestCrashLeavesNothing")
 	}
-	d, err := native.New(t.Context(), native.Config{Dir: dir, AgentURL: "ws://127.0.0.1:9/agent/v1/connect", Log: slog.New(slog.DiscardHandler)})
+	d, err := native.New(t.Context(), native.Config{Dir: dir, AgentURL: "ws://127.0.0.1:9/agent/v1/connect", AgentBinary: os.Getenv(agentEnv), Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,38 +79,7 @@ func TestCrashLeavesNothing(t *testing.T) {
 	}
 	busyboxImage(t) // skips without busybox
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$", "-test.v")
-	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var id, pid string
-	var namespaces []string // the helper's bridges' network namespace among them
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) == 2 && f[0] == "netns" {
-			namespaces = append(namespaces, f[1])
-		}
-		if len(f) == 3 && f[0] == "started" {
-			id, pid = f[1], f[2]
-			break
-		}
-	}
-	if id == "" {
-		_ = cmd.Process.Kill()
-		t.Fatalf("the helper did not start a container: %v", cmd.Wait())
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
-
+	id, pid, namespaces := crash(t, dir)
 	mounts, cgroups := held(t, dir, id)
 	if mounts == 0 || cgroups == 0 {
 		t.Fatalf("after the crash: %d mounts, %d cgroups; the test needs the container to outlive its process", mounts, cgroups)
@@ -119,6 +88,7 @@ func TestCrashLeavesNothing(t *testing.T) {
 	// with it: the container's namespace is down to loopback.
 	// The kernel tears a namespace down in the background.
 	var dev []byte
+	var err error
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		dev, err = os.ReadFile("/proc/" + pid + "/net/dev")
 		if err != nil || !strings.Contains(string(dev), "eth0") || time.Now().After(deadline) {
@@ -153,6 +123,43 @@ func TestCrashLeavesNothing(t *testing.T) {
 			t.Fatalf("after the crash and a restart, still held: %v", left)
 		}
 	}
+}
+
+// crash runs TestCrashHelper over dir, kills it once its container runs,
+// and returns the container's ID, its init's pid and the network
+// namespaces the helper held besides its own (its bridges' among them).
+func crash(t *testing.T, dir string) (id, pid string, namespaces []string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$", "-test.v")
+	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 2 && f[0] == "netns" {
+			namespaces = append(namespaces, f[1])
+		}
+		if len(f) == 3 && f[0] == "started" {
+			id, pid = f[1], f[2]
+			break
+		}
+	}
+	if id == "" {
+		_ = cmd.Process.Kill()
+		t.Fatalf("the helper did not start a container: %v", cmd.Wait())
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	return id, pid, namespaces
 }
 
 // heldNetns lists the network namespaces ("net:[inode]") process pid

@@ -27,6 +27,7 @@ import (
 	"github.com/sockerless/sockerless/agent/agentbin"
 	"github.com/sockerless/sockerless/functions/backends/local"
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/sandbox/nsrun"
 )
 
 // Config configures a Driver.
@@ -53,6 +54,8 @@ type Driver struct {
 	log      *slog.Logger
 
 	bridges bridges
+	// rootless: containers run in user namespaces (see rootless.go).
+	rootless bool
 
 	mu        sync.Mutex
 	workloads map[string]*workload
@@ -67,6 +70,12 @@ type workload struct {
 	// endpoints are its addresses on bridge networks, and the names its
 	// peers on user-defined ones know it by.
 	endpoints []core.Endpoint
+	// cgroups are its cgroup directories (see cgroupPaths).
+	cgroups map[string]string
+	// lc serializes Processes with Destroy: libcontainer's Processes
+	// reads the container's init without its own lock when the cgroup
+	// is unreadable (always, rootless) while Destroy clears it.
+	lc sync.Mutex
 	// lastStats is the previous Stats sample, the next one's PreCPUStats.
 	lastStats container.StatsResponse
 	done      chan struct{}
@@ -92,6 +101,7 @@ func New(ctx context.Context, cfg Config) (*Driver, error) {
 		agent:     agentbin.New(cfg.AgentBinary, filepath.Join(cfg.Dir, "native", "agent")),
 		state:     filepath.Join(cfg.Dir, "native", "state"),
 		workloads: map[string]*workload{},
+		rootless:  nsrun.Rootless(),
 	}
 	if err := os.MkdirAll(d.state, 0o700); err != nil {
 		return nil, err
@@ -153,7 +163,7 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	if err := d.writeEtc(ctx, w, sn.mode, d.peersOf(w)); err != nil {
 		return errors.Join(err, d.releaseNet(sn))
 	}
-	rootfs, err := d.mountRootfs(w.ID, lower)
+	rootfs, err := d.mountRootfs(w.ID, lower, sn)
 	if err != nil {
 		return errors.Join(err, d.releaseNet(sn))
 	}
@@ -208,11 +218,13 @@ func (d *Driver) Status(ctx context.Context, id string) (core.WorkloadStatus, er
 	}
 	d.mu.Unlock()
 	if ok && st.Running {
+		wl.lc.Lock()
 		if pids, err := wl.c.Processes(); err == nil {
 			st.Procs = len(pids)
 		}
+		wl.lc.Unlock()
 		// The agent reports main's exit while the container lives on.
-		st.OOMKilled = oomKilled(wl.c)
+		st.OOMKilled = oomKilled(wl.cgroups)
 	}
 	return st, nil
 }

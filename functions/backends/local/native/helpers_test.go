@@ -54,10 +54,17 @@ func busyboxImage(t *testing.T) []byte {
 // saying why this machine cannot run it.
 func newDriver(t *testing.T, agentURL string) *native.Driver {
 	t.Helper()
+	return newDriverWith(t, agentURL, "")
+}
+
+// newDriverWith is newDriver with the agent binary at agent ("" builds
+// one).
+func newDriverWith(t *testing.T, agentURL, agent string) *native.Driver {
+	t.Helper()
 	if err := native.Supported(); err != nil {
 		t.Skip(err)
 	}
-	d, err := native.New(t.Context(), native.Config{Dir: t.TempDir(), AgentURL: agentURL, Log: slog.New(slog.DiscardHandler)})
+	d, err := native.New(t.Context(), native.Config{Dir: t.TempDir(), AgentURL: agentURL, AgentBinary: agent, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

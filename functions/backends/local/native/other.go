@@ -26,6 +26,9 @@ var errUnsupported = errors.New("the native runtime needs Linux (namespaces, cgr
 // Supported says the native runtime cannot run here.
 func Supported() error { return errUnsupported }
 
+// Rootless is false: no container runs here.
+func Rootless() bool { return false }
+
 // New fails: the native runtime cannot run here.
 func New(context.Context, Config) (*Driver, error) {
 	return nil, fmt.Errorf("%w: use --runtime sandbox", errUnsupported)

@@ -22,8 +22,11 @@ import (
 func (d *Driver) rootfsDir(id string) string { return filepath.Join(d.ContainerDir(id), "merged") }
 func (d *Driver) workDir(id string) string   { return filepath.Join(d.ContainerDir(id), "ovl-work") }
 
-// mountRootfs mounts the overlay of container id over lower.
-func (d *Driver) mountRootfs(id, lower string) (string, error) {
+// mountRootfs mounts the overlay of container id over lower: here, or
+// for a rootless container in the user and mount namespaces of a holder
+// (with the network namespace sn's container gets when it has none of
+// the host's), which sn keeps.
+func (d *Driver) mountRootfs(id, lower string, sn *startNet) (string, error) {
 	upper, work, merged := d.UpperDir(id), d.workDir(id), d.rootfsDir(id)
 	for _, dir := range []string{upper, work, merged} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -35,6 +38,20 @@ func (d *Driver) mountRootfs(id, lower string) (string, error) {
 	}
 	// The layer holds only what whiteouts.ToFiles turns back into an
 	// OCI layer (see nsrun.MountOverlay).
+	if d.rootless {
+		var s nsrun.Spec
+		s.HostNetwork = sn.mode == netHost
+		h, err := nsrun.RootlessRoot(&s, nsrun.RootSpec{Lower: lower, Upper: upper, Work: work, Merged: merged})
+		if err != nil {
+			_ = whiteouts.ToFiles(upper)
+			return "", fmt.Errorf("container %s: %w", id, err)
+		}
+		sn.holder = h
+		if !s.HostNetwork {
+			sn.nsPath = s.NetNS
+		}
+		return merged, nil
+	}
 	if err := nsrun.MountOverlay(lower, upper, work, merged); err != nil {
 		_ = whiteouts.ToFiles(upper)
 		return "", fmt.Errorf("container %s: %w", id, err)
@@ -46,7 +63,9 @@ func (d *Driver) mountRootfs(id, lower string) (string, error) {
 // mounted (a container that never ran, or a retried call).
 func (d *Driver) unmountRootfs(id string) error {
 	merged := d.rootfsDir(id)
-	if err := nsrun.Unmount(merged); err != nil {
+	// A rootless container's root was mounted only in its holder's
+	// namespace, which is gone with it.
+	if err := nsrun.Unmount(merged); err != nil && !d.rootless {
 		return fmt.Errorf("the root of %s: %w", id, err)
 	}
 	if _, serr := os.Stat(d.UpperDir(id)); serr == nil {
@@ -55,7 +74,7 @@ func (d *Driver) unmountRootfs(id string) error {
 		}
 		removeMountStubs(d.UpperDir(id))
 	}
-	return errors.Join(os.RemoveAll(d.workDir(id)), os.RemoveAll(merged))
+	return errors.Join(nsrun.RemoveAll(d.workDir(id)), os.RemoveAll(merged))
 }
 
 // mountStubs are the mount points the runtime's own mounts need, which

@@ -16,6 +16,9 @@ func (d *Driver) Pause(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	if d.rootless {
+		return rootlessErr("docker pause freezes a container's cgroup, and a rootless container has none of its own")
+	}
 	return wl.c.Pause()
 }
 

@@ -55,9 +55,12 @@ func (d *Driver) servesItself(w core.Workload, b core.PortBinding) bool {
 // dialContainer connects to port on the loopback of container id's
 // network namespace.
 func (d *Driver) dialContainer(ctx context.Context, id, network string, port uint16) (net.Conn, error) {
-	_, st, err := d.live(id)
+	wl, st, err := d.live(id)
 	if err != nil {
 		return nil, err
+	}
+	if wl.net != nil && wl.net.holder != nil {
+		return wl.net.holder.Dial(network, fmt.Sprintf("127.0.0.1:%d", port))
 	}
 	if st.Pid == 0 {
 		return nil, fmt.Errorf("container %s is not running", id)

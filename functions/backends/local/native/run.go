@@ -44,6 +44,9 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 	if err == nil {
 		err = nsrun.WithGroups(rootfs, user, w.GroupAdd)
 	}
+	if err == nil && d.rootless {
+		err = rootlessUser(w, user)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +98,7 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 		return nil, fmt.Errorf("start container %s: %w", shortID(w.ID), err)
 	}
 	pid, _ := p.Pid()
-	wl := &workload{c: c, proxy: proxy, net: net, done: make(chan struct{}), status: core.WorkloadStatus{Running: true, Known: true, Pid: pid}}
+	wl := &workload{c: c, proxy: proxy, net: net, cgroups: cgroupPaths(c), done: make(chan struct{}), status: core.WorkloadStatus{Running: true, Known: true, Pid: pid}}
 	go d.wait(w.ID, wl, p, logs)
 	return wl, nil
 }
@@ -105,7 +108,7 @@ func (d *Driver) create(w core.Workload, rootfs, agentBin, agentURL string, net 
 func (d *Driver) wait(id string, wl *workload, p *libcontainer.Process, logs interface{ Close() error }) {
 	defer close(wl.done)
 	code, msg := nsrun.ExitStatus(p.Wait())
-	oomKilled := oomKilled(wl.c)
+	oomKilled := oomKilled(wl.cgroups)
 	err := errors.Join(d.teardown(id, wl), logs.Close())
 	if err != nil {
 		d.log.Warn("native: teardown", "id", id, "err", err)
@@ -121,7 +124,10 @@ func (d *Driver) wait(id string, wl *workload, p *libcontainer.Process, logs int
 // teardown destroys the container (its remaining processes, cgroup and
 // state) and unmounts its root, leaving its layer at rest.
 func (d *Driver) teardown(id string, wl *workload) error {
-	err := errors.Join(wl.c.Destroy(), d.releaseNet(wl.net), d.unmountRootfs(id))
+	wl.lc.Lock()
+	err := wl.c.Destroy()
+	wl.lc.Unlock()
+	err = errors.Join(err, d.releaseNet(wl.net), d.unmountRootfs(id))
 	if wl.proxy != nil {
 		err = errors.Join(err, wl.proxy.close())
 	}

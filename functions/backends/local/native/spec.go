@@ -26,6 +26,9 @@ func containerConfig(w core.Workload, rootfs, agent, edgeSock, cgroup string, ne
 		HostNetwork: net.mode == netHost, NetNS: net.nsPath, Cgroup: cgroup,
 		Memory: w.MemoryBytes, Pids: w.PidsLimit, NanoCPUs: w.NanoCPUs,
 	}
+	if net.holder != nil {
+		s.UserNS, s.MountNS = net.holder.NS("user"), net.holder.NS("mnt")
+	}
 	s.Mounts = append(s.Mounts, nsrun.Mount{Source: agent, Target: agentPath, Options: []string{"bind", "ro", "nosuid", "nodev"}})
 	if edgeSock != "" {
 		s.Mounts = append(s.Mounts, nsrun.Mount{Source: edgeSock, Target: edgeSocket, Options: []string{"bind", "nosuid", "nodev", "noexec"}})

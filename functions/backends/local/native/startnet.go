@@ -13,6 +13,7 @@ import (
 	"github.com/vishvananda/netns"
 
 	"github.com/sockerless/sockerless/functions/core"
+	"github.com/sockerless/sockerless/sandbox/nsrun"
 )
 
 // startNet is one start's network: how the container is networked, the
@@ -26,6 +27,9 @@ type startNet struct {
 	ns  netns.NsHandle
 	at  *attachment
 	dns *resolver // on a user-defined network
+	// holder holds a rootless container's namespaces (see
+	// nsrun.Holder): its network namespace is the holder's.
+	holder *nsrun.Holder
 }
 
 // startNet networks a start of w: a bridged container gets a namespace
@@ -34,6 +38,9 @@ type startNet struct {
 func (d *Driver) startNet(w core.Workload) (*startNet, error) {
 	mode, other := networkOf(w.NetworkMode)
 	sn := &startNet{mode: mode, ns: netns.None()}
+	if d.rootless {
+		return sn, rootlessNet(mode)
+	}
 	switch mode {
 	case netContainer:
 		return d.joinNet(other)
@@ -123,8 +130,8 @@ func (d *Driver) releaseNet(sn *startNet) error {
 		return nil
 	}
 	sn.joined()
-	err := sn.dns.close()
-	sn.dns = nil
+	err := errors.Join(sn.dns.close(), sn.holder.Close())
+	sn.dns, sn.holder = nil, nil
 	return errors.Join(err, d.bridges.detach(sn.at))
 }
 

@@ -24,8 +24,11 @@ import (
 	"github.com/sockerless/sockerless/sandbox/unpack"
 )
 
-// opaqueXattr marks an overlayfs upper directory opaque.
-const opaqueXattr = "trusted.overlay.opaque"
+// opaqueXattr marks an overlayfs upper directory opaque: a trusted.
+// xattr as root; not as root, the user. one a rootless container's
+// overlay reads (mounted with userxattr in its user namespace), the only
+// namespace an unprivileged process may write.
+var opaqueXattr = map[bool]string{true: "trusted.overlay.opaque", false: "user.overlay.opaque"}[os.Geteuid() == 0]
 
 // metaPrefix starts the sandbox's own temporaries (copy-up), never part
 // of a layer.
