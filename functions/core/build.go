@@ -31,6 +31,8 @@ type buildOptions struct {
 	target     string
 	// cacheFrom are the images the build may reuse (build_cache.go).
 	cacheFrom []string
+	// network is the RUN steps' (build_network.go).
+	network BuildNetwork
 }
 
 func parseBuildOptions(q url.Values) (buildOptions, error) {
@@ -92,6 +94,9 @@ func (c *Core) build(ctx context.Context, in call.Call) (call.Reply, error) {
 	}
 	opts, err := parseBuildOptions(in.Query)
 	if err != nil {
+		return call.Reply{}, err
+	}
+	if opts.network, err = c.buildNetwork(ctx, in.Query); err != nil {
 		return call.Reply{}, err
 	}
 	bc, err := readContext(in.Body)
