@@ -72,7 +72,7 @@ func (a *agent) session(ws *websocket.Conn) bool {
 	// Hold mu across the hello so an exit racing with it is reported
 	// after it: either in it, or as an exit frame on main once cur is set.
 	a.mu.Lock()
-	hello := proto.Hello{ContainerID: a.cfg.ContainerID, AgentVersion: Version, Run: a.run, Main: a.state, ExitCode: a.exitCode}
+	hello := proto.Hello{ContainerID: a.cfg.ContainerID, AgentVersion: Version, Run: a.run, Main: a.state, ExitCode: a.exitCode, AcksStart: true}
 	b, _ := json.Marshal(hello) // plain struct: cannot fail
 	if err := m.Send(proto.Frame{Type: proto.TypeHello, Channel: proto.ChannelControl, Payload: b}); err != nil {
 		a.mu.Unlock()

@@ -55,8 +55,14 @@ func (a *agent) runMain() {
 	entry := a.procs.add(p, a.cfg.Main)
 	a.mu.Lock()
 	a.main = p
+	cur := a.cur
 	a.mu.Unlock()
 	close(registered)
+	if cur != nil {
+		// Main runs: the edge answers the start (Hello.AcksStart). On a
+		// connection made later, the hello says it runs.
+		_ = cur.Send(proto.TypeAck, nil)
+	}
 	stop := make(chan struct{})
 	if h := a.cfg.Health; h != nil {
 		go a.probeHealth(*h, time.Now(), stop)

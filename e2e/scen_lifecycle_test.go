@@ -80,6 +80,12 @@ func lifecycleScenarios() []Scenario {
 			{Args: d("container", "prune", "-f", "--filter", "label=e2e.prune=@name@"), Checks: []Check{OutContains("Deleted Containers:", "@a@", "Total reclaimed space")}, Shape: ShapeLines},
 			{Args: d("ps", "-a", "--filter", "label=e2e.prune=@name@", "--format", "{{.Names}}"), Checks: []Check{Out("@name@-c\n")}},
 		}},
+		// A pruned container's writable layer is the space reclaimed: the
+		// 6 bytes it wrote (docker-py's test_prune_containers).
+		{Name: "container_prune_space", Steps: []Step{
+			{Args: d("run", "--name", "@name@", "--label", "e2e.prunesize=@name@", "@img@", "sh", "-c", "echo hello > /data.txt")},
+			{Args: d("container", "prune", "-f", "--filter", "label=e2e.prunesize=@name@"), Checks: []Check{OutMatch(`Total reclaimed space: 6B\n`)}, Shape: ShapeLines},
+		}},
 		{Name: "attach", Steps: []Step{
 			{Args: d("run", "-d", "--name", "@name@", "@img@", "sh", "-c", "sleep 2; echo late; exit 4")},
 			{Args: d("attach", "@name@"), Code: 4, Timeout: 30 * time.Second, Checks: []Check{Out("late\n")}},

@@ -222,8 +222,11 @@ func readHello(ctx context.Context, m *proto.Mux, id string) (proto.Hello, error
 // frames until the connection ends. It returns the ended session.
 func (h *Hub) serve(m *proto.Mux, hello proto.Hello) *Session {
 	c := h.container(hello.ContainerID)
-	s := &Session{c: c, m: m, hello: hello, next: proto.FirstRequestChannel, execs: map[string]*proto.Channel{}}
+	s := &Session{c: c, m: m, hello: hello, next: proto.FirstRequestChannel, execs: map[string]*proto.Channel{}, running: make(chan struct{})}
 	s.main = m.Open(proto.ChannelMain, nil)
+	if hello.Main != proto.MainCreated || !hello.AcksStart {
+		s.markRunning()
+	}
 
 	// Attachments belong to the container, so pending ones are already
 	// bound: consumeMain delivers to them from main's first byte. Start
@@ -276,7 +279,10 @@ func (h *Hub) consumeMain(s *Session) {
 		switch f.Type {
 		case proto.TypeStdout, proto.TypeStderr:
 			h.fanout(s.c, f.Type, f.Payload)
+		case proto.TypeAck:
+			s.markRunning() // the agent's answer to start
 		case proto.TypeExit:
+			s.markRunning() // it could not run, or has run
 			var e proto.Exit
 			if proto.DecodeJSON(f, &e) != nil {
 				s.m.Close()

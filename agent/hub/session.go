@@ -31,7 +31,18 @@ type Session struct {
 	// session (just before sending, so a reader that sees the
 	// connection end after the agent got the ack also sees it).
 	acked atomic.Bool
+
+	// running is closed once main runs: at the agent's ack of start,
+	// or at once when its hello says main was started already or the
+	// agent does not ack starts (Hello.AcksStart).
+	running     chan struct{}
+	runningOnce sync.Once
 }
+
+// Running is closed once the session's main process runs (or has run).
+func (s *Session) Running() <-chan struct{} { return s.running }
+
+func (s *Session) markRunning() { s.runningOnce.Do(func() { close(s.running) }) }
 
 // ackExit acknowledges main's exit, which the hub has recorded.
 func (s *Session) ackExit() {

@@ -88,6 +88,7 @@ var ErrFrame = errors.New("proto: malformed frame")
 //
 //	hello        agent→edge, ch 0: Hello
 //	start        edge→agent, ch 1: start the main process (empty)
+//	  → ack (main runs; an agent whose hello says acksStart) | exit
 //	stdout/err   agent→edge, ch 1: main output
 //	stdin        edge→agent, ch 1: main input; stdin-close ends it
 //	resize/signal edge→agent, ch 1 or an exec channel

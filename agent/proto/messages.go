@@ -31,6 +31,10 @@ type Hello struct {
 	Run      string    `json:"run"`
 	Main     MainState `json:"main"`
 	ExitCode int       `json:"exitCode,omitempty"`
+	// AcksStart: this agent answers start with an ack on the main
+	// channel once main runs (or with main's exit when it cannot run),
+	// so the edge can answer a start when dockerd would.
+	AcksStart bool `json:"acksStart,omitempty"`
 }
 
 // Exit reports a process's exit code (main on channel 1, or an exec).

@@ -37,7 +37,7 @@ const (
 	// StreamResize resizes the TTY of the main process or of Exec.
 	StreamResize StreamKind = "resize"
 	// StreamStarted answers a start once the container's agent has
-	// connected (and so been told to start main), or main has exited,
+	// connected and started main (its ack), or main has exited,
 	// or a bound has passed: as with dockerd, a client that execs, tops
 	// or reads logs right after the start finds main running.
 	StreamStarted StreamKind = "started"

@@ -29,6 +29,10 @@ type buildOptions struct {
 	quiet      bool
 	pull       bool
 	target     string
+	// cacheFrom are the images the build may reuse (build_cache.go).
+	cacheFrom []string
+	// network is the RUN steps' (build_network.go).
+	network BuildNetwork
 }
 
 func parseBuildOptions(q url.Values) (buildOptions, error) {
@@ -48,6 +52,10 @@ func parseBuildOptions(q url.Values) (buildOptions, error) {
 			return o, invalid("invalid tag %s: a build cannot be tagged with a digest", t)
 		}
 		o.tags = append(o.tags, named)
+	}
+	var err error
+	if o.cacheFrom, err = parseCacheFrom(q.Get("cachefrom")); err != nil {
+		return o, err
 	}
 	if v := q.Get("buildargs"); v != "" {
 		if err := json.Unmarshal([]byte(v), &o.buildArgs); err != nil {
@@ -88,6 +96,9 @@ func (c *Core) build(ctx context.Context, in call.Call) (call.Reply, error) {
 	if err != nil {
 		return call.Reply{}, err
 	}
+	if opts.network, err = c.buildNetwork(ctx, in.Query); err != nil {
+		return call.Reply{}, err
+	}
 	bc, err := readContext(in.Body)
 	if err != nil {
 		return call.Reply{}, invalid("%v", err)
@@ -122,6 +133,10 @@ func (c *Core) build(ctx context.Context, in call.Call) (call.Reply, error) {
 // runBuildTo runs the build and records its image, writing every
 // message, the final ones included, to out.
 func (c *Core) runBuildTo(ctx context.Context, builder Builder, df *dockerfile.File, bc *buildContext, opts buildOptions, out *buildOutput) {
+	if id := c.cachedImage(ctx, df, opts); id != "" {
+		c.reuseImage(ctx, id, df, opts, out)
+		return
+	}
 	content, run, err := c.runBuild(ctx, builder, df, bc, opts, out)
 	defer func() { run.close(ctx, content.ID) }()
 	if err != nil {
@@ -135,15 +150,20 @@ func (c *Core) runBuildTo(ctx context.Context, builder Builder, df *dockerfile.F
 		out.fail(err)
 		return
 	}
+	c.builtImage(ctx, content.ID, opts, out)
+}
+
+// builtImage ends a build's stream with its image, tagged.
+func (c *Core) builtImage(ctx context.Context, id string, opts buildOptions, out *buildOutput) {
 	for _, t := range opts.tags {
-		c.emit(ctx, events.ImageEventType, events.ActionTag, content.ID, map[string]string{"name": familiar(t)})
+		c.emit(ctx, events.ImageEventType, events.ActionTag, id, map[string]string{"name": familiar(t)})
 	}
-	out.result(content.ID)
+	out.result(id)
 	if opts.quiet {
-		out.msg(jsonstream.Message{Stream: content.ID + "\n"})
+		out.msg(jsonstream.Message{Stream: id + "\n"})
 		return
 	}
-	out.msg(jsonstream.Message{Stream: fmt.Sprintf("Successfully built %s\n", shortID(content.ID))})
+	out.msg(jsonstream.Message{Stream: fmt.Sprintf("Successfully built %s\n", shortID(id))})
 	for _, t := range opts.tags {
 		out.msg(jsonstream.Message{Stream: fmt.Sprintf("Successfully tagged %s\n", familiar(t))})
 	}

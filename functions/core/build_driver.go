@@ -12,8 +12,23 @@ import (
 // one layer at a time. Core interprets the Dockerfile; the backend only
 // runs, copies and keeps.
 type Builder interface {
-	// StartBuild makes a working filesystem from baseID ("" for scratch).
-	StartBuild(ctx context.Context, baseID string) (BuildFS, error)
+	// StartBuild makes a working filesystem from baseID ("" for
+	// scratch), whose RUN steps have network net where the backend can
+	// give it.
+	StartBuild(ctx context.Context, baseID string, net BuildNetwork) (BuildFS, error)
+}
+
+// BuildNetwork is the network of a build's RUN steps (docker build
+// --network, --add-host), as core resolved it.
+type BuildNetwork struct {
+	// None: the steps have no network but loopback (--network none).
+	None bool
+	// ExtraHosts are --add-host's entries ("name:ip").
+	ExtraHosts []string
+	// Peers are the names the containers on the network --network names
+	// are known by there (as Workload.Peers); a runtime on the host's
+	// network resolves them to loopback.
+	Peers []string
 }
 
 // BuildFS is one build's working filesystem. Nothing it holds is an

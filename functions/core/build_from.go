@@ -70,7 +70,7 @@ func (s *buildState) from(ctx context.Context, in dockerfile.Instruction) error 
 	// Set from the start too, so the last step's ID is the image's
 	// unless a LABEL step overrode one of them.
 	s.addLabels(s.labels)
-	if s.fs, err = s.run.builder.StartBuild(ctx, baseID); err != nil {
+	if s.fs, err = s.run.builder.StartBuild(ctx, baseID, s.run.net); err != nil {
 		return fmt.Errorf("preparing the build filesystem: %v", err)
 	}
 	return nil

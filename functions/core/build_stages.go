@@ -16,6 +16,7 @@ import (
 type buildRun struct {
 	c       *Core
 	builder Builder
+	net     BuildNetwork
 	out     *buildOutput
 	// meta are the ARGs declared before the first FROM.
 	meta   map[string]*string
@@ -64,7 +65,7 @@ func (r *buildRun) sourceFS(ctx context.Context, s *buildState, ref string) (Bui
 	if err != nil {
 		return nil, err
 	}
-	fs, err := r.builder.StartBuild(ctx, rec.ID)
+	fs, err := r.builder.StartBuild(ctx, rec.ID, r.net)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +100,7 @@ func (r *buildRun) close(ctx context.Context, keep string) {
 // stage when ""), and commits the target's image. Nothing is recorded
 // in the store here; the caller closes the returned run when done.
 func (c *Core) runBuild(ctx context.Context, builder Builder, df *dockerfile.File, bc *buildContext, opts buildOptions, out *buildOutput) (ImageContent, *buildRun, error) {
-	run := &buildRun{c: c, builder: builder, out: out}
+	run := &buildRun{c: c, builder: builder, net: opts.network, out: out}
 	used := map[string]bool{}
 	if opts.buildArgs == nil {
 		opts.buildArgs = map[string]*string{}

@@ -171,8 +171,10 @@ func (c *Core) containerPrune(ctx context.Context, in call.Call) (call.Reply, er
 		if !until.IsZero() && rec.Created.After(until) {
 			continue
 		}
+		size := c.sizeRw(ctx, rec.ID) // measured while its files are there
 		if err := c.removeContainer(ctx, rec, false, false); err == nil {
 			report.ContainersDeleted = append(report.ContainersDeleted, rec.ID)
+			report.SpaceReclaimed += uint64(size)
 		}
 	}
 	return jsonReply(http.StatusOK, report), nil

@@ -134,6 +134,10 @@ type Endpoint struct {
 	// DNSNames are the names peers on a user-defined network know it
 	// by (none on the predefined ones).
 	DNSNames []string
+	// Links are the endpoint's links (network connect --link
+	// name:alias), alias (lower case) to the linked container's name:
+	// on this network, for this workload only, alias resolves to it.
+	Links map[string]string
 }
 
 // AgentURLOr is where w's agent dials the edge: the URL the edge sent,

@@ -322,8 +322,25 @@ func endpointsOf(rec *containerRecord) []Endpoint {
 		out = append(out, Endpoint{
 			NetworkID: ep.NetworkID, Network: name,
 			Address: netip.PrefixFrom(ep.IPAddress, ep.IPPrefixLen), Gateway: ep.Gateway,
-			MAC: net.HardwareAddr(ep.MacAddress), DNSNames: ep.DNSNames,
+			MAC: net.HardwareAddr(ep.MacAddress), DNSNames: ep.DNSNames, Links: endpointLinks(ep),
 		})
+	}
+	return out
+}
+
+// endpointLinks maps the aliases of ep's links to the containers they
+// name (Endpoint.Links), or nil.
+func endpointLinks(ep *network.EndpointSettings) map[string]string {
+	var out map[string]string
+	for _, l := range linksOf(ep) {
+		child, alias, err := parseLink(l)
+		if err != nil {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[strings.ToLower(alias)] = child
 	}
 	return out
 }

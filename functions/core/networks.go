@@ -143,7 +143,10 @@ func (c *Core) networkCreate(ctx context.Context, in call.Call) (call.Reply, err
 	}
 	n := network.Inspect{Network: network.Network{
 		Name: req.Name, ID: id, Created: c.now(), Scope: "local", Driver: req.Driver,
-		EnableIPv4: true, IPAM: ipam, Internal: req.Internal, Attachable: req.Attachable,
+		// EnableIPv6 is recorded as asked; containers take their
+		// addresses from the IPv4 subnet only (see subnetOf).
+		EnableIPv4: true, EnableIPv6: req.EnableIPv6 != nil && *req.EnableIPv6,
+		IPAM: ipam, Internal: req.Internal, Attachable: req.Attachable,
 		Options: orEmpty(req.Options), Labels: orEmpty(req.Labels),
 	}, Containers: map[string]network.EndpointResource{}}
 	if err := c.putNetwork(ctx, &n); err != nil {

@@ -16,8 +16,10 @@ import (
 )
 
 // StartBuild gives a build its working filesystem: the base image
-// unpacked privately, under a writable layer the sandbox writes.
-func (d *Driver) StartBuild(ctx context.Context, baseID string) (core.BuildFS, error) {
+// unpacked privately, under a writable layer the sandbox writes. Its
+// steps share the host's network, as every sandbox does: the build's
+// network settings do not change what they reach.
+func (d *Driver) StartBuild(ctx context.Context, baseID string, _ core.BuildNetwork) (core.BuildFS, error) {
 	b, err := d.content.StartBuild(ctx, baseID)
 	if err != nil {
 		return nil, err

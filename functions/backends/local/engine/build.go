@@ -37,7 +37,7 @@ const buildLabel = "sockerless.build"
 
 // StartBuild makes a build's working filesystem over baseID ("" for
 // scratch).
-func (d *Driver) StartBuild(ctx context.Context, baseID string) (core.BuildFS, error) {
+func (d *Driver) StartBuild(ctx context.Context, baseID string, net core.BuildNetwork) (core.BuildFS, error) {
 	if baseID == "" {
 		var err error
 		if baseID, err = d.scratch(ctx); err != nil {
@@ -48,7 +48,7 @@ func (d *Driver) StartBuild(ctx context.Context, baseID string) (core.BuildFS, e
 	if err != nil {
 		return nil, fmt.Errorf("image %s in the engine: %w", baseID, err)
 	}
-	return &buildFS{d: d, ctx: ctx, top: insp.ID, layers: len(insp.RootFS.Layers)}, nil
+	return &buildFS{d: d, ctx: ctx, net: net, top: insp.ID, layers: len(insp.RootFS.Layers)}, nil
 }
 
 // scratch returns the empty image, importing it once: an empty tar.
@@ -78,6 +78,8 @@ type buildFS struct {
 	d *Driver
 	// ctx is the build's, for the methods core calls without one.
 	ctx context.Context
+	// net is the RUN steps' network.
+	net core.BuildNetwork
 	// top is the image the step's container starts from; layers counts
 	// its layers.
 	top    string
@@ -142,9 +144,7 @@ func (b *buildFS) Run(ctx context.Context, p proto.ProcessSpec, stdout, stderr i
 			// A base image's health check is for its service, not a RUN.
 			Healthcheck: &container.HealthConfig{Test: []string{"NONE"}},
 		},
-		// Engine workloads use the host's network (see create); a RUN
-		// reaches the network the same way.
-		HostConfig: &container.HostConfig{NetworkMode: "host"},
+		HostConfig: b.runHostConfig(),
 	})
 	if err != nil {
 		return 0, fmt.Errorf("build container: %w", err)
@@ -354,3 +354,14 @@ func (b *buildFS) Close() error {
 }
 
 var _ core.Builder = (*Driver)(nil)
+
+// runHostConfig is the network of a RUN's container: engine workloads
+// use the host's network (see create), and a RUN reaches the network
+// the same way, its --network's containers by name at loopback, or has
+// none.
+func (b *buildFS) runHostConfig() *container.HostConfig {
+	if b.net.None {
+		return &container.HostConfig{NetworkMode: "none", ExtraHosts: b.net.ExtraHosts}
+	}
+	return &container.HostConfig{NetworkMode: "host", ExtraHosts: append(append([]string{}, b.net.ExtraHosts...), loopbackHosts(b.net.Peers)...)}
+}

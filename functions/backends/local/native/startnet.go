@@ -57,7 +57,7 @@ func (d *Driver) startNet(w core.Workload) (*startNet, error) {
 		// The init opens it through this process's descriptor.
 		sn.ns, sn.at, sn.nsPath = ns, at, fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), int(ns))
 		if userNetworks(w) != nil {
-			if sn.dns, err = startResolver(ns, d.peerLookup(userNetworks(w)), upstreams(w)); err != nil {
+			if sn.dns, err = startResolver(ns, d.peerLookup(w), upstreams(w)); err != nil {
 				return nil, errors.Join(err, d.releaseNet(sn))
 			}
 		}
@@ -81,24 +81,41 @@ func userNetworks(w core.Workload) map[string]bool {
 }
 
 // peerLookup finds the addresses of the running containers known by a
-// name on one of nets.
-func (d *Driver) peerLookup(nets map[string]bool) func(string) []netip.Addr {
+// name on one of w's user-defined networks. An alias of an endpoint's
+// links (network connect --link name:alias) names, for w only, the
+// linked container on that endpoint's network, as dockerd's embedded
+// DNS answers it.
+func (d *Driver) peerLookup(w core.Workload) func(string) []netip.Addr {
+	nets := userNetworks(w)
 	return func(name string) []netip.Addr {
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		var out []netip.Addr
-		for _, wl := range d.workloads {
-			if !wl.status.Running {
-				continue
-			}
-			for _, ep := range wl.endpoints {
-				if nets[ep.NetworkID] && slices.ContainsFunc(ep.DNSNames, func(n string) bool { return strings.EqualFold(n, name) }) {
-					out = append(out, ep.Address.Addr())
+		for _, ep := range w.Endpoints {
+			if target, ok := ep.Links[strings.ToLower(name)]; ok {
+				if addrs := d.addrsOn(map[string]bool{ep.NetworkID: true}, target); len(addrs) > 0 {
+					return addrs
 				}
 			}
 		}
-		return out
+		return d.addrsOn(nets, name)
 	}
+}
+
+// addrsOn is the addresses on nets of the running containers known
+// there by name.
+func (d *Driver) addrsOn(nets map[string]bool, name string) []netip.Addr {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []netip.Addr
+	for _, wl := range d.workloads {
+		if !wl.status.Running {
+			continue
+		}
+		for _, ep := range wl.endpoints {
+			if nets[ep.NetworkID] && slices.ContainsFunc(ep.DNSNames, func(n string) bool { return strings.EqualFold(n, name) }) {
+				out = append(out, ep.Address.Addr())
+			}
+		}
+	}
+	return out
 }
 
 // upstreams are the nameservers the embedded DNS forwards to: --dns's,

@@ -21,6 +21,11 @@ import (
 func (d *Driver) Stats(ctx context.Context, id string) (container.StatsResponse, error) {
 	d.mu.Lock()
 	wl, ok := d.workloads[id]
+	var pid int
+	var mode netMode
+	if ok && wl.net != nil {
+		pid, mode = wl.status.Pid, wl.net.mode
+	}
 	d.mu.Unlock()
 	if !ok {
 		return container.StatsResponse{}, errors.New("the container is not running")
@@ -42,6 +47,7 @@ func (d *Driver) Stats(ctx context.Context, id string) (container.StatsResponse,
 	}
 	now.MemoryStats = container.MemoryStats{Usage: cg.MemoryStats.Usage.Usage, Limit: cg.MemoryStats.Usage.Limit, Stats: cg.MemoryStats.Stats}
 	now.PidsStats = container.PidsStats{Current: cg.PidsStats.Current, Limit: cg.PidsStats.Limit}
+	now.Networks = netStats(mode, pid)
 
 	d.mu.Lock()
 	pre := wl.lastStats
