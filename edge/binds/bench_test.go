@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/sockerless/sockerless/functions/call"
 )
@@ -44,6 +45,7 @@ func BenchmarkCopyTree(b *testing.B) {
 	for b.Loop() {
 		target := filepath.Join(b.TempDir(), "work")
 		r := newRig(b, root)
+		r.timeout = 5 * time.Minute // a loaded machine's 50 MiB, twice
 		// Main touches every file, so all of them come back.
 		res := r.runTimed(b, "find "+target+" -type f -exec touch {} +", call.Bind{Source: src, Target: target})
 		if res.inErr != nil || res.code != 0 || res.outErr != nil {

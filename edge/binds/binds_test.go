@@ -30,6 +30,8 @@ type rig struct {
 	exits  chan int
 	outErr chan error
 	outDur chan time.Duration
+	// timeout bounds a run (testTimeout unless set).
+	timeout time.Duration
 }
 
 func newRig(t testing.TB, roots ...string) *rig {
@@ -38,11 +40,11 @@ func newRig(t testing.TB, roots ...string) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{copier: c, exits: make(chan int, 1), outErr: make(chan error, 1), outDur: make(chan time.Duration, 1)}
+	r := &rig{copier: c, exits: make(chan int, 1), outErr: make(chan error, 1), outDur: make(chan time.Duration, 1), timeout: testTimeout}
 	r.hub = hub.New(func(context.Context, string, string) error { return nil })
 	// As the edge does: copy back before the exit is recorded.
 	r.hub.OnExit(func(id string, code int, _ time.Time) {
-		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 		defer cancel()
 		s, err := r.hub.Session(ctx, id)
 		start := time.Now()
@@ -75,7 +77,7 @@ func (r *rig) run(t testing.TB, script string, bs ...call.Bind) (inErr error, co
 
 func (r *rig) runTimed(t testing.TB, script string, bs ...call.Bind) (res result) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
 	actx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -81,9 +81,16 @@ func (c *Copier) In(ctx context.Context, sess *hub.Session, container string, bi
 	return nil
 }
 
-func (c *Copier) copyIn(ctx context.Context, sess *hub.Session, binds []call.Bind) ([]copied, error) {
+// Check refuses the binds In would refuse, without a session: what
+// the user gets at once, before the workload is up.
+func (c *Copier) Check(binds []call.Bind) error {
+	_, err := c.check(binds)
+	return err
+}
+
+// check resolves every bind's source.
+func (c *Copier) check(binds []call.Bind) ([]copied, error) {
 	var done []copied
-	// Every source is checked before anything moves.
 	for _, b := range binds {
 		real, err := resolve(c.roots, b.Source)
 		if err != nil {
@@ -95,6 +102,15 @@ func (c *Copier) copyIn(ctx context.Context, sess *hub.Session, binds []call.Bin
 		}
 		b.Source = real
 		done = append(done, copied{Bind: b, dir: fi.IsDir()})
+	}
+	return done, nil
+}
+
+func (c *Copier) copyIn(ctx context.Context, sess *hub.Session, binds []call.Bind) ([]copied, error) {
+	// Every source is checked before anything moves.
+	done, err := c.check(binds)
+	if err != nil {
+		return nil, err
 	}
 	for _, b := range done {
 		if err := putTree(ctx, sess, b); err != nil {

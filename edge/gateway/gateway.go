@@ -69,6 +69,8 @@ type Gateway struct {
 	AgentURL   string
 	// MetricsURL is where the metrics are served; "" when they are off.
 	MetricsURL string
+	// BindRoots are the directories shared as bind-mount copies, resolved.
+	BindRoots  []string
 	agentSrv   *http.Server
 	metricsSrv *http.Server
 	listeners  []net.Listener
@@ -119,7 +121,7 @@ func Start(handler call.Handler, opt Options) (*Gateway, error) {
 		}
 		agentLn = l
 	}
-	g := &Gateway{AgentURL: opt.AgentURL, done: make(chan error, 4)}
+	g := &Gateway{AgentURL: opt.AgentURL, BindRoots: copier.Roots(), done: make(chan error, 4)}
 	if g.AgentURL == "" {
 		g.AgentURL = fmt.Sprintf("ws://%s%s", agentLn.Addr(), AgentPath)
 	}

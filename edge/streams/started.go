@@ -85,6 +85,12 @@ func (e *Env) awaitCopyIn(ctx context.Context, st *call.Stream) error {
 // restart by policy) calls it too.
 func (e *Env) CopyIn(container string, bs []call.Bind) <-chan error {
 	result := make(chan error, 1)
+	// A refused source is known before the workload is up: the answer
+	// need not wait for it. The agent still gets the refusal.
+	refused := e.Binds.Check(bs)
+	if refused != nil {
+		result <- refused
+	}
 	go func() {
 		ctx, cancel := context.WithTimeout(e.Background, agentHold)
 		defer cancel()
@@ -95,7 +101,9 @@ func (e *Env) CopyIn(container string, bs []call.Bind) <-chan error {
 		if err != nil {
 			e.Log.Warn("copying bind mounts into the container failed", "container", container, "err", err)
 		}
-		result <- err
+		if refused == nil {
+			result <- err
+		}
 	}()
 	return result
 }

@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -135,6 +136,11 @@ func run(ctx context.Context, o options) error {
 	if gw.MetricsURL != "" {
 		fmt.Printf("# metrics at %s\n", gw.MetricsURL)
 	}
+	shared := strings.Join(gw.BindRoots, ", ")
+	if shared == "" {
+		shared = "nowhere"
+	}
+	fmt.Printf("# bind mounts are copied from %s (--bind-root)\n", shared)
 	select {
 	case <-ctx.Done():
 	case err = <-gw.Done():
