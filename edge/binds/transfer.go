@@ -2,6 +2,7 @@ package binds
 
 import (
 	"archive/tar"
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,10 @@ import (
 	"github.com/sockerless/sockerless/agent/archive"
 	"github.com/sockerless/sockerless/agent/hub"
 )
+
+// copyBuffer is how much of a tar is gathered before it goes to the
+// agent: a flow-control window's quarter, as the mux grants credit.
+const copyBuffer = 64 << 10
 
 // putTree copies b's source into the container: one tar, put at "/",
 // whose entries are named for the target, so the target and its
@@ -37,12 +42,18 @@ func renamed(w io.Writer, b copied) error {
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(archive.Write(pw, archive.OS{}, src)) }()
 	defer pr.CloseWithError(io.ErrClosedPipe)
-	tr, tw := tar.NewReader(pr), tar.NewWriter(w)
+	// Whole frames: unbuffered, each header and each small file would be
+	// a message of its own to the agent.
+	bw := bufio.NewWriterSize(w, copyBuffer)
+	tr, tw := tar.NewReader(pr), tar.NewWriter(bw)
 	top := targetName(b.Target)
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			return tw.Close()
+			if err := tw.Close(); err != nil {
+				return err
+			}
+			return bw.Flush()
 		}
 		if err != nil {
 			return err
