@@ -142,6 +142,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 		acked: make(chan struct{}), mainReady: make(chan struct{})}
 	a.procs.init()
 	a.armHold()
+	defer a.disarmHold()
 	if cfg.Main.Stdin {
 		a.stdinR, a.stdinW = io.Pipe()
 	}

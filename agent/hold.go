@@ -37,6 +37,17 @@ func (a *agent) armHold() {
 	})
 }
 
+// disarmHold ends the hold when Run returns: a release that never came
+// must not start main later.
+func (a *agent) disarmHold() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.hold.timer != nil {
+		a.hold.timer.Stop()
+	}
+	a.hold.released = true
+}
+
 // mayStartLocked reports whether main may start now; otherwise it notes
 // that the edge asked, for the release to start it. a.mu is held.
 func (a *agent) mayStartLocked() bool {
