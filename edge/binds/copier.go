@@ -63,12 +63,7 @@ func (c *Copier) In(ctx context.Context, sess *hub.Session, container string, bi
 	if err != nil {
 		refused = err.Error()
 	}
-	if rerr := sess.Release(ctx, refused); rerr != nil && err == nil {
-		err = fmt.Errorf("releasing the main process after copying its binds: %w", rerr)
-	}
-	if err != nil {
-		return err
-	}
+	// What to copy back is known before main runs: it may exit at once.
 	var back []copied
 	for _, b := range done {
 		if !b.ReadOnly {
@@ -78,7 +73,10 @@ func (c *Copier) In(ctx context.Context, sess *hub.Session, container string, bi
 	c.mu.Lock()
 	c.back[container] = back
 	c.mu.Unlock()
-	return nil
+	if rerr := sess.Release(ctx, refused); rerr != nil && err == nil {
+		err = fmt.Errorf("releasing the main process after copying its binds: %w", rerr)
+	}
+	return err
 }
 
 // Check refuses the binds In would refuse, without a session: what
