@@ -61,6 +61,18 @@ func testBindCopies(t *testing.T, e *harness.Engine, img string) {
 		}
 		run(t, e, step{args: []string{"rm", "bindd"}, out: str("bindd")}, img)
 	})
+	t.Run("each start copies in again what the last one copied back", func(t *testing.T) {
+		args := []string{"--name", "bindr", "-v", src + ":/work", "--entrypoint", "sh", "@img@", "-c", "echo run >> /work/runs.txt"}
+		run(t, e, step{args: append([]string{"run"}, args...)}, img)
+		for _, again := range []string{"start", "restart"} {
+			run(t, e, step{args: []string{again, "bindr"}, out: str("bindr")}, img)
+			run(t, e, step{args: []string{"wait", "bindr"}, out: str("0")}, img)
+		}
+		if got := readFile(t, filepath.Join(src, "runs.txt")); got != "run\nrun\nrun\n" {
+			t.Errorf("runs.txt after run, start and restart: %q", got)
+		}
+		run(t, e, step{args: []string{"rm", "bindr"}, out: str("bindr")}, img)
+	})
 	link := filepath.Join(dir, "etc-link")
 	for _, tc := range []struct {
 		name, source string
