@@ -80,8 +80,12 @@ type Config struct {
 	// Health, when set, is the healthcheck the agent runs inside the
 	// container while main runs, reporting each result on the main
 	// channel (proto.TypeHealth).
-	Health     *proto.HealthSpec
-	Runtime    Runtime
+	Health  *proto.HealthSpec
+	Runtime Runtime
+	// HoldMain keeps main from starting, after the edge's start, until
+	// the edge releases it (proto.OpenRelease): the edge first copies
+	// the container's bind-mount sources in.
+	HoldMain   bool
 	Logs       LogSink      // optional
 	HTTPClient *http.Client // optional, for dialing
 }
@@ -104,6 +108,8 @@ type agent struct {
 	curMux    *proto.Mux     // the current connection, or nil
 	acked     chan struct{}  // closed when the edge acknowledges the exit
 	ackOnce   sync.Once
+
+	hold hold // guarded by mu
 
 	stdinR *io.PipeReader // main's stdin, when Main.Stdin
 	stdinW *io.PipeWriter
@@ -135,6 +141,8 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	a := &agent{cfg: cfg, ctx: ctx, run: newRunID(), state: proto.MainCreated,
 		acked: make(chan struct{}), mainReady: make(chan struct{})}
 	a.procs.init()
+	a.armHold()
+	defer a.disarmHold()
 	if cfg.Main.Stdin {
 		a.stdinR, a.stdinW = io.Pipe()
 	}

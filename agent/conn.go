@@ -193,6 +193,8 @@ func (a *agent) serve(ch *proto.Channel, open proto.Open, req *request) {
 		err = a.serveArchivePut(ch, open)
 	case proto.OpenTop:
 		err = a.serveTop(ch, open.PsArgs)
+	case proto.OpenRelease:
+		err = a.serveRelease(ch, open)
 	default:
 		err = fmt.Errorf("%w: unknown request %q", proto.ErrInvalid, open.Kind)
 	}

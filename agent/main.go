@@ -24,7 +24,7 @@ const (
 func (a *agent) startMain() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.state != proto.MainCreated {
+	if a.state != proto.MainCreated || !a.mayStartLocked() {
 		return
 	}
 	a.state = proto.MainRunning
@@ -39,7 +39,14 @@ func (a *agent) runMain() {
 	if a.stdinR != nil {
 		stdio.Stdin = a.stdinR
 	}
-	p, err := a.cfg.Runtime.Start(a.ctx, a.cfg.Main, stdio)
+	a.mu.Lock()
+	refused := a.hold.refused
+	a.mu.Unlock()
+	var p Process
+	err := fmt.Errorf("%s", refused)
+	if refused == "" {
+		p, err = a.cfg.Runtime.Start(a.ctx, a.cfg.Main, stdio)
+	}
 	if err != nil {
 		close(registered)
 		// The workload exists only to run main, so a failed start is

@@ -1,7 +1,11 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/sockerless/sockerless/e2e/harness"
 )
@@ -18,6 +22,19 @@ var awsAdjusted = []adjust{
 	{Scenario: "logs_options", Step: 6, Args: "logs --since 2000-01-01T00:00:00Z @name@",
 		Why:    "logs come from CloudWatch, where stdout and stderr are one stream",
 		Checks: []Check{OutMerged("one\ntwo\nthree\n", "err\n")}},
+	{Scenario: "run_bind_mount", Step: 4, Args: "run --rm -v @dir@:/host:ro", Code: new(0),
+		Why:    "a bind is a copy in the task or function; without privileges there is no read-only mount, so root in the container may write a read-only bind's copy, which is not copied back",
+		Checks: []Check{NotInDir("ro.txt")}},
+}
+
+// NotInDir: the session's host directory (@dir@) has no file name.
+func NotInDir(name string) Check {
+	return Check{fmt.Sprintf("@dir@ has no %s", name), func(s *Session, _ harness.Result) error {
+		if _, err := os.Lstat(filepath.Join(s.Dir, name)); !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s is in %s: %v", name, s.Dir, err)
+		}
+		return nil
+	}}
 }
 
 // OutMerged: stdout holds the lines of stdout and of stderr, each

@@ -87,6 +87,8 @@ type adjust struct {
 	Args     string
 	Why      string
 	Checks   []Check
+	// Code, when set, replaces the step's exit code.
+	Code *int
 }
 
 // adjustments are each cloud's adjusted steps, by the cloud's name; a
@@ -191,6 +193,9 @@ func adjusted(sc Scenario, cloud string) (Scenario, []string, error) {
 			return sc, nil, fmt.Errorf("%s adjustments: %s step %d is not `docker %s`", cloud, sc.Name, a.Step, a.Args)
 		}
 		steps[a.Step-1].Checks = a.Checks
+		if a.Code != nil {
+			steps[a.Step-1].Code = *a.Code
+		}
 		why = append(why, fmt.Sprintf("step %d: %s", a.Step, a.Why))
 	}
 	sc.Steps = steps

@@ -31,7 +31,7 @@ func lambdaMain(ctx context.Context, env Env) int {
 	logs := &streamLogs{stdout: env.Stdout, stderr: env.Stderr}
 	err := lambdart.Serve(ctx, api, env.HTTPClient, func(ctx context.Context, inv lambdart.Invocation) (lambdart.Result, error) {
 		code, err := agent.Run(ctx, agent.Config{EdgeURL: inv.EdgeURL, ContainerID: inv.ContainerID, Token: inv.Token,
-			Main: inv.Main, Runtime: env.Runtime, Logs: logs, HTTPClient: env.HTTPClient})
+			Main: inv.Main, HoldMain: inv.HoldMain, Runtime: env.Runtime, Logs: logs, HTTPClient: env.HTTPClient})
 		if err != nil {
 			return lambdart.Result{}, err
 		}

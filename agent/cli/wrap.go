@@ -27,6 +27,9 @@ const (
 	// container's root before main starts: what `docker cp` put into
 	// the container before it ran, on backends that stage it.
 	envStaged = "SOCKERLESS_STAGED"
+	// envHoldMain holds main until the edge has copied the container's
+	// bind-mount sources in and released it (agent.Config.HoldMain).
+	envHoldMain = "SOCKERLESS_HOLD_MAIN"
 )
 
 // wrap runs args as the container's main process under the edge's
@@ -46,6 +49,7 @@ func wrap(ctx context.Context, env Env, args []string) int {
 			User:  env.Getenv(envUser),
 		},
 		Runtime:    env.Runtime,
+		HoldMain:   envBool(env, envHoldMain),
 		Logs:       &streamLogs{stdout: env.Stdout, stderr: env.Stderr},
 		HTTPClient: env.HTTPClient,
 	}

@@ -35,6 +35,8 @@ type harness struct {
 	rt        *funcRuntime
 	exits     chan exitEvent
 	authCalls atomic.Int32
+	// holdMain starts the agents with main held for a release.
+	holdMain bool
 }
 
 func newHarness(t *testing.T, fns map[string]procFunc) *harness {
@@ -84,7 +86,7 @@ func (h *harness) startAgentWith(id, token string, main proto.ProcessSpec, healt
 	r := &agentRun{logs: &memLogs{}, cancel: cancel, done: make(chan agentResult, 1)}
 	go func() {
 		code, err := agent.Run(ctx, agent.Config{EdgeURL: h.url, ContainerID: id, Token: token,
-			Main: main, Health: health, Runtime: h.rt, Logs: r.logs})
+			Main: main, Health: health, Runtime: h.rt, Logs: r.logs, HoldMain: h.holdMain})
 		r.done <- agentResult{code, err}
 	}()
 	h.t.Cleanup(func() {

@@ -328,3 +328,16 @@ func (s *Session) ArchivePut(ctx context.Context, path string, tar io.Reader, no
 	_, err = reply(ctx, ch)
 	return err
 }
+
+// Release starts a main process the agent holds for the edge
+// (agent.Config.HoldMain), or, with refused set, fails it with that
+// reason. A repeated release changes nothing.
+func (s *Session) Release(ctx context.Context, refused string) error {
+	ch, err := s.open(proto.Open{Kind: proto.OpenRelease, Refused: refused})
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	_, err = reply(ctx, ch)
+	return err
+}

@@ -29,6 +29,8 @@ type Invocation struct {
 	EdgeURL     string            `json:"edgeUrl"`
 	Token       string            `json:"token"`
 	Main        proto.ProcessSpec `json:"main"`
+	// HoldMain: main waits for the edge's release (agent.Config.HoldMain).
+	HoldMain bool `json:"holdMain,omitempty"`
 }
 
 // Result is a successful invocation's response: main's exit code, which

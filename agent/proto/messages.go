@@ -52,6 +52,11 @@ const (
 	OpenArchivePut  OpenKind = "archive-put"
 	OpenArchiveStat OpenKind = "archive-stat"
 	OpenTop         OpenKind = "top"
+	// OpenRelease starts a main process held for the edge
+	// (agent.Config.HoldMain) once the edge has put the workload's
+	// bind-mount copies in place; with Refused set, main fails instead,
+	// with that reason.
+	OpenRelease OpenKind = "release"
 )
 
 // Open starts a request on a new channel.
@@ -65,6 +70,8 @@ type Open struct {
 	NoOverwriteDirNonDir bool   `json:"noOverwriteDirNonDir,omitempty"`
 	// Top
 	PsArgs string `json:"psArgs,omitempty"`
+	// Release
+	Refused string `json:"refused,omitempty"`
 }
 
 // Resize is a terminal size change.

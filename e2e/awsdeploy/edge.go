@@ -2,6 +2,7 @@ package awsdeploy
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -28,7 +29,8 @@ func BuildEdge(t testing.TB, dir string) string {
 func (d *Deployment) StartEdge(t testing.TB, bin, backend, dir, agentAddr string) *harness.Engine {
 	t.Helper()
 	socket := filepath.Join(dir, "docker.sock")
-	cmd := exec.Command(bin, "--function", d.Outputs.Functions[backend], "--socket", socket)
+	// The tests' bind-mount sources are temporary directories.
+	cmd := exec.Command(bin, "--function", d.Outputs.Functions[backend], "--socket", socket, "--bind-root", os.TempDir())
 	if agentAddr != "" {
 		cmd.Args = append(cmd.Args, "--agent-listen", agentAddr)
 	}

@@ -51,6 +51,7 @@ var scenarios = []scenario{
 	{name: "bad input", steps: []step{
 		{args: []string{"run", "--rm", "127.0.0.1:1/nosuch:1"}, code: 125, errHas: []string{"127.0.0.1:1/nosuch"}},
 		{args: []string{"load", "-i", "/dev/null"}, code: 1, errHas: []string{"images live in a registry"}},
-		{args: []string{"run", "--rm", "-v", "/tmp:/host", "@img@"}, code: 125, errHas: []string{"bind mounts are not supported by the", "use a named volume"}},
+		{args: []string{"run", "--rm", "-v", "/etc:/host", "@img@"}, code: 125, errHas: []string{"bind source /etc is outside the directories this edge shares with containers", "start the edge with --bind-root /etc"}},
+		{args: []string{"run", "--rm", "-v", "/tmp/sockerless-e2e-nosuch:/host", "@img@"}, code: 125, errHas: []string{`invalid mount config for type "bind": bind source path does not exist: /tmp/sockerless-e2e-nosuch`}},
 	}},
 }

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sockerless/sockerless/agent/hub"
+	"github.com/sockerless/sockerless/edge/binds"
 	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/listen"
 	"github.com/sockerless/sockerless/edge/metrics"
@@ -54,6 +55,10 @@ type Options struct {
 	// MetricsAddr, when set, serves Prometheus metrics at
 	// http://MetricsAddr/metrics (loopback only unless AllowRemote).
 	MetricsAddr string
+	// BindRoots are the directories whose files containers on remote
+	// backends get copies of as bind mounts; empty: the user's home and
+	// the working directory (binds.DefaultRoots).
+	BindRoots []string
 }
 
 // Gateway is a serving edge.
@@ -64,6 +69,8 @@ type Gateway struct {
 	AgentURL   string
 	// MetricsURL is where the metrics are served; "" when they are off.
 	MetricsURL string
+	// BindRoots are the directories shared as bind-mount copies, resolved.
+	BindRoots  []string
 	agentSrv   *http.Server
 	metricsSrv *http.Server
 	listeners  []net.Listener
@@ -102,6 +109,10 @@ func Start(handler call.Handler, opt Options) (*Gateway, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
+	copier, err := binds.New(opt.BindRoots)
+	if err != nil {
+		return nil, err
+	}
 	agentLn := opt.AgentListener
 	if agentLn == nil {
 		l, _, err := AgentListener("", false)
@@ -110,7 +121,7 @@ func Start(handler call.Handler, opt Options) (*Gateway, error) {
 		}
 		agentLn = l
 	}
-	g := &Gateway{AgentURL: opt.AgentURL, done: make(chan error, 4)}
+	g := &Gateway{AgentURL: opt.AgentURL, BindRoots: copier.Roots(), done: make(chan error, 4)}
 	if g.AgentURL == "" {
 		g.AgentURL = fmt.Sprintf("ws://%s%s", agentLn.Addr(), AgentPath)
 	}
@@ -129,7 +140,7 @@ func Start(handler call.Handler, opt Options) (*Gateway, error) {
 	handler = calllog.Wrap(handler, opt.Log, opt.Tracer, m)
 	g.Hub = hub.New(server.AgentAuthorizer(handler))
 	g.Hub.SetLog(opt.Log)
-	cfg := server.Config{Handler: handler, Hub: g.Hub, Log: opt.Log, Version: opt.Version, Tracer: opt.Tracer, Metrics: m}
+	cfg := server.Config{Handler: handler, Hub: g.Hub, Log: opt.Log, Version: opt.Version, Tracer: opt.Tracer, Metrics: m, Binds: copier}
 	if opt.SendAgentURL {
 		cfg.AgentURL = g.AgentURL
 	}

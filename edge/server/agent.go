@@ -65,6 +65,7 @@ func (p *pendingIDs) take(id string) bool {
 // recorded before any client sees its stream end; a --rm container is
 // removed later, in exitAcked.
 func (s *Server) reportExit(containerID string, code int, at time.Time) {
+	s.copyBack(containerID)
 	body, _ := json.Marshal(call.ExitReport{ExitCode: code, FinishedAt: at.UTC()})
 	rep := s.streams.Call(s.streams.Background, call.Call{
 		Op:      call.OpContainerExited,
@@ -98,8 +99,12 @@ func (s *Server) reportExit(containerID string, code int, at time.Time) {
 // (so its workload has ended), then ends the waits for its removal.
 func (s *Server) exitAcked(containerID string) {
 	if s.restarts.take(containerID) {
-		if rep := s.afterExit(call.OpContainerRestartByPolicy, containerID); rep.Status >= 400 {
+		rep := s.afterExit(call.OpContainerRestartByPolicy, containerID)
+		if rep.Status >= 400 {
 			s.cfg.Log.Error("restarting a container by its policy failed", "container", containerID, "status", rep.Status, "message", call.ErrorMessage(rep.Body))
+		}
+		if rep.Stream != nil && len(rep.Stream.Binds) > 0 {
+			s.streams.CopyIn(rep.Stream.Container, rep.Stream.Binds)
 		}
 		return
 	}
@@ -122,6 +127,31 @@ func (s *Server) exitAcked(containerID string) {
 		s.streams.Removed(containerID, done.ExitCode)
 	} else {
 		s.streams.Nudge()
+	}
+}
+
+// copyBackWait bounds copying a container's read-write binds back at
+// its exit, which holds up the exit's recording.
+const copyBackWait = 10 * time.Minute
+
+// copyBack copies the read-write binds this edge copied into a
+// container back into their sources, after main exited and before the
+// exit is recorded: whoever waits for the exit finds the files there,
+// as with a bind mount.
+func (s *Server) copyBack(containerID string) {
+	if s.cfg.Hub == nil || !s.streams.Binds.Pending(containerID) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.streams.Background, copyBackWait)
+	defer cancel()
+	sess, err := s.cfg.Hub.Session(ctx, containerID)
+	if err == nil {
+		err = s.streams.Binds.Out(ctx, sess, containerID)
+	} else {
+		s.streams.Binds.Forget(containerID)
+	}
+	if err != nil {
+		s.cfg.Log.Error("copying bind mounts back from the container failed", "container", containerID, "err", err)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sockerless/sockerless/agent/hub"
 	"github.com/sockerless/sockerless/edge/apiversion"
+	"github.com/sockerless/sockerless/edge/binds"
 	"github.com/sockerless/sockerless/edge/calllog"
 	"github.com/sockerless/sockerless/edge/metrics"
 	"github.com/sockerless/sockerless/edge/reply"
@@ -67,6 +68,10 @@ type Config struct {
 	// Metrics counts requests, invocations and stream bytes; nil:
 	// metrics are off.
 	Metrics *metrics.Metrics
+	// Binds copies bind mounts for workloads that cannot mount this
+	// machine's directories (the remote backends), sharing the
+	// directories it was made with; nil: binds.Default.
+	Binds *binds.Copier
 }
 
 // Server is the Docker API edge.
@@ -96,6 +101,9 @@ func New(cfg Config) *Server {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	cfg.Handler = calllog.Wrap(cfg.Handler, cfg.Log, cfg.Tracer, cfg.Metrics)
+	if cfg.Binds == nil {
+		cfg.Binds = binds.Default()
+	}
 	bg, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		cfg:    cfg,
@@ -103,6 +111,7 @@ func New(cfg Config) *Server {
 		streams: &streams.Env{
 			Handler:    cfg.Handler,
 			Hub:        cfg.Hub,
+			Binds:      cfg.Binds,
 			Log:        cfg.Log,
 			Background: bg,
 		},

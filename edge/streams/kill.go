@@ -111,8 +111,13 @@ func (e *Env) serveStop(w http.ResponseWriter, r *http.Request, c call.Call, rep
 	if c.Op == call.OpContainerRestart {
 		// The container is stopped, so the function starts it. (A reply
 		// with another stream means someone started it meanwhile.)
-		if again := e.Call(ctx, c); again.Status >= 400 || again.Stream == nil {
+		again := e.Call(ctx, c)
+		if again.Status >= 400 || again.Stream == nil {
 			done(w, again)
+			return
+		}
+		if again.Stream.Kind == call.StreamStarted {
+			e.serveStarted(w, r, again) // binds to copy in
 			return
 		}
 	}

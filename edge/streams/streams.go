@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 
 	"github.com/sockerless/sockerless/agent/hub"
+	"github.com/sockerless/sockerless/edge/binds"
 	"github.com/sockerless/sockerless/edge/reply"
 	"github.com/sockerless/sockerless/functions/call"
 )
@@ -22,7 +23,10 @@ type Env struct {
 	// Hub finds agent sessions. Nil means no agent can ever connect:
 	// streams that need one fail with a message saying so.
 	Hub *hub.Hub
-	Log *slog.Logger
+	// Binds copies bind mounts in and out of workloads that cannot mount
+	// them (call.Stream.Binds).
+	Binds *binds.Copier
+	Log   *slog.Logger
 	// Background outlives requests: hijacked streams and detached execs
 	// run under it, and cancelling it (on shutdown) ends them all, since
 	// net/http no longer tracks a hijacked connection.

@@ -39,7 +39,10 @@ const (
 	// StreamStarted answers a start once the container's agent has
 	// connected and started main (its ack), or main has exited,
 	// or a bound has passed: as with dockerd, a client that execs, tops
-	// or reads logs right after the start finds main running.
+	// or reads logs right after the start finds main running. With
+	// Binds, the agent holds main: the edge first copies each bind's
+	// source in, then releases it (and copies read-write binds back
+	// when main exits).
 	StreamStarted StreamKind = "started"
 	// StreamTop asks the agent for the process list.
 	StreamTop StreamKind = "top"
@@ -87,4 +90,16 @@ type Stream struct {
 	// stream it is the exit that ends the attachment, and Cursor is a
 	// next-exit wait cursor for the edge's safety poll.
 	ExitOf int `json:"exitOf,omitempty"`
+	// Binds, on a started stream, are the bind mounts the edge copies
+	// between its machine and the workload, which cannot mount them.
+	Binds []Bind `json:"binds,omitempty"`
+}
+
+// Bind is a bind mount the edge copies: Source is a path on the edge's
+// machine (the Docker client's host), Target the container path.
+// Read-write binds are copied back into Source when main exits.
+type Bind struct {
+	Source   string `json:"source"`
+	Target   string `json:"target"`
+	ReadOnly bool   `json:"readOnly,omitempty"`
 }

@@ -44,7 +44,8 @@ func restartDue(r *containerRecord, code int) bool {
 
 // restartByPolicy starts again a container whose exit left it
 // restarting, after the backoff, unless a stop or a removal came first.
-func (c *Core) restartByPolicy(ctx context.Context, rec *containerRecord) {
+// It returns the binds the edge copies in before main starts.
+func (c *Core) restartByPolicy(ctx context.Context, rec *containerRecord) []call.Bind {
 	started, _ := time.Parse(time.RFC3339Nano, rec.State.StartedAt)
 	finished, _ := time.Parse(time.RFC3339Nano, rec.State.FinishedAt)
 	if finished.Sub(started) < restartResetAfter {
@@ -56,11 +57,13 @@ func (c *Core) restartByPolicy(ctx context.Context, rec *containerRecord) {
 	}
 	fresh, _, err := c.findContainer(ctx, rec.ID)
 	if err != nil || !fresh.State.Restarting || fresh.Starts != rec.Starts {
-		return
+		return nil
 	}
-	if err := c.startContainer(context.WithoutCancel(ctx), rec.ID); err != nil && err != errNotModified {
+	binds, err := c.startContainer(context.WithoutCancel(ctx), rec.ID)
+	if err != nil && err != errNotModified {
 		c.cfg.Log.Warn("restart policy: start failed", "container", rec.ID, "err", err)
 	}
+	return binds
 }
 
 // containerRestartByPolicy is OpContainerRestartByPolicy: the edge asks
@@ -71,7 +74,9 @@ func (c *Core) containerRestartByPolicy(ctx context.Context, in call.Call) (call
 		return call.Reply{}, err
 	}
 	if rec.State.Restarting {
-		c.restartByPolicy(ctx, rec)
+		if binds := c.restartByPolicy(ctx, rec); len(binds) > 0 {
+			return started(rec.ID, binds), nil
+		}
 	}
 	return noContent(), nil
 }
@@ -84,6 +89,8 @@ func (c *Core) restartOverdue(ctx context.Context, rec *containerRecord) (*conta
 	if !rec.State.Restarting || err != nil || c.now().Sub(finished) < restartOverdueAfter {
 		return rec, nil
 	}
+	// No edge carried this restart, so none copies binds in: a held
+	// main fails when its agent's wait runs out.
 	c.restartByPolicy(ctx, rec)
 	fresh, _, err := c.findContainer(ctx, rec.ID)
 	return fresh, err

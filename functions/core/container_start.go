@@ -31,8 +31,9 @@ func (c *Core) containerStart(ctx context.Context, in call.Call) (call.Reply, er
 	if err == nil && !rec.running() {
 		err = c.attachAll(ctx, rec)
 	}
+	var binds []call.Bind
 	if err == nil {
-		err = c.startContainer(ctx, rec.ID)
+		binds, err = c.startContainer(ctx, rec.ID)
 	}
 	if err != nil && err != errNotModified && rec.HostConfig.AutoRemove {
 		// `docker run --rm` waits for the removal after a failed start.
@@ -43,12 +44,13 @@ func (c *Core) containerStart(ctx context.Context, in call.Call) (call.Reply, er
 	if err != nil {
 		return call.Reply{}, err
 	}
-	return call.Reply{Status: http.StatusNoContent, Stream: &call.Stream{Kind: call.StreamStarted, Container: rec.ID}}, nil
+	return started(rec.ID, binds), nil
 }
 
 // startContainer marks the container running, then launches it. The
 // record is written first so an exit reported at once finds it running.
-func (c *Core) startContainer(ctx context.Context, id string) error {
+// It returns the binds the edge copies before main starts (BindCopier).
+func (c *Core) startContainer(ctx context.Context, id string) ([]call.Bind, error) {
 	var token string
 	rec, err := c.updateContainer(ctx, id, func(r *containerRecord) error {
 		if r.running() {
@@ -68,22 +70,23 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	w := c.workload(rec, token)
 	w.AgentURL = agentURLOf(ctx)
+	binds := c.copiedBinds(&w)
 	if img, _, err := c.findImage(ctx, rec.ImageID); err == nil {
 		w.ImageRef = repoDigestFor(img.RepoDigests, rec.Config.Image)
 	}
 	if err := c.startPublishing(ctx, rec, w); err != nil {
 		msg := err.Error()
 		_ = c.recordExit(ctx, rec.ID, rec.Starts, 128, c.now(), msg)
-		return err
+		return nil, err
 	}
 	env, linked, err := c.linkEnv(ctx, rec)
 	if err != nil {
 		_ = c.recordExit(ctx, rec.ID, rec.Starts, 128, c.now(), err.Error())
-		return err
+		return nil, err
 	}
 	w.Main.Env = append(env, w.Main.Env...) // its own variables win, as with dockerd
 	w.Peers, err = c.peers(ctx, rec)
@@ -94,7 +97,7 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 	if err != nil {
 		msg := fmt.Sprintf("failed to start container %s: %v", rec.ID[:12], err)
 		_ = c.recordExit(ctx, rec.ID, rec.Starts, 127, c.now(), msg)
-		return errorf(http.StatusInternalServerError, "%s", msg)
+		return nil, errorf(http.StatusInternalServerError, "%s", msg)
 	}
 	starts := rec.Starts
 	_, err = c.updateContainer(ctx, id, func(r *containerRecord) error {
@@ -105,10 +108,10 @@ func (c *Core) startContainer(ctx context.Context, id string) error {
 		return nil
 	})
 	if err != nil && statusOf(err) != http.StatusNotFound {
-		return err
+		return nil, err
 	}
 	c.emitContainer(ctx, rec, events.ActionStart, nil)
-	return nil
+	return binds, nil
 }
 
 // workload is what the driver needs to run rec.

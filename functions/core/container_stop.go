@@ -90,10 +90,14 @@ func (c *Core) containerRestart(ctx context.Context, in call.Call) (call.Reply, 
 		return call.Reply{}, err
 	}
 	if !rec.running() {
-		if err := c.startContainer(ctx, rec.ID); err != nil && err != errNotModified {
+		binds, err := c.startContainer(ctx, rec.ID)
+		if err != nil && err != errNotModified {
 			return call.Reply{}, err
 		}
 		c.emitContainer(ctx, rec, events.ActionRestart, nil)
+		if len(binds) > 0 {
+			return started(rec.ID, binds), nil
+		}
 		return noContent(), nil
 	}
 	// The stop is the user's: the edge then starts it again itself.

@@ -41,6 +41,15 @@ type Preparer interface {
 	Prepare(ctx context.Context, w Workload) error
 }
 
+// BindCopier is what a backend offers whose workloads cannot mount the
+// Docker client's paths but run an agent that can hold main: when
+// CopiesBinds, core hands the driver no bind mounts, holds main
+// (Workload.HoldMain), and tells the edge in the start's reply which
+// binds to copy in before releasing main, and back after it exits.
+type BindCopier interface {
+	CopiesBinds() bool
+}
+
 // Volumes is what a backend that holds named volumes' data offers.
 type Volumes interface {
 	// Volume returns the host path of a named volume, creating it.
@@ -122,6 +131,9 @@ type Workload struct {
 	// runs (agent.Config.Health; SOCKERLESS_HEALTHCHECK for an agent
 	// program), nil for none. Core keeps the results.
 	Health *proto.HealthSpec
+	// HoldMain: the agent holds main until the edge releases it, once it
+	// has copied the container's bind-mount sources in (BindCopier).
+	HoldMain bool
 }
 
 // Endpoint is a workload's place on one bridge network.

@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -76,6 +77,10 @@ func parseFlags(args []string, output io.Writer) (options, error) {
 	fs.StringVar(&opt.gateway.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9323; loopback only unless --allow-remote; default off)")
 	fs.StringVar(&opt.agentListen, "agent-listen", "127.0.0.1:0", "where workloads' agents connect")
 	fs.StringVar(&opt.gateway.AgentURL, "agent-url", "", "the agent listener as workloads reach it (default: ws://<agent-listen>/agent/v1/connect)")
+	fs.Func("bind-root", "share this directory's files with containers as bind-mount copies (repeatable; default: your home and the working directory)", func(dir string) error {
+		opt.gateway.BindRoots = append(opt.gateway.BindRoots, dir)
+		return nil
+	})
 	debug := fs.Bool("debug", false, "log every invocation, agent session and stream besides each request")
 	logFormat := fs.String("log-format", calllog.FormatText, "log lines as text or json")
 	if err := fs.Parse(args); err != nil {
@@ -131,6 +136,11 @@ func run(ctx context.Context, o options) error {
 	if gw.MetricsURL != "" {
 		fmt.Printf("# metrics at %s\n", gw.MetricsURL)
 	}
+	shared := strings.Join(gw.BindRoots, ", ")
+	if shared == "" {
+		shared = "nowhere"
+	}
+	fmt.Printf("# bind mounts are copied from %s (--bind-root)\n", shared)
 	select {
 	case <-ctx.Done():
 	case err = <-gw.Done():

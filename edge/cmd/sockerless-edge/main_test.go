@@ -48,3 +48,16 @@ func TestParseFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestBindRootFlag: --bind-root is repeatable, each one a directory the
+// edge shares with containers as bind-mount copies.
+func TestBindRootFlag(t *testing.T) {
+	var out bytes.Buffer
+	opt, err := parseFlags([]string{"--function", "f", "--bind-root", "/src", "--bind-root", "/data"}, &out)
+	if err != nil {
+		t.Fatalf("%v (output %q)", err, out.String())
+	}
+	if got := strings.Join(opt.gateway.BindRoots, ","); got != "/src,/data" {
+		t.Errorf("bind roots %q, want /src,/data", got)
+	}
+}

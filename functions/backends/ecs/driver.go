@@ -32,7 +32,7 @@ func New(_ context.Context, cfg Config) (*Driver, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	base := remotecompute.NewBase(Backend, cfg.AgentURL, "they need an EFS file system: set "+efsvolumes.EnvFileSystem)
+	base := remotecompute.NewBase(Backend, cfg.AgentURL, "they need an EFS file system: set "+efsvolumes.EnvFileSystem).WithBindCopies()
 	if cfg.Volumes != nil {
 		base = base.WithVolumes(*cfg.Volumes).WithStaging()
 	}

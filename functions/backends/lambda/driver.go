@@ -37,7 +37,7 @@ func New(_ context.Context, cfg Config) (*Driver, error) {
 	if cfg.Timeout <= 0 || cfg.Timeout > 15*time.Minute {
 		cfg.Timeout = 15 * time.Minute
 	}
-	base := remotecompute.NewBase(Backend, cfg.AgentURL, "they need an EFS file system: set "+efsvolumes.EnvFileSystem)
+	base := remotecompute.NewBase(Backend, cfg.AgentURL, "they need an EFS file system: set "+efsvolumes.EnvFileSystem).WithBindCopies()
 	if cfg.Volumes != nil {
 		base = base.WithVolumes(*cfg.Volumes)
 	}
@@ -58,7 +58,7 @@ func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	if err := d.ensureFunction(ctx, fn, w); err != nil {
 		return err
 	}
-	payload, err := json.Marshal(lambdart.Invocation{ContainerID: w.ID, EdgeURL: agentURL, Token: w.Token, Main: w.Main})
+	payload, err := json.Marshal(lambdart.Invocation{ContainerID: w.ID, EdgeURL: agentURL, Token: w.Token, Main: w.Main, HoldMain: w.HoldMain})
 	if err != nil {
 		return err
 	}

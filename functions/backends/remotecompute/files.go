@@ -56,7 +56,7 @@ func (b Base) Files(ctx context.Context, w core.Workload) (core.Files, error) {
 	}
 	for _, m := range w.Mounts {
 		if m.Volume == "" {
-			continue // a bind mount, refused at start
+			continue // a bind mount: the edge copies it at start
 		}
 		dir, err := lv.LocalDir(ctx, m.Volume)
 		if err != nil {

@@ -35,6 +35,8 @@ type Base struct {
 	// staging: files copied into a created container outside its
 	// volumes are staged for its agent (see WithStaging).
 	staging bool
+	// copyBinds: the edge copies bind mounts in and out (WithBindCopies).
+	copyBinds bool
 }
 
 var _ core.Volumes = Base{}
@@ -57,6 +59,17 @@ func (b Base) WithVolumes(v core.Volumes) Base {
 	b.volumes = v
 	return b
 }
+
+// WithBindCopies is b whose driver holds main for the edge's copy of
+// bind mounts (core.BindCopier): the driver passes Workload.HoldMain to
+// the agent, and core hands it no bind mounts.
+func (b Base) WithBindCopies() Base {
+	b.copyBinds = true
+	return b
+}
+
+// CopiesBinds is core.BindCopier.
+func (b Base) CopiesBinds() bool { return b.copyBinds }
 
 // Launchable checks what the backend needs of w before starting it and
 // returns the URL its agent dials.
