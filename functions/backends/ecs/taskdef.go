@@ -29,6 +29,7 @@ func (d *Driver) taskDefinition(w core.Workload, agentURL string) *awsecs.Regist
 		"SOCKERLESS_TOKEN":        w.Token,
 		"SOCKERLESS_STDIN":        strconv.FormatBool(w.Main.Stdin),
 		"SOCKERLESS_TTY":          strconv.FormatBool(w.Main.TTY),
+		"SOCKERLESS_LINGER":       d.cfg.Linger.String(),
 	} {
 		env = append(env, types.KeyValuePair{Name: aws.String(k), Value: aws.String(v)})
 	}
