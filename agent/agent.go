@@ -168,8 +168,9 @@ func (a *agent) ackExit() {
 			return
 		}
 		time.AfterFunc(a.cfg.Linger, func() {
-			close(a.released)
+			// Under mu: a session binding now sees it closed (session).
 			a.mu.Lock()
+			close(a.released)
 			m := a.curMux
 			a.mu.Unlock()
 			if m != nil {

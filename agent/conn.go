@@ -23,6 +23,11 @@ const (
 func (a *agent) loop() (int, error) {
 	backoff := firstBackoff
 	for {
+		select {
+		case <-a.released: // the linger ended while disconnected
+			return a.exit()
+		default:
+		}
 		connected := a.connect()
 		select {
 		case <-a.released:
@@ -78,6 +83,12 @@ func (a *agent) session(ws *websocket.Conn) bool {
 	if err := m.Send(proto.Frame{Type: proto.TypeHello, Channel: proto.ChannelControl, Payload: b}); err != nil {
 		a.mu.Unlock()
 		return false
+	}
+	select {
+	case <-a.released: // the linger ended during the hello
+		a.mu.Unlock()
+		return false
+	default:
 	}
 	old := a.curMux
 	a.cur, a.curMux = main, m
