@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/sockerless/sockerless/agent/archive"
 	"github.com/sockerless/sockerless/agent/proto"
@@ -88,6 +89,12 @@ type Config struct {
 	HoldMain   bool
 	Logs       LogSink      // optional
 	HTTPClient *http.Client // optional, for dialing
+	// Linger keeps the agent up this long after the edge acknowledged
+	// main's exit, serving archive requests (docker cp out of the
+	// stopped container) where the workload's filesystem goes with it.
+	// Ending ctx (the platform stopping the workload: docker rm, a new
+	// start) ends it sooner; 0 ends the agent at the ack.
+	Linger time.Duration
 }
 
 // agent is one Run: the main process's state across connections.
@@ -108,6 +115,9 @@ type agent struct {
 	curMux    *proto.Mux     // the current connection, or nil
 	acked     chan struct{}  // closed when the edge acknowledges the exit
 	ackOnce   sync.Once
+	// released is closed when the agent may end: at the ack, or once
+	// Linger has passed after it.
+	released chan struct{}
 
 	hold hold // guarded by mu
 
@@ -139,7 +149,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 		return -1, errors.New("agent: no runtime")
 	}
 	a := &agent{cfg: cfg, ctx: ctx, run: newRunID(), state: proto.MainCreated,
-		acked: make(chan struct{}), mainReady: make(chan struct{})}
+		acked: make(chan struct{}), released: make(chan struct{}), mainReady: make(chan struct{})}
 	a.procs.init()
 	a.armHold()
 	defer a.disarmHold()
@@ -159,5 +169,39 @@ func newRunID() string {
 }
 
 func (a *agent) ackExit() {
-	a.ackOnce.Do(func() { close(a.acked) })
+	a.ackOnce.Do(func() {
+		close(a.acked)
+		if a.cfg.Linger <= 0 {
+			close(a.released)
+			return
+		}
+		time.AfterFunc(a.cfg.Linger, func() {
+			// Under mu: a session binding now sees it closed (session).
+			a.mu.Lock()
+			close(a.released)
+			m := a.curMux
+			a.mu.Unlock()
+			if m != nil {
+				m.Close()
+			}
+		})
+	})
+}
+
+// lingering reports whether main's exit was acknowledged: the agent
+// then serves only its files.
+func (a *agent) lingering() bool {
+	select {
+	case <-a.acked:
+		return true
+	default:
+		return false
+	}
+}
+
+// exit is main's exit code, for Run to return.
+func (a *agent) exit() (int, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.exitCode, nil
 }

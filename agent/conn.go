@@ -23,15 +23,21 @@ const (
 func (a *agent) loop() (int, error) {
 	backoff := firstBackoff
 	for {
+		select {
+		case <-a.released: // the linger ended while disconnected
+			return a.exit()
+		default:
+		}
 		connected := a.connect()
 		select {
-		case <-a.acked:
-			a.mu.Lock()
-			defer a.mu.Unlock()
-			return a.exitCode, nil
+		case <-a.released:
+			return a.exit()
 		default:
 		}
 		if a.ctx.Err() != nil {
+			if a.lingering() {
+				return a.exit() // stopped while serving files: main's exit stands
+			}
 			return -1, fmt.Errorf("agent: %w", a.ctx.Err())
 		}
 		if connected {
@@ -78,6 +84,12 @@ func (a *agent) session(ws *websocket.Conn) bool {
 		a.mu.Unlock()
 		return false
 	}
+	select {
+	case <-a.released: // the linger ended during the hello
+		a.mu.Unlock()
+		return false
+	default:
+	}
 	old := a.curMux
 	a.cur, a.curMux = main, m
 	a.mu.Unlock()
@@ -123,7 +135,9 @@ func (a *agent) consumeMain(m *proto.Mux, ch *proto.Channel) {
 			a.mu.Unlock()
 			if exited {
 				a.ackExit()
-				m.Close()
+				if a.cfg.Linger <= 0 {
+					m.Close()
+				}
 				return
 			}
 		}
@@ -181,6 +195,10 @@ func (a *agent) unrouted(m *proto.Mux, f proto.Frame) {
 }
 
 func (a *agent) serve(ch *proto.Channel, open proto.Open, req *request) {
+	if a.lingering() && (open.Kind == proto.OpenExec || open.Kind == proto.OpenTop) {
+		_ = ch.SendError(errFilesOnly)
+		return
+	}
 	var err error
 	switch open.Kind {
 	case proto.OpenExec:
@@ -202,3 +220,6 @@ func (a *agent) serve(ch *proto.Channel, open proto.Open, req *request) {
 		_ = ch.SendError(err)
 	}
 }
+
+// errFilesOnly answers what needs main while the agent lingers.
+var errFilesOnly = fmt.Errorf("%w: the main process has exited; the agent serves only the container's files", proto.ErrNotRunning)

@@ -28,11 +28,12 @@ func (a *agent) listen() (int, error) {
 	// the ack or with ctx, both of which close their connection.
 	defer srv.Close()
 	select {
-	case <-a.acked:
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		return a.exitCode, nil
+	case <-a.released:
+		return a.exit()
 	case <-a.ctx.Done():
+		if a.lingering() {
+			return a.exit()
+		}
 		return -1, fmt.Errorf("agent: %w", a.ctx.Err())
 	case err := <-served:
 		return -1, fmt.Errorf("agent: serving the edge: %w", err)
@@ -58,7 +59,7 @@ func (a *agent) acceptEdge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	select {
-	case <-a.acked:
+	case <-a.released:
 		// The edge recorded the exit and the agent is on its way out: a
 		// redial learns that it may stop.
 		refuse(w, http.StatusGone, "the main process's exit has been acknowledged")

@@ -88,6 +88,11 @@ func (a *agent) finishMain(code int) {
 	if a.stdinR != nil {
 		_ = a.stdinR.CloseWithError(io.ErrClosedPipe) // frees a blocked stdin writer
 	}
+	if c, ok := a.cfg.Logs.(io.Closer); ok && a.cfg.Linger > 0 {
+		// A log driver stores a partial last line when the output ends,
+		// which a lingering workload's does now, not when it stops.
+		_ = c.Close()
+	}
 	a.mu.Lock()
 	a.state = proto.MainExited
 	a.exitCode = code

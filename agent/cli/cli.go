@@ -21,7 +21,9 @@
 // agent, run as root, serves archive and exec as dockerd would. Main's output
 // also goes to the program's own stdout and stderr, which the platform's
 // log driver collects. The program exits with main's exit code once the
-// edge has recorded it.
+// edge has recorded it, or, with SOCKERLESS_LINGER (a duration, as
+// "5m"), that long later: it serves docker cp out of the stopped
+// container meanwhile, and SIGTERM ends it sooner.
 //
 // A command named like a subcommand is run with "--" before it; callers
 // that build the command line from a user's image should always add it.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sockerless/sockerless/agent"
 	"github.com/sockerless/sockerless/agent/archive"
@@ -30,6 +31,10 @@ const (
 	// envHoldMain holds main until the edge has copied the container's
 	// bind-mount sources in and released it (agent.Config.HoldMain).
 	envHoldMain = "SOCKERLESS_HOLD_MAIN"
+	// envLinger (a Go duration) keeps the agent serving the container's
+	// files after main exits, on backends whose workload's filesystem
+	// goes with it (agent.Config.Linger).
+	envLinger = "SOCKERLESS_LINGER"
 )
 
 // wrap runs args as the container's main process under the edge's
@@ -57,6 +62,13 @@ func wrap(ctx context.Context, env Env, args []string) int {
 		if err := unstage(env.Runtime, dir); err != nil {
 			return fail(env, "putting the files copied into the container in place: %v", err)
 		}
+	}
+	if l := env.Getenv(envLinger); l != "" {
+		d, err := time.ParseDuration(l)
+		if err != nil || d < 0 {
+			return usageError(env, envLinger+" is not a duration such as 5m: "+l)
+		}
+		cfg.Linger = d
 	}
 	if h := env.Getenv(proto.EnvHealth); h != "" {
 		cfg.Health = new(proto.HealthSpec)
@@ -105,6 +117,19 @@ func (l *streamLogs) Log(stream int, p []byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, _ = w.Write(p)
+}
+
+// Close ends the output the platform's log driver reads (see
+// agent.Config.Linger).
+func (l *streamLogs) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, w := range []io.Writer{l.stdout, l.stderr} {
+		if c, ok := w.(io.Closer); ok {
+			_ = c.Close()
+		}
+	}
+	return nil
 }
 
 // unstage copies dir's tree into the container's root, as the archive

@@ -55,6 +55,8 @@ func testCompute(t *testing.T, d *awsdeploy.Deployment, backend, img string) {
 				ECS: awsecs.NewFromConfig(d.Config), Logs: logs, Region: o.Region, Cluster: o.ClusterName, LogGroup: o.LogGroup,
 				Subnets: host.List(env[ecs.EnvSubnets]), ExecutionRole: env[ecs.EnvExecutionRole],
 				AgentImage: agentImage, AgentURL: agentURL,
+				// Short: the suite waits for it to pass.
+				Linger: 3 * time.Second,
 			})
 			inStat = true
 		case lambda.Backend:

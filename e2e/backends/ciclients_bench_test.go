@@ -64,7 +64,7 @@ func benchCIClients(b *testing.B, c cloud.Cloud) {
 					if err != nil {
 						b.Skip(err)
 					}
-					r, jobs := runGitlabCI(b, g, e, imgs)
+					r, jobs := runGitlabCI(b, g, e, backend, imgs)
 					_, failed, problems := r.Check(jobs)
 					if failed > 0 || r.Code != 0 {
 						return r.Wall, strings.Join(append(problems, tailLines(strings.Split(r.Output, "\n"), 10)...), "\n")

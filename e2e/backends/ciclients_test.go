@@ -32,10 +32,14 @@ var actCloudFlags = []string{"--container-daemon-socket", "-"}
 var ciNotApplicable = map[[2]string]struct{ why, says string }{
 	{"act", "lambda"}: {"a Lambda function mounts one EFS file system under /mnt; act mounts three volumes, at /var/run/act, /opt/hostedtoolcache and the workspace",
 		"a Lambda function mounts one EFS file system"},
-	{"gitlab-ci-local", "ecs"}: {"gitlab-ci-local copies artifacts and caches out of its helper container after it has exited, from /artifacts and /cache, outside its volumes; a Fargate task's filesystem is gone once the task stops",
-		"reaches a stopped container's files only in its named volumes"},
 	{"gitlab-ci-local", "lambda"}: {"gitlab-ci-local mounts two volumes in each job container; a Lambda function mounts one EFS file system under /mnt",
 		"a Lambda function mounts one EFS file system"},
+}
+
+// ciServiceLeftOut is, per backend, why gitlab-ci-local's pipeline runs
+// there without its service job (a service reached by its alias).
+var ciServiceLeftOut = map[string]string{
+	"ecs": "the ecs backend gives its tasks no names for each other (a service alias needs service discovery, Cloud Map, which it does not set up): the job sees \"lookup pingsvc: no such host\"",
 }
 
 // ciImages are the CI clients' images in the cloud's registry: the job
@@ -73,6 +77,7 @@ func TestCIClients(t *testing.T) {
 				t.Run(backend, func(t *testing.T) {
 					e := d.StartEdge(t, edge, backend, t.TempDir(), "")
 					t.Run("cp before start", func(t *testing.T) { testCopyBeforeStart(t, e, backend, imgs.job) })
+					t.Run("cp after exit", func(t *testing.T) { testCopyAfterExit(t, e, backend, imgs.job) })
 					t.Run("act", func(t *testing.T) { testActCI(t, e, backend, imgs.job) })
 					t.Run("gitlab-ci-local", func(t *testing.T) { testGitlabCI(t, e, backend, imgs) })
 				})
@@ -143,12 +148,15 @@ func testGitlabCI(t *testing.T, e *harness.Engine, backend string, imgs ciImages
 	if err != nil {
 		t.Skip(err)
 	}
-	r, jobs := runGitlabCI(t, g, e, imgs)
+	r, jobs := runGitlabCI(t, g, e, backend, imgs)
 	passed, failed, problems := r.Check(jobs)
 	notApplicable(t, "gitlab-ci-local", backend, failed == 0 && r.Code == 0, r.Output)
 	r.FailLeftovers(t)
 	r.RanNoJob(t)
 	fmt.Printf("gitlab-ci-local %s: %d passed, %d failed\n", backend, passed, failed)
+	if why := ciServiceLeftOut[backend]; why != "" {
+		fmt.Printf("gitlab-ci-local %s: the service job was not run: %s\n", backend, why)
+	}
 	t.Logf("gitlab-ci-local on %s: %d jobs passed, %d failed, in %s", backend, passed, failed, r.Wall.Round(time.Millisecond))
 	for _, p := range problems {
 		t.Error(p)
@@ -159,8 +167,9 @@ func testGitlabCI(t *testing.T, e *harness.Engine, backend string, imgs ciImages
 }
 
 // runGitlabCI runs the pipeline with gitlab-ci-local on e, its jobs on
-// imgs.job and its helper containers on imgs.helper.
-func runGitlabCI(t testing.TB, g clients.GitlabCILocal, e *harness.Engine, imgs ciImages) (*clients.GitlabRun, []clients.GitlabJob) {
+// imgs.job and its helper containers on imgs.helper, without the service
+// job where backend cannot run it (ciServiceLeftOut).
+func runGitlabCI(t testing.TB, g clients.GitlabCILocal, e *harness.Engine, backend string, imgs ciImages) (*clients.GitlabRun, []clients.GitlabJob) {
 	t.Helper()
 	for _, img := range []string{imgs.job, imgs.helper} {
 		if r := e.Docker("pull", img); r.Code != 0 {
@@ -168,6 +177,9 @@ func runGitlabCI(t testing.TB, g clients.GitlabCILocal, e *harness.Engine, imgs 
 		}
 	}
 	files, jobs := clients.GitlabPipeline(imgs.job, ciServicePort)
+	if ciServiceLeftOut[backend] != "" {
+		files, jobs = clients.GitlabPipelineWithoutService(imgs.job)
+	}
 	return clients.RunPipeline(t, g, e, files, imgs.helper), jobs
 }
 
@@ -214,5 +226,44 @@ func testCopyBeforeStart(t *testing.T, e *harness.Engine, backend, img string) {
 	}
 	if r := e.DockerWith(harness.RunOpts{Timeout: 2 * time.Minute}, "start", "-a", ctr); r.Code != 0 || strings.TrimSpace(r.Stdout) != want {
 		t.Fatalf("docker start -a: exit %d, stdout %q (want %q), stderr %s", r.Code, r.Stdout, want, r.Stderr)
+	}
+}
+
+// testCopyAfterExit copies out of a container whose main process has
+// exited, as CI runners collect artifacts: on ecs the task lingers for
+// it (its exit is recorded at once), and docker rm stops the task;
+// lambda, whose function keeps no filesystem, refuses saying why.
+func testCopyAfterExit(t *testing.T, e *harness.Engine, backend, img string) {
+	ctr := "cp-after-exit"
+	out := "/out"
+	if backend == "lambda" {
+		out = "/tmp/out" // a Lambda function's root is read-only
+	}
+	t.Cleanup(func() { e.Docker("rm", "-f", ctr) })
+	if r := e.DockerWith(harness.RunOpts{Timeout: 2 * time.Minute}, "run", "--name", ctr, img, "sh", "-c", "mkdir -p "+out+" && echo built > "+out+"/artifact; exit 3"); r.Code != 3 {
+		t.Fatalf("docker run: exit %d (want 3), %s", r.Code, r.Stderr)
+	}
+	if r := e.Docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", ctr); strings.TrimSpace(r.Stdout) != "exited 3" {
+		t.Errorf("inspect after the exit: %q, want \"exited 3\" (%s)", r.Stdout, r.Stderr)
+	}
+	dest := t.TempDir()
+	r := e.Docker("cp", ctr+":"+out, dest)
+	if backend == "lambda" {
+		if r.Code == 0 || !strings.Contains(r.Stderr, "reaches a stopped container's files only in its named volumes") {
+			t.Fatalf("docker cp out of a stopped Lambda container: exit %d, %s; want it refused, saying why", r.Code, r.Stderr)
+		}
+		return
+	}
+	if r.Code != 0 {
+		t.Fatalf("docker cp out of the stopped container: %s", r.Stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(dest, "out", "artifact")); err != nil || string(b) != "built\n" {
+		t.Errorf("copied artifact: %q, %v; want %q", b, err, "built\n")
+	}
+	if r := e.Docker("cp", ctr+":/no-such-file", dest); r.Code == 0 || !strings.Contains(r.Stderr, "Could not find the file /no-such-file") {
+		t.Errorf("docker cp of a missing path: exit %d, %s; want dockerd's not-found", r.Code, r.Stderr)
+	}
+	if r := e.Docker("rm", ctr); r.Code != 0 {
+		t.Fatalf("docker rm: %s", r.Stderr)
 	}
 }

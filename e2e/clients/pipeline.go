@@ -76,23 +76,7 @@ unit:
     - test "$(cat vendor/lib.txt)" = "vendored 1.0"
     - 'echo "cache ok: $(cat vendor/lib.txt)"'
 
-service:
-  stage: test
-  needs: []
-  services:
-    - name: {{IMAGE}}
-      alias: pingsvc
-      command: ["sh", "-c", "while true; do echo pong | nc -l -p {{PORT}}; done"]
-  script:
-    - |
-      for i in $(seq 1 40); do
-        out=$(echo ping | nc -w 2 pingsvc {{PORT}}) && [ -n "$out" ] && break
-        sleep 0.5
-      done
-    - 'echo "service answered: $out"'
-    - test "$out" = pong
-
-lint:
+{{SERVICE}}lint:
   stage: test
   needs: []
   allow_failure: true
@@ -112,19 +96,57 @@ report:
     - 'echo "report: $(cat dist/app/message.txt), $GREETING"'
 `
 
+// serviceJob reaches a service container by its alias.
+const serviceJob = `service:
+  stage: test
+  needs: []
+  services:
+    - name: {{IMAGE}}
+      alias: pingsvc
+      command: ["sh", "-c", "while true; do echo pong | nc -l -p {{PORT}}; done"]
+  script:
+    - |
+      for i in $(seq 1 40); do
+        out=$(echo ping | nc -w 2 pingsvc {{PORT}}) && [ -n "$out" ] && break
+        sleep 0.5
+      done
+    - 'echo "service answered: $out"'
+    - test "$out" = pong
+
+`
+
 // GitlabPipeline is the pipeline with its jobs (and service) on image;
 // the service listens on port (a loopback port on runtimes that share
 // the host's network).
 func GitlabPipeline(image string, port int) (files map[string]string, jobs []GitlabJob) {
-	y := strings.NewReplacer("{{IMAGE}}", image, "{{PORT}}", strconv.Itoa(port)).Replace(gitlabYAML)
+	return gitlabPipeline(image, port, true)
+}
+
+// GitlabPipelineWithoutService is GitlabPipeline without its service
+// job, for a backend whose containers cannot reach each other by name.
+func GitlabPipelineWithoutService(image string) (files map[string]string, jobs []GitlabJob) {
+	return gitlabPipeline(image, 0, false)
+}
+
+func gitlabPipeline(image string, port int, service bool) (files map[string]string, jobs []GitlabJob) {
+	svc := ""
+	if service {
+		svc = serviceJob
+	}
+	y := strings.NewReplacer("{{SERVICE}}", svc).Replace(gitlabYAML)
+	y = strings.NewReplacer("{{IMAGE}}", image, "{{PORT}}", strconv.Itoa(port)).Replace(y)
+	jobs = []GitlabJob{
+		{Name: "build", Want: Pass, Output: []string{"build done: hello from demo"}},
+		{Name: "unit", Want: Pass, Output: []string{"artifact ok: hello from demo", "cache ok: vendored 1.0"}},
+		{Name: "service", Want: Pass, Output: []string{"service answered: pong"}},
+		{Name: "lint", Want: Warn, Output: []string{"lint found 1 problem"}},
+		{Name: "report", Want: Pass, Output: []string{"report: hello from demo, goodbye"}},
+	}
+	if !service {
+		jobs = append(jobs[:2], jobs[3:]...)
+	}
 	return map[string]string{
-			".gitlab-ci.yml": y,
-			"src/app.conf":   "name: demo\nversion: 1.4.2\n",
-		}, []GitlabJob{
-			{Name: "build", Want: Pass, Output: []string{"build done: hello from demo"}},
-			{Name: "unit", Want: Pass, Output: []string{"artifact ok: hello from demo", "cache ok: vendored 1.0"}},
-			{Name: "service", Want: Pass, Output: []string{"service answered: pong"}},
-			{Name: "lint", Want: Warn, Output: []string{"lint found 1 problem"}},
-			{Name: "report", Want: Pass, Output: []string{"report: hello from demo, goodbye"}},
-		}
+		".gitlab-ci.yml": y,
+		"src/app.conf":   "name: demo\nversion: 1.4.2\n",
+	}, jobs
 }

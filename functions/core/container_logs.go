@@ -89,6 +89,9 @@ const workloadEndWait = 2 * time.Second
 // its container's pipe): dockerd's logs of a stopped container are
 // complete, so these are too.
 func (c *Core) awaitWorkloadEnd(ctx context.Context, id string) {
+	if c.lingers() {
+		return // it outlives main on purpose; its agent ended main's output at the exit
+	}
 	deadline := time.Now().Add(workloadEndWait)
 	for {
 		st, err := c.compute.Status(ctx, id)

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"strconv"
@@ -75,7 +76,9 @@ func (c *Core) containerArchive(ctx context.Context, in call.Call) (call.Reply, 
 	if kind == "" {
 		return call.Reply{}, invalid("archive: unsupported method %q", method)
 	}
-	if rec.running() {
+	// A copy into a stopped container lands where its next start sees
+	// it (its volumes, a staged layer), not in a lingering workload.
+	if rec.running() || kind != call.StreamArchivePut && c.lingering(ctx, rec.ID) {
 		return call.Reply{Status: http.StatusOK, Stream: &call.Stream{
 			Kind: kind, Container: rec.ID, Path: path, Running: true,
 		}}, nil
@@ -86,7 +89,7 @@ func (c *Core) containerArchive(ctx context.Context, in call.Call) (call.Reply, 
 	}
 	files, err := fr.Files(ctx, c.workload(rec, ""))
 	if errors.Is(err, ErrUnsupported) {
-		return call.Reply{}, conflict("container %s is not running, and %v", rec.ID[:12], err)
+		return call.Reply{}, conflict("container %s is not running, and %v%s", rec.ID[:12], err, c.lingerNote())
 	}
 	if err != nil {
 		return call.Reply{}, err
@@ -98,20 +101,20 @@ func (c *Core) containerArchive(ctx context.Context, in call.Call) (call.Reply, 
 				"the %d-byte archive is too large to reach the %s backend's function, which must write it because container %s is not running; start the container to copy large archives into it, or send less", held, c.cfg.Backend, rec.ID[:12])
 		}
 		if err := files.Put(path, bytes.NewReader(in.Body), truthy(in.Query.Get("noOverwriteDirNonDir"))); err != nil {
-			return call.Reply{}, archiveError(err, path, rec.ID)
+			return call.Reply{}, archiveError(err, path, rec.ID, c.lingerNote())
 		}
 		return call.Reply{Status: http.StatusOK}, nil
 	case call.StreamArchiveStat:
 		st, err := files.Stat(path)
 		if err != nil {
-			return call.Reply{}, archiveError(err, path, rec.ID)
+			return call.Reply{}, archiveError(err, path, rec.ID, c.lingerNote())
 		}
 		return call.Reply{Status: http.StatusOK, Header: statHeader(st)}, nil
 	default:
 		var buf bytes.Buffer
 		st, err := files.Get(path, &buf)
 		if err != nil {
-			return call.Reply{}, archiveError(err, path, rec.ID)
+			return call.Reply{}, archiveError(err, path, rec.ID, c.lingerNote())
 		}
 		h := statHeader(st)
 		h.Set("Content-Type", "application/x-tar")
@@ -119,12 +122,14 @@ func (c *Core) containerArchive(ctx context.Context, in call.Call) (call.Reply, 
 	}
 }
 
-func archiveError(err error, path, id string) error {
+// archiveError is err of a stopped container's files as Docker's error;
+// note says how long a lingering backend kept the rest.
+func archiveError(err error, path, id, note string) error {
 	if errors.Is(err, proto.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 		return notFound("Could not find the file %s in container %s", path, id)
 	}
 	if errors.Is(err, ErrUnsupported) {
-		return conflict("container %s is not running, and %v", id[:12], err)
+		return conflict("container %s is not running, and %v%s", id[:12], err, note)
 	}
 	return errorf(http.StatusBadRequest, "%v", err)
 }
@@ -133,4 +138,38 @@ func archiveError(err error, path, id string) error {
 func statHeader(st proto.PathStat) http.Header {
 	b, _ := json.Marshal(st)
 	return http.Header{"X-Docker-Container-Path-Stat": {base64.StdEncoding.EncodeToString(b)}}
+}
+
+// lingering reports whether the stopped container id's workload still
+// serves its files (see Lingerer).
+func (c *Core) lingering(ctx context.Context, id string) bool {
+	if !c.lingers() {
+		return false
+	}
+	st, err := c.compute.Status(ctx, id)
+	return err == nil && st.Known && st.Running
+}
+
+// lingers reports whether the backend's workloads outlive main's exit.
+func (c *Core) lingers() bool {
+	l, ok := c.cfg.Compute.(Lingerer)
+	if !ok {
+		return false
+	}
+	d, _ := l.Linger()
+	return d > 0
+}
+
+// lingerNote tells a copy out of a stopped container that came too late
+// how long its files were kept; "" on a backend that does not keep them.
+func (c *Core) lingerNote() string {
+	l, ok := c.cfg.Compute.(Lingerer)
+	if !ok {
+		return ""
+	}
+	d, setting := l.Linger()
+	if d <= 0 {
+		return fmt.Sprintf("; the backend keeps no other file once the container exits (%s sets how long it keeps them)", setting)
+	}
+	return fmt.Sprintf("; the backend keeps its other files for %s after it exits (%s sets how long), and they are gone", d, setting)
 }

@@ -65,6 +65,17 @@ type FileReacher interface {
 	Files(ctx context.Context, w Workload) (Files, error)
 }
 
+// Lingerer is what a backend whose workload's filesystem goes with it
+// (a cloud task) offers to keep docker cp out of a stopped container
+// working: the workload's agent stays, after main's exit is recorded,
+// serving the container's files for Linger, or until the container is
+// removed or started again. Meanwhile Status reports it running; core
+// knows its exit from the record. Setting names the configuration that
+// sets Linger, for the error a later copy gets.
+type Lingerer interface {
+	Linger() (d time.Duration, setting string)
+}
+
 // Files reads and writes a container's filesystem when no agent runs.
 type Files interface {
 	Stat(path string) (proto.PathStat, error)

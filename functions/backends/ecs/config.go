@@ -16,6 +16,8 @@
 package ecs
 
 import (
+	"time"
+
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 
@@ -56,7 +58,17 @@ type Config struct {
 	// Volumes keeps named volumes as EFS access points, which tasks
 	// mount; nil leaves the backend without volumes.
 	Volumes *efsvolumes.Volumes
+	// Linger is how long a task stays after its main process exits,
+	// serving docker cp out of the stopped container (a task's
+	// filesystem goes with it); docker rm or a new start stops it
+	// sooner. 0 stops tasks at the exit. See docs/stopped-files.md.
+	Linger time.Duration
 }
+
+// DefaultLinger is Config.Linger when EnvLinger is not set: long enough
+// for a CI runner to copy a job's artifacts out, short enough that a
+// container nobody removes costs little (see docs/stopped-files.md).
+const DefaultLinger = 5 * time.Minute
 
 // Paths of the agent inside the task.
 const (

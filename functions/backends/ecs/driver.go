@@ -20,11 +20,13 @@ import (
 // Driver is core.Compute on ECS Fargate. A task is defined when it
 // starts, with the command line of that start, so there is nothing to
 // prepare; its filesystem exists only while it runs, and then the agent
-// serves docker cp.
+// serves docker cp: for Config.Linger after main's exit too (core.Lingerer).
 type Driver struct {
 	remotecompute.Base
 	cfg Config
 }
+
+var _ core.Lingerer = (*Driver)(nil)
 
 // New checks cfg and returns its driver.
 func New(_ context.Context, cfg Config) (*Driver, error) {
@@ -43,6 +45,12 @@ func New(_ context.Context, cfg Config) (*Driver, error) {
 func (d *Driver) Start(ctx context.Context, w core.Workload) error {
 	agentURL, err := d.Launchable(w)
 	if err != nil {
+		return err
+	}
+	// Core starts a container that is not running, so a task still up
+	// is an earlier start's, lingering: its agent must not answer for
+	// this one.
+	if err := d.Stop(ctx, w.ID); err != nil {
 		return err
 	}
 	in, err := d.mountVolumes(ctx, d.taskDefinition(w, agentURL), w.Mounts)
@@ -159,6 +167,9 @@ func stoppedStatus(t *types.Task) core.WorkloadStatus {
 	st.Error = "ECS task stopped: " + reason
 	return st
 }
+
+// Linger is how long a task serves its files after main's exit.
+func (d *Driver) Linger() (time.Duration, string) { return d.cfg.Linger, EnvLinger }
 
 // Stop asks ECS to stop the container's running tasks (SIGTERM, then
 // SIGKILL after the stop timeout).

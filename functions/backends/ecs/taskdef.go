@@ -30,6 +30,7 @@ func (d *Driver) taskDefinition(w core.Workload, agentURL string) *awsecs.Regist
 		"SOCKERLESS_STDIN":        strconv.FormatBool(w.Main.Stdin),
 		"SOCKERLESS_TTY":          strconv.FormatBool(w.Main.TTY),
 		"SOCKERLESS_HOLD_MAIN":    strconv.FormatBool(w.HoldMain),
+		"SOCKERLESS_LINGER":       d.cfg.Linger.String(),
 	} {
 		env = append(env, types.KeyValuePair{Name: aws.String(k), Value: aws.String(v)})
 	}

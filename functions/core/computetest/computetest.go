@@ -60,6 +60,7 @@ func Run(t *testing.T, newTarget func(t *testing.T, agentURL string) Target) {
 	t.Run("Stop", s.stop)
 	t.Run("Volumes", s.volumes)
 	t.Run("Files", s.files)
+	t.Run("Linger", s.linger)
 	if tg.HostNetwork {
 		t.Run("PeersOnLoopback", s.peersOnLoopback)
 	}
