@@ -24,7 +24,9 @@ func archiveSession(t *testing.T) (*harness, *hub.Session) {
 
 func TestArchiveLargeRoundTrip(t *testing.T) {
 	h, s := archiveSession(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	// 42 MB through tar and a WebSocket both ways took 14 s under -race
+	// on a saturated machine: the bound only stops a hang.
+	ctx, cancel := context.WithTimeout(context.Background(), 8*testTimeout)
 	defer cancel()
 	root := h.rt.root
 	big := make([]byte, 21<<20)
