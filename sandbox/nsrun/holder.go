@@ -134,6 +134,11 @@ func (h *Holder) call(req any) (*os.File, error) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	// A holder answers within its dial's timeout; one that does not is
+	// stuck, and no caller waits for it for ever.
+	if err := h.ctl.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		return nil, err
+	}
 	if _, err := h.ctl.Write(b); err != nil {
 		return nil, fmt.Errorf("rootless container's namespaces: %w", err)
 	}
