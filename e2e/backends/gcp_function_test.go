@@ -36,6 +36,38 @@ func TestGCPFunction(t *testing.T) {
 	dir := t.TempDir()
 	sim := gcpsimtest.Simulator(t, dir)
 	fn := startGCPFunction(t, dir, sim)
+	e, img := startGCPEdge(t, dir, sim, fn)
+
+	steps := []gcpStep{
+		{"pull", []string{"pull", img}, 0, "", ""},
+		{"run --rm echo", []string{"run", "--rm", img, "echo", "hi"}, 0, "entrypoint echo hi", ""},
+		{"run, kept", []string{"run", "--name", "kept", "--entrypoint", "sh", img, "-c", "echo bye; exit 3"}, 3, "bye", ""},
+		{"ps -a lists it exited", []string{"ps", "-a", "--format", "{{.Names}} {{.Status}}"}, 0, "kept Exited (3)", ""},
+		{"rm", []string{"rm", "kept"}, 0, "kept", ""},
+		{"ps -a is empty", []string{"ps", "-a", "-q"}, 0, "", ""},
+		{"info names the backend", []string{"info", "--format", "{{json .}}"}, 0, "sandbox", ""},
+		{"a published port is refused", []string{"run", "--rm", "-p", "8080:80", img}, 125, "",
+			"publishing ports is not supported by the sandbox backend"},
+	}
+	for _, st := range steps {
+		before := fn.log.settle(e)
+		st.run(t, e)
+		// The exit report and --rm's removal reach the function a moment
+		// after the CLI has its answer.
+		ops := fn.log.opsSince(before, fn.log.settle(e))
+		t.Logf("docker %s: %d invocations of the function: %s", st.name, len(ops), strings.Join(ops, " "))
+	}
+	if n, edge := fn.log.calls(), edgeCountOf(e.LogTail()); n != edge {
+		t.Errorf("the function logged %d invocations, the edge reports %d calls", n, edge)
+	}
+}
+
+// startGCPEdge pushes the test image to a loopback registry and runs
+// the edge binary over the function at fn (--transport gcp, ID tokens
+// from the simulator's metadata server); it returns the edge and the
+// image.
+func startGCPEdge(t *testing.T, dir, sim string, fn gcpFunction) (*harness.Engine, string) {
+	t.Helper()
 	reg := registrytest.Start(t)
 	fs, err := harness.BuildRootfs()
 	if err != nil {
@@ -45,7 +77,6 @@ func TestGCPFunction(t *testing.T) {
 	if err := harness.PushTestImage(fs, img); err != nil {
 		t.Fatal(err)
 	}
-
 	socket := filepath.Join(dir, "docker.sock")
 	cmd := exec.Command(cloud.BuildEdge(t, dir), "--transport", "gcp", "--function", fn.url,
 		"--socket", socket, "--log-format", "json")
@@ -64,40 +95,27 @@ func TestGCPFunction(t *testing.T) {
 		}
 		_ = e.Stop()
 	})
+	return e, img
+}
 
-	steps := []struct {
-		name   string
-		args   []string
-		code   int
-		out    string // stdout must contain it
-		errHas string // and stderr this
-	}{
-		{"pull", []string{"pull", img}, 0, "", ""},
-		{"run --rm echo", []string{"run", "--rm", img, "echo", "hi"}, 0, "entrypoint echo hi", ""},
-		{"run, kept", []string{"run", "--name", "kept", "--entrypoint", "sh", img, "-c", "echo bye; exit 3"}, 3, "bye", ""},
-		{"ps -a lists it exited", []string{"ps", "-a", "--format", "{{.Names}} {{.Status}}"}, 0, "kept Exited (3)", ""},
-		{"rm", []string{"rm", "kept"}, 0, "kept", ""},
-		{"ps -a is empty", []string{"ps", "-a", "-q"}, 0, "", ""},
-		{"info names the backend", []string{"info", "--format", "{{json .}}"}, 0, "sandbox", ""},
-		{"a published port is refused", []string{"run", "--rm", "-p", "8080:80", img}, 125, "",
-			"publishing ports is not supported by the sandbox backend"},
+// gcpStep is one docker command and what it must answer.
+type gcpStep struct {
+	name   string
+	args   []string
+	code   int
+	out    string // stdout must contain it
+	errHas string // and stderr this
+}
+
+// run runs the step's command with the docker CLI on e and checks it.
+func (st gcpStep) run(t *testing.T, e *harness.Engine) {
+	t.Helper()
+	r := e.Docker(st.args...)
+	if r.Code != st.code || !strings.Contains(r.Stdout, st.out) || !strings.Contains(r.Stderr, st.errHas) {
+		t.Fatalf("docker %s: exit %d, stdout %q, stderr %q; want exit %d with %q, %q", strings.Join(st.args, " "), r.Code, r.Stdout, r.Stderr, st.code, st.out, st.errHas)
 	}
-	for _, st := range steps {
-		before := fn.log.settle(e)
-		r := e.Docker(st.args...)
-		if r.Code != st.code || !strings.Contains(r.Stdout, st.out) || !strings.Contains(r.Stderr, st.errHas) {
-			t.Fatalf("docker %s: exit %d, stdout %q, stderr %q; want exit %d with %q, %q", strings.Join(st.args, " "), r.Code, r.Stdout, r.Stderr, st.code, st.out, st.errHas)
-		}
-		if st.name == "ps -a is empty" && strings.TrimSpace(r.Stdout) != "" {
-			t.Fatalf("after rm, ps -a lists %q", r.Stdout)
-		}
-		// The exit report and --rm's removal reach the function a moment
-		// after the CLI has its answer.
-		ops := fn.log.opsSince(before, fn.log.settle(e))
-		t.Logf("docker %s: %d invocations of the function: %s", st.name, len(ops), strings.Join(ops, " "))
-	}
-	if n, edge := fn.log.calls(), edgeCountOf(e.LogTail()); n != edge {
-		t.Errorf("the function logged %d invocations, the edge reports %d calls", n, edge)
+	if st.name == "ps -a is empty" && strings.TrimSpace(r.Stdout) != "" {
+		t.Fatalf("after rm, ps -a lists %q", r.Stdout)
 	}
 }
 
@@ -118,8 +136,9 @@ type gcpFunction struct {
 }
 
 // startGCPFunction builds the function's bootstrap and runs it as Cloud
-// Run would, with PORT, on loopback, over the simulator's Firestore.
-func startGCPFunction(t *testing.T, dir, sim string) gcpFunction {
+// Run would, with PORT, on loopback, over the simulator's Firestore, with
+// env added to its environment.
+func startGCPFunction(t *testing.T, dir, sim string, env ...string) gcpFunction {
 	t.Helper()
 	bin := proctest.Build(t, dir, "gcpfunction", "./functions/backends/local/cmd/gcpfunction", nil)
 	addr := proctest.FreeAddr(t)
@@ -128,6 +147,7 @@ func startGCPFunction(t *testing.T, dir, sim string) gcpFunction {
 	cmd.Env = append(harness.CleanEnv(), "PORT="+port, "FIRESTORE_EMULATOR_HOST="+sim,
 		"GOOGLE_CLOUD_PROJECT="+gcpsimtest.Project, "SOCKERLESS_DATA_DIR="+t.TempDir(),
 		"SOCKERLESS_SECRET=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
+	cmd.Env = append(cmd.Env, env...)
 	log := &callLog{}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
