@@ -157,7 +157,7 @@ func (s *Service) DeleteFunction(_ context.Context, req *functionspb.DeleteFunct
 		return nil, status.Error(codes.Internal, err.Error())
 	}
 	delete(s.fns, f.Name)
-	delete(s.builds, f.Name)
+	s.setBuild(f.Name, "")
 	s.endpoints.Close(f.Name)
 	now := timestamppb.New(s.base.Now())
 	return s.ops.Done(parentOf(f.Name), metadata(f, "delete", now, now), &emptypb.Empty{})
