@@ -48,9 +48,13 @@ func parentOf(name string) string {
 	return name[:strings.LastIndex(name[:i], "/")]
 }
 
-// function is the function called name, or NOT_FOUND worded as Cloud
-// Functions words it. The caller holds the lock.
+// function is the function called name, INVALID_ARGUMENT when name is
+// not a function's, or NOT_FOUND worded as Cloud Functions words it. The
+// caller holds the lock.
 func (s *Service) function(name string) (*functionspb.Function, error) {
+	if _, err := checkName(fnRE, name, fnForm); err != nil {
+		return nil, err
+	}
 	if f := s.fns[name]; f != nil {
 		return f, nil
 	}
@@ -58,9 +62,6 @@ func (s *Service) function(name string) (*functionspb.Function, error) {
 }
 
 func (s *Service) GetFunction(_ context.Context, req *functionspb.GetFunctionRequest) (*functionspb.Function, error) {
-	if _, err := checkName(fnRE, req.Name, fnForm); err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, err := s.function(req.Name)
@@ -118,9 +119,6 @@ func (s *Service) UpdateFunction(_ context.Context, req *functionspb.UpdateFunct
 	if req.Function == nil {
 		return nil, errorf(codes.InvalidArgument, "function is required")
 	}
-	if _, err := checkName(fnRE, req.Function.Name, fnForm); err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, err := s.function(req.Function.Name)
@@ -141,9 +139,6 @@ func (s *Service) UpdateFunction(_ context.Context, req *functionspb.UpdateFunct
 }
 
 func (s *Service) DeleteFunction(_ context.Context, req *functionspb.DeleteFunctionRequest) (*lropb.Operation, error) {
-	if _, err := checkName(fnRE, req.Name, fnForm); err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, err := s.function(req.Name)
@@ -157,7 +152,7 @@ func (s *Service) DeleteFunction(_ context.Context, req *functionspb.DeleteFunct
 		return nil, status.Error(codes.Internal, err.Error())
 	}
 	delete(s.fns, f.Name)
-	delete(s.builds, f.Name)
+	s.setBuild(f.Name, "")
 	s.endpoints.Close(f.Name)
 	now := timestamppb.New(s.base.Now())
 	return s.ops.Done(parentOf(f.Name), metadata(f, "delete", now, now), &emptypb.Empty{})

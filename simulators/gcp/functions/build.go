@@ -44,6 +44,16 @@ func (s *Service) build(ctx context.Context, f *functionspb.Function) (string, e
 		return "", status.Errorf(codes.InvalidArgument, "Failed to retrieve function source code: object gs://%s/%s could not be read: %v", src.Bucket, src.Object, err)
 	}
 	dir := filepath.Join(s.dir, f.Name[strings.LastIndex(f.Name, "/")+1:], lro.NewID())
+	bin, err := compile(ctx, f, data, dir)
+	if err != nil {
+		os.RemoveAll(dir)
+	}
+	return bin, err
+}
+
+// compile unzips the source under dir and builds it there.
+func compile(ctx context.Context, f *functionspb.Function, data []byte, dir string) (string, error) {
+	src := f.BuildConfig.Source.GetStorageSource()
 	if err := unzip(data, filepath.Join(dir, "src")); err != nil {
 		return "", status.Errorf(codes.InvalidArgument, "Failed to unzip the function's source gs://%s/%s: %v", src.Bucket, src.Object, err)
 	}

@@ -3,6 +3,8 @@ package functions
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -88,7 +90,7 @@ func (s *Service) rollOut(f *functionspb.Function, verb string, created *timesta
 		var ready func(context.Context) error
 		s.mu.Lock()
 		if ep := s.endpoints.Get(f.Name); ep != nil && !s.closing {
-			s.builds[f.Name] = bin
+			s.setBuild(f.Name, bin)
 			ep.Replace() // the next instance runs the new build
 			ready = ep.Ready
 		}
@@ -131,4 +133,18 @@ func revisionNumber(rev string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+// setBuild records bin as function name's build and removes the build
+// it replaces (its process, if still running, is being replaced). The
+// caller holds the lock.
+func (s *Service) setBuild(name, bin string) {
+	if old := s.builds[name]; old != "" && old != bin {
+		os.RemoveAll(filepath.Dir(old))
+	}
+	if bin == "" {
+		delete(s.builds, name)
+		return
+	}
+	s.builds[name] = bin
 }

@@ -71,7 +71,7 @@ func (s *Service) startInstance(name string, port int) (serving.Instance, error)
 			return nil, err
 		}
 		s.mu.Lock()
-		s.builds[name] = bin
+		s.setBuild(name, bin)
 		s.mu.Unlock()
 	}
 	id := name[strings.LastIndex(name, "/")+1:]

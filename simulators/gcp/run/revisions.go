@@ -98,8 +98,14 @@ func (s *Service) rollOut(svc, rev, op string) {
 	}
 	s.locked(func(st *state) error {
 		sv, r, o := st.svcs[svc], st.revs[rev], st.ops[op]
-		if sv == nil || r == nil || o == nil || sv.LatestCreatedRevision != rev || s.closing {
-			return nil // deleted, replaced by a newer deployment, or shutting down
+		if o == nil || s.closing {
+			return nil // shutting down: the operation stays unfinished
+		}
+		if sv == nil || r == nil || sv.LatestCreatedRevision != rev {
+			done := proto.Clone(o).(*lropb.Operation)
+			done.Done, done.Result = true, &lropb.Operation_Error{Error: &spb.Status{Code: int32(codes.Aborted),
+				Message: "Revision '" + lastSegment(rev) + "' was deleted or replaced by a newer deployment before it was ready."}}
+			return st.saveOp(done)
 		}
 		now := timestamppb.New(s.st.Now())
 		sv.Reconciling, r.Reconciling = false, false

@@ -220,6 +220,21 @@ func TestRunServicesBadInput(t *testing.T) {
 		{"an invalid id", func() error { return create("Bad_Id", e.serviceOf(serveScript)) }, codes.InvalidArgument, "service_id"},
 		{"no container", func() error { return create("empty", &runpb.Service{Template: &runpb.RevisionTemplate{}}) }, codes.InvalidArgument, "a service needs a container"},
 		{"a container that does not listen", func() error { return create("quits", e.serviceOf("echo bye; exit 3")) }, codes.FailedPrecondition, "PORT="},
+		{"a deployment whose service is deleted before it is ready", func() error {
+			op, err := e.svcs.CreateService(ctx, &runpb.CreateServiceRequest{Parent: e.parent, ServiceId: "gone", Service: e.serviceOf("sleep 30")})
+			if err != nil {
+				return err
+			}
+			dop, err := e.svcs.DeleteService(ctx, &runpb.DeleteServiceRequest{Name: e.parent + "/services/gone"})
+			if err == nil {
+				_, err = dop.Wait(ctx)
+			}
+			if err != nil {
+				return err
+			}
+			_, err = op.Wait(ctx)
+			return err
+		}, codes.Aborted, "was deleted or replaced"},
 		{"an image that cannot be pulled", func() error {
 			svc := e.serviceOf(serveScript)
 			svc.Template.Containers[0].Image = e.reg + "/missing:v1"
