@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,24 +9,12 @@ import (
 	functionspb "cloud.google.com/go/functions/apiv2/functionspb"
 )
 
-// serves reports whether the simulator answers GET path with 200.
-func serves(s *Server, path string) bool {
-	resp, err := http.Get(s.URL() + path)
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
-}
-
 // TestGcloudFunctions runs gcloud functions commands (2nd gen: the
 // Cloud Functions v2 API) against the simulator: deploy from a source
 // directory (generateUploadUrl, the upload, create), describe, list,
 // runtimes, delete, and what is refused. gcloud functions deploy first
 // asks Service Usage whether run.googleapis.com is enabled and Resource
-// Manager for the project's number; where the simulator serves neither,
-// the function is deployed through the API (the same upload and create)
-// and the deploy commands are skipped, saying so.
+// Manager for the project's number, so those two are overridden too.
 func TestGcloudFunctions(t *testing.T) {
 	s := startServer(t, Config{})
 	project := "gcloud-fn"
@@ -48,19 +35,12 @@ func TestGcloudFunctions(t *testing.T) {
 		// The default build account is Cloud Build's to name; naming one
 		// skips asking it.
 		"--build-service-account=projects/" + project + "/serviceAccounts/builder@" + project + ".iam.gserviceaccount.com"}
-	if serves(s, "/v1/projects/"+project+"/services/run.googleapis.com") && serves(s, "/v1/projects/"+project) {
-		runGcloud(t, s, project, []gcloudCmd{
-			{name: "deploy a Go function", args: deploy, want: "state: ACTIVE"},
-			{name: "deploy a runtime gcpsim does not build", args: []string{"functions", "deploy", "py", "--gen2", "--runtime=python312", region,
-				"--source=" + pythonSource(t), "--entry-point=f", "--trigger-http", "--no-allow-unauthenticated", deploy[len(deploy)-1]},
-				fail: true, want: "gcpsim builds only the Go runtimes"},
-		})
-	} else {
-		t.Log("gcloud functions deploy needs Service Usage and Resource Manager, which this simulator does not serve: deploying through the API")
-		if _, err := e.create(t, "hello", e.function(e.upload(t, helloSource), "Hello", map[string]string{"GREETING": "gcloud"})); err != nil {
-			t.Fatal(err)
-		}
-	}
+	runGcloud(t, s, project, []gcloudCmd{
+		{name: "deploy a Go function", args: deploy, want: "state: ACTIVE"},
+		{name: "deploy a runtime gcpsim does not build", args: []string{"functions", "deploy", "py", "--gen2", "--runtime=python312", region,
+			"--source=" + pythonSource(t), "--entry-point=f", "--trigger-http", "--no-allow-unauthenticated", deploy[len(deploy)-1]},
+			fail: true, want: "gcpsim builds only the Go runtimes"},
+	})
 	runGcloud(t, s, project, []gcloudCmd{
 		{name: "describe", args: []string{"functions", "describe", "hello", region}, want: "entryPoint: Hello"},
 		{name: "describe names its URL", args: []string{"functions", "describe", "hello", region, "--format=value(url)"}, want: "http://127.0.0.1:"},
