@@ -49,11 +49,8 @@ func (c *Core) removeContainer(ctx context.Context, rec *containerRecord, volume
 		if p, ok := c.cfg.Compute.(Pauser); ok && rec.State.Paused {
 			_ = p.Unpause(ctx, rec.ID) // a frozen workload ignores its stop
 		}
-		if err := c.compute.Stop(ctx, rec.ID); err != nil {
+		if err := c.stopByDriver(ctx, rec, 137); err != nil {
 			return errorf(http.StatusInternalServerError, "stop container %s: %v", rec.ID[:12], err)
-		}
-		if err := c.recordExit(ctx, rec.ID, rec.Starts, 137, c.now(), ""); err != nil {
-			return err
 		}
 		fresh, _, err := c.findContainer(ctx, rec.ID)
 		if err != nil {
