@@ -99,6 +99,9 @@ func (d *daemon) crashedDuring(w window) bool {
 type lifecycle struct {
 	name string
 	code int    // the workload's own exit code
+	// stopped: docker stop was asked, so 143 (or 137 after the grace)
+	// is right too, had it come before the workload's own end.
+	stopped bool
 	ran  window // from before run to after its expected end
 	ops  int
 	// waited is what docker wait printed during the lifecycle, "" if it
@@ -210,7 +213,7 @@ func runLifecycle(cli *harness.Engine, name string) *lifecycle {
 	docker("cp", name+":/etc/hostname", "-")
 	if rand.IntN(4) == 0 {
 		docker("stop", "-t", "1", name)
-		l.code = -1 // stopped: 143, or 137 after the grace
+		l.stopped = true
 	} else if r := docker("wait", name); r.Code == 0 {
 		l.waited = strings.TrimSpace(r.Stdout)
 	}
@@ -248,14 +251,14 @@ func lostExit(cli *harness.Engine, d *daemon, l *lifecycle) []string {
 		// Its workload ends by itself within seconds.
 		r := cli.DockerWith(harness.RunOpts{Timeout: 30 * time.Second}, "wait", l.name)
 		if r.Code != 0 {
-			return []string{fmt.Sprintf("%s still running, and wait failed: %s", l.name, r.Stderr)}
+			return []string{fmt.Sprintf("%s still running, and wait failed (%d): %s", l.name, r.Code, strings.TrimSpace(r.Stderr))}
 		}
 		status, code, msg = inspectState(cli, l.name)
 	}
 	switch {
 	case crashed && code == 255 && msg != "":
 		return nil
-	case l.code == -1 && (code == 143 || code == 137):
+	case l.stopped && (code == 143 || code == 137):
 		return nil
 	case code == l.code:
 		return nil

@@ -177,3 +177,43 @@ func exitOf(rec *containerRecord) int {
 	}
 	return rec.Starts + 1
 }
+
+// lostWithProcess is the reason recorded for a workload that died with
+// the process that ran it.
+const lostWithProcess = "the workload is gone: the backend has no record of it"
+
+// RecoverAlone is what a restarted process does before it serves a
+// call, when it is the only one serving the store and its compute's
+// workloads all died with the process that ran them (the sandbox, in
+// local mode restarted on its data). It records the exit of every
+// container the store holds as running: reconcile would find most as it
+// meets them, but not one whose start died between its two writes,
+// which counts as launching for launchGrace, with inspect, ps and wait
+// showing it running meanwhile. And it deletes the container records no
+// name points at: creates that died between their two writes (with no
+// other process, none is in progress), which no reader lists and no
+// remove would ever delete.
+func (c *Core) RecoverAlone(ctx context.Context) error {
+	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	if err != nil {
+		return err
+	}
+	owners, err := containerNames.owners(ctx, c.store)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if owners[r.shortName()] != r.ID {
+			if cur, err := c.store.Get(ctx, keyContainer+r.ID); err == nil {
+				_ = c.store.Delete(ctx, keyContainer+r.ID, cur.Version)
+			}
+			continue
+		}
+		if r.running() {
+			if err := c.recordExit(ctx, r.ID, r.Starts, 255, c.now(), lostWithProcess); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

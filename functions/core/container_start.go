@@ -234,7 +234,7 @@ func (c *Core) reconcile(ctx context.Context, rec *containerRecord) (*containerR
 	}
 	code, at, msg := st.ExitCode, st.FinishedAt, st.Error
 	if !st.Known {
-		code, at, msg = 255, c.now(), "the workload is gone: the backend has no record of it"
+		code, at, msg = 255, c.now(), lostWithProcess
 	}
 	if err := c.recordExit(ctx, rec.ID, rec.Starts, code, at, msg); err != nil {
 		return nil, err
