@@ -98,12 +98,12 @@ func (d *daemon) crashedDuring(w window) bool {
 // lifecycle is one container a client ran, and what its workload does.
 type lifecycle struct {
 	name string
-	code int    // the workload's own exit code
+	code int // the workload's own exit code
 	// stopped: docker stop was asked, so 143 (or 137 after the grace)
 	// is right too, had it come before the workload's own end.
 	stopped bool
-	ran  window // from before run to after its expected end
-	ops  int
+	ran     window // from before run to after its expected end
+	ops     int
 	// waited is what docker wait printed during the lifecycle, "" if it
 	// failed (local mode was down) or was not run.
 	waited string
