@@ -33,7 +33,7 @@ FUZZ := ./functions/core:FuzzCall ./functions/core/dockerfile:FuzzParse ./edge/s
 	./simulators/aws/server:FuzzJSONServices ./simulators/aws/server:FuzzLambdaAPI \
 	./sandbox/unpack:FuzzUnpack ./agent/proto:FuzzDecode ./agent/archive:FuzzExtract
 
-.PHONY: run build install prebuilt dist test unit e2e clients fuzz bench fmt vet deps clean awssim gcpsim tf-providers run-aws-sim function-zips agent-image
+.PHONY: run build install prebuilt dist test unit e2e clients chaos fuzz bench fmt vet deps clean awssim gcpsim tf-providers run-aws-sim function-zips agent-image
 
 run: build
 	@mkdir -p .run/data
@@ -125,7 +125,7 @@ test:
 		{ grep -E -B2 -A20 -- '--- FAIL|^panic' .run/e2e.log | tail -200; \
 		  grep -E -A14 -- '^(act|gitlab-ci-local|compose|testcontainers|docker-py) |_test.go:[0-9]+: (job|act)' .run/e2e.log | head -80; \
 		  echo "e2e failed: see .run/e2e.log"; exit 1; }
-	@grep -E '^(corpus|compare|[a-z]+-scenarios|act|act-upstream|gitlab-ci-local|compose|testcontainers|docker-py|ok|FAIL)[[:space:]:]|--- SKIP' .run/e2e.log
+	@grep -E '^(chaos|corpus|compare|[a-z]+-scenarios|act|act-upstream|gitlab-ci-local|compose|testcontainers|docker-py|ok|FAIL)[[:space:]:]|--- SKIP' .run/e2e.log
 
 # fuzz runs each fuzz target for FUZZTIME executions; a crash fails it, and its
 # input lands in the package's testdata/fuzz, where `go test` replays it.
@@ -142,6 +142,16 @@ unit: vet
 
 e2e: deps
 	$(GO) test -count=1 -v -timeout 40m $(E2E)
+
+# chaos soaks local mode for CHAOS_DURATION: clients run container
+# lifecycles (run, exec, logs, cp, stop or wait, rm) with the docker CLI
+# while local mode is SIGKILLed and restarted at random moments, then it
+# prints `chaos: ops N, kills K, lost exits 0, wrong states 0, leaked
+# resources 0`. `make test` runs it too, with a 30s soak.
+CHAOS_DURATION ?= 2m
+chaos: deps
+	@set -o pipefail; CHAOS_DURATION=$(CHAOS_DURATION) $(GO) test -count=1 -v -timeout 15m -run '^TestChaos$$' ./e2e/chaos/ 2>&1 | \
+		grep -E '^(chaos:|--- |ok|FAIL|panic)|_test.go:[0-9]+'
 
 # clients runs real CI clients (act, testcontainers-go) against Sockerless's
 # runtimes and the reference dockerd; `make test` runs them too, in $(E2E).

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -33,7 +34,7 @@ func (c *Core) containerExited(ctx context.Context, in call.Call) (call.Reply, e
 	if rep.FinishedAt.IsZero() {
 		rep.FinishedAt = c.now()
 	}
-	fresh, changed, err := c.markExited(ctx, rec.ID, rec.Starts, rep.ExitCode, rep.FinishedAt, "")
+	fresh, changed, err := c.markExited(ctx, rec.ID, rec.Starts, anyLaunch, rep.ExitCode, rep.FinishedAt, "")
 	if err != nil {
 		return call.Reply{}, err
 	}
@@ -67,29 +68,54 @@ func (c *Core) containerAutoRemove(ctx context.Context, in call.Call) (call.Repl
 // and carries out --rm at once: no edge will ask for it, since no agent
 // reported this exit.
 func (c *Core) recordExit(ctx context.Context, id string, starts, code int, at time.Time, msg string) error {
-	rec, changed, err := c.markExited(ctx, id, starts, code, at, msg)
+	_, err := c.recordExitLaunched(ctx, id, starts, anyLaunch, code, at, msg)
+	return err
+}
+
+// recordExitLaunched is recordExit on condition that the record's
+// Launched is still launched (anyLaunch: whatever it is); moved reports
+// that it was not, and nothing was written.
+func (c *Core) recordExitLaunched(ctx context.Context, id string, starts, launched, code int, at time.Time, msg string) (moved bool, err error) {
+	rec, changed, err := c.markExited(ctx, id, starts, launched, code, at, msg)
+	if errors.Is(err, errLaunchMoved) {
+		return true, nil
+	}
 	if err != nil || !changed {
-		return err
+		return false, err
 	}
 	if rec.HostConfig.AutoRemove {
-		return c.removeContainer(ctx, rec, false, true)
+		return false, c.removeContainer(ctx, rec, false, true)
 	}
 	if rec.State.Restarting {
 		// No agent reported this exit, so none waits for its answer.
 		c.restartByPolicy(ctx, rec)
 	}
-	return nil
+	return false, nil
 }
 
+// anyLaunch is the launched of an exit that stands whatever launch the
+// record shows.
+const anyLaunch = -1
+
+// errLaunchMoved means the record's Launched changed since the caller
+// read it: a launch finished meanwhile.
+var errLaunchMoved = errors.New("launch moved")
+
 // markExited marks start number `starts` of a container as exited and
-// says whether it did: late or repeated reports are ignored.
-func (c *Core) markExited(ctx context.Context, id string, starts, code int, at time.Time, msg string) (*containerRecord, bool, error) {
+// says whether it did: late or repeated reports are ignored. Unless
+// launched is anyLaunch, a record whose Launched is not launched is left
+// as it is, with errLaunchMoved.
+func (c *Core) markExited(ctx context.Context, id string, starts, launched, code int, at time.Time, msg string) (*containerRecord, bool, error) {
 	changed := false
 	var published []PortBinding
 	oom := code == exitKilled && c.oomKilled(ctx, id)
 	rec, err := c.updateContainer(ctx, id, func(r *containerRecord) error {
+		changed = false // a lost race retries fn on a fresh read
 		if !r.running() || r.Starts != starts {
 			return errSkipWrite
+		}
+		if launched != anyLaunch && r.Launched != launched {
+			return errLaunchMoved
 		}
 		changed = true
 		published, r.Published = r.Published, nil
@@ -150,4 +176,44 @@ func exitOf(rec *containerRecord) int {
 		return rec.Starts
 	}
 	return rec.Starts + 1
+}
+
+// lostWithProcess is the reason recorded for a workload that died with
+// the process that ran it.
+const lostWithProcess = "the workload is gone: the backend has no record of it"
+
+// RecoverAlone is what a restarted process does before it serves a
+// call, when it is the only one serving the store and its compute's
+// workloads all died with the process that ran them (the sandbox, in
+// local mode restarted on its data). It records the exit of every
+// container the store holds as running: reconcile would find most as it
+// meets them, but not one whose start died between its two writes,
+// which counts as launching for launchGrace, with inspect, ps and wait
+// showing it running meanwhile. And it deletes the container records no
+// name points at: creates that died between their two writes (with no
+// other process, none is in progress), which no reader lists and no
+// remove would ever delete.
+func (c *Core) RecoverAlone(ctx context.Context) error {
+	recs, err := listJSON[containerRecord](ctx, c, keyContainer)
+	if err != nil {
+		return err
+	}
+	owners, err := containerNames.owners(ctx, c.store)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if owners[r.shortName()] != r.ID {
+			if cur, err := c.store.Get(ctx, keyContainer+r.ID); err == nil {
+				_ = c.store.Delete(ctx, keyContainer+r.ID, cur.Version)
+			}
+			continue
+		}
+		if r.running() {
+			if err := c.recordExit(ctx, r.ID, r.Starts, 255, c.now(), lostWithProcess); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

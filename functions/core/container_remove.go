@@ -49,11 +49,8 @@ func (c *Core) removeContainer(ctx context.Context, rec *containerRecord, volume
 		if p, ok := c.cfg.Compute.(Pauser); ok && rec.State.Paused {
 			_ = p.Unpause(ctx, rec.ID) // a frozen workload ignores its stop
 		}
-		if err := c.compute.Stop(ctx, rec.ID); err != nil {
+		if err := c.stopByDriver(ctx, rec, 137); err != nil {
 			return errorf(http.StatusInternalServerError, "stop container %s: %v", rec.ID[:12], err)
-		}
-		if err := c.recordExit(ctx, rec.ID, rec.Starts, 137, c.now(), ""); err != nil {
-			return err
 		}
 		fresh, _, err := c.findContainer(ctx, rec.ID)
 		if err != nil {
@@ -65,11 +62,13 @@ func (c *Core) removeContainer(ctx context.Context, rec *containerRecord, volume
 		return errorf(http.StatusInternalServerError, "remove container %s: %v", rec.ID[:12], err)
 	}
 	_, _ = c.putJSON(ctx, keyContainerGone+rec.ID, rec.State.ExitCode, 0, goneTTL)
+	// What hangs off the record goes before it: a remove that stops
+	// half-way leaves the container, which the next rm removes, rather
+	// than addresses and execs nothing points at any more.
+	c.releaseAddresses(ctx, rec)
+	c.deleteExecs(ctx, rec)
 	if !c.deleteContainerRecords(ctx, rec) {
 		return nil // someone else removed it first
-	}
-	for _, ep := range rec.Networks {
-		c.detach(ctx, rec.ID, ep)
 	}
 	if volumes {
 		for _, m := range rec.Mounts {
@@ -82,7 +81,7 @@ func (c *Core) removeContainer(ctx context.Context, rec *containerRecord, volume
 	return nil
 }
 
-// deleteContainerRecords drops the record, its name and its execs. It
+// deleteContainerRecords drops the record and its name. It
 // reports whether this caller was the one that removed it.
 func (c *Core) deleteContainerRecords(ctx context.Context, rec *containerRecord) bool {
 	removed := false
@@ -102,12 +101,16 @@ func (c *Core) deleteContainerRecords(ctx context.Context, rec *containerRecord)
 	// The record, then its name (see nameIndex); a name left behind is
 	// stale and its next reader removes it.
 	_ = containerNames.release(ctx, c.store, rec.shortName(), rec.ID)
+	return removed
+}
+
+// deleteExecs deletes the container's execs.
+func (c *Core) deleteExecs(ctx context.Context, rec *containerRecord) {
 	for _, id := range rec.ExecIDs {
 		if r, err := c.store.Get(ctx, keyExec+id); err == nil {
 			_ = c.store.Delete(ctx, keyExec+id, r.Version)
 		}
 	}
-	return removed
 }
 
 func (c *Core) containerRename(ctx context.Context, in call.Call) (call.Reply, error) {

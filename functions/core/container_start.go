@@ -95,23 +95,50 @@ func (c *Core) startContainer(ctx context.Context, id string) ([]call.Bind, erro
 		err = c.compute.Start(ctx, w)
 	}
 	if err != nil {
+		if _, _, ferr := c.findContainer(ctx, rec.ID); statusOf(ferr) == http.StatusNotFound {
+			// An rm -f served meanwhile took what the launch needed:
+			// the container is gone, as the starter hears.
+			_ = c.compute.Remove(ctx, rec.ID)
+			return nil, notFound("No such container: %s", rec.ID)
+		}
 		msg := fmt.Sprintf("failed to start container %s: %v", rec.ID[:12], err)
 		_ = c.recordExit(ctx, rec.ID, rec.Starts, 127, c.now(), msg)
 		return nil, errorf(http.StatusInternalServerError, "%s", msg)
 	}
-	starts := rec.Starts
-	_, err = c.updateContainer(ctx, id, func(r *containerRecord) error {
-		if r.Starts != starts {
-			return errSkipWrite
-		}
-		r.Launched = starts
-		return nil
-	})
-	if err != nil && statusOf(err) != http.StatusNotFound {
+	if err := c.launched(ctx, rec); err != nil {
 		return nil, err
 	}
 	c.emitContainer(ctx, rec, events.ActionStart, nil)
 	return binds, nil
+}
+
+// launched records that start number rec.Starts is launched. A stop,
+// kill or rm -f that another instance served while the launch was under
+// way may have asked the driver to stop the workload before the driver
+// knew it (see stopByDriver): a start that finds its exit recorded, or
+// the container removed, stops (and removes) what it launched.
+func (c *Core) launched(ctx context.Context, rec *containerRecord) error {
+	starts, ended := rec.Starts, false
+	_, err := c.updateContainer(ctx, rec.ID, func(r *containerRecord) error {
+		if r.Starts != starts {
+			return errSkipWrite // a later start owns the workload now
+		}
+		ended = !r.running()
+		r.Launched = starts
+		return nil
+	})
+	switch {
+	case statusOf(err) == http.StatusNotFound:
+		if err := c.compute.Stop(ctx, rec.ID); err != nil {
+			return err
+		}
+		return c.compute.Remove(ctx, rec.ID)
+	case err != nil:
+		return err
+	case ended:
+		return c.compute.Stop(ctx, rec.ID)
+	}
+	return nil
 }
 
 // workload is what the driver needs to run rec.
@@ -210,7 +237,7 @@ func (c *Core) reconcile(ctx context.Context, rec *containerRecord) (*containerR
 	}
 	code, at, msg := st.ExitCode, st.FinishedAt, st.Error
 	if !st.Known {
-		code, at, msg = 255, c.now(), "the workload is gone: the backend has no record of it"
+		code, at, msg = 255, c.now(), lostWithProcess
 	}
 	if err := c.recordExit(ctx, rec.ID, rec.Starts, code, at, msg); err != nil {
 		return nil, err

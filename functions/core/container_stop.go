@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"syscall"
@@ -39,10 +40,7 @@ func (c *Core) containerKill(ctx context.Context, in call.Call) (call.Reply, err
 	}
 	if in.Query.Get(call.QueryForceDriver) == "1" {
 		// The agent is gone: only the driver can end the workload.
-		if err := c.compute.Stop(ctx, rec.ID); err != nil {
-			return call.Reply{}, err
-		}
-		return noContent(), c.recordExit(ctx, rec.ID, rec.Starts, 128+int(num), c.now(), "")
+		return noContent(), c.stopByDriver(ctx, rec, 128+int(num))
 	}
 	c.emitContainer(ctx, rec, events.ActionKill, map[string]string{"signal": strconv.Itoa(int(num))})
 	if num == syscall.SIGKILL {
@@ -166,4 +164,31 @@ func parseSignal(s string) (syscall.Signal, error) {
 		return 0, invalid("%v", err)
 	}
 	return num, nil
+}
+
+// stopByDriver ends start number rec.Starts of the container through the
+// driver and records its exit with code. Another instance may still be
+// launching that start (Launched behind Starts): a Stop that comes before
+// the driver knows the workload finds nothing to stop. So the exit is
+// recorded only if Launched has not moved since the Stop began, else the
+// Stop is repeated; a start that finds the exit recorded when its launch
+// returns stops what it launched itself (startContainer). Either way, the
+// workload ends.
+func (c *Core) stopByDriver(ctx context.Context, rec *containerRecord, code int) error {
+	launched := rec.Launched
+	for range maxRetries {
+		if err := c.compute.Stop(ctx, rec.ID); err != nil {
+			return err
+		}
+		moved, err := c.recordExitLaunched(ctx, rec.ID, rec.Starts, launched, code, c.now(), "")
+		if err != nil || !moved {
+			return err
+		}
+		fresh, _, err := c.findContainer(ctx, rec.ID)
+		if err != nil {
+			return err
+		}
+		launched = fresh.Launched
+	}
+	return fmt.Errorf("stop container %s: too many concurrent launches", rec.ID[:12])
 }

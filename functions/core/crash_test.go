@@ -111,6 +111,32 @@ func crashCases() []crashCase {
 			},
 		},
 		{
+			name: "container rm -f of a running container with an exec",
+			setup: func(t *testing.T, h *harness, img string, k int) req {
+				id := h.create(t, fmt.Sprint("rmx", k), img, nil)
+				h.ok(t, req{op: call.OpContainerStart, vars: name(id)}, http.StatusNoContent, nil)
+				h.ok(t, req{op: call.OpExecCreate, vars: name(id), body: container.ExecCreateRequest{Cmd: []string{"true"}}}, http.StatusCreated, nil)
+				return req{op: call.OpContainerRemove, vars: name(fmt.Sprint("rmx", k)), query: url.Values{"force": {"1"}}}
+			},
+			after: func(t *testing.T, h *harness, img string, k int) {
+				n := fmt.Sprint("rmx", k)
+				if rep := h.do(t, req{op: call.OpContainerRemove, vars: name(n), query: url.Values{"force": {"1"}}}); rep.Status != http.StatusNoContent {
+					wantError(t, rep, http.StatusNotFound, "No such container: "+n)
+				}
+				// Every container of the case is removed: nothing that
+				// only a container holds is left in the store.
+				for _, p := range []string{"exec/", "network-ip/"} {
+					recs, _, err := h.cfg.Store.List(t.Context(), p, "", 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, r := range recs {
+						t.Errorf("left behind by a crashed rm -f and the rm -f after it: %s", r.Key)
+					}
+				}
+			},
+		},
+		{
 			name: "container rename",
 			setup: func(t *testing.T, h *harness, img string, k int) req {
 				h.create(t, fmt.Sprint("old", k), img, nil)

@@ -209,6 +209,36 @@ func (c *Core) detach(ctx context.Context, id string, ep *network.EndpointSettin
 	}
 }
 
+// releaseAddresses frees every address container rec holds on its
+// networks: those its endpoints name, and any a start claimed but did
+// not get to record (it stopped between the two writes), which only a
+// listing of the network's addresses finds.
+func (c *Core) releaseAddresses(ctx context.Context, rec *containerRecord) {
+	for name, ep := range rec.Networks {
+		c.detach(ctx, rec.ID, ep)
+		netID := ""
+		if ep != nil {
+			netID = ep.NetworkID
+		}
+		if netID == "" {
+			n, err := c.findNetwork(ctx, name)
+			if err != nil {
+				continue
+			}
+			netID = n.ID
+		}
+		recs, _, err := c.store.List(ctx, keyNetworkIP+netID+"/", "", 0)
+		if err != nil {
+			continue
+		}
+		for _, r := range recs {
+			if string(r.Value) == rec.ID {
+				_ = c.store.Delete(ctx, r.Key, r.Version)
+			}
+		}
+	}
+}
+
 // derivedMAC says whether ep's MAC is the one attach derived from its
 // address, not one the container asked for.
 func derivedMAC(ep *network.EndpointSettings) bool {

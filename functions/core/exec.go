@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/moby/moby/api/types/container"
@@ -39,28 +40,32 @@ func (c *Core) execCreate(ctx context.Context, in call.Call) (call.Reply, error)
 	if !rec.running() {
 		return call.Reply{}, conflict("container %s is not running", rec.ID)
 	}
-	// The exec, then the container's list of them (what its remove
-	// deletes); see findExec for what a half-done pair means.
+	// The container's list of execs (what its remove deletes), then
+	// the exec: a create that stops between the two leaves an id in the
+	// list that finds nothing, never an exec no remove will delete.
 	x := execRecord{ID: newID(), ContainerID: rec.ID, Config: req}
-	ver, err := c.putJSON(ctx, keyExec+x.ID, x, 0, 0)
-	if err != nil {
-		return call.Reply{}, err
-	}
 	if _, err := c.updateContainer(ctx, rec.ID, func(r *containerRecord) error {
 		r.ExecIDs = append(r.ExecIDs, x.ID)
 		return nil
 	}); err != nil {
-		_ = c.store.Delete(ctx, keyExec+x.ID, ver)
+		return call.Reply{}, err
+	}
+	if _, err := c.putJSON(ctx, keyExec+x.ID, x, 0, 0); err != nil {
+		_, _ = c.updateContainer(ctx, rec.ID, func(r *containerRecord) error {
+			r.ExecIDs = slices.DeleteFunc(r.ExecIDs, func(id string) bool { return id == x.ID })
+			return nil
+		})
 		return call.Reply{}, err
 	}
 	c.emitContainer(ctx, rec, events.ActionExecCreate, map[string]string{"execID": x.ID})
 	return jsonReply(http.StatusCreated, container.ExecCreateResponse{ID: x.ID}), nil
 }
 
-// findExec returns a live exec. The exec record is written before the
-// container lists it and removed after the container, so an exec whose
-// container is gone (a remove that stopped half-way, or a create that
-// lost to it) is left over: it is removed here and not found.
+// findExec returns a live exec. The container lists an exec before its
+// record is written, and a remove deletes the execs before the
+// container, but a create can still lose to a remove (its record
+// written after the remove read the list): an exec whose container is
+// gone is left over, removed here and not found.
 func (c *Core) findExec(ctx context.Context, id string) (*execRecord, error) {
 	x := new(execRecord)
 	ver, err := c.getJSON(ctx, keyExec+id, x)

@@ -49,6 +49,13 @@ func Open(dir, agentURL, why string, log *slog.Logger) (*Function, error) {
 		_ = drv.Close()
 		return nil, err
 	}
+	// The sandbox runs workloads in this process, and the store's lock
+	// keeps any other out: whatever the store holds as running died with
+	// the previous process, and no create is in progress.
+	if err := f.RecoverAlone(context.Background()); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("recovering what the last run left: %w", err)
+	}
 	f.Driver = drv
 	return f, nil
 }

@@ -20,7 +20,7 @@ const (
 
 // IsSidePath reports whether p is one of those operations' paths.
 func IsSidePath(p string) bool {
-	return strings.HasPrefix(p, TagsPathPrefix) || strings.HasPrefix(p, ConcurrencyPathPrefix) || strings.HasPrefix(p, CodeSigningPathPrefix)
+	return strings.HasPrefix(p, TagsPathPrefix) || strings.HasPrefix(p, ConcurrencyPathPrefix) || strings.HasPrefix(p, CodeSigningPathPrefix) || isReservedPath(p)
 }
 
 // serveSideAPI serves the operations of IsSidePath and reports whether
@@ -35,6 +35,8 @@ func (s *Service) serveSideAPI(w http.ResponseWriter, r *http.Request, region st
 			return true
 		}
 		s.serveTags(w, r, region, arn, body)
+	case isReservedPath(p):
+		return s.serveReserved(w, r, region, body)
 	case strings.HasPrefix(p, ConcurrencyPathPrefix) && r.Method == http.MethodGet:
 		name, ok := sideName(p, ConcurrencyPathPrefix, "/concurrency")
 		if !ok {
@@ -95,14 +97,19 @@ func (s *Service) listVersions(region, ref string, q url.Values) (any, error) {
 	return map[string]any{"Versions": []Configuration{c}}, nil
 }
 
-// getConcurrency is GetFunctionConcurrency. Reserved concurrency cannot
-// be set here (PutFunctionConcurrency is not simulated), so there is
-// none to report, which Lambda answers with an empty object.
+// getConcurrency is GetFunctionConcurrency: the reserved concurrency,
+// or, with none, an empty object, as Lambda answers.
 func (s *Service) getConcurrency(region, ref string) (any, error) {
-	if _, err := s.get(region, ref); err != nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.lookup(region, ref)
+	if err != nil {
 		return nil, err
 	}
-	return struct{}{}, nil
+	if f.Reserved == nil {
+		return struct{}{}, nil
+	}
+	return map[string]int{"ReservedConcurrentExecutions": *f.Reserved}, nil
 }
 
 // getCodeSigningConfig is GetFunctionCodeSigningConfig: code signing
@@ -172,8 +179,11 @@ func (s *Service) serveTags(w http.ResponseWriter, r *http.Request, region, arn 
 	}
 }
 
-// retag changes a function's tags in place: tags are not configuration,
-// so unlike update it keeps the revision and running instances.
+// retag changes a function's tags or reserved concurrency in place:
+// neither is configuration, so unlike update it keeps the revision, and
+// the running instances unless the reserved concurrency changed (the
+// next invocation then starts a pool with the new cap; running
+// instances finish first).
 func (s *Service) retag(region, name string, change func(*function) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -189,6 +199,13 @@ func (s *Service) retag(region, name string, change func(*function) error) error
 		return err
 	}
 	f.Tags = next.Tags
+	if f.Reserved != next.Reserved {
+		f.Reserved = next.Reserved
+		if f.pool != nil {
+			f.pool.retire(false)
+			f.pool = nil
+		}
+	}
 	return nil
 }
 

@@ -47,6 +47,9 @@ func (s *Service) Invoke(ctx context.Context, region, ref string, payload []byte
 		if err != nil {
 			return Result{}, err
 		}
+		if cap(p.sem) == 0 {
+			return Result{}, throttled() // reserved concurrency 0
+		}
 		inst, cold, err := p.acquire(ctx)
 		if errors.Is(err, errRetired) {
 			continue // updated or deleted meanwhile: use what is there now
@@ -148,7 +151,7 @@ func (s *Service) pool(region, ref string) (*pool, *function, error) {
 	}
 	sp.env = s.environ(sp, c)
 	creds := []string{"AWS_ACCESS_KEY_ID=" + s.opts.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + s.opts.SecretAccessKey}
-	f.pool = newPool(sp, prepare, creds, s.opts.MaxInstances)
+	f.pool = newPool(sp, prepare, creds, s.instanceCap(f))
 	return f.pool, f, nil
 }
 

@@ -105,6 +105,9 @@ type function struct {
 	URL              *urlConfig `json:"url,omitempty"`
 	// Tags are the function's tags (TagResource, CreateFunction's Tags).
 	Tags map[string]string `json:"tags,omitempty"`
+	// Reserved is the reserved concurrency (PutFunctionConcurrency),
+	// nil for none.
+	Reserved *int `json:"reserved,omitempty"`
 
 	pool *pool
 	logs *logRing

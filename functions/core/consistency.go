@@ -15,8 +15,9 @@ type Leftovers struct{ Orphans, Stale bool }
 
 // Inconsistencies lists what breaks the rules of nameIndex and the tag
 // entries in s, but for the leftovers allowed: an entry that does not
-// resolve, or a record its name does not point at. Tests read the
-// store through it.
+// resolve, or a record its name does not point at, or a record that is
+// not whole. Tests read a store through it after racing or crashing
+// the function instances that wrote it.
 func Inconsistencies(ctx context.Context, s state.Store, allowed Leftovers) ([]string, error) {
 	var bad []string
 	for _, x := range []struct {
