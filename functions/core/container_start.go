@@ -116,14 +116,19 @@ func (c *Core) startContainer(ctx context.Context, id string) ([]call.Bind, erro
 // kill or rm -f that another instance served while the launch was under
 // way may have asked the driver to stop the workload before the driver
 // knew it (see stopByDriver): a start that finds its exit recorded, or
-// the container removed, stops (and removes) what it launched.
+// the container removed, stops (and removes) what it launched. So does
+// one overtaken by a later start that has ended too: on a cloud each
+// start's task is its own, and the stop of the later one (an rm -f's
+// among them) may have listed the tasks before this one's ran.
 func (c *Core) launched(ctx context.Context, rec *containerRecord) error {
 	starts, ended := rec.Starts, false
 	_, err := c.updateContainer(ctx, rec.ID, func(r *containerRecord) error {
-		if r.Starts != starts {
-			return errSkipWrite // a later start owns the workload now
-		}
 		ended = !r.running()
+		if r.Starts != starts {
+			// A later start owns the container; one still running has
+			// its own workload, which a stop of all would end too.
+			return errSkipWrite
+		}
 		r.Launched = starts
 		return nil
 	})

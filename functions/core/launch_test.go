@@ -96,3 +96,41 @@ func startHeld(t *testing.T, h *harness, id string) <-chan call.Reply {
 		runtime.Gosched()
 	}
 }
+
+// A start whose launch is overtaken (a stop through the driver records
+// its exit, a later start runs and is stopped too, all while it still
+// launches) finds a later start in the record when its launch returns:
+// the container is stopped, so what it launched must end, as on a cloud
+// where each start's task is its own (an rm -f that listed the tasks
+// before this one ran would leave it running after the removal).
+func TestOvertakenLaunch(t *testing.T) {
+	h := newHarness(t)
+	h.importImage(t, "app:v1")
+	id := h.create(t, "overtaken", "app:v1", func(cr *container.CreateRequest) { cr.Config.Cmd = []string{"sh", "-c", "sleep 60"} })
+	started := startHeld(t, h, id)
+	h.starts.mu.Lock()
+	hold := h.starts.hold
+	h.starts.hold = nil // the later start launches at once
+	h.starts.mu.Unlock()
+	other := h.instance(h.cfg.Store)
+	kill := req{op: call.OpContainerKill, vars: map[string]string{"name": id}, query: url.Values{call.QueryForceDriver: {"1"}}}
+	for _, r := range []req{kill, {op: call.OpContainerStart, vars: map[string]string{"name": id}}, kill} {
+		if rep := other.do(t, r); rep.Status != http.StatusNoContent {
+			t.Fatalf("%s during the first launch: %d %s", r.op, rep.Status, rep.Body)
+		}
+	}
+	close(hold)
+	if rep := <-started; rep.Status != http.StatusNoContent {
+		t.Fatalf("overtaken start: %d %s", rep.Status, rep.Body)
+	}
+	st, err := h.starts.Driver.Status(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Running {
+		t.Errorf("the overtaken launch's workload runs on in a stopped container")
+	}
+	if got := h.inspect(t, id).State.Status; got != container.StateExited {
+		t.Errorf("after the overtaken launch: %s, want exited", got)
+	}
+}
