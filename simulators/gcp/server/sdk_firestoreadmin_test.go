@@ -20,18 +20,7 @@ import (
 func TestFirestoreDatabases(t *testing.T) {
 	s := startServer(t, Config{})
 	ctx := context.Background()
-	g, err := admin.NewFirestoreAdminClient(ctx, option.WithEndpoint(s.Addr()), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	r, err := admin.NewFirestoreAdminRESTClient(ctx, option.WithEndpoint(s.URL()), option.WithoutAuthentication())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	for kind, c := range map[string]*admin.FirestoreAdminClient{"grpc": g, "rest": r} {
+	for kind, c := range adminClients(t, ctx, s) {
 		t.Run(kind, func(t *testing.T) {
 			parent := "projects/" + newProject(t)
 			create := func(id string, db *adminpb.Database) (*adminpb.Database, error) {
@@ -103,4 +92,22 @@ func TestFirestoreDatabases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// adminClients are the Firestore Admin SDK's two clients, gRPC and
+// REST, on s, by kind; closed when t ends.
+func adminClients(t *testing.T, ctx context.Context, s *Server) map[string]*admin.FirestoreAdminClient {
+	t.Helper()
+	g, err := admin.NewFirestoreAdminClient(ctx, option.WithEndpoint(s.Addr()), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	r, err := admin.NewFirestoreAdminRESTClient(ctx, option.WithEndpoint(s.URL()), option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return map[string]*admin.FirestoreAdminClient{"grpc": g, "rest": r}
 }

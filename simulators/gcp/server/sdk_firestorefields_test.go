@@ -8,12 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	admin "cloud.google.com/go/firestore/apiv1/admin"
 	adminpb "cloud.google.com/go/firestore/apiv1/admin/adminpb"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
@@ -24,18 +20,7 @@ import (
 func TestFirestoreFieldTTL(t *testing.T) {
 	s := startServer(t, Config{})
 	ctx := context.Background()
-	g, err := admin.NewFirestoreAdminClient(ctx, option.WithEndpoint(s.Addr()), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	r, err := admin.NewFirestoreAdminRESTClient(ctx, option.WithEndpoint(s.URL()), option.WithoutAuthentication())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	for kind, c := range map[string]*admin.FirestoreAdminClient{"grpc": g, "rest": r} {
+	for kind, c := range adminClients(t, ctx, s) {
 		t.Run(kind, func(t *testing.T) {
 			db := "projects/" + newProject(t) + "/databases/state"
 			name := db + "/collectionGroups/kv/fields/ttl"
